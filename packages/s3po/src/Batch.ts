@@ -1,0 +1,68 @@
+/**
+ * Run one effect per item, many at once, and collect every outcome.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { defaultBatchConcurrency } from "./internal/limits.js"
+import * as Validate from "./internal/validation.js"
+import type { ValidationError } from "./S3PoError.js"
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface BatchOptions {
+  /** Items processed at once. Default 20. */
+  readonly concurrency?: number | "unbounded"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BatchResult<A, E> {
+  /** One result per item, in the order of the input. */
+  readonly results: ReadonlyArray<Either.Either<A, E>>
+  /** True only when every item succeeded. */
+  readonly success: boolean
+}
+
+/**
+ * Runs `f` over every item with bounded concurrency. A failure does not stop the batch: each item's
+ * outcome is kept, in input order. For a callback per item, compose it into `f` with `Effect.tap`
+ * or `Effect.tapError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { S3Po, batch } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   const { results, success } = yield* batch(
+ *     ["a.txt", "b.txt"],
+ *     (key) => s3.downloadString("my-bucket", key).pipe(Effect.tap((text) => Effect.log(key, text.length))),
+ *     { concurrency: 50 }
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const batch = <I, A, E, R>(
+  items: Iterable<I>,
+  f: (item: I, index: number) => Effect.Effect<A, E, R>,
+  options: BatchOptions = {}
+): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
+  Effect.zipRight(
+    Validate.concurrency("batch", "concurrency", options.concurrency),
+    Effect.map(
+      Effect.forEach(items, (item, index) => Effect.either(f(item, index)), {
+        concurrency: options.concurrency ?? defaultBatchConcurrency
+      }),
+      (results) => ({ results, success: results.every(Either.isRight) })
+    )
+  )

@@ -1,0 +1,175 @@
+/**
+ * The `S3Po` service: upload, download, list and delete objects in S3 and S3-compatible stores.
+ *
+ * Provide `S3PoLive` in production and `S3PoMock` in tests; every method has `R = never`.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type { S3PoError } from "./S3PoError.js"
+
+/**
+ * What `upload` accepts: a UTF-8 string, bytes, or a stream of bytes of any size.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadBody<E = never, R = never> = string | Uint8Array | Stream.Stream<Uint8Array, E, R>
+
+/**
+ * How an upload is split into parts. Bodies under `multipartThreshold` bytes go up in one PUT;
+ * larger ones as a multipart upload of `partSize`-byte parts, `partConcurrency` in flight.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface MultipartOptions {
+  /** Bodies of at least this many bytes are uploaded as multipart. Default 8 MiB, at most 5 GiB. */
+  readonly multipartThreshold?: number
+  /** Size of every part but the last. Default 8 MiB, at least 5 MiB, at most 5 GiB. */
+  readonly partSize?: number
+  /** Parts uploaded at once. Default 4. */
+  readonly partConcurrency?: number
+}
+
+/**
+ * Progress of an upload, reported each time S3 acknowledges a part (or the single PUT).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadProgress {
+  readonly bytes: number
+  readonly totalBytes?: number | undefined
+  readonly parts: number
+}
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface UploadOptions extends MultipartOptions {
+  readonly contentType?: string
+  /** User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. */
+  readonly metadata?: Readonly<Record<string, string>>
+  readonly onProgress?: (progress: UploadProgress) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadResult {
+  readonly etag: string
+  readonly size: number
+  /** Number of parts: 0 for a single PUT. */
+  readonly parts: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ObjectInfo {
+  readonly key: string
+  readonly size: number
+  readonly etag: string
+  readonly lastModified: Date
+  readonly contentType: string
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface ListOptions {
+  readonly prefix?: string
+  /** Keys containing the delimiter after the prefix roll up into one common prefix, ending with the delimiter. */
+  readonly delimiter?: string
+}
+
+/**
+ * Parallel ranged download: objects larger than `partSize` are fetched as `concurrency` ranged GETs
+ * at once, all pinned to the same version of the object, and reassembled in order.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export interface DownloadOptions {
+  /** Bytes per ranged GET. Default 8 MiB. */
+  readonly partSize?: number
+  /** Ranged GETs in flight. Default 1 (one streaming GET). */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadResult {
+  readonly size: number
+  readonly etag: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeleteManyResult {
+  readonly deleted: ReadonlyArray<string>
+  readonly failed: ReadonlyArray<{ readonly key: string; readonly code: string; readonly message: string }>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace S3Po {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    readonly createBucket: (bucket: string) => Effect.Effect<void, S3PoError>
+    readonly upload: <E = never, R = never>(
+      bucket: string,
+      key: string,
+      body: UploadBody<E, R>,
+      options?: UploadOptions
+    ) => Effect.Effect<UploadResult, S3PoError | E, R>
+    readonly uploadFile: (
+      bucket: string,
+      key: string,
+      path: string,
+      options?: UploadOptions
+    ) => Effect.Effect<UploadResult, S3PoError>
+    readonly download: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<Uint8Array, S3PoError>
+    readonly downloadString: (bucket: string, key: string) => Effect.Effect<string, S3PoError>
+    readonly downloadStream: (
+      bucket: string,
+      key: string,
+      options?: DownloadOptions
+    ) => Stream.Stream<Uint8Array, S3PoError>
+    readonly downloadFile: (
+      bucket: string,
+      key: string,
+      path: string,
+      options?: DownloadOptions
+    ) => Effect.Effect<DownloadResult, S3PoError>
+    readonly head: (bucket: string, key: string) => Effect.Effect<ObjectInfo, S3PoError>
+    readonly exists: (bucket: string, key: string) => Effect.Effect<boolean, S3PoError>
+    readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, S3PoError>
+    readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
+    readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, S3PoError>
+  }
+}
+
+/**
+ * The s3po service tag. Pick an implementation by providing `S3PoLive` or `S3PoMock`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class S3Po extends Context.Tag("s3po/S3Po")<S3Po, S3Po.Service>() {}

@@ -1,0 +1,211 @@
+/**
+ * Every way an s3po operation can fail, as tagged errors: catch them with `Effect.catchTag`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+
+const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
+
+/**
+ * The object does not exist (S3 `NoSuchKey`, or the bare 404 of a HEAD request).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key: string
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    return `${this.operation}: no such key ${where(this.bucket, this.key)}`
+  }
+}
+
+/**
+ * The bucket does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NoSuchBucket extends Data.TaggedError("NoSuchBucket")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    return `${this.operation}: no such bucket ${where(this.bucket)}`
+  }
+}
+
+/**
+ * The credentials in use may not do this (HTTP 403).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AccessDenied extends Data.TaggedError("AccessDenied")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key?: string | undefined
+  readonly code: string
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    return `${this.operation}: access denied (${this.code}) on ${where(this.bucket, this.key)}`
+  }
+}
+
+/**
+ * Bad input, rejected before any request was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValidationError extends Data.TaggedError("ValidationError")<{
+  readonly operation: string
+  readonly field: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.operation}: invalid ${this.field}: ${this.reason}`
+  }
+}
+
+/**
+ * The object changed while it was being read (an `If-Match` precondition failed), so its bytes
+ * were not mixed with those of another version.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key: string
+  readonly expectedETag: string
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    return `${this.operation}: ${where(this.bucket, this.key)} no longer has ETag ${this.expectedETag}`
+  }
+}
+
+/**
+ * S3 asked the client to slow down (HTTP 429, `SlowDown`, `Throttling`, ...). Retried by default.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Throttled extends Data.TaggedError("Throttled")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key?: string | undefined
+  readonly status: number
+  readonly code: string
+  readonly retryAfter?: Duration.Duration | undefined
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    return `${this.operation}: throttled (${this.status} ${this.code}) on ${where(this.bucket, this.key)}`
+  }
+}
+
+/**
+ * Any other error answered by the S3 service, with its HTTP status, S3 error code and request id.
+ * `retryable` is true for 5xx, 408 and the transient codes (`InternalError`, `RequestTimeout`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key?: string | undefined
+  readonly status: number
+  readonly code: string
+  readonly detail: string
+  readonly retryable: boolean
+  readonly requestId?: string | undefined
+}> {
+  override get message(): string {
+    const id = this.requestId === undefined ? "" : ` [request ${this.requestId}]`
+    return `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${id}`
+  }
+}
+
+/**
+ * The request never got a complete answer: connection refused or reset, timeout, DNS failure, or
+ * a body cut short of its `Content-Length`. `retryable` is true for the transient kinds.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key?: string | undefined
+  readonly reason: string
+  readonly retryable: boolean
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.operation}: transport failure on ${where(this.bucket, this.key)}: ${this.reason}`
+  }
+}
+
+/**
+ * A local file could not be read or written (upload from / download to a path).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LocalFileError extends Data.TaggedError("LocalFileError")<{
+  readonly operation: string
+  readonly path: string
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `${this.operation}: ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * Every error an s3po operation can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type S3PoError =
+  | NoSuchKey
+  | NoSuchBucket
+  | AccessDenied
+  | ValidationError
+  | PreconditionFailed
+  | Throttled
+  | S3ServiceError
+  | TransportError
+  | LocalFileError
+
+/**
+ * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped
+ * connections, truncated bodies. Never a 4xx such as `NoSuchKey` or `AccessDenied`.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable = (error: S3PoError): boolean => {
+  switch (error._tag) {
+    case "Throttled":
+      return true
+    case "S3ServiceError":
+    case "TransportError":
+      return error.retryable
+    default:
+      return false
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * @since 0.1.0
+ */
+export * from "./Batch.js"
+export * from "./S3Po.js"
+export * from "./S3PoError.js"
+export * from "./S3PoMock.js"

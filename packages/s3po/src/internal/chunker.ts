@@ -1,0 +1,70 @@
+import type * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+
+/**
+ * Reads a pull of byte chunks as parts of exactly `size` bytes (the last may be shorter). A part
+ * that lies within one chunk is a view of it, with no copy; a part spanning chunks is copied once
+ * into its own buffer. `Option.none()` marks the end.
+ */
+export const partReader = <E, R>(
+  pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>
+) => {
+  const queue: Array<Uint8Array> = []
+  let offset = 0
+  let ended = false
+
+  const fill = Effect.flatMap(pull, (chunk) => {
+    for (const bytes of chunk) if (bytes.length > 0) queue.push(bytes)
+    return Effect.void
+  }).pipe(
+    Effect.catchAll(Option.match({
+      onNone: () => Effect.sync(() => void (ended = true)),
+      onSome: (error: E) => Effect.fail(error)
+    }))
+  )
+
+  return (size: number): Effect.Effect<Option.Option<Uint8Array>, E, R> =>
+    Effect.gen(function*() {
+      let part: Uint8Array | undefined
+      let filled = 0
+      while (filled < size) {
+        if (queue.length === 0) {
+          if (ended) break
+          yield* fill
+          continue
+        }
+        const head = queue[0]!
+        if (filled === 0 && head.length - offset >= size) {
+          const whole = head.subarray(offset, offset + size)
+          offset += size
+          if (offset === head.length) {
+            queue.shift()
+            offset = 0
+          }
+          return Option.some(whole)
+        }
+        part ??= new Uint8Array(size)
+        const take = Math.min(head.length - offset, size - filled)
+        part.set(head.subarray(offset, offset + take), filled)
+        filled += take
+        offset += take
+        if (offset === head.length) {
+          queue.shift()
+          offset = 0
+        }
+      }
+      return filled === 0 || part === undefined ? Option.none() : Option.some(part.subarray(0, filled))
+    })
+}
+
+export const concatBytes = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}

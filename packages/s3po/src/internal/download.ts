@@ -1,0 +1,133 @@
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
+import { LocalFileError, type S3PoError, TransportError } from "../S3PoError.js"
+import type { Backend, ByteRange } from "./backend.js"
+import { defaultPartSize } from "./limits.js"
+import { retrying, retryingStream, type RetryPolicy } from "./retry.js"
+import * as Validate from "./validation.js"
+
+export interface Download {
+  readonly info: ObjectInfo
+  readonly body: Stream.Stream<Uint8Array, S3PoError>
+}
+
+export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
+  const retryGet = retrying(policy, "GetObject")
+  const retryBody = retryingStream(policy, "GetObject")
+
+  /**
+   * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the
+   * first missing byte, pinned with If-Match to the ETag of the first response: a changed object
+   * fails with `PreconditionFailed` instead of mixing two versions.
+   */
+  const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
+    Effect.map(retryGet(backend.getObject({ bucket, key, range, ifMatch })), (first): Download => {
+      const start = range?.start ?? 0
+      let received = 0
+      let unread: Stream.Stream<Uint8Array, S3PoError> | undefined = first.body
+      const truncated = new TransportError({
+        operation: "GetObject",
+        bucket,
+        key,
+        reason: "the response body ended before its Content-Length",
+        retryable: true
+      })
+      const attempt = Stream.suspend(() => {
+        if (received >= first.contentLength) return Stream.empty
+        const body = unread ?? Stream.unwrap(Effect.map(
+          backend.getObject({
+            bucket,
+            key,
+            range: { start: start + received, end: start + first.contentLength - 1 },
+            ifMatch: first.info.etag
+          }),
+          (resumed) => resumed.body
+        ))
+        unread = undefined
+        return body.pipe(
+          Stream.mapChunks((chunk) => {
+            for (const bytes of chunk) received += bytes.length
+            return chunk
+          }),
+          Stream.concat(Stream.suspend(() => received < first.contentLength ? Stream.fail(truncated) : Stream.empty))
+        )
+      })
+      return { info: first.info, body: retryBody(attempt) }
+    })
+
+  const collect = (body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
+    Stream.runFold(body, { bytes: new Uint8Array(size), at: 0 }, (state, chunk) => {
+      state.bytes.set(chunk, state.at)
+      state.at += chunk.length
+      return state
+    }).pipe(Effect.map((state) => state.bytes))
+
+  /** Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. */
+  const openRanged = (bucket: string, key: string, partSize: number, concurrency: number) =>
+    Effect.flatMap(
+      retrying(policy, "HeadObject")(backend.headObject(bucket, key)),
+      (info): Effect.Effect<Download, S3PoError> => {
+        if (info.size <= partSize) return openResumable(bucket, key, undefined, info.etag)
+        const ranges: Array<ByteRange> = []
+        for (let start = 0; start < info.size; start += partSize) {
+          ranges.push({ start, end: Math.min(start + partSize, info.size) - 1 })
+        }
+        const body = Stream.fromIterable(ranges).pipe(
+          Stream.mapEffect((range) =>
+            openResumable(bucket, key, range, info.etag).pipe(
+              Effect.flatMap((part) => collect(part.body, range.end! - range.start + 1))
+            ), { concurrency })
+        )
+        return Effect.succeed({ info, body })
+      }
+    )
+
+  const open = (operation: string, bucket: string, key: string, options: DownloadOptions = {}) =>
+    Effect.gen(function*() {
+      yield* Validate.location(operation, bucket, key)
+      yield* Validate.concurrency(operation, "concurrency", options.concurrency)
+      yield* Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+      const concurrency = options.concurrency ?? 1
+      return yield* concurrency > 1
+        ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency)
+        : openResumable(bucket, key)
+    })
+
+  const toBytes = (operation: string, bucket: string, key: string, options?: DownloadOptions) =>
+    Effect.flatMap(open(operation, bucket, key, options), (download) => collect(download.body, download.info.size))
+
+  const toFile = (
+    operation: string,
+    bucket: string,
+    key: string,
+    destination: string,
+    options?: DownloadOptions
+  ): Effect.Effect<DownloadResult, S3PoError> => {
+    const fileError = (reason: string) => (cause: unknown) =>
+      new LocalFileError({ operation, path: destination, reason, cause })
+    const temporary = path.join(
+      path.dirname(destination),
+      `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
+    )
+    return Effect.flatMap(open(operation, bucket, key, options), (download) =>
+      Effect.acquireUseRelease(
+        Effect.succeed(temporary),
+        (file) =>
+          download.body.pipe(
+            Stream.run(Sink.mapError(fs.sink(file), fileError("cannot write the temporary file"))),
+            Effect.zipRight(
+              fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
+            ),
+            Effect.as({ size: download.info.size, etag: download.info.etag })
+          ),
+        (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
+      ))
+  }
+
+  return { open, toBytes, toFile }
+}

@@ -1,0 +1,356 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as RedBlackTree from "effect/RedBlackTree"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import { createHash } from "node:crypto"
+import type { ObjectInfo } from "../S3Po.js"
+import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../S3PoError.js"
+import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "./backend.js"
+import { concatBytes } from "./chunker.js"
+import { keyOrder, prefixUpperBound } from "./keyOrder.js"
+import { maxKeysPerPage, maxParts, minPartBytes } from "./limits.js"
+
+export interface StoredObject {
+  readonly body: Uint8Array
+  readonly etag: string
+  readonly contentType: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly lastModified: Date
+}
+
+export interface StoredPart {
+  readonly etag: string
+  readonly body: Uint8Array
+}
+
+export interface PendingMultipart extends PendingUpload {
+  readonly contentType: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly parts: HashMap.HashMap<number, StoredPart>
+}
+
+export interface BucketState {
+  readonly objects: RedBlackTree.RedBlackTree<string, StoredObject>
+  readonly uploads: HashMap.HashMap<string, PendingMultipart>
+}
+
+/** The whole in-memory store: immutable, so a snapshot is just the current value of the `Ref`. */
+export interface MockState {
+  readonly buckets: HashMap.HashMap<string, BucketState>
+  readonly uploadsStarted: number
+}
+
+export const emptyState: MockState = { buckets: HashMap.empty(), uploadsStarted: 0 }
+
+export const emptyBucket: BucketState = {
+  objects: RedBlackTree.empty<string, StoredObject>(keyOrder),
+  uploads: HashMap.empty()
+}
+
+export const defaultContentType = "binary/octet-stream"
+
+export const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
+
+/** S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-N`. */
+export const multipartETag = (partETags: ReadonlyArray<string>): string => {
+  const digests = Buffer.concat(partETags.map((etag) => Buffer.from(etag.replaceAll("\"", "").split("-")[0]!, "hex")))
+  return `"${md5Hex(digests)}-${partETags.length}"`
+}
+
+export const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
+
+export const setObject = (
+  objects: RedBlackTree.RedBlackTree<string, StoredObject>,
+  key: string,
+  object: StoredObject
+): RedBlackTree.RedBlackTree<string, StoredObject> =>
+  RedBlackTree.insert(RedBlackTree.has(objects, key) ? RedBlackTree.removeFirst(objects, key) : objects, key, object)
+
+const serviceError = (
+  operation: string,
+  bucket: string,
+  key: string | undefined,
+  status: number,
+  code: string,
+  detail: string
+) => new S3ServiceError({ operation, bucket, key, status, code, detail, retryable: false })
+
+const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url")
+const decodeToken = (token: string) => Buffer.from(token, "base64url").toString("utf8")
+
+/** The request primitives over an in-memory store, with S3's rules. */
+export const make = (state: Ref.Ref<MockState>): Backend => {
+  const bucketOf = (operation: string, bucket: string): Effect.Effect<BucketState, NoSuchBucket> =>
+    Effect.flatMap(Ref.get(state), (current) =>
+      Option.match(HashMap.get(current.buckets, bucket), {
+        onNone: () => Effect.fail(new NoSuchBucket({ operation, bucket })),
+        onSome: Effect.succeed
+      }))
+
+  /** Applies `f` to one bucket atomically; `f` fails with a value, or returns the new bucket and a result. */
+  const updateBucket = <A>(
+    operation: string,
+    bucket: string,
+    f: (current: BucketState) => readonly [A, BucketState] | S3PoError
+  ): Effect.Effect<A, S3PoError> =>
+    Effect.flatten(Ref.modify(state, (current): readonly [Effect.Effect<A, S3PoError>, MockState] => {
+      const found = HashMap.get(current.buckets, bucket)
+      if (Option.isNone(found)) return [Effect.fail(new NoSuchBucket({ operation, bucket })), current]
+      const outcome = f(found.value)
+      if (!Array.isArray(outcome)) return [Effect.fail(outcome as S3PoError), current]
+      const [result, next] = outcome as readonly [A, BucketState]
+      return [Effect.succeed(result), { ...current, buckets: HashMap.set(current.buckets, bucket, next) }]
+    }))
+
+  const objectOf = (operation: string, bucket: string, key: string) =>
+    Effect.flatMap(bucketOf(operation, bucket), (found) =>
+      Option.match(RedBlackTree.findFirst(found.objects, key), {
+        onNone: () => Effect.fail(new NoSuchKey({ operation, bucket, key })),
+        onSome: Effect.succeed
+      }))
+
+  const infoOf = (key: string, object: StoredObject): ObjectInfo => ({
+    key,
+    size: object.body.length,
+    etag: object.etag,
+    lastModified: object.lastModified,
+    contentType: object.contentType,
+    metadata: object.metadata
+  })
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(Math.floor(millis / 1000) * 1000))
+
+  const pendingOf = (operation: string, found: BucketState, bucket: string, key: string, uploadId: string) => {
+    const upload = HashMap.get(found.uploads, uploadId)
+    return Option.isSome(upload) && upload.value.key === key
+      ? upload.value
+      : serviceError(operation, bucket, key, 404, "NoSuchUpload", `no multipart upload ${uploadId}`)
+  }
+
+  return {
+    createBucket: (bucket) =>
+      Ref.update(state, (current) =>
+        HashMap.has(current.buckets, bucket)
+          ? current
+          : { ...current, buckets: HashMap.set(current.buckets, bucket, emptyBucket) }),
+
+    putObject: (request) =>
+      Effect.flatMap(now, (lastModified) => {
+        const etag = `"${md5Hex(request.body)}"`
+        const object: StoredObject = {
+          body: request.body.slice(),
+          etag,
+          contentType: request.contentType ?? defaultContentType,
+          metadata: lowerCaseKeys(request.metadata),
+          lastModified
+        }
+        return updateBucket("PutObject", request.bucket, (found) => [
+          { etag },
+          { ...found, objects: setObject(found.objects, request.key, object) }
+        ])
+      }),
+
+    getObject: (request) =>
+      Effect.flatMap(
+        objectOf("GetObject", request.bucket, request.key),
+        (object): Effect.Effect<GetObjectResponse, S3PoError> => {
+          if (request.ifMatch !== undefined && request.ifMatch !== object.etag) {
+            return Effect.fail(
+              new PreconditionFailed({
+                operation: "GetObject",
+                bucket: request.bucket,
+                key: request.key,
+                expectedETag: request.ifMatch
+              })
+            )
+          }
+          const size = object.body.length
+          const range = request.range
+          if (range !== undefined && range.start >= size) {
+            return Effect.fail(serviceError(
+              "GetObject",
+              request.bucket,
+              request.key,
+              416,
+              "InvalidRange",
+              `range starts at ${range.start} but the object has ${size} bytes`
+            ))
+          }
+          const start = range?.start ?? 0
+          const end = Math.min(range?.end ?? size - 1, size - 1)
+          const body = object.body.subarray(start, end + 1)
+          return Effect.succeed({
+            info: infoOf(request.key, object),
+            contentLength: body.length,
+            body: body.length === 0 ? Stream.empty : Stream.succeed(body)
+          })
+        }
+      ),
+
+    headObject: (bucket, key) =>
+      // HEAD has no response body, so S3 answers a missing bucket and a missing key with the same bare 404.
+      Effect.map(
+        Effect.catchTag(objectOf("HeadObject", bucket, key), "NoSuchBucket", () =>
+          Effect.fail(new NoSuchKey({ operation: "HeadObject", bucket, key }))),
+        (object) =>
+          infoOf(key, object)
+      ),
+
+    listPage: (request) =>
+      Effect.map(bucketOf("ListObjectsV2", request.bucket), (found) => {
+        const prefix = request.prefix ?? ""
+        const delimiter = request.delimiter === "" ? undefined : request.delimiter
+        const keys: Array<string> = []
+        const commonPrefixes: Array<string> = []
+        let from: string | undefined = request.continuationToken === undefined
+          ? prefix
+          : decodeToken(request.continuationToken)
+        while (from !== undefined) {
+          const next = RedBlackTree.greaterThanEqual(found.objects, from)[Symbol.iterator]()
+          from = undefined
+          for (let entry = next.next(); !entry.done; entry = next.next()) {
+            const key = entry.value[0]
+            if (!key.startsWith(prefix)) break
+            if (keys.length + commonPrefixes.length === maxKeysPerPage) {
+              return { keys, commonPrefixes, nextContinuationToken: encodeToken(key) }
+            }
+            const at = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length)
+            if (at < 0) {
+              keys.push(key)
+              continue
+            }
+            const common = key.slice(0, at + delimiter!.length)
+            commonPrefixes.push(common)
+            from = prefixUpperBound(common)
+            break
+          }
+        }
+        return { keys, commonPrefixes }
+      }),
+
+    deleteObject: (bucket, key) =>
+      updateBucket("DeleteObject", bucket, (found) => [
+        undefined,
+        RedBlackTree.has(found.objects, key)
+          ? { ...found, objects: RedBlackTree.removeFirst(found.objects, key) }
+          : found
+      ]),
+
+    deleteObjects: (bucket, keys) =>
+      updateBucket("DeleteObjects", bucket, (found) => {
+        let objects = found.objects
+        for (const key of keys) if (RedBlackTree.has(objects, key)) objects = RedBlackTree.removeFirst(objects, key)
+        return [{ deleted: keys, failed: [] }, { ...found, objects }]
+      }),
+
+    createMultipartUpload: (request) =>
+      Effect.flatMap(
+        now,
+        (initiated) =>
+          Effect.flatten(Ref.modify(state, (current): readonly [Effect.Effect<string, S3PoError>, MockState] => {
+            const found = HashMap.get(current.buckets, request.bucket)
+            if (Option.isNone(found)) {
+              return [
+                Effect.fail(new NoSuchBucket({ operation: "CreateMultipartUpload", bucket: request.bucket })),
+                current
+              ]
+            }
+            const uploadId = `s3po-mock-upload-${current.uploadsStarted + 1}`
+            const upload: PendingMultipart = {
+              key: request.key,
+              uploadId,
+              initiated,
+              contentType: request.contentType ?? defaultContentType,
+              metadata: lowerCaseKeys(request.metadata),
+              parts: HashMap.empty()
+            }
+            const bucketState = { ...found.value, uploads: HashMap.set(found.value.uploads, uploadId, upload) }
+            return [Effect.succeed(uploadId), {
+              buckets: HashMap.set(current.buckets, request.bucket, bucketState),
+              uploadsStarted: current.uploadsStarted + 1
+            }]
+          }))
+      ),
+
+    uploadPart: (request) => {
+      const etag = `"${md5Hex(request.body)}"`
+      const body = request.body.slice()
+      return updateBucket("UploadPart", request.bucket, (found) => {
+        const upload = pendingOf("UploadPart", found, request.bucket, request.key, request.uploadId)
+        if (!("parts" in upload)) return upload
+        if (!Number.isInteger(request.partNumber) || request.partNumber < 1 || request.partNumber > maxParts) {
+          return serviceError(
+            "UploadPart",
+            request.bucket,
+            request.key,
+            400,
+            "InvalidArgument",
+            `part number must be an integer between 1 and ${maxParts}`
+          )
+        }
+        const next = { ...upload, parts: HashMap.set(upload.parts, request.partNumber, { etag, body }) }
+        return [{ etag }, { ...found, uploads: HashMap.set(found.uploads, request.uploadId, next) }]
+      })
+    },
+
+    completeMultipartUpload: (request) =>
+      Effect.flatMap(now, (lastModified) =>
+        updateBucket("CompleteMultipartUpload", request.bucket, (found) => {
+          const fail = (status: number, code: string, detail: string) =>
+            serviceError("CompleteMultipartUpload", request.bucket, request.key, status, code, detail)
+          const upload = pendingOf("CompleteMultipartUpload", found, request.bucket, request.key, request.uploadId)
+          if (!("parts" in upload)) return upload
+          if (request.parts.length === 0) return fail(400, "MalformedXML", "a multipart upload needs at least one part")
+          const stored: Array<StoredPart> = []
+          let previous = 0
+          for (const part of request.parts as ReadonlyArray<CompletedPart>) {
+            if (part.partNumber <= previous) {
+              return fail(400, "InvalidPartOrder", "parts must be listed in ascending order")
+            }
+            previous = part.partNumber
+            const uploaded = HashMap.get(upload.parts, part.partNumber)
+            if (Option.isNone(uploaded) || uploaded.value.etag !== part.etag) {
+              return fail(400, "InvalidPart", `part ${part.partNumber} was not uploaded with ETag ${part.etag}`)
+            }
+            stored.push(uploaded.value)
+          }
+          const tooSmall = stored.findIndex((part, index) =>
+            index < stored.length - 1 && part.body.length < minPartBytes
+          )
+          if (tooSmall >= 0) {
+            return fail(400, "EntityTooSmall", `part ${request.parts[tooSmall]!.partNumber} is smaller than 5 MiB`)
+          }
+          const etag = multipartETag(stored.map((part) => part.etag))
+          const object: StoredObject = {
+            body: concatBytes(stored.map((part) => part.body)),
+            etag,
+            contentType: upload.contentType,
+            metadata: upload.metadata,
+            lastModified
+          }
+          return [{ etag }, {
+            objects: setObject(found.objects, request.key, object),
+            uploads: HashMap.remove(found.uploads, request.uploadId)
+          }]
+        })),
+
+    abortMultipartUpload: (request) =>
+      updateBucket("AbortMultipartUpload", request.bucket, (found) => {
+        const upload = pendingOf("AbortMultipartUpload", found, request.bucket, request.key, request.uploadId)
+        if (!("parts" in upload)) return upload
+        return [undefined, { ...found, uploads: HashMap.remove(found.uploads, request.uploadId) }]
+      }),
+
+    listMultipartUploads: (bucket) =>
+      Effect.map(
+        bucketOf("ListMultipartUploads", bucket),
+        (found) =>
+          Array.from(HashMap.values(found.uploads), ({ initiated, key, uploadId }) => ({ key, uploadId, initiated }))
+            .sort((left, right) => keyOrder(left.key, right.key))
+      )
+  }
+}

@@ -1,0 +1,72 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Stream from "effect/Stream"
+import { isRetryable, type S3PoError } from "../S3PoError.js"
+
+/** What decides the delays between attempts of a retryable failure, or `"off"` for none. */
+export type RetryPolicy = Schedule.Schedule<unknown, S3PoError> | "off"
+
+export interface ExponentialRetryOptions {
+  readonly base?: Duration.DurationInput
+  readonly factor?: number
+  readonly maxDelay?: Duration.DurationInput
+  readonly maxRetries?: number
+}
+
+export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Schedule<unknown, S3PoError> => {
+  const maxDelay = Duration.decode(options.maxDelay ?? "20 seconds")
+  return Schedule.exponential(options.base ?? "100 millis", options.factor ?? 2).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(options.maxRetries ?? 5)),
+    Schedule.intersect(Schedule.identity<S3PoError>()),
+    // A server's Retry-After wins over a shorter computed delay; no delay exceeds the cap.
+    Schedule.modifyDelay(([, error], delay) => {
+      const retryAfter = error._tag === "Throttled" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+      return Duration.min(Duration.max(delay, retryAfter), maxDelay)
+    })
+  )
+}
+
+export const defaultPolicy: Schedule.Schedule<unknown, S3PoError> = exponential()
+
+/**
+ * The schedule an operation retries with: `policy`, only while the failure is retryable, logging
+ * each retry at warning level. `undefined` when retries are off.
+ */
+export const scheduleFor = (
+  policy: RetryPolicy,
+  operation: string
+): Schedule.Schedule<unknown, S3PoError> | undefined =>
+  policy === "off" ? undefined : policy.pipe(
+    Schedule.intersect(Schedule.identity<S3PoError>()),
+    Schedule.whileInput(isRetryable),
+    Schedule.intersect(Schedule.count),
+    Schedule.onDecision(([[, error], retries], decision) =>
+      ScheduleDecision.isContinue(decision)
+        ? Effect.logWarning(
+          `s3po: retrying ${operation} (attempt ${retries + 2}) after ${error._tag}: ${error.message}`
+        )
+          .pipe(Effect.annotateLogs({ operation, attempt: retries + 2, cause: error._tag }))
+        : Effect.void
+    )
+  )
+
+/** Runs an effect again on retryable failures, as `policy` allows. */
+export const retrying = (
+  policy: RetryPolicy,
+  operation: string
+): <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  const schedule = scheduleFor(policy, operation)
+  return schedule === undefined ? (effect) => effect : (effect) => Effect.retry(effect, schedule)
+}
+
+/** Runs a stream again on retryable failures, as `policy` allows; the stream resumes where it stopped. */
+export const retryingStream = (
+  policy: RetryPolicy,
+  operation: string
+): <A, E extends S3PoError, R>(stream: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R> => {
+  const schedule = scheduleFor(policy, operation)
+  return schedule === undefined ? (stream) => stream : (stream) => Stream.retry(stream, schedule)
+}

@@ -1,0 +1,171 @@
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { DeleteManyResult, S3Po, UploadOptions } from "../S3Po.js"
+import { LocalFileError, NoSuchKey, type S3PoError } from "../S3PoError.js"
+import type { Backend } from "./backend.js"
+import * as Download from "./download.js"
+import { compareKeys } from "./keyOrder.js"
+import { maxKeysPerDelete } from "./limits.js"
+import { retrying, type RetryPolicy } from "./retry.js"
+import * as Upload from "./upload.js"
+import * as Validate from "./validation.js"
+
+export interface ServiceOptions {
+  readonly retry: RetryPolicy
+  readonly multipart: Upload.MultipartDefaults
+  readonly fileSystem: FileSystem.FileSystem
+  readonly path: Path.Path
+}
+
+/** Wraps every request primitive in the retry policy; a response body is resumed by the download code instead. */
+export const withRetry = (backend: Backend, policy: RetryPolicy): Backend => {
+  const wrap = <Args extends ReadonlyArray<unknown>, A>(
+    operation: string,
+    primitive: (...args: Args) => Effect.Effect<A, S3PoError>
+  ) => {
+    const retry = retrying(policy, operation)
+    return (...args: Args) => retry(primitive(...args))
+  }
+  return {
+    createBucket: wrap("CreateBucket", backend.createBucket),
+    putObject: wrap("PutObject", backend.putObject),
+    getObject: wrap("GetObject", backend.getObject),
+    headObject: wrap("HeadObject", backend.headObject),
+    listPage: wrap("ListObjectsV2", backend.listPage),
+    deleteObject: wrap("DeleteObject", backend.deleteObject),
+    deleteObjects: wrap("DeleteObjects", backend.deleteObjects),
+    createMultipartUpload: wrap("CreateMultipartUpload", backend.createMultipartUpload),
+    uploadPart: wrap("UploadPart", backend.uploadPart),
+    completeMultipartUpload: wrap("CompleteMultipartUpload", backend.completeMultipartUpload),
+    abortMultipartUpload: wrap("AbortMultipartUpload", backend.abortMultipartUpload),
+    listMultipartUploads: wrap("ListMultipartUploads", backend.listMultipartUploads)
+  }
+}
+
+/** Merges two key lists, each in S3 order, into one in S3 order. */
+const mergeSorted = (keys: ReadonlyArray<string>, prefixes: ReadonlyArray<string>): Array<string> => {
+  if (prefixes.length === 0) return keys as Array<string>
+  if (keys.length === 0) return prefixes as Array<string>
+  const merged: Array<string> = []
+  let i = 0
+  let j = 0
+  while (i < keys.length && j < prefixes.length) {
+    merged.push(compareKeys(keys[i]!, prefixes[j]!) <= 0 ? keys[i++]! : prefixes[j++]!)
+  }
+  while (i < keys.length) merged.push(keys[i++]!)
+  while (j < prefixes.length) merged.push(prefixes[j++]!)
+  return merged
+}
+
+const decoder = new TextDecoder()
+
+/** Builds the whole `S3Po` service from a backend's primitives. */
+export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
+  const backend = withRetry(raw, options.retry)
+  const upload = Upload.make(backend, options.multipart)
+  const download = Download.make(raw, options.retry, options.fileSystem, options.path)
+  const { fileSystem: fs } = options
+
+  const traced = (operation: string, bucket: string, key?: string) =>
+    Effect.withSpan(`S3Po.${operation}`, {
+      attributes: key === undefined ? { "s3.bucket": bucket } : { "s3.bucket": bucket, "s3.key": key }
+    })
+
+  const head = (bucket: string, key: string) =>
+    Effect.zipRight(Validate.location("head", bucket, key), backend.headObject(bucket, key))
+
+  return {
+    createBucket: (bucket) =>
+      Effect.zipRight(Validate.bucket("createBucket", bucket), backend.createBucket(bucket)).pipe(
+        traced("createBucket", bucket)
+      ),
+
+    upload: (bucket, key, body, uploadOptions) =>
+      upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(traced("upload", bucket, key)),
+
+    uploadFile: (bucket, key, path, uploadOptions: UploadOptions = {}) =>
+      Effect.gen(function*() {
+        yield* Validate.location("uploadFile", bucket, key)
+        yield* Validate.multipart("uploadFile", uploadOptions)
+        const fileError = (reason: string) => (cause: unknown) =>
+          new LocalFileError({ operation: "uploadFile", path, reason, cause })
+        const info = yield* Effect.mapError(fs.stat(path), fileError("cannot read the file"))
+        const size = Number(info.size)
+        const partSize = Upload.planPartSize(uploadOptions.partSize ?? options.multipart.partSize, size)
+        const stream = Stream.mapError(fs.stream(path, { chunkSize: partSize }), fileError("cannot read the file"))
+        return yield* upload("uploadFile", bucket, key, { stream, size }, uploadOptions)
+      }).pipe(traced("uploadFile", bucket, key)),
+
+    download: (bucket, key, downloadOptions) =>
+      download.toBytes("download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
+
+    downloadString: (bucket, key) =>
+      download.toBytes("downloadString", bucket, key).pipe(
+        Effect.map((bytes) => decoder.decode(bytes)),
+        traced("downloadString", bucket, key)
+      ),
+
+    downloadStream: (bucket, key, downloadOptions) =>
+      Stream.unwrap(Effect.map(download.open("downloadStream", bucket, key, downloadOptions), (opened) => opened.body))
+        .pipe(Stream.withSpan("S3Po.downloadStream", { attributes: { "s3.bucket": bucket, "s3.key": key } })),
+
+    downloadFile: (bucket, key, path, downloadOptions) =>
+      download.toFile("downloadFile", bucket, key, path, downloadOptions).pipe(traced("downloadFile", bucket, key)),
+
+    head: (bucket, key) => head(bucket, key).pipe(traced("head", bucket, key)),
+
+    exists: (bucket, key) =>
+      head(bucket, key).pipe(
+        Effect.as(true),
+        Effect.catchIf((error): error is NoSuchKey => error instanceof NoSuchKey, () => Effect.succeed(false)),
+        traced("exists", bucket, key)
+      ),
+
+    list: (bucket, listOptions = {}) =>
+      Stream.unwrap(Effect.as(
+        Validate.bucket("list", bucket),
+        Stream.paginateChunkEffect(undefined as string | undefined, (continuationToken) =>
+          Effect.map(
+            backend.listPage({
+              bucket,
+              prefix: listOptions.prefix,
+              delimiter: listOptions.delimiter,
+              continuationToken
+            }),
+            (page) =>
+              [
+                Chunk.unsafeFromArray(mergeSorted(page.keys, page.commonPrefixes)),
+                Option.fromNullable(page.nextContinuationToken)
+              ] as const
+          ))
+      )).pipe(
+        Stream.withSpan("S3Po.list", { attributes: { "s3.bucket": bucket, "s3.prefix": listOptions.prefix ?? "" } })
+      ),
+
+    delete: (bucket, key) =>
+      Effect.zipRight(Validate.location("delete", bucket, key), backend.deleteObject(bucket, key)).pipe(
+        traced("delete", bucket, key)
+      ),
+
+    deleteMany: (bucket, keys) =>
+      Effect.gen(function*() {
+        const all = Array.from(keys)
+        yield* Validate.bucket("deleteMany", bucket)
+        yield* Effect.forEach(all, (key) => Validate.key("deleteMany", key), { discard: true })
+        const batches = Chunk.chunksOf(Chunk.unsafeFromArray(all), maxKeysPerDelete)
+        const results = yield* Effect.forEach(
+          batches,
+          (batch) => backend.deleteObjects(bucket, Chunk.toReadonlyArray(batch)),
+          { concurrency: 4 }
+        )
+        return {
+          deleted: results.flatMap((result) => result.deleted),
+          failed: results.flatMap((result) => result.failed)
+        } satisfies DeleteManyResult
+      }).pipe(traced("deleteMany", bucket))
+  }
+}

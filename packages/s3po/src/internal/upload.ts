@@ -1,0 +1,160 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { UploadBody, UploadOptions, UploadResult } from "../S3Po.js"
+import { type S3PoError, ValidationError } from "../S3PoError.js"
+import type { Backend, CompletedPart } from "./backend.js"
+import { concatBytes, partReader } from "./chunker.js"
+import { maxParts, MiB } from "./limits.js"
+import * as Validate from "./validation.js"
+
+export interface MultipartDefaults {
+  readonly multipartThreshold: number
+  readonly partSize: number
+  readonly partConcurrency: number
+}
+
+/** A body to upload: a stream of bytes and, when it is known up front, its size. */
+export interface Source<E, R> {
+  readonly stream: Stream.Stream<Uint8Array, E, R>
+  readonly size?: number | undefined
+}
+
+const encoder = new TextEncoder()
+
+export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
+  typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : { stream: body }
+
+/** With a known size, parts grow (in whole MiB) so that the upload fits in S3's 10,000 parts. */
+export const planPartSize = (partSize: number, size: number | undefined): number => {
+  if (size === undefined || size <= partSize * maxParts) return partSize
+  return Math.ceil(size / maxParts / MiB) * MiB
+}
+
+export const make = (backend: Backend, defaults: MultipartDefaults) =>
+<E, R>(
+  operation: string,
+  bucket: string,
+  key: string,
+  body: Source<E, R> | Uint8Array,
+  options: UploadOptions = {}
+): Effect.Effect<UploadResult, S3PoError | E, R> =>
+  Effect.gen(function*() {
+    yield* Validate.location(operation, bucket, key)
+    yield* Validate.multipart(operation, options)
+    const threshold = options.multipartThreshold ?? defaults.multipartThreshold
+    const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
+    const report = options.onProgress ?? (() => Effect.void)
+    const headers = { contentType: options.contentType, metadata: options.metadata }
+
+    const putWhole = (bytes: Uint8Array) =>
+      backend.putObject({ bucket, key, body: bytes, ...headers }).pipe(
+        Effect.tap(() => report({ bytes: bytes.length, totalBytes: bytes.length, parts: 0 })),
+        Effect.map(({ etag }): UploadResult => ({ etag, size: bytes.length, parts: 0 }))
+      )
+
+    if (body instanceof Uint8Array && body.length < threshold) return yield* putWhole(body)
+    const source: Source<E, R> = body instanceof Uint8Array ? { stream: Stream.succeed(body), size: body.length } : body
+    const partSize = planPartSize(options.partSize ?? defaults.partSize, source.size)
+
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const readPart = partReader(yield* Stream.toPull(source.stream))
+      const head: Array<Uint8Array> = []
+      let headBytes = 0
+      let ended = false
+      while (!ended && (headBytes < threshold || head.length === 0)) {
+        const part = yield* readPart(partSize)
+        if (Option.isNone(part)) ended = true
+        else {
+          head.push(part.value)
+          headBytes += part.value.length
+        }
+      }
+      if (ended && (headBytes < threshold || head.length === 0)) return yield* putWhole(concatBytes(head))
+
+      const readParts = Effect.suspend(() =>
+        head.length > 0 ? Effect.succeed(Option.fromNullable(head.shift())) : readPart(partSize)
+      )
+
+      return yield* Effect.acquireUseRelease(
+        backend.createMultipartUpload({ bucket, key, ...headers }),
+        (uploadId) =>
+          Effect.gen(function*() {
+            const ref = { bucket, key, uploadId }
+            const parts = yield* uploadParts({
+              operation,
+              partSize,
+              readPart: readParts,
+              partConcurrency,
+              upload: (partNumber, bytes) => backend.uploadPart({ ...ref, partNumber, body: bytes }),
+              onPart: (progress) => report({ ...progress, totalBytes: source.size })
+            })
+            const { etag } = yield* backend.completeMultipartUpload({ ...ref, parts: parts.parts })
+            return { etag, size: parts.bytes, parts: parts.parts.length }
+          }),
+        (uploadId, exit) =>
+          Exit.isSuccess(exit) ? Effect.void : backend.abortMultipartUpload({ bucket, key, uploadId }).pipe(
+            Effect.catchAll((error) =>
+              Effect.logError(`s3po: could not abort multipart upload ${uploadId} of s3://${bucket}/${key}`, error)
+            )
+          )
+      )
+    }))
+  })
+
+/**
+ * Uploads parts as they are read, `partConcurrency` at once, in order. A slot is taken before a
+ * part is read, so at most `partConcurrency` parts plus the one being assembled are in memory, and
+ * the source is not read faster than S3 acknowledges parts. The first failure stops everything.
+ */
+const uploadParts = <E, R>(options: {
+  readonly operation: string
+  readonly partSize: number
+  readonly readPart: Effect.Effect<Option.Option<Uint8Array>, E, R>
+  readonly partConcurrency: number
+  readonly upload: (partNumber: number, body: Uint8Array) => Effect.Effect<{ readonly etag: string }, S3PoError>
+  readonly onPart: (progress: { readonly bytes: number; readonly parts: number }) => Effect.Effect<void>
+}) =>
+  Effect.scoped(Effect.gen(function*() {
+    const etags: Array<string> = []
+    let acknowledgedBytes = 0
+    let acknowledgedParts = 0
+    const slots = yield* Effect.makeSemaphore(options.partConcurrency)
+    const running = yield* FiberSet.make<void, S3PoError>()
+
+    const produce = Effect.gen(function*() {
+      for (let partNumber = 1;; partNumber++) {
+        yield* slots.take(1)
+        const part = yield* options.readPart
+        if (Option.isNone(part)) break
+        if (partNumber > maxParts) {
+          return yield* new ValidationError({
+            operation: options.operation,
+            field: "body",
+            reason: `a stream of unknown size needs more than ${maxParts} parts of ${options.partSize} bytes: ` +
+              "raise partSize"
+          })
+        }
+        const bytes = part.value
+        yield* FiberSet.run(
+          running,
+          options.upload(partNumber, bytes).pipe(
+            Effect.flatMap(({ etag }) => {
+              etags[partNumber - 1] = etag
+              acknowledgedBytes += bytes.length
+              acknowledgedParts += 1
+              return options.onPart({ bytes: acknowledgedBytes, parts: acknowledgedParts })
+            }),
+            Effect.ensuring(slots.release(1))
+          )
+        )
+      }
+      yield* FiberSet.awaitEmpty(running)
+    })
+
+    yield* Effect.raceFirst(produce, FiberSet.join(running))
+    const parts: Array<CompletedPart> = etags.map((etag, index) => ({ partNumber: index + 1, etag }))
+    return { parts, bytes: acknowledgedBytes }
+  }))

@@ -1,0 +1,305 @@
+import { assert, layer } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { batch, S3Po } from "s3po"
+import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
+
+const MiB = 1024 * 1024
+
+const freshBucket = (label: string) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const bucket = uniqueBucket(label)
+    yield* s3.createBucket(bucket)
+    return bucket
+  })
+
+const listAll = (bucket: string, options?: { prefix?: string; delimiter?: string }) =>
+  Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.list(bucket, options))).pipe(Effect.map(Chunk.toArray))
+
+const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.flip(effect), (error) => error._tag)
+
+/**
+ * What S3 does, as one suite over any `S3Po` layer: the in-memory mock and the live layer against
+ * a real server run exactly these tests.
+ */
+export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
+  layer(s3Layer, { timeout: "180 seconds", excludeTestServices: true })(name, (it) => {
+    it.effect("round-trips strings and bytes, with S3's ETag and metadata", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("roundtrip")
+        const text = "hello, wörld 👋"
+        const put = yield* s3.upload(bucket, "greeting.txt", text, {
+          contentType: "text/plain; charset=utf-8",
+          metadata: { Author: "C-3PO", "x-Custom": "yes" }
+        })
+        const bytes = new TextEncoder().encode(text)
+        assert.strictEqual(put.etag, md5ETag(bytes))
+        assert.strictEqual(put.size, bytes.length)
+        assert.strictEqual(yield* s3.downloadString(bucket, "greeting.txt"), text)
+
+        const info = yield* s3.head(bucket, "greeting.txt")
+        assert.strictEqual(info.key, "greeting.txt")
+        assert.strictEqual(info.size, bytes.length)
+        assert.strictEqual(info.etag, md5ETag(bytes))
+        assert.strictEqual(info.contentType, "text/plain; charset=utf-8")
+        assert.deepStrictEqual(info.metadata, { author: "C-3PO", "x-custom": "yes" })
+        assert.isTrue(Math.abs(info.lastModified.getTime() - Date.now()) < 5 * 60_000)
+
+        const binary = randomBody(70_000)
+        yield* s3.upload(bucket, "blob.bin", binary)
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "blob.bin"), binary))
+        assert.strictEqual((yield* s3.head(bucket, "blob.bin")).contentType, "binary/octet-stream")
+
+        const empty = yield* s3.upload(bucket, "empty", new Uint8Array(0))
+        assert.strictEqual(empty.etag, md5ETag(new Uint8Array(0)))
+        assert.strictEqual((yield* s3.download(bucket, "empty")).length, 0)
+      }))
+
+    it.effect("overwrites keys; keys are case-sensitive and a/b differs from a//b", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("keys")
+        yield* s3.upload(bucket, "a/b", "one")
+        yield* s3.upload(bucket, "a//b", "two")
+        yield* s3.upload(bucket, "A/b", "three")
+        yield* s3.upload(bucket, "a/b", "four")
+        assert.strictEqual(yield* s3.downloadString(bucket, "a/b"), "four")
+        assert.strictEqual(yield* s3.downloadString(bucket, "a//b"), "two")
+        assert.strictEqual(yield* s3.downloadString(bucket, "A/b"), "three")
+        assert.deepStrictEqual(yield* listAll(bucket), ["A/b", "a//b", "a/b"])
+      }))
+
+    it.effect("a missing key is NoSuchKey for GET and HEAD, and exists says false", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("missing")
+        assert.strictEqual(yield* tagOf(s3.download(bucket, "nope")), "NoSuchKey")
+        assert.strictEqual(yield* tagOf(s3.downloadString(bucket, "nope")), "NoSuchKey")
+        assert.strictEqual(yield* tagOf(s3.head(bucket, "nope")), "NoSuchKey")
+        assert.isFalse(yield* s3.exists(bucket, "nope"))
+        yield* s3.upload(bucket, "yes", "here")
+        assert.isTrue(yield* s3.exists(bucket, "yes"))
+        const caught = yield* s3.download(bucket, "nope").pipe(
+          Effect.as("found"),
+          Effect.catchTag("NoSuchKey", (error) => Effect.succeed(`${error.bucket}/${error.key}`))
+        )
+        assert.strictEqual(caught, `${bucket}/nope`)
+      }))
+
+    it.effect("a missing bucket is NoSuchBucket for PUT, GET, LIST and DELETE", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = uniqueBucket("absent")
+        assert.strictEqual(yield* tagOf(s3.upload(bucket, "k", "v")), "NoSuchBucket")
+        assert.strictEqual(yield* tagOf(s3.download(bucket, "k")), "NoSuchBucket")
+        assert.strictEqual(yield* tagOf(Stream.runDrain(s3.list(bucket))), "NoSuchBucket")
+        assert.strictEqual(yield* tagOf(s3.delete(bucket, "k")), "NoSuchBucket")
+      }))
+
+    it.effect("creating a bucket twice succeeds", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("twice")
+        yield* s3.createBucket(bucket)
+        yield* s3.upload(bucket, "k", "v")
+        assert.deepStrictEqual(yield* listAll(bucket), ["k"])
+      }))
+
+    it.effect("delete is idempotent; deleteMany reports missing keys as deleted", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("delete")
+        yield* s3.upload(bucket, "k", "v")
+        yield* s3.delete(bucket, "k")
+        yield* s3.delete(bucket, "k")
+        assert.isFalse(yield* s3.exists(bucket, "k"))
+        yield* s3.upload(bucket, "x", "1")
+        const result = yield* s3.deleteMany(bucket, ["x", "never-there"])
+        assert.sameMembers([...result.deleted], ["x", "never-there"])
+        assert.deepStrictEqual(result.failed, [])
+        assert.deepStrictEqual(yield* listAll(bucket), [])
+      }))
+
+    it.effect("lists in UTF-8 byte order, not UTF-16 order", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("order")
+        const keys = ["a\u{1F600}", "a\uE000", "a\uFFFD", "a~", "aZ", "a", "b", "a\u00E9"]
+        yield* Effect.forEach(keys, (key) => s3.upload(bucket, key, key), { concurrency: 8 })
+        assert.deepStrictEqual(yield* listAll(bucket), [
+          "a",
+          "aZ",
+          "a~",
+          "a\u00E9",
+          "a\uE000",
+          "a\uFFFD",
+          "a\u{1F600}",
+          "b"
+        ])
+      }))
+
+    it.effect("rolls keys up to common prefixes that include the delimiter", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("delimiter")
+        const keys = ["a/1", "a/2", "a/b/3", "a-", "b", "c/d/e", "c/f"]
+        yield* Effect.forEach(keys, (key) => s3.upload(bucket, key, key), { concurrency: 8 })
+        assert.deepStrictEqual(yield* listAll(bucket, { delimiter: "/" }), ["a-", "a/", "b", "c/"])
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "a/", delimiter: "/" }), ["a/1", "a/2", "a/b/"])
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "a/" }), ["a/1", "a/2", "a/b/3"])
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "c", delimiter: "/" }), ["c/"])
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "zzz" }), [])
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "a", delimiter: "-" }), ["a-", "a/1", "a/2", "a/b/3"])
+      }))
+
+    it.effect("pages through more than 1000 keys, and deleteMany deletes more than 1000", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("paging")
+        const keys = Array.from({ length: 1105 }, (_, i) => `k/${String(i).padStart(5, "0")}`)
+        yield* Effect.forEach(keys, (key) => s3.upload(bucket, key, "x"), { concurrency: 32 })
+        yield* s3.upload(bucket, "top", "x")
+        assert.deepStrictEqual(yield* listAll(bucket, { prefix: "k/" }), keys)
+        assert.deepStrictEqual(yield* listAll(bucket, { delimiter: "/" }), ["k/", "top"])
+        const result = yield* s3.deleteMany(bucket, keys)
+        assert.strictEqual(result.deleted.length, keys.length)
+        assert.deepStrictEqual(yield* listAll(bucket), ["top"])
+      }))
+
+    it.effect("uploads a body at the threshold as multipart, with S3's -N ETag", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("multipart")
+        const body = randomBody(11 * MiB + 17)
+        const result = yield* s3.upload(bucket, "big.bin", body, {
+          contentType: "application/x-test",
+          metadata: { k: "v" }
+        })
+        assert.strictEqual(result.parts, 2)
+        assert.strictEqual(result.size, body.length)
+        assert.strictEqual(result.etag, multipartETag([body.subarray(0, 8 * MiB), body.subarray(8 * MiB)]))
+        const info = yield* s3.head(bucket, "big.bin")
+        assert.strictEqual(info.etag, result.etag)
+        assert.strictEqual(info.contentType, "application/x-test")
+        assert.deepStrictEqual(info.metadata, { k: "v" })
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "big.bin"), body))
+      }))
+
+    it.effect("uploads a stream of uneven chunks, and downloads it as parallel ranges", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("stream")
+        const body = randomBody(13 * MiB + 5)
+        const chunks = Array.from({ length: Math.ceil(body.length / 777_777) }, (_, i) =>
+          body.subarray(i * 777_777, (i + 1) * 777_777))
+        const result = yield* s3.upload(bucket, "streamed", Stream.fromIterable(chunks), { partSize: 5 * MiB })
+        assert.strictEqual(result.parts, 3)
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "streamed"), body))
+        const ranged = yield* s3.download(bucket, "streamed", { partSize: 1 * MiB, concurrency: 4 })
+        assert.isTrue(bytesEqual(ranged, body))
+        const small = yield* s3.upload(bucket, "small-stream", Stream.make(new Uint8Array([1, 2]), new Uint8Array([3])))
+        assert.strictEqual(small.parts, 0)
+        assert.deepStrictEqual(Array.from(yield* s3.download(bucket, "small-stream")), [1, 2, 3])
+      }))
+
+    it.scoped("uploads and downloads files, and a failed download leaves no file behind", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("files")
+        const dir = yield* tempDir
+        const source = path.join(dir, "source.bin")
+        const body = randomBody(300_000)
+        yield* Effect.promise(() => fs.writeFile(source, body))
+        const put = yield* s3.uploadFile(bucket, "file.bin", source)
+        assert.strictEqual(put.size, body.length)
+        const target = path.join(dir, "copy.bin")
+        const got = yield* s3.downloadFile(bucket, "file.bin", target)
+        assert.strictEqual(got.size, body.length)
+        assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(target)), body))
+
+        yield* Effect.promise(() => fs.writeFile(path.join(dir, "keep.txt"), "precious"))
+        assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "keep.txt"))), "NoSuchKey")
+        assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "new.txt"))), "NoSuchKey")
+        assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "keep.txt"), "utf8")), "precious")
+        assert.sameMembers(yield* Effect.promise(() => fs.readdir(dir)), ["source.bin", "copy.bin", "keep.txt"])
+        assert.strictEqual(yield* tagOf(s3.uploadFile(bucket, "k", path.join(dir, "no-such-file"))), "LocalFileError")
+      }))
+
+    it.effect("rejects bad input with a ValidationError before any request", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        // The bucket does not exist: a request would fail with NoSuchBucket, not ValidationError.
+        const bucket = uniqueBucket("never-created")
+        const invalid = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+          Effect.map(tagOf(effect), (tag) => assert.strictEqual(tag, "ValidationError"))
+        for (
+          const name of [
+            "ab",
+            "a".repeat(64),
+            "Upper",
+            "under_score",
+            "-dash",
+            "dot.",
+            "a..b",
+            "192.168.0.1",
+            "xn--abc",
+            "sthree-x",
+            "my-s3alias",
+            "x--ol-s3"
+          ]
+        ) {
+          yield* invalid(s3.createBucket(name))
+          yield* invalid(s3.upload(name, "k", "v"))
+        }
+        yield* invalid(s3.upload(bucket, "", "v"))
+        yield* invalid(s3.download(bucket, ""))
+        yield* invalid(s3.head(bucket, ""))
+        yield* invalid(s3.delete(bucket, ""))
+        const euro = "€".repeat(342)
+        assert.strictEqual(euro.length, 342)
+        yield* invalid(s3.upload(bucket, euro, "v"))
+        yield* invalid(s3.upload(bucket, "k".repeat(1025), "v"))
+        yield* invalid(s3.deleteMany(bucket, ["fine", ""]))
+        yield* invalid(s3.upload(bucket, "k", "v", { partSize: 5 * MiB - 1 }))
+        yield* invalid(s3.upload(bucket, "k", "v", { partConcurrency: 0 }))
+        yield* invalid(s3.download(bucket, "k", { concurrency: 0 }))
+        yield* invalid(batch([1], () => Effect.void, { concurrency: 0 }))
+        assert.strictEqual(yield* tagOf(s3.upload(bucket, "k".repeat(1024), "v")), "NoSuchBucket")
+      }))
+
+    it.effect("batch keeps input order, runs every item, and reports success", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("batch")
+        const keys = Array.from({ length: 60 }, (_, i) => `item-${i}`)
+        const uploaded = yield* batch(keys, (key) => s3.upload(bucket, key, key), { concurrency: 16 })
+        assert.isTrue(uploaded.success)
+        assert.strictEqual(uploaded.results.length, 60)
+
+        const seen: Array<string> = []
+        const wanted = [...keys.slice(0, 30), "missing-1", ...keys.slice(30), "missing-2"]
+        const downloaded = yield* batch(
+          wanted,
+          (key) => s3.downloadString(bucket, key).pipe(Effect.tap((text) => Effect.sync(() => seen.push(text)))),
+          { concurrency: 8 }
+        )
+        assert.isFalse(downloaded.success)
+        assert.strictEqual(downloaded.results.length, wanted.length)
+        downloaded.results.forEach((result, index) => {
+          if (wanted[index]!.startsWith("missing")) {
+            assert.isTrue(Either.isLeft(result) && result.left._tag === "NoSuchKey")
+          } else {
+            assert.deepStrictEqual(result, Either.right(wanted[index]!))
+          }
+        })
+        assert.sameMembers(seen, keys)
+      }))
+  })

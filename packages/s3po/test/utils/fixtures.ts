@@ -1,0 +1,28 @@
+import * as Effect from "effect/Effect"
+import { createHash, randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+
+let buckets = 0
+
+/** A bucket name no other test (or earlier run against the same server) uses. */
+export const uniqueBucket = (label: string) =>
+  `s3po-${label}-${process.pid}-${Date.now().toString(36)}-${(buckets++).toString(36)}`.slice(0, 63)
+
+export const md5ETag = (bytes: Uint8Array) => `"${createHash("md5").update(bytes).digest("hex")}"`
+
+/** The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, then `-N`. */
+export const multipartETag = (parts: ReadonlyArray<Uint8Array>) =>
+  `"${
+    createHash("md5").update(Buffer.concat(parts.map((part) => createHash("md5").update(part).digest()))).digest("hex")
+  }-${parts.length}"`
+
+export const randomBody = (size: number): Uint8Array => new Uint8Array(randomBytes(size))
+
+export const tempDir = Effect.acquireRelease(
+  Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-test-"))),
+  (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+)
+
+export const bytesEqual = (left: Uint8Array, right: Uint8Array) => Buffer.compare(left, right) === 0
