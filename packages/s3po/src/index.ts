@@ -2,6 +2,8 @@
  * @since 0.1.0
  */
 export * from "./Batch.js"
+export * as Retry from "./Retry.js"
 export * from "./S3Po.js"
 export * from "./S3PoError.js"
+export * from "./S3PoLive.js"
 export * from "./S3PoMock.js"

@@ -56,7 +56,8 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         const binary = randomBody(70_000)
         yield* s3.upload(bucket, "blob.bin", binary)
         assert.isTrue(bytesEqual(yield* s3.download(bucket, "blob.bin"), binary))
-        assert.strictEqual((yield* s3.head(bucket, "blob.bin")).contentType, "binary/octet-stream")
+        // s3po sends a content type when the caller gives none: servers' own defaults differ.
+        assert.strictEqual((yield* s3.head(bucket, "blob.bin")).contentType, "application/octet-stream")
 
         const empty = yield* s3.upload(bucket, "empty", new Uint8Array(0))
         assert.strictEqual(empty.etag, md5ETag(new Uint8Array(0)))

@@ -24,6 +24,9 @@ export interface Source<E, R> {
 
 const encoder = new TextEncoder()
 
+/** Sent when the caller names no content type, so that every server stores the same one. */
+export const defaultContentType = "application/octet-stream"
+
 export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
   typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : { stream: body }
 
@@ -47,7 +50,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
     const threshold = options.multipartThreshold ?? defaults.multipartThreshold
     const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
     const report = options.onProgress ?? (() => Effect.void)
-    const headers = { contentType: options.contentType, metadata: options.metadata }
+    const headers = { contentType: options.contentType ?? defaultContentType, metadata: options.metadata }
 
     const putWhole = (bytes: Uint8Array) =>
       backend.putObject({ bucket, key, body: bytes, ...headers }).pipe(

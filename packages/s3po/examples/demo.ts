@@ -1,0 +1,62 @@
+/**
+ * What s3po does, end to end: runs on the in-memory S3PoMock unless S3PO_ENDPOINT names a server.
+ *
+ *   pnpm demo                                   # in memory, nothing to set up
+ *   S3PO_ENDPOINT=http://127.0.0.1:7480 pnpm demo  # against a real S3-compatible server
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Console, Effect, Stream } from "effect"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { batch, S3Po, S3PoMock } from "s3po"
+
+const program = Effect.gen(function*() {
+  const s3 = yield* S3Po
+  const bucket = process.env.S3PO_DEMO_BUCKET ?? `s3po-demo-${Date.now().toString(36)}`
+  yield* s3.createBucket(bucket)
+  yield* Console.log(`bucket ${bucket}`)
+
+  yield* s3.upload(bucket, "hello.txt", "Hello there!", { contentType: "text/plain" })
+  yield* Console.log(`string round trip: ${JSON.stringify(yield* s3.downloadString(bucket, "hello.txt"))}`)
+
+  const dir = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-demo-")))
+  const source = path.join(dir, "notes.txt")
+  yield* Effect.promise(() => fs.writeFile(source, "These are not the droids you are looking for.\n".repeat(100)))
+  yield* s3.uploadFile(bucket, "files/notes.txt", source)
+  yield* s3.downloadFile(bucket, "files/notes.txt", path.join(dir, "copy.txt"))
+  const same = (yield* Effect.promise(() => fs.readFile(source, "utf8"))) ===
+    (yield* Effect.promise(() => fs.readFile(path.join(dir, "copy.txt"), "utf8")))
+  yield* Console.log(`file round trip: ${same ? "identical" : "DIFFERENT"}`)
+  yield* Effect.promise(() => fs.rm(dir, { recursive: true }))
+
+  const keys = Array.from({ length: 1000 }, (_, i) => `batch/${String(i).padStart(4, "0")}.txt`)
+  const started = Date.now()
+  const uploads = yield* batch(keys, (key) => s3.upload(bucket, key, `contents of ${key}`), { concurrency: 50 })
+  yield* Console.log(
+    `batch upload: ${uploads.results.length} objects, success=${uploads.success}, ${Date.now() - started} ms`
+  )
+
+  let bytes = 0
+  const downloads = yield* batch(
+    keys.slice(0, 100),
+    (key) => s3.downloadString(bucket, key).pipe(Effect.tap((text) => Effect.sync(() => bytes += text.length))),
+    { concurrency: 50 }
+  )
+  yield* Console.log(`batch download with a callback: ${downloads.results.length} objects, ${bytes} characters`)
+
+  const top = yield* Stream.runCollect(s3.list(bucket, { delimiter: "/" }))
+  const under = yield* Stream.runCount(s3.list(bucket, { prefix: "batch/" }))
+  yield* Console.log(`list with delimiter "/": ${[...top].join(", ")}; under "batch/": ${under} keys`)
+
+  yield* s3.delete(bucket, "hello.txt")
+  const removed = yield* s3.deleteMany(bucket, [...keys, "files/notes.txt"])
+  yield* Console.log(`deleted hello.txt and ${removed.deleted.length} more`)
+
+  const missing = yield* s3.downloadString(bucket, "hello.txt").pipe(
+    Effect.catchTag("NoSuchKey", (error) => Effect.succeed(`caught NoSuchKey for ${error.key}`))
+  )
+  yield* Console.log(missing)
+})
+
+NodeRuntime.runMain(program.pipe(Effect.provide(S3PoMock)))

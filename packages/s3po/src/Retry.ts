@@ -1,0 +1,42 @@
+/**
+ * The retry policy every s3po layer applies to transient failures.
+ *
+ * @since 0.1.0
+ */
+import type * as Schedule from "effect/Schedule"
+import * as internal from "./internal/retry.js"
+import type { S3PoError } from "./S3PoError.js"
+
+/**
+ * A `Schedule` fed with each retryable failure, or `"off"`. Only transient failures (throttling,
+ * 5xx, timeouts, dropped connections, truncated bodies) are ever retried, whatever the schedule.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryPolicy = Schedule.Schedule<unknown, S3PoError> | "off"
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export type ExponentialRetryOptions = internal.ExponentialRetryOptions
+
+/**
+ * Exponential backoff with jitter: `base × factor^n` (default 100 ms × 2^n), each delay capped at
+ * `maxDelay` (default 20 s) and stretched to a server's `Retry-After`, at most `maxRetries`
+ * (default 5) retries.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const exponential: (options?: ExponentialRetryOptions) => Schedule.Schedule<unknown, S3PoError> =
+  internal.exponential
+
+/**
+ * The default policy: `exponential()`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultPolicy: Schedule.Schedule<unknown, S3PoError> = internal.defaultPolicy

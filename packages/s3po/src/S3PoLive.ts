@@ -1,0 +1,173 @@
+/**
+ * `S3Po` over the AWS SDK's `S3Client`: for AWS S3 and S3-compatible servers (MinIO, Ceph RGW,
+ * Cloudflare R2, ...).
+ *
+ * @since 0.1.0
+ */
+import { S3Client } from "@aws-sdk/client-s3"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { fromBackend } from "./internal/layer.js"
+import * as Limits from "./internal/limits.js"
+import * as LiveBackend from "./internal/liveBackend.js"
+import { exponential } from "./internal/retry.js"
+import type { RetryPolicy } from "./Retry.js"
+import type { MultipartOptions, S3Po } from "./S3Po.js"
+
+/**
+ * Static credentials. When none are given, the AWS SDK's default provider chain finds them
+ * (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, shared profiles, SSO, instance roles, ...).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LiveCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly sessionToken?: Redacted.Redacted<string> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface LiveOptions {
+  /** An S3-compatible server, e.g. `http://127.0.0.1:9000`. Default: AWS S3. */
+  readonly endpoint?: string | undefined
+  /** Default `us-east-1`. */
+  readonly region?: string | undefined
+  readonly credentials?: LiveCredentials | undefined
+  /** Address buckets as `endpoint/bucket` instead of `bucket.endpoint`. Default: true when `endpoint` is set. */
+  readonly forcePathStyle?: boolean | undefined
+  /**
+   * When the SDK adds CRC32 checksums to requests. `WHEN_REQUIRED` for servers that reject them
+   * (Cloudflare R2, older MinIO and Ceph). Default: the SDK's (`WHEN_SUPPORTED`).
+   */
+  readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED" | undefined
+  /** Default: `Retry.exponential()`. */
+  readonly retry?: RetryPolicy | undefined
+  readonly multipart?: MultipartOptions | undefined
+  /** Sockets per host. Default 256, the highest concurrency s3po runs. */
+  readonly maxSockets?: number | undefined
+  /** Time to wait for a response before failing the attempt with a retryable `TransportError`. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Time to wait for a connection before failing the attempt with a retryable `TransportError`. */
+  readonly connectionTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface LiveClientOptions {
+  readonly retry?: RetryPolicy | undefined
+  readonly multipart?: MultipartOptions | undefined
+}
+
+const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
+
+const clientFor = (options: LiveOptions): S3Client => {
+  const agent = { keepAlive: true, maxSockets: options.maxSockets ?? Limits.maxSockets }
+  return new S3Client({
+    region: options.region ?? "us-east-1",
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    ...(options.credentials === undefined ? {} : {
+      credentials: {
+        accessKeyId: options.credentials.accessKeyId,
+        secretAccessKey: Redacted.value(options.credentials.secretAccessKey),
+        ...(options.credentials.sessionToken === undefined
+          ? {}
+          : { sessionToken: Redacted.value(options.credentials.sessionToken) })
+      }
+    }),
+    ...(options.requestChecksumCalculation === undefined
+      ? {}
+      : { requestChecksumCalculation: options.requestChecksumCalculation }),
+    // One retry policy: s3po's. The SDK's own retries would multiply attempts.
+    maxAttempts: 1,
+    requestHandler: {
+      httpAgent: agent,
+      httpsAgent: agent,
+      ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
+      ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
+    }
+  })
+}
+
+/**
+ * `S3Po` over an `S3Client` built from `options`, created with the layer and destroyed with it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
+  fromBackend(
+    Effect.map(
+      Effect.acquireRelease(Effect.sync(() => clientFor(options)), (client) => Effect.sync(() => client.destroy())),
+      (client) => ({
+        backend: LiveBackend.make(client),
+        settings: { retry: options.retry, multipart: options.multipart }
+      })
+    )
+  )
+
+/**
+ * `S3Po` over an `S3Client` the caller already has and keeps owning: the layer does not destroy it.
+ * Configure that client with `maxAttempts: 1`, or its retries multiply s3po's.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerLiveFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
+  fromBackend(Effect.succeed({ backend: LiveBackend.make(client), settings: options }))
+
+/**
+ * Reads `LiveOptions` from configuration: `S3PO_ENDPOINT`, `AWS_REGION` (default `us-east-1`),
+ * `S3PO_FORCE_PATH_STYLE` (default: true when an endpoint is set), `AWS_REQUEST_CHECKSUM_CALCULATION`
+ * (`WHEN_SUPPORTED` or `WHEN_REQUIRED`), `S3PO_MAX_RETRIES` (default 5). Credentials come from the
+ * AWS SDK's default provider chain.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const liveConfig: Config.Config<LiveOptions> = Config.all({
+  endpoint: Config.option(Config.string("S3PO_ENDPOINT")),
+  region: Config.withDefault(Config.string("AWS_REGION"), "us-east-1"),
+  forcePathStyle: Config.option(Config.boolean("S3PO_FORCE_PATH_STYLE")),
+  requestChecksumCalculation: Config.option(
+    Config.literal("WHEN_SUPPORTED", "WHEN_REQUIRED")("AWS_REQUEST_CHECKSUM_CALCULATION")
+  ),
+  maxRetries: Config.option(Config.integer("S3PO_MAX_RETRIES"))
+}).pipe(Config.map((config): LiveOptions => ({
+  endpoint: Option.getOrUndefined(config.endpoint),
+  region: config.region,
+  forcePathStyle: Option.getOrUndefined(config.forcePathStyle),
+  requestChecksumCalculation: Option.getOrUndefined(config.requestChecksumCalculation),
+  retry: Option.match(config.maxRetries, {
+    onNone: () => undefined,
+    onSome: (maxRetries) => maxRetries === 0 ? "off" as const : exponential({ maxRetries })
+  })
+})))
+
+/**
+ * `S3Po` over an `S3Client` configured from `config`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerLiveConfig = (config: Config.Config<LiveOptions>): Layer.Layer<S3Po, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(config, layerLive))
+
+/**
+ * `S3Po` over AWS S3 or the S3-compatible server that the environment names (see `liveConfig`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const S3PoLive: Layer.Layer<S3Po, ConfigError.ConfigError> = layerLiveConfig(liveConfig)
