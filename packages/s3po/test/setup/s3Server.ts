@@ -46,7 +46,9 @@ export default async function setup(project: TestProject) {
     throw new Error(`could not start Ceph RGW for the live tests:\n${error.stderr ?? error}`)
   })
   const env = Object.fromEntries(stdout.trim().split("\n").map((line) => line.split("=", 2) as [string, string]))
-  console.log(`s3po tests: Ceph RGW at ${env.S3PO_ENDPOINT}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `s3po tests: Ceph RGW at ${env.S3PO_ENDPOINT}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`
+  )
   project.provide("s3Server", {
     endpoint: env.S3PO_ENDPOINT!,
     region: env.AWS_REGION!,

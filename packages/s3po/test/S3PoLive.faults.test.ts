@@ -1,0 +1,256 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { inspect } from "node:util"
+import { layerLive, Retry, S3Po } from "s3po"
+import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
+import { bytesEqual, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
+import { liveOptions, server } from "./utils/live.js"
+
+const MiB = 1024 * 1024
+const quickRetry = Retry.exponential({ base: "5 millis", maxDelay: "40 millis", maxRetries: 6 })
+
+let proxy: FaultProxy
+beforeAll(async () => {
+  proxy = await startFaultProxy(server().endpoint)
+})
+afterAll(() => proxy.close())
+
+const throughProxy = (options: Parameters<typeof liveOptions>[0] = {}) =>
+  layerLive(liveOptions({ endpoint: proxy.url, retry: quickRetry, ...options }))
+
+const requestsTo = (bucket: string, key: string) =>
+  proxy.requests.filter((request) => request.path === `/${bucket}/${encodeURIComponent(key)}`)
+
+const faults: ReadonlyArray<Fault> = [
+  "slowDown503",
+  "internalError500",
+  "tooManyRequests429",
+  "reset",
+  "truncate",
+  "delay"
+]
+
+describe("S3PoLive through injected faults", () => {
+  it.scopedLive("every operation succeeds under a 20% fault rate, and reads back byte-identical data", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const dir = yield* tempDir
+      proxy.reset()
+      proxy.setPlan(seededPlan(20261125, 0.2, faults))
+      const bucket = uniqueBucket("faults")
+      yield* s3.createBucket(bucket)
+
+      const text = "fault-tolerant ✓"
+      yield* s3.upload(bucket, "text", text)
+      const small = randomBody(100_000)
+      yield* s3.upload(bucket, "small", small)
+      const large = randomBody(12 * MiB + 3)
+      const multipart = yield* s3.upload(bucket, "large", Stream.make(large), { partSize: 5 * MiB })
+      assert.strictEqual(multipart.parts, 3)
+      const file = path.join(dir, "file.bin")
+      const fileBody = randomBody(1_500_000)
+      yield* Effect.promise(() => fs.writeFile(file, fileBody))
+      yield* s3.uploadFile(bucket, "file", file)
+      yield* Effect.forEach(Array.from({ length: 40 }, (_, i) => `many/${i}`), (key) => s3.upload(bucket, key, key), {
+        concurrency: 8
+      })
+
+      assert.strictEqual(yield* s3.downloadString(bucket, "text"), text)
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "small"), small))
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "large"), large))
+      const streamed = yield* Stream.runCollect(s3.downloadStream(bucket, "large"))
+      assert.isTrue(bytesEqual(Buffer.concat(Chunk.toArray(streamed)), large))
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "large", { partSize: 2 * MiB, concurrency: 3 }), large))
+      yield* s3.downloadFile(bucket, "file", path.join(dir, "copy.bin"))
+      assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "copy.bin"))), fileBody))
+      assert.strictEqual((yield* s3.head(bucket, "large")).size, large.length)
+      assert.isTrue(yield* s3.exists(bucket, "small"))
+      assert.isFalse(yield* s3.exists(bucket, "absent"))
+      const listed = yield* Stream.runCollect(s3.list(bucket, { prefix: "many/" }))
+      assert.strictEqual(listed.length, 40)
+      const deleted = yield* s3.deleteMany(bucket, Chunk.toArray(listed))
+      assert.strictEqual(deleted.deleted.length, 40)
+      yield* s3.delete(bucket, "text")
+      assert.isFalse(yield* s3.exists(bucket, "text"))
+
+      const injected = new Map<Fault, number>()
+      for (const request of proxy.requests) injected.set(request.fault, (injected.get(request.fault) ?? 0) + 1)
+      for (const fault of faults) assert.isAbove(injected.get(fault) ?? 0, 0, `no ${fault} was injected`)
+      const faulted = proxy.requests.filter((request) => request.fault !== "pass").length
+      assert.isAbove(faulted / proxy.requests.length, 0.1)
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("sends a non-retryable error's request exactly once", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("once")
+      yield* s3.createBucket(bucket)
+      const missing = yield* Effect.flip(s3.download(bucket, "missing"))
+      assert.strictEqual(missing._tag, "NoSuchKey")
+      assert.strictEqual(requestsTo(bucket, "missing").length, 1)
+
+      const denied = yield* Effect.flip(
+        Effect.flatMap(S3Po, (wrong) => wrong.download(bucket, "missing")).pipe(
+          Effect.provide(throughProxy({
+            credentials: { accessKeyId: server().accessKeyId, secretAccessKey: Redacted.make("not-the-secret") }
+          }))
+        )
+      )
+      assert.strictEqual(denied._tag, "AccessDenied")
+      assert.strictEqual(requestsTo(bucket, "missing").length, 2)
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("stops retrying at the configured limit with a typed error carrying the last cause", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("limit")
+      yield* s3.createBucket(bucket)
+      proxy.setPlan(({ path }) =>
+        path.endsWith("/slow") ? "slowDown503" : path.endsWith("/broken") ? "internalError500" : "pass"
+      )
+      const throttled = yield* Effect.flip(s3.upload(bucket, "slow", "x"))
+      assert.strictEqual(throttled._tag, "Throttled")
+      assert.include(throttled.message, "SlowDown")
+      assert.strictEqual(requestsTo(bucket, "slow").length, 4)
+
+      const broken = yield* Effect.flip(s3.download(bucket, "broken"))
+      assert.strictEqual(broken._tag, "S3ServiceError")
+      if (broken._tag === "S3ServiceError") {
+        assert.strictEqual(broken.status, 500)
+        assert.strictEqual(broken.code, "InternalError")
+        assert.isTrue(broken.retryable)
+      }
+      assert.strictEqual(requestsTo(bucket, "broken").length, 4)
+
+      const off = yield* Effect.flip(
+        Effect.flatMap(S3Po, (noRetry) => noRetry.upload(bucket, "slow", "x")).pipe(
+          Effect.provide(throughProxy({ retry: "off" }))
+        )
+      )
+      assert.strictEqual(off._tag, "Throttled")
+      assert.strictEqual(requestsTo(bucket, "slow").length, 5)
+    }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "5 millis", maxRetries: 3 }) }))))
+
+  it.live("interrupting a download or an upload mid-flight closes its connection within 100 ms", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("interrupt")
+      yield* s3.createBucket(bucket)
+      yield* s3.upload(bucket, "big", randomBody(8 * MiB))
+
+      const interruptMidFlight = (key: string, method: string, fault: Fault, run: Effect.Effect<unknown, unknown>) =>
+        Effect.gen(function*() {
+          proxy.setPlan((request) => request.method === method && request.path.endsWith(`/${key}`) ? fault : "pass")
+          const fiber = yield* Effect.fork(run)
+          while (!proxy.requests.some((request) => request.fault === fault && request.path.endsWith(`/${key}`))) {
+            yield* Effect.sleep("10 millis")
+          }
+          yield* Effect.sleep("200 millis")
+          const request = proxy.requests.find((request) => request.fault === fault && request.path.endsWith(`/${key}`))!
+          assert.isFalse(proxy.closedAt.has(request.connection), "the connection closed before the interruption")
+          const interruptedAt = performance.now()
+          yield* Fiber.interrupt(fiber)
+          yield* Effect.sleep("150 millis")
+          const closedAt = proxy.closedAt.get(request.connection)
+          assert.isDefined(closedAt, "the connection is still open")
+          assert.isBelow(closedAt! - interruptedAt, 100)
+        })
+
+      yield* interruptMidFlight("big", "GET", "stallResponse", s3.download(bucket, "big"))
+      yield* interruptMidFlight("upload", "PUT", "stallRequest", s3.upload(bucket, "upload", randomBody(4 * MiB)))
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("never puts a secret in an error, a log line or a span attribute", () =>
+    Effect.gen(function*() {
+      const wrongSecret = "s3po-wrong-secret-5f1c2e"
+      const lines: Array<string> = []
+      const spans: Array<Tracer.Span> = []
+      const errors: Array<unknown> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = native.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: native.context
+      })
+      const logger = Logger.make<unknown, void>((options) => {
+        lines.push(
+          `${inspect(options.message, { depth: 8 })} ${Cause.pretty(options.cause)} ${
+            inspect([...options.annotations], { depth: 8 })
+          }`
+        )
+      })
+      const observe = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(
+          Effect.tapError((error) => Effect.sync(() => errors.push(error))),
+          Effect.either,
+          Effect.withTracer(recording),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+
+      proxy.reset()
+      const bucket = uniqueBucket("secrets")
+      yield* observe(Effect.flatMap(S3Po, (s3) => s3.createBucket(bucket)).pipe(Effect.provide(throughProxy())))
+      proxy.setPlan(seededPlan(7, 0.5, faults))
+      yield* observe(
+        Effect.flatMap(S3Po, (s3) =>
+          Effect.all([
+            s3.upload(bucket, "k", "v"),
+            s3.download(bucket, "missing"),
+            s3.head(bucket, "missing"),
+            s3.upload(bucket, "big", randomBody(6 * MiB), { multipartThreshold: 5 * MiB, partSize: 5 * MiB })
+          ], { mode: "either" })).pipe(Effect.provide(throughProxy()))
+      )
+      proxy.setPlan(() => "pass")
+      yield* observe(
+        Effect.flatMap(S3Po, (s3) => Effect.all([s3.upload(bucket, "k", "v"), s3.download(bucket, "k")])).pipe(
+          Effect.provide(throughProxy({
+            credentials: { accessKeyId: server().accessKeyId, secretAccessKey: Redacted.make(wrongSecret) }
+          }))
+        )
+      )
+
+      assert.isAbove(errors.length, 0)
+      assert.isAbove(lines.length, 0, "no retry was logged")
+      assert.isAbove(spans.length, 0)
+      const seen = [
+        ...errors.flatMap((error) => [String(error), inspect(error, { depth: 10 }), JSON.stringify(error)]),
+        ...lines,
+        ...spans.map((span) => inspect([...span.attributes], { depth: 8 }))
+      ].join("\n")
+      assert.include(seen, "AccessDenied")
+      for (const secret of [server().secretAccessKey, wrongSecret]) assert.notInclude(seen, secret)
+    }))
+})
+
+describe("S3PoLive configuration", () => {
+  it.effect("reads its settings through Config and fails with a ConfigError on bad values", () =>
+    Effect.gen(function*() {
+      const { ConfigProvider } = yield* Effect.promise(() => import("effect"))
+      const { S3PoLive } = yield* Effect.promise(() => import("s3po"))
+      const bad = yield* Effect.flip(
+        Layer.build(S3PoLive).pipe(
+          Effect.scoped,
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map([["AWS_REQUEST_CHECKSUM_CALCULATION", "SOMETIMES"]]))
+          )
+        )
+      )
+      assert.strictEqual(bad._op, "InvalidData")
+    }))
+})

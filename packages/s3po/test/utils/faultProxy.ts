@@ -1,0 +1,188 @@
+/**
+ * A small HTTP proxy between `S3PoLive` and the test server that injects real faults on a
+ * deterministic plan: S3 error answers, connections reset mid-request, bodies cut short, delays,
+ * and stalls. It records every request it sees, and when each client connection closed.
+ */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+
+export type Fault =
+  | "pass"
+  | "slowDown503"
+  | "internalError500"
+  | "tooManyRequests429"
+  | "reset"
+  | "truncate"
+  | "delay"
+  /** Forward the request, then drip the response body slowly (downloads stay in flight). */
+  | "stallResponse"
+  /** Take the request body and never answer (uploads stay in flight). */
+  | "stallRequest"
+
+export interface ProxiedRequest {
+  readonly index: number
+  readonly method: string
+  readonly path: string
+  readonly query: string
+  readonly fault: Fault
+  readonly connection: number
+}
+
+export type FaultPlan = (
+  request: { readonly index: number; readonly method: string; readonly path: string; readonly query: string }
+) => Fault
+
+export interface FaultProxy {
+  readonly url: string
+  readonly requests: ReadonlyArray<ProxiedRequest>
+  /** When each client connection closed (`performance.now()`), by connection number. */
+  readonly closedAt: ReadonlyMap<number, number>
+  setPlan(plan: FaultPlan): void
+  reset(): void
+  close(): Promise<void>
+}
+
+/**
+ * A seeded pseudo-random plan: each request is faulted with probability `rate`, taking the faults
+ * in turn so that every kind is injected.
+ */
+export const seededPlan = (seed: number, rate: number, faults: ReadonlyArray<Fault>): FaultPlan => {
+  let state = seed >>> 0
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  let next = 0
+  return () => random() < rate ? faults[next++ % faults.length]! : "pass"
+}
+
+const s3Error = (status: number, code: string, message: string) => ({
+  status,
+  body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
+})
+
+const errorAnswers: Partial<Record<Fault, { status: number; body: string }>> = {
+  slowDown503: s3Error(503, "SlowDown", "Please reduce your request rate."),
+  internalError500: s3Error(500, "InternalError", "We encountered an internal error. Please try again."),
+  tooManyRequests429: s3Error(429, "TooManyRequestsException", "Too many requests.")
+}
+
+export const startFaultProxy = async (target: string, initialPlan: FaultPlan = () => "pass"): Promise<FaultProxy> => {
+  const upstream = new URL(target)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  const requests: Array<ProxiedRequest> = []
+  const closedAt = new Map<number, number>()
+  let plan = initialPlan
+  let connections = 0
+  const connectionIds = new WeakMap<object, number>()
+
+  const server = http.createServer((request, response) => {
+    const connection = connectionIds.get(request.socket) ?? -1
+    const [path = "/", query = ""] = (request.url ?? "/").split("?", 2)
+    const index = requests.length
+    const fault = plan({ index, method: request.method ?? "GET", path, query })
+    requests.push({ index, method: request.method ?? "GET", path, query, fault, connection })
+
+    if (fault === "reset") {
+      request.socket.destroy()
+      return
+    }
+    if (fault === "stallRequest") {
+      // Take the body and never answer. The body is read at full speed: a slow reader would see the
+      // client's close only after draining what the kernel buffered, hiding how fast the client closed.
+      request.resume()
+      return
+    }
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => {
+      const answer = errorAnswers[fault]
+      if (answer !== undefined) {
+        const body = request.method === "HEAD" ? "" : answer.body
+        response.writeHead(answer.status, {
+          "content-type": "application/xml",
+          "content-length": Buffer.byteLength(body),
+          ...(fault === "slowDown503" ? { "retry-after": "0" } : {})
+        })
+        response.end(body)
+        return
+      }
+      const forward = () => {
+        const headers = { ...request.headers }
+        delete headers.expect
+        const outgoing = http.request({
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers,
+          agent
+        }, (incoming) => {
+          if (fault === "truncate") {
+            const length = Number(incoming.headers["content-length"] ?? 0)
+            // Without a body to cut (HEAD, empty or chunked answers) the connection drops before the answer.
+            if (length < 2 || request.method === "HEAD") {
+              request.socket.destroy()
+              incoming.resume()
+              return
+            }
+            response.writeHead(incoming.statusCode ?? 502, incoming.headers)
+            let sent = 0
+            incoming.on("data", (chunk: Buffer) => {
+              if (sent >= length / 2) return
+              const slice = chunk.subarray(0, Math.max(0, Math.floor(length / 2) - sent))
+              sent += slice.length
+              response.write(slice)
+              if (sent >= length / 2) setTimeout(() => request.socket.destroy(), 5)
+            })
+            incoming.on("end", () => request.socket.destroy())
+            return
+          }
+          response.writeHead(incoming.statusCode ?? 502, incoming.headers)
+          if (fault === "stallResponse") {
+            incoming.on("data", (chunk: Buffer) => {
+              incoming.pause()
+              response.write(chunk.subarray(0, 1024))
+              setTimeout(() => incoming.resume(), 50)
+            })
+            incoming.on("end", () => response.end())
+            return
+          }
+          incoming.pipe(response)
+        })
+        outgoing.on("error", () => request.socket.destroy())
+        outgoing.end(Buffer.concat(chunks))
+      }
+      if (fault === "delay") setTimeout(forward, 150)
+      else forward()
+    })
+  })
+  server.on("connection", (socket) => {
+    const id = connections++
+    connectionIds.set(socket, id)
+    socket.on("close", () => closedAt.set(id, performance.now()))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    closedAt,
+    setPlan: (next) => {
+      plan = next
+    },
+    reset: () => {
+      requests.length = 0
+      plan = () => "pass"
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
