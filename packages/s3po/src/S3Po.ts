@@ -133,12 +133,20 @@ export declare namespace S3Po {
    */
   export interface Service {
     readonly createBucket: (bucket: string) => Effect.Effect<void, S3PoError>
-    readonly upload: <E = never, R = never>(
-      bucket: string,
-      key: string,
-      body: UploadBody<E, R>,
-      options?: UploadOptions
-    ) => Effect.Effect<UploadResult, S3PoError | E, R>
+    readonly upload: {
+      (
+        bucket: string,
+        key: string,
+        body: string | Uint8Array,
+        options?: UploadOptions
+      ): Effect.Effect<UploadResult, S3PoError>
+      <E, R>(
+        bucket: string,
+        key: string,
+        body: Stream.Stream<Uint8Array, E, R>,
+        options?: UploadOptions
+      ): Effect.Effect<UploadResult, S3PoError | E, R>
+    }
     readonly uploadFile: (
       bucket: string,
       key: string,

@@ -1,6 +1,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -11,7 +12,7 @@ import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { inspect } from "node:util"
-import { layerLive, Retry, S3Po } from "s3po"
+import { layerLive, Retry, S3Po, S3PoLive } from "s3po"
 import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
 import { bytesEqual, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
 import { liveOptions, server } from "./utils/live.js"
@@ -181,7 +182,7 @@ describe("S3PoLive through injected faults", () => {
       const errors: Array<unknown> = []
       const native = yield* Effect.tracer
       const recording = Tracer.make({
-        span: (...args) => {
+        span: (...args: Parameters<Tracer.Tracer["span"]>) => {
           const span = native.span(...args)
           spans.push(span)
           return span
@@ -195,10 +196,10 @@ describe("S3PoLive through injected faults", () => {
           }`
         )
       })
-      const observe = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      const observe = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<void> =>
         effect.pipe(
           Effect.tapError((error) => Effect.sync(() => errors.push(error))),
-          Effect.either,
+          Effect.ignore,
           Effect.withTracer(recording),
           Effect.provide(Logger.replace(Logger.defaultLogger, logger))
         )
@@ -239,18 +240,31 @@ describe("S3PoLive through injected faults", () => {
 })
 
 describe("S3PoLive configuration", () => {
-  it.effect("reads its settings through Config and fails with a ConfigError on bad values", () =>
+  const fromEnv = (entries: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(entries)))
+
+  it.live("reads the endpoint from S3PO_ENDPOINT and credentials from the SDK's default chain", () =>
     Effect.gen(function*() {
-      const { ConfigProvider } = yield* Effect.promise(() => import("effect"))
-      const { S3PoLive } = yield* Effect.promise(() => import("s3po"))
-      const bad = yield* Effect.flip(
+      process.env.AWS_ACCESS_KEY_ID = server().accessKeyId
+      process.env.AWS_SECRET_ACCESS_KEY = server().secretAccessKey
+      const s3 = yield* S3Po
+      const bucket = uniqueBucket("config")
+      yield* s3.createBucket(bucket)
+      yield* s3.upload(bucket, "k", "configured")
+      assert.strictEqual(yield* s3.downloadString(bucket, "k"), "configured")
+    }).pipe(
+      Effect.provide(S3PoLive),
+      Effect.withConfigProvider(fromEnv({ S3PO_ENDPOINT: server().endpoint, AWS_REGION: server().region }))
+    ))
+
+  it.effect("fails with a ConfigError on a bad setting", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
         Layer.build(S3PoLive).pipe(
           Effect.scoped,
-          Effect.withConfigProvider(
-            ConfigProvider.fromMap(new Map([["AWS_REQUEST_CHECKSUM_CALCULATION", "SOMETIMES"]]))
-          )
+          Effect.withConfigProvider(fromEnv({ AWS_REQUEST_CHECKSUM_CALCULATION: "SOMETIMES" }))
         )
       )
-      assert.strictEqual(bad._op, "InvalidData")
+      assert.strictEqual(error._op, "InvalidData")
+      assert.include(String(error), "AWS_REQUEST_CHECKSUM_CALCULATION")
     }))
 })

@@ -4,7 +4,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { DeleteManyResult, S3Po, UploadOptions } from "../S3Po.js"
+import type { DeleteManyResult, S3Po, UploadBody, UploadOptions } from "../S3Po.js"
 import { LocalFileError, NoSuchKey, type S3PoError } from "../S3PoError.js"
 import type { Backend } from "./backend.js"
 import * as Download from "./download.js"
@@ -84,8 +84,11 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
         traced("createBucket", bucket)
       ),
 
-    upload: (bucket, key, body, uploadOptions) =>
-      upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(traced("upload", bucket, key)),
+    upload:
+      (<E, R>(bucket: string, key: string, body: UploadBody<E, R>, uploadOptions?: UploadOptions) =>
+        upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(
+          traced("upload", bucket, key)
+        )) as S3Po.Service["upload"],
 
     uploadFile: (bucket, key, path, uploadOptions: UploadOptions = {}) =>
       Effect.gen(function*() {
