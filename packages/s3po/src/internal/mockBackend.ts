@@ -305,24 +305,22 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           const upload = pendingOf("CompleteMultipartUpload", found, request.bucket, request.key, request.uploadId)
           if (!("parts" in upload)) return upload
           if (request.parts.length === 0) return fail(400, "MalformedXML", "a multipart upload needs at least one part")
+          // Checked part by part in the order listed, as Ceph RGW does: existence, size, then order.
           const stored: Array<StoredPart> = []
           let previous = 0
-          for (const part of request.parts as ReadonlyArray<CompletedPart>) {
-            if (part.partNumber <= previous) {
-              return fail(400, "InvalidPartOrder", "parts must be listed in ascending order")
-            }
-            previous = part.partNumber
+          for (const [index, part] of (request.parts as ReadonlyArray<CompletedPart>).entries()) {
             const uploaded = HashMap.get(upload.parts, part.partNumber)
             if (Option.isNone(uploaded) || uploaded.value.etag !== part.etag) {
               return fail(400, "InvalidPart", `part ${part.partNumber} was not uploaded with ETag ${part.etag}`)
             }
+            if (index < request.parts.length - 1 && uploaded.value.body.length < minPartBytes) {
+              return fail(400, "EntityTooSmall", `part ${part.partNumber} is smaller than 5 MiB`)
+            }
+            if (part.partNumber <= previous) {
+              return fail(400, "InvalidPartOrder", "parts must be listed in ascending order")
+            }
+            previous = part.partNumber
             stored.push(uploaded.value)
-          }
-          const tooSmall = stored.findIndex((part, index) =>
-            index < stored.length - 1 && part.body.length < minPartBytes
-          )
-          if (tooSmall >= 0) {
-            return fail(400, "EntityTooSmall", `part ${request.parts[tooSmall]!.partNumber} is smaller than 5 MiB`)
           }
           const etag = multipartETag(stored.map((part) => part.etag))
           const object: StoredObject = {

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
       region: process.env.S3PO_TEST_REGION ?? "us-east-1",
       accessKeyId: process.env.S3PO_TEST_ACCESS_KEY_ID ?? "",
       secretAccessKey: process.env.S3PO_TEST_SECRET_ACCESS_KEY ?? "",
-      kind: "external"
+      kind: process.env.S3PO_TEST_SERVER_KIND === "rgw" ? "rgw" : "external"
     })
     return
   }

@@ -1,0 +1,29 @@
+import { S3Client } from "@aws-sdk/client-s3"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as LiveBackend from "../src/internal/liveBackend.js"
+import * as MockBackend from "../src/internal/mockBackend.js"
+import { awsS3, cephRgw, primitivesSuite } from "./primitives.js"
+import { server } from "./utils/live.js"
+
+primitivesSuite("mock primitives", Effect.map(Ref.make(MockBackend.emptyState), MockBackend.make))
+
+primitivesSuite(
+  "live primitives",
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() =>
+        new S3Client({
+          endpoint: server().endpoint,
+          region: server().region,
+          forcePathStyle: true,
+          maxAttempts: 1,
+          credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
+        })
+      ),
+      (client) => Effect.sync(() => client.destroy())
+    ),
+    LiveBackend.make
+  ),
+  server().kind === "rgw" ? cephRgw : awsS3
+)
