@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -31,6 +32,13 @@ const throughProxy = (options: Parameters<typeof liveOptions>[0] = {}) =>
 
 const requestsTo = (bucket: string, key: string) =>
   proxy.requests.filter((request) => request.path === `/${bucket}/${encodeURIComponent(key)}`)
+
+const clientOptions = (): S3ClientConfig => ({
+  endpoint: server().endpoint,
+  region: server().region,
+  forcePathStyle: true,
+  credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
+})
 
 const faults: ReadonlyArray<Fault> = [
   "slowDown503",
@@ -237,6 +245,101 @@ describe("S3PoLive through injected faults", () => {
       assert.include(seen, "AccessDenied")
       for (const secret of [server().secretAccessKey, wrongSecret]) assert.notInclude(seen, secret)
     }))
+})
+
+describe("S3PoLive streaming through injected faults", () => {
+  const partUpload = (request: { method: string; query: string }) =>
+    request.method === "PUT" && request.query.includes("partNumber=")
+  const complete = (request: { method: string; query: string }) =>
+    request.method === "POST" && request.query.includes("uploadId=")
+
+  it.live("a 64 MiB stream upload with failing parts is byte-identical, completed once, nothing pending", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("mpu-faults")
+      yield* s3.createBucket(bucket)
+      const partFaults: ReadonlyArray<Fault> = ["slowDown503", "reset", "internalError500", "truncate"]
+      const seenParts = new Set<string>()
+      let next = 0
+      proxy.setPlan((request) => {
+        if (!partUpload(request)) return "pass"
+        const part = /partNumber=(\d+)/.exec(request.query)![1]!
+        if (seenParts.has(part) || Number(part) % 2 === 1) return "pass"
+        seenParts.add(part)
+        return partFaults[next++ % partFaults.length]!
+      })
+      const body = randomBody(64 * MiB)
+      const chunks = Array.from({ length: 64 }, (_, i) => body.subarray(i * MiB, (i + 1) * MiB))
+      const result = yield* s3.upload(bucket, "big", Stream.fromIterable(chunks))
+      assert.strictEqual(result.parts, 8)
+      assert.strictEqual(proxy.requests.filter((request) => request.fault !== "pass").length, 4)
+      assert.strictEqual(proxy.requests.filter(partUpload).length, 12)
+      assert.strictEqual(proxy.requests.filter(complete).length, 1)
+      proxy.setPlan(() => "pass")
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "big"), body))
+      const pending = yield* Effect.promise(() =>
+        new S3Client(clientOptions()).send(new ListMultipartUploadsCommand({ Bucket: bucket }))
+      )
+      assert.deepStrictEqual(pending.Uploads ?? [], [])
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("a download cut short several times resumes with ranges and comes back byte-identical", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("resume")
+      yield* s3.createBucket(bucket)
+      const body = randomBody(6 * MiB)
+      const { etag } = yield* s3.upload(bucket, "k", body)
+      let cuts = 0
+      proxy.setPlan((request) => request.method === "GET" && cuts < 3 ? (cuts++, "truncate") : "pass")
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "k"), body))
+      const gets = proxy.requests.filter((request) => request.method === "GET")
+      assert.strictEqual(gets.length, 4)
+      assert.isUndefined(gets[0]!.range)
+      assert.strictEqual(gets[1]!.range, `bytes=${3 * MiB}-${6 * MiB - 1}`)
+      assert.isTrue(gets.slice(1).every((request) => request.ifMatch === etag && request.range !== undefined))
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("a download whose object is replaced midway fails with PreconditionFailed, never mixed bytes", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("replaced")
+      yield* s3.createBucket(bucket)
+      yield* s3.upload(bucket, "k", randomBody(4 * MiB))
+      let cut = false
+      proxy.setPlan((request) => request.method === "GET" && !cut ? (cut = true, "truncate") : "pass")
+      const fiber = yield* Effect.fork(s3.download(bucket, "k"))
+      while (!cut) yield* Effect.sleep("5 millis")
+      // The retry waits about a second before resuming: replace the object meanwhile, bypassing the proxy.
+      yield* Effect.flatMap(S3Po, (direct) => direct.upload(bucket, "k", randomBody(4 * MiB))).pipe(
+        Effect.provide(layerLive(liveOptions()))
+      )
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "PreconditionFailed")
+      assert.strictEqual(proxy.requests.filter((request) => request.method === "GET").length, 2)
+    }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "1 second", maxRetries: 2 }) }))))
+
+  it.scopedLive("a failed downloadFile leaves no partial file and keeps the file that was there", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const dir = yield* tempDir
+      proxy.reset()
+      const bucket = uniqueBucket("partial")
+      yield* s3.createBucket(bucket)
+      yield* s3.upload(bucket, "k", randomBody(3 * MiB))
+      const target = path.join(dir, "existing.bin")
+      yield* Effect.promise(() => fs.writeFile(target, "the old contents"))
+      proxy.setPlan((request) => request.method === "GET" ? "truncate" : "pass")
+      const error = yield* Effect.flip(s3.downloadFile(bucket, "k", target))
+      assert.strictEqual(error._tag, "TransportError")
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(target, "utf8")), "the old contents")
+      const fresh = yield* Effect.flip(s3.downloadFile(bucket, "k", path.join(dir, "fresh.bin")))
+      assert.strictEqual(fresh._tag, "TransportError")
+      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(dir)), ["existing.bin"])
+    }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "1 millis", maxRetries: 2 }) }))))
 })
 
 describe("S3PoLive configuration", () => {

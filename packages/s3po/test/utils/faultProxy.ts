@@ -26,6 +26,8 @@ export interface ProxiedRequest {
   readonly query: string
   readonly fault: Fault
   readonly connection: number
+  readonly range?: string | undefined
+  readonly ifMatch?: string | undefined
 }
 
 export type FaultPlan = (
@@ -84,7 +86,16 @@ export const startFaultProxy = async (target: string, initialPlan: FaultPlan = (
     const [path = "/", query = ""] = (request.url ?? "/").split("?", 2)
     const index = requests.length
     const fault = plan({ index, method: request.method ?? "GET", path, query })
-    requests.push({ index, method: request.method ?? "GET", path, query, fault, connection })
+    requests.push({
+      index,
+      method: request.method ?? "GET",
+      path,
+      query,
+      fault,
+      connection,
+      range: request.headers.range,
+      ifMatch: request.headers["if-match"]
+    })
 
     if (fault === "reset") {
       request.socket.destroy()

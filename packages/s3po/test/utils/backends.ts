@@ -1,0 +1,54 @@
+import { S3Client } from "@aws-sdk/client-s3"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import type { Backend } from "../../src/internal/backend.js"
+import { fromBackend } from "../../src/internal/layer.js"
+import * as LiveBackend from "../../src/internal/liveBackend.js"
+import * as MockBackend from "../../src/internal/mockBackend.js"
+import type { RetryPolicy } from "../../src/Retry.js"
+import type { S3Po } from "../../src/S3Po.js"
+import type { S3PoError } from "../../src/S3PoError.js"
+import { server } from "./live.js"
+
+/** A layer over a backend the test keeps a handle on, to look at what the service did underneath. */
+export const layerOver = (backend: Backend, retry?: RetryPolicy): Layer.Layer<S3Po> =>
+  fromBackend(Effect.succeed({ backend, settings: { retry } }))
+
+export const mockBackend = () => Effect.runSync(Effect.map(Ref.make(MockBackend.emptyState), MockBackend.make))
+
+export const liveBackend = (endpoint = server().endpoint) =>
+  LiveBackend.make(
+    new S3Client({
+      endpoint,
+      region: server().region,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
+    })
+  )
+
+/** Counts runs of each primitive (each attempt counts) and lets a test fail chosen ones. */
+export const instrument = (
+  backend: Backend,
+  fail: (operation: keyof Backend, call: number, args: ReadonlyArray<unknown>) => S3PoError | undefined = () =>
+    undefined
+) => {
+  const calls = new Map<keyof Backend, number>()
+  const wrapped = Object.fromEntries(
+    Object.entries(backend).map(([name, primitive]) => [
+      name,
+      (...args: Array<unknown>) =>
+        Effect.suspend(() => {
+          const operation = name as keyof Backend
+          const call = (calls.get(operation) ?? 0) + 1
+          calls.set(operation, call)
+          const failure = fail(operation, call, args)
+          return failure === undefined
+            ? (primitive as (...args: Array<unknown>) => Effect.Effect<unknown, S3PoError>)(...args)
+            : Effect.fail(failure)
+        })
+    ])
+  ) as unknown as Backend
+  return { backend: wrapped, calls: (operation: keyof Backend) => calls.get(operation) ?? 0 }
+}
