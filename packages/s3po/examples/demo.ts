@@ -9,7 +9,14 @@ import { Console, Effect, Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { batch, S3Po, S3PoMock } from "s3po"
+import { batch, S3Po, S3PoLive, S3PoMock } from "s3po"
+
+const progressBar = (bytes: number, total: number) => {
+  const filled = Math.round((bytes / total) * 20)
+  return `[${"#".repeat(filled)}${".".repeat(20 - filled)}] ${(bytes / 1024 / 1024).toFixed(0)}/${
+    total / 1024 / 1024
+  } MiB`
+}
 
 const program = Effect.gen(function*() {
   const s3 = yield* S3Po
@@ -49,8 +56,16 @@ const program = Effect.gen(function*() {
   const under = yield* Stream.runCount(s3.list(bucket, { prefix: "batch/" }))
   yield* Console.log(`list with delimiter "/": ${[...top].join(", ")}; under "batch/": ${under} keys`)
 
+  const size = 64 * 1024 * 1024
+  const chunk = new Uint8Array(1024 * 1024).fill(42)
+  const large = Stream.repeatValue(chunk).pipe(Stream.take(size / chunk.length))
+  const uploaded = yield* s3.upload(bucket, "large.bin", large, {
+    onProgress: ({ bytes, parts }) => Console.log(`multipart upload ${progressBar(bytes, size)} ${parts} parts`)
+  })
+  yield* Console.log(`uploaded large.bin as ${uploaded.parts} parts, ETag ${uploaded.etag}`)
+
   yield* s3.delete(bucket, "hello.txt")
-  const removed = yield* s3.deleteMany(bucket, [...keys, "files/notes.txt"])
+  const removed = yield* s3.deleteMany(bucket, [...keys, "files/notes.txt", "large.bin"])
   yield* Console.log(`deleted hello.txt and ${removed.deleted.length} more`)
 
   const missing = yield* s3.downloadString(bucket, "hello.txt").pipe(
@@ -59,4 +74,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(missing)
 })
 
-NodeRuntime.runMain(program.pipe(Effect.provide(S3PoMock)))
+const live = process.env.S3PO_ENDPOINT !== undefined && process.env.S3PO_ENDPOINT !== ""
+console.log(live ? `s3po demo on S3PoLive at ${process.env.S3PO_ENDPOINT}` : "s3po demo on the in-memory S3PoMock")
+
+NodeRuntime.runMain(program.pipe(Effect.provide(live ? S3PoLive : S3PoMock)))

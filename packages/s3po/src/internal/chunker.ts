@@ -7,8 +7,34 @@ import * as Option from "effect/Option"
  * that lies within one chunk is a view of it, with no copy; a part spanning chunks is copied once
  * into its own buffer. `Option.none()` marks the end.
  */
+/**
+ * Part buffers to reuse once S3 has acknowledged a part: a long upload then allocates a handful of
+ * buffers instead of one per part, and its memory stays flat instead of waiting on the collector.
+ */
+export class PartBuffers {
+  private readonly free: Array<ArrayBuffer> = []
+  private readonly owned = new WeakSet<ArrayBuffer>()
+
+  constructor(private readonly keep: number) {}
+
+  take(size: number): Uint8Array {
+    const reused = this.free.pop()
+    if (reused !== undefined && reused.byteLength === size) return new Uint8Array(reused)
+    const buffer = new ArrayBuffer(size)
+    this.owned.add(buffer)
+    return new Uint8Array(buffer)
+  }
+
+  /** Returns a part's buffer for reuse; parts that are views of the caller's own chunks are left alone. */
+  give(part: Uint8Array): void {
+    const buffer = part.buffer as ArrayBuffer
+    if (this.owned.has(buffer) && this.free.length < this.keep) this.free.push(buffer)
+  }
+}
+
 export const partReader = <E, R>(
-  pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>
+  pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>,
+  buffers: PartBuffers = new PartBuffers(0)
 ) => {
   const queue: Array<Uint8Array> = []
   let offset = 0
@@ -44,7 +70,7 @@ export const partReader = <E, R>(
           }
           return Option.some(whole)
         }
-        part ??= new Uint8Array(size)
+        part ??= buffers.take(size)
         const take = Math.min(head.length - offset, size - filled)
         part.set(head.subarray(offset, offset + take), filled)
         filled += take

@@ -6,7 +6,7 @@ import * as Stream from "effect/Stream"
 import type { UploadBody, UploadOptions, UploadResult } from "../S3Po.js"
 import { type S3PoError, ValidationError } from "../S3PoError.js"
 import type { Backend, CompletedPart } from "./backend.js"
-import { concatBytes, partReader } from "./chunker.js"
+import { concatBytes, PartBuffers, partReader } from "./chunker.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Validate from "./validation.js"
 
@@ -63,7 +63,8 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
     const partSize = planPartSize(options.partSize ?? defaults.partSize, source.size)
 
     return yield* Effect.scoped(Effect.gen(function*() {
-      const readPart = partReader(yield* Stream.toPull(source.stream))
+      const buffers = new PartBuffers(partConcurrency + 1)
+      const readPart = partReader(yield* Stream.toPull(source.stream), buffers)
       const head: Array<Uint8Array> = []
       let headBytes = 0
       let ended = false
@@ -91,7 +92,8 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
               partSize,
               readPart: readParts,
               partConcurrency,
-              upload: (partNumber, bytes) => backend.uploadPart({ ...ref, partNumber, body: bytes }),
+              upload: (partNumber, bytes) =>
+                Effect.tap(backend.uploadPart({ ...ref, partNumber, body: bytes }), () => buffers.give(bytes)),
               onPart: (progress) => report({ ...progress, totalBytes: source.size })
             })
             const { etag } = yield* backend.completeMultipartUpload({ ...ref, parts: parts.parts })

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as path from "node:path"
+
+export interface FixtureOptions {
+  readonly latencyMs?: number
+  readonly connectionMbps?: number
+  readonly discard?: boolean
+}
+
+export interface Fixture {
+  readonly endpoint: string
+  readonly process: ChildProcess
+  stop(): Promise<void>
+}
+
+/** Starts the benchmark fixture (`fixture.ts`) in its own process, so it does not compete for this one's event loop. */
+export const startFixture = (options: FixtureOptions = {}): Promise<Fixture> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [
+      "--import",
+      "tsx",
+      path.join(import.meta.dirname, "fixture.ts"),
+      "--latency",
+      String(options.latencyMs ?? 0),
+      "--connection-mbps",
+      String(options.connectionMbps ?? 0),
+      ...(options.discard === true ? ["--discard"] : [])
+    ], { stdio: ["ignore", "pipe", "inherit"] })
+    child.once("error", reject)
+    child.stdout!.setEncoding("utf8").on("data", (line: string) => {
+      const port = /PORT=(\d+)/.exec(line)?.[1]
+      if (port === undefined) return
+      resolve({
+        endpoint: `http://127.0.0.1:${port}`,
+        process: child,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done())
+            child.kill()
+          })
+      })
+    })
+  })

@@ -1,0 +1,71 @@
+/**
+ * Peak memory of a 1 GiB stream upload at default settings (8 MiB parts, 4 in flight), against the
+ * benchmark fixture in its own process. s3po should hold about (4 + 1) × 8 MiB of body at once:
+ * the target is a peak RSS within 100 MiB above the idle RSS.
+ *
+ *   pnpm --filter s3po exec node --expose-gc --import tsx bench/memory.ts [GiB]
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { layerLive, S3Po } from "../src/index.js"
+import { startFixture } from "./fixtureProcess.js"
+
+const MiB = 1024 * 1024
+const gib = Number(process.argv[2] ?? 1)
+const chunkSize = 64 * 1024
+const rssMiB = () => process.memoryUsage().rss / MiB
+
+export const measureUploadMemory = async (totalBytes: number) => {
+  const fixture = await startFixture({ discard: true })
+  try {
+    const layer = layerLive({
+      endpoint: fixture.endpoint,
+      credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") }
+    })
+    return await Effect.runPromise(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.createBucket("memory")
+        // Warm up the client, the connection pool and the code paths once with a small multipart upload.
+        yield* s3.upload("memory", "warmup", new Uint8Array(17 * MiB))
+        globalThis.gc?.()
+        yield* Effect.sleep("200 millis")
+        const idle = rssMiB()
+        let peak = idle
+        const sampler = setInterval(() => peak = Math.max(peak, rssMiB()), 5)
+        // Fresh 64 KiB buffers one at a time, as a socket or a file stream delivers them.
+        const source = Stream.repeatEffect(Effect.sync(() => Buffer.allocUnsafe(chunkSize))).pipe(
+          Stream.take(Math.ceil(totalBytes / chunkSize))
+        )
+        const started = performance.now()
+        const result = yield* s3.upload("memory", "big", source)
+        const seconds = (performance.now() - started) / 1000
+        clearInterval(sampler)
+        peak = Math.max(peak, rssMiB())
+        return {
+          bytes: result.size,
+          parts: result.parts,
+          idleRssMiB: idle,
+          peakRssMiB: peak,
+          peakAboveIdleMiB: peak - idle,
+          maxRssMiB: process.resourceUsage().maxRSS / 1024,
+          mibPerSecond: result.size / MiB / seconds
+        }
+      }).pipe(Effect.provide(layer))
+    )
+  } finally {
+    await fixture.stop()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await measureUploadMemory(gib * 1024 * MiB)
+  console.log(JSON.stringify(result, null, 2))
+  const verdict = result.peakAboveIdleMiB <= 100 ? "within" : "OVER"
+  console.log(
+    `${gib} GiB stream upload: peak RSS ${result.peakAboveIdleMiB.toFixed(1)} MiB above idle ` +
+      `(${result.idleRssMiB.toFixed(1)} -> ${result.peakRssMiB.toFixed(1)} MiB), ${verdict} the 100 MiB target; ` +
+      `${result.mibPerSecond.toFixed(0)} MiB/s`
+  )
+}
