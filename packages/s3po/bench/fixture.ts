@@ -201,6 +201,8 @@ const server = http.createServer((request, response) => {
   })
 })
 server.keepAliveTimeout = 60_000
+// The benchmark holds this process's stdin: when the benchmark ends, however it ends, so does the fixture.
+process.stdin.on("end", () => process.exit(0)).resume()
 server.listen(Number(values.port), "127.0.0.1", () => {
   console.log(`PORT=${(server.address() as AddressInfo).port}`)
 })

@@ -25,7 +25,7 @@ export const startFixture = (options: FixtureOptions = {}): Promise<Fixture> =>
       "--connection-mbps",
       String(options.connectionMbps ?? 0),
       ...(options.discard === true ? ["--discard"] : [])
-    ], { stdio: ["ignore", "pipe", "inherit"] })
+    ], { stdio: ["pipe", "pipe", "inherit"] })
     child.once("error", reject)
     child.stdout!.setEncoding("utf8").on("data", (line: string) => {
       const port = /PORT=(\d+)/.exec(line)?.[1]

@@ -57,7 +57,7 @@ export const batch = <I, A, E, R>(
   f: (item: I, index: number) => Effect.Effect<A, E, R>,
   options: BatchOptions = {}
 ): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
-  Effect.zipRight(
+  Validate.guard(
     Validate.concurrency("batch", "concurrency", options.concurrency),
     Effect.map(
       Effect.forEach(items, (item, index) => Effect.either(f(item, index)), {

@@ -49,8 +49,10 @@ export interface GetObjectResponse {
   readonly info: ObjectInfo
   /** Bytes in this response: the whole object, or the requested range. */
   readonly contentLength: number
-  /** The body; a body that ends short of `contentLength` fails with a retryable `TransportError`. */
+  /** The body as a stream. A body is read once: as `body` or with `forEachChunk`. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
+  /** Reads the body chunk by chunk without the cost of a stream pipeline; interrupting it closes the body. */
+  readonly forEachChunk: (f: (chunk: Uint8Array) => void) => Effect.Effect<void, S3PoError>
 }
 
 export interface ListPageRequest {

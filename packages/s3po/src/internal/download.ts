@@ -6,14 +6,17 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError } from "../S3PoError.js"
-import type { Backend, ByteRange } from "./backend.js"
+import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { defaultPartSize } from "./limits.js"
 import { retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
 
 export interface Download {
   readonly info: ObjectInfo
+  /** The body as a stream. Read either `body` or `bytes`, once. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
+  /** The body gathered into one array, without the cost of a stream pipeline. */
+  readonly bytes: Effect.Effect<Uint8Array, S3PoError>
 }
 
 export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
@@ -28,36 +31,64 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
   const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
     Effect.map(retryGet(backend.getObject({ bucket, key, range, ifMatch })), (first): Download => {
       const start = range?.start ?? 0
+      const length = first.contentLength
       let received = 0
-      let unread: Stream.Stream<Uint8Array, S3PoError> | undefined = first.body
-      const truncated = new TransportError({
-        operation: "GetObject",
-        bucket,
-        key,
-        reason: "the response body ended before its Content-Length",
-        retryable: true
-      })
-      const attempt = Stream.suspend(() => {
-        if (received >= first.contentLength) return Stream.empty
-        const body = unread ?? Stream.unwrap(Effect.map(
-          backend.getObject({
-            bucket,
-            key,
-            range: { start: start + received, end: start + first.contentLength - 1 },
-            ifMatch: first.info.etag
-          }),
-          (resumed) => resumed.body
-        ))
-        unread = undefined
-        return body.pipe(
-          Stream.mapChunks((chunk) => {
-            for (const bytes of chunk) received += bytes.length
-            return chunk
-          }),
-          Stream.concat(Stream.suspend(() => received < first.contentLength ? Stream.fail(truncated) : Stream.empty))
+      let unread: GetObjectResponse | undefined = first
+
+      /** The response holding the first byte not yet received: the first one, then pinned ranged GETs. */
+      const remaining = (): Effect.Effect<GetObjectResponse, S3PoError> => {
+        if (unread !== undefined) {
+          const response = unread
+          unread = undefined
+          return Effect.succeed(response)
+        }
+        return backend.getObject({
+          bucket,
+          key,
+          range: { start: start + received, end: start + length - 1 },
+          ifMatch: first.info.etag
+        })
+      }
+      const checkComplete = Effect.suspend(() =>
+        received < length
+          ? Effect.fail(
+            new TransportError({
+              operation: "GetObject",
+              bucket,
+              key,
+              reason: `the response body ended after ${received} of ${length} bytes`,
+              retryable: true
+            })
+          )
+          : Effect.void
+      )
+
+      const body = retryBody(
+        Stream.suspend(() =>
+          received >= length ? Stream.empty : Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
+            Stream.mapChunks((chunk) => {
+              for (const bytes of chunk) received += bytes.length
+              return chunk
+            }),
+            Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+          )
         )
-      })
-      return { info: first.info, body: retryBody(attempt) }
+      )
+
+      const target = new Uint8Array(length)
+      const bytes = retryGet(Effect.suspend(() =>
+        received >= length ? Effect.void : remaining().pipe(
+          Effect.flatMap((response) =>
+            response.forEachChunk((chunk) => {
+              target.set(chunk, received)
+              received += chunk.length
+            })
+          ),
+          Effect.zipRight(checkComplete)
+        )
+      )).pipe(Effect.as(target))
+
+      return { info: first.info, body, bytes }
     })
 
   const collect = (body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
@@ -78,20 +109,23 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
           ranges.push({ start, end: Math.min(start + partSize, info.size) - 1 })
         }
         const body = Stream.fromIterable(ranges).pipe(
-          Stream.mapEffect((range) =>
-            openResumable(bucket, key, range, info.etag).pipe(
-              Effect.flatMap((part) => collect(part.body, range.end! - range.start + 1))
-            ), { concurrency })
+          Stream.mapEffect(
+            (range) => Effect.flatMap(openResumable(bucket, key, range, info.etag), (part) => part.bytes),
+            {
+              concurrency
+            }
+          )
         )
-        return Effect.succeed({ info, body })
+        return Effect.succeed({ info, body, bytes: collect(body, info.size) })
       }
     )
 
   const open = (operation: string, bucket: string, key: string, options: DownloadOptions = {}) =>
     Effect.gen(function*() {
-      yield* Validate.location(operation, bucket, key)
-      yield* Validate.concurrency(operation, "concurrency", options.concurrency)
-      yield* Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+      const problem = Validate.location(operation, bucket, key) ??
+        Validate.concurrency(operation, "concurrency", options.concurrency) ??
+        Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+      if (problem !== undefined) return yield* problem
       const concurrency = options.concurrency ?? 1
       return yield* concurrency > 1
         ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency)
@@ -99,7 +133,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
     })
 
   const toBytes = (operation: string, bucket: string, key: string, options?: DownloadOptions) =>
-    Effect.flatMap(open(operation, bucket, key, options), (download) => collect(download.body, download.info.size))
+    Effect.flatMap(open(operation, bucket, key, options), (download) => download.bytes)
 
   const toFile = (
     operation: string,

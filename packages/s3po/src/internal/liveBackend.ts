@@ -22,6 +22,35 @@ import type { S3PoError } from "../S3PoError.js"
 import type { Backend, PendingUpload } from "./backend.js"
 import { fromSdkError, type RequestContext } from "./error.js"
 
+/** Reads a response body by its events; interruption destroys it, closing the connection. */
+const forEachChunk = (readable: Readable, context: RequestContext, f: (chunk: Uint8Array) => void) =>
+  Effect.async<void, S3PoError>((resume) => {
+    const stop = () => {
+      readable.off("data", f)
+      readable.off("end", onEnd)
+      readable.off("error", onError)
+      readable.off("close", onClose)
+    }
+    const onEnd = () => {
+      stop()
+      resume(Effect.void)
+    }
+    const onError = (error: unknown) => {
+      stop()
+      resume(Effect.fail(fromSdkError(context, error)))
+    }
+    const onClose = () =>
+      onError(Object.assign(new Error("the connection closed before the body ended"), { code: "ECONNRESET" }))
+    readable.on("data", f)
+    readable.once("end", onEnd)
+    readable.once("error", onError)
+    readable.once("close", onClose)
+    return Effect.sync(() => {
+      stop()
+      readable.destroy()
+    })
+  })
+
 /** The request primitives over the AWS SDK's `S3Client`. */
 export const make = (client: S3Client): Backend => {
   /** Sends one command; interrupting the fiber aborts its HTTP request. */
@@ -132,16 +161,18 @@ export const make = (client: S3Client): Backend => {
               options
             )
         ),
-        (output) => ({
-          info: info(request.key, output),
-          contentLength: output.ContentLength ?? 0,
-          body: output.Body === undefined
-            ? Stream.empty
-            : NodeStream.fromReadable<S3PoError, Uint8Array>(
-              () => output.Body as Readable,
-              (error) => fromSdkError(context, error)
-            )
-        })
+        (output) => {
+          const readable = output.Body as Readable | undefined
+          return {
+            info: info(request.key, output),
+            contentLength: output.ContentLength ?? 0,
+            body: readable === undefined
+              ? Stream.empty
+              : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
+            forEachChunk: (f: (chunk: Uint8Array) => void) =>
+              readable === undefined ? Effect.void : forEachChunk(readable, context, f)
+          }
+        }
       )
     },
 

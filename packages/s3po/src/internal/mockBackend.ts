@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as RedBlackTree from "effect/RedBlackTree"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import { createHash } from "node:crypto"
+import * as crypto from "node:crypto"
 import type { ObjectInfo } from "../S3Po.js"
 import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../S3PoError.js"
 import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "./backend.js"
@@ -52,12 +52,35 @@ export const emptyBucket: BucketState = {
 
 export const defaultContentType = "binary/octet-stream"
 
-export const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash
+
+export const md5Hex = (bytes: Uint8Array): string =>
+  oneShotHash !== undefined ? oneShotHash("md5", bytes, "hex") : crypto.createHash("md5").update(bytes).digest("hex")
 
 /** S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-N`. */
 export const multipartETag = (partETags: ReadonlyArray<string>): string => {
   const digests = Buffer.concat(partETags.map((etag) => Buffer.from(etag.replaceAll("\"", "").split("-")[0]!, "hex")))
   return `"${md5Hex(digests)}-${partETags.length}"`
+}
+
+const slabSize = 256 * 1024
+let slab = new Uint8Array(0)
+let slabUsed = 0
+
+/**
+ * A private copy of bytes the caller may reuse. Small bodies are copied into shared 256 KiB slabs:
+ * allocating one buffer per small object costs more than the rest of a PUT.
+ */
+const copyOf = (bytes: Uint8Array): Uint8Array => {
+  if (bytes.length > 4096) return new Uint8Array(bytes)
+  if (slabUsed + bytes.length > slab.length) {
+    slab = new Uint8Array(slabSize)
+    slabUsed = 0
+  }
+  const copy = slab.subarray(slabUsed, slabUsed + bytes.length)
+  copy.set(bytes)
+  slabUsed += (bytes.length + 7) & ~7
+  return copy
 }
 
 export const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
@@ -142,7 +165,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
       Effect.flatMap(now, (lastModified) => {
         const etag = `"${md5Hex(request.body)}"`
         const object: StoredObject = {
-          body: request.body.slice(),
+          body: copyOf(request.body),
           etag,
           contentType: request.contentType ?? defaultContentType,
           metadata: lowerCaseKeys(request.metadata),
@@ -186,7 +209,8 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           return Effect.succeed({
             info: infoOf(request.key, object),
             contentLength: body.length,
-            body: body.length === 0 ? Stream.empty : Stream.succeed(body)
+            body: body.length === 0 ? Stream.empty : Stream.succeed(body),
+            forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body))
           })
         }
       ),
@@ -278,7 +302,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
 
     uploadPart: (request) => {
       const etag = `"${md5Hex(request.body)}"`
-      const body = request.body.slice()
+      const body = copyOf(request.body)
       return updateBucket("UploadPart", request.bucket, (found) => {
         const upload = pendingOf("UploadPart", found, request.bucket, request.key, request.uploadId)
         if (!("parts" in upload)) return upload

@@ -53,13 +53,26 @@ export const scheduleFor = (
     )
   )
 
-/** Runs an effect again on retryable failures, as `policy` allows. */
+/**
+ * Runs an effect again on retryable failures, as `policy` allows. The schedule is only started
+ * after a first retryable failure, so an attempt that succeeds costs nothing extra.
+ */
 export const retrying = (
   policy: RetryPolicy,
   operation: string
 ): <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
   const schedule = scheduleFor(policy, operation)
-  return schedule === undefined ? (effect) => effect : (effect) => Effect.retry(effect, schedule)
+  if (schedule === undefined) return (effect) => effect
+  return <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.catchIf(effect, isRetryable, (first) =>
+      Effect.flatMap(Schedule.driver(schedule), (driver) => {
+        const retryAfter = (error: E): Effect.Effect<A, E, R> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchIf(effect, isRetryable, retryAfter)
+          })
+        return retryAfter(first)
+      }))
 }
 
 /** Runs a stream again on retryable failures, as `policy` allows; the stream resumes where it stopped. */

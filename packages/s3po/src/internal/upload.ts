@@ -43,22 +43,28 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   key: string,
   body: Source<E, R> | Uint8Array,
   options: UploadOptions = {}
-): Effect.Effect<UploadResult, S3PoError | E, R> =>
-  Effect.gen(function*() {
-    yield* Validate.location(operation, bucket, key)
-    yield* Validate.multipart(operation, options)
-    const threshold = options.multipartThreshold ?? defaults.multipartThreshold
-    const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
-    const report = options.onProgress ?? (() => Effect.void)
-    const headers = { contentType: options.contentType ?? defaultContentType, metadata: options.metadata }
+): Effect.Effect<UploadResult, S3PoError | E, R> => {
+  const problem = Validate.location(operation, bucket, key) ?? Validate.multipart(operation, options)
+  if (problem !== undefined) return Effect.fail(problem)
+  const threshold = options.multipartThreshold ?? defaults.multipartThreshold
+  const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
+  const report = options.onProgress
+  const headers = { contentType: options.contentType ?? defaultContentType, metadata: options.metadata }
 
-    const putWhole = (bytes: Uint8Array) =>
-      backend.putObject({ bucket, key, body: bytes, ...headers }).pipe(
-        Effect.tap(() => report({ bytes: bytes.length, totalBytes: bytes.length, parts: 0 })),
-        Effect.map(({ etag }): UploadResult => ({ etag, size: bytes.length, parts: 0 }))
-      )
+  const putWhole = (bytes: Uint8Array): Effect.Effect<UploadResult, S3PoError> => {
+    const put = Effect.map(
+      backend.putObject({ bucket, key, body: bytes, ...headers }),
+      ({ etag }): UploadResult => ({ etag, size: bytes.length, parts: 0 })
+    )
+    return report === undefined
+      ? put
+      : Effect.tap(put, () => report({ bytes: bytes.length, totalBytes: bytes.length, parts: 0 }))
+  }
 
-    if (body instanceof Uint8Array && body.length < threshold) return yield* putWhole(body)
+  // Small bodies, the common case, skip the stream machinery entirely.
+  if (body instanceof Uint8Array && body.length < threshold) return putWhole(body)
+
+  return Effect.gen(function*() {
     const source: Source<E, R> = body instanceof Uint8Array ? { stream: Stream.succeed(body), size: body.length } : body
     const partSize = planPartSize(options.partSize ?? defaults.partSize, source.size)
 
@@ -94,7 +100,8 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
               partConcurrency,
               upload: (partNumber, bytes) =>
                 Effect.tap(backend.uploadPart({ ...ref, partNumber, body: bytes }), () => buffers.give(bytes)),
-              onPart: (progress) => report({ ...progress, totalBytes: source.size })
+              onPart: (progress) =>
+                report === undefined ? Effect.void : report({ ...progress, totalBytes: source.size })
             })
             const { etag } = yield* backend.completeMultipartUpload({ ...ref, parts: parts.parts })
             return { etag, size: parts.bytes, parts: parts.parts.length }
@@ -108,6 +115,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
       )
     }))
   })
+}
 
 /**
  * Uploads parts as they are read, `partConcurrency` at once, in order. A slot is taken before a

@@ -1,0 +1,84 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { batch, layerLive, S3Po } from "../src/index.js"
+import { maxSockets } from "../src/internal/limits.js"
+
+export interface Measurement {
+  readonly ops: number
+  readonly seconds: number
+  readonly cpuSeconds: number
+}
+
+export const opsPerSecond = (m: Measurement) => m.ops / m.seconds
+export const cpuPerOpUs = (m: Measurement) => (m.cpuSeconds / m.ops) * 1e6
+
+const body = new Uint8Array(1024).fill(7)
+const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
+
+export const measure = async (ops: number, run: () => Promise<unknown>): Promise<Measurement> => {
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  await run()
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  return { ops, seconds, cpuSeconds: (used.user + used.system) / 1e6 }
+}
+
+/** Runs `task` over `count` items with at most `concurrency` in flight: the plain promise pool users would write. */
+export const promisePool = async (count: number, concurrency: number, task: (index: number) => Promise<unknown>) => {
+  let next = 0
+  const worker = async () => {
+    while (next < count) await task(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
+}
+
+/** The two sides of the small-object comparison, each a 1 KiB PUT then GET per item, over the same endpoint. */
+export const makeSmallOpsSides = (endpoint: string, bucket: string) => {
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials,
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets } }
+  })
+  const runtime = ManagedRuntime.make(layerLive({
+    endpoint,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) }
+  }))
+  let round = 0
+
+  const sdk = (items: number, concurrency: number) => {
+    const prefix = `sdk-${round++}`
+    return measure(items * 2, () =>
+      promisePool(items, concurrency, async (index) => {
+        const key = `${prefix}/${index}`
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length }))
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        await got.Body!.transformToByteArray()
+      }))
+  }
+
+  const s3po = (items: number, concurrency: number) => {
+    const prefix = `s3po-${round++}`
+    const keys = Array.from({ length: items }, (_, index) => `${prefix}/${index}`)
+    return measure(items * 2, () =>
+      runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+        Effect.flatMap(
+          batch(keys, (key) => Effect.zipRight(s3.upload(bucket, key, body), s3.download(bucket, key)), {
+            concurrency
+          }),
+          (result) => result.success ? Effect.void : Effect.die(new Error("a benchmark operation failed"))
+        ))))
+  }
+
+  const setup = () => runtime.runPromise(Effect.flatMap(S3Po, (s3) => s3.createBucket(bucket)))
+  const close = async () => {
+    client.destroy()
+    await runtime.dispose()
+  }
+  return { sdk, s3po, setup, close }
+}
