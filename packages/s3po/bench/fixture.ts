@@ -75,7 +75,7 @@ const notFound = (response: http.ServerResponse, code: string, method: string) =
     method === "HEAD" ? undefined : xml(`<Error><Code>${code}</Code></Error>`)
   )
 
-const handle = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer) => {
+const handle = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, bodySize: number) => {
   const url = new URL(request.url ?? "/", "http://fixture")
   const [, bucket = "", ...rest] = url.pathname.split("/")
   const key = decodeURIComponent(rest.join("/"))
@@ -130,7 +130,7 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
     if (parts === undefined) return notFound(response, "NoSuchUpload", method)
     if (method === "PUT") {
       const etag = nextETag()
-      parts.set(Number(query.get("partNumber")), { body: discard ? empty : body, size: body.length, etag })
+      parts.set(Number(query.get("partNumber")), { body, size: bodySize, etag })
       return send(response, 200, { etag })
     }
     if (method === "DELETE") {
@@ -158,7 +158,7 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
   }
   if (method === "PUT") {
     const etag = nextETag()
-    objects.set(id, { body: discard ? empty : body, size: body.length, etag })
+    objects.set(id, { body, size: bodySize, etag })
     return send(response, 200, { etag })
   }
   if (method === "DELETE") {
@@ -193,11 +193,18 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
 
 const server = http.createServer((request, response) => {
   const chunks: Array<Buffer> = []
-  request.on("data", (chunk: Buffer) => chunks.push(chunk))
+  let size = 0
+  // Uploaded bodies in discard mode are only counted: XML request bodies (Complete, DeleteObjects) are kept.
+  const keep = !discard || request.method === "POST"
+  request.on("data", (chunk: Buffer) => {
+    size += chunk.length
+    if (keep) chunks.push(chunk)
+  })
   request.on("end", () => {
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-    if (latencyMs > 0) setTimeout(() => handle(request, response, body), latencyMs)
-    else handle(request, response, body)
+    const body = keep ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : Buffer.alloc(0)
+    const answer = () => handle(request, response, body, size)
+    if (latencyMs > 0) setTimeout(answer, latencyMs)
+    else answer()
   })
 })
 server.keepAliveTimeout = 60_000

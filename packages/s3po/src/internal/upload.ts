@@ -118,9 +118,10 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
 }
 
 /**
- * Uploads parts as they are read, `partConcurrency` at once, in order. A slot is taken before a
- * part is read, so at most `partConcurrency` parts plus the one being assembled are in memory, and
- * the source is not read faster than S3 acknowledges parts. The first failure stops everything.
+ * Uploads parts as they are read, `partConcurrency` at once, in order. The next part is assembled
+ * while the others are in flight, then waits for a slot: at most `partConcurrency + 1` parts are in
+ * memory, and the source is not read faster than S3 acknowledges parts. The first failure stops
+ * everything.
  */
 const uploadParts = <E, R>(options: {
   readonly operation: string
@@ -139,9 +140,9 @@ const uploadParts = <E, R>(options: {
 
     const produce = Effect.gen(function*() {
       for (let partNumber = 1;; partNumber++) {
-        yield* slots.take(1)
         const part = yield* options.readPart
         if (Option.isNone(part)) break
+        yield* slots.take(1)
         if (partNumber > maxParts) {
           return yield* new ValidationError({
             operation: options.operation,

@@ -1,0 +1,356 @@
+/**
+ * `pnpm bench`: s3po side by side with the raw AWS SDK and `@aws-sdk/lib-storage`, against the
+ * benchmark fixture (`fixture.ts`, a minimal S3 endpoint in its own process), plus S3PoMock.
+ * Sides alternate run by run; each figure is the median of several runs. Prints a table and writes
+ * the figures to `bench-results.json` at the repository root.
+ */
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { batch, layerLive, S3Po, S3PoMock } from "../src/index.js"
+import * as MockBackend from "../src/internal/mockBackend.js"
+import { type Fixture, startFixture } from "./fixtureProcess.js"
+import { cpuPerOpUs, makeSmallOpsSides, measure, type Measurement, opsPerSecond } from "./smallOps.js"
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+const quick = process.env.S3PO_BENCH_QUICK === "1"
+const runs = quick ? 3 : 5
+const bigBytes = quick ? 256 * MiB : GiB
+const root = path.resolve(import.meta.dirname, "..", "..", "..")
+const results: Record<string, Record<string, unknown>> = {}
+const rows: Array<[string, string, string, string]> = []
+const log = (line: string) => console.error(line)
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+const round = (value: number, digits = 2) => Number(value.toFixed(digits))
+
+const withFixture = async <A>(options: Parameters<typeof startFixture>[0], f: (fixture: Fixture) => Promise<A>) => {
+  const fixture = await startFixture(options)
+  try {
+    return await f(fixture)
+  } finally {
+    await fixture.stop()
+  }
+}
+
+/** Runs the sides alternately `runs` times after one warm-up each; returns each side's measurements. */
+const alternate = async <K extends string, M extends Measurement>(sides: Record<K, () => Promise<M>>, times = runs) => {
+  const names = Object.keys(sides) as Array<K>
+  for (const name of names) await sides[name]()
+  const out = Object.fromEntries(names.map((name) => [name, [] as Array<M>])) as Record<K, Array<M>>
+  for (let run = 0; run < times; run++) {
+    for (const name of names) out[name].push(await sides[name]())
+  }
+  return out
+}
+
+const smallOps = async () => {
+  results.smallOps = {}
+  for (const latencyMs of [0, 20]) {
+    await withFixture({ latencyMs }, async (fixture) => {
+      const sides = makeSmallOpsSides(fixture.endpoint, "bench")
+      await sides.setup()
+      for (const concurrency of [1, 16, 64]) {
+        const items = latencyMs === 0 ? 600 : Math.min(600, concurrency * 25)
+        const measured = await alternate({
+          sdk: () => sides.sdk(items, concurrency),
+          s3po: () => sides.s3po(items, concurrency)
+        })
+        const sdkCpu = median(measured.sdk.map(cpuPerOpUs))
+        const s3poCpu = median(measured.s3po.map(cpuPerOpUs))
+        const figures = {
+          s3poOpsPerSec: round(median(measured.s3po.map(opsPerSecond)), 0),
+          sdkOpsPerSec: round(median(measured.sdk.map(opsPerSecond)), 0),
+          s3poCpuPerOpUs: round(s3poCpu, 0),
+          sdkCpuPerOpUs: round(sdkCpu, 0),
+          cpuRatio: round(s3poCpu / sdkCpu, 3)
+        }
+        results.smallOps[`latency${latencyMs}ms`] = {
+          ...(results.smallOps[`latency${latencyMs}ms`] as object),
+          [`c${concurrency}`]: figures
+        }
+        if (latencyMs === 0) results.smallOps[`c${concurrency}`] = figures
+        rows.push([
+          `1 KiB PUT+GET, c=${concurrency}, ${latencyMs} ms`,
+          `${figures.s3poOpsPerSec} ops/s, ${figures.s3poCpuPerOpUs} µs CPU/op`,
+          `${figures.sdkOpsPerSec} ops/s, ${figures.sdkCpuPerOpUs} µs CPU/op (raw SDK)`,
+          `CPU ${figures.cpuRatio}×`
+        ])
+        log(`small ops ${latencyMs} ms c${concurrency}: ${JSON.stringify(figures)}`)
+      }
+      await sides.close()
+    })
+  }
+}
+
+const run = promisify(execFile)
+
+const multipartUpload = async () => {
+  await withFixture({ discard: true }, async (fixture) => {
+    await makeSmallOpsSides(fixture.endpoint, "bench").setup()
+    const worker = (side: string) => async (): Promise<Measurement & { peakAboveIdleMiB: number }> => {
+      const { stdout } = await run(process.execPath, [
+        "--expose-gc",
+        "--import",
+        "tsx",
+        path.join(import.meta.dirname, "multipartWorker.ts"),
+        side,
+        fixture.endpoint,
+        String(bigBytes)
+      ], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, maxBuffer: 1 << 20 })
+      const out = JSON.parse(stdout.trim().split("\n").at(-1)!)
+      return {
+        ops: bigBytes / MiB,
+        seconds: out.seconds,
+        cpuSeconds: out.cpuSeconds,
+        peakAboveIdleMiB: out.peakRssMiB - out.idleRssMiB
+      }
+    }
+    const measured = await alternate({ s3po: worker("s3po"), libStorage: worker("lib-storage") }, quick ? 2 : 3)
+    const mibs = (side: keyof typeof measured) => median(measured[side].map((m) => m.ops / m.seconds))
+    const rss = (side: keyof typeof measured) => median(measured[side].map((m) => m.peakAboveIdleMiB))
+    const cpu = (side: keyof typeof measured) => median(measured[side].map((m) => m.cpuSeconds))
+    results.multipartUpload = {
+      bytes: bigBytes,
+      s3poMiBs: round(mibs("s3po"), 1),
+      libStorageMiBs: round(mibs("libStorage"), 1),
+      throughputRatio: round(mibs("s3po") / mibs("libStorage"), 3),
+      s3poCpuSeconds: round(cpu("s3po")),
+      libStorageCpuSeconds: round(cpu("libStorage")),
+      s3poPeakRssMiB: round(rss("s3po"), 1),
+      libStoragePeakRssMiB: round(rss("libStorage"), 1)
+    }
+    const r = results.multipartUpload
+    rows.push([
+      `${bigBytes / GiB} GiB stream upload, 8 MiB × 4`,
+      `${r.s3poMiBs} MiB/s, ${r.s3poCpuSeconds} s CPU, peak +${r.s3poPeakRssMiB} MiB`,
+      `${r.libStorageMiBs} MiB/s, ${r.libStorageCpuSeconds} s CPU, peak +${r.libStoragePeakRssMiB} MiB (lib-storage)`,
+      `${r.throughputRatio}×`
+    ])
+    log(`multipart: ${JSON.stringify(r)}`)
+  })
+}
+
+const rangedDownload = async () => {
+  const connectionMbps = 100
+  await withFixture({ connectionMbps }, async (fixture) => {
+    const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
+    const runtime = ManagedRuntime.make(layerLive({
+      endpoint: fixture.endpoint,
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) }
+    }))
+    const client = new S3Client({ endpoint: fixture.endpoint, region: "us-east-1", forcePathStyle: true, credentials })
+    await runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+      Effect.zipRight(
+        s3.createBucket("bench"),
+        s3.upload("bench", "big", Stream.repeatValue(new Uint8Array(MiB).fill(1)).pipe(Stream.take(bigBytes / MiB)))
+      )))
+    const s3po = () =>
+      measure(
+        bigBytes / MiB,
+        () =>
+          runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+            Stream.runDrain(s3.downloadStream("bench", "big", { partSize: 8 * MiB, concurrency: 8 }))))
+      )
+    const sdk = () =>
+      measure(bigBytes / MiB, async () => {
+        const response = await client.send(new GetObjectCommand({ Bucket: "bench", Key: "big" }))
+        for await (const _ of response.Body as AsyncIterable<Uint8Array>) { /* drain */ }
+      })
+    const measured = await alternate({ s3po, sdk }, 3)
+    const s3poMiBs = median(measured.s3po.map(opsPerSecond))
+    const sdkMiBs = median(measured.sdk.map(opsPerSecond))
+    results.rangedDownload = {
+      bytes: bigBytes,
+      connectionMbps,
+      s3poMiBs: round(s3poMiBs, 1),
+      singleGetMiBs: round(sdkMiBs, 1),
+      throughputRatio: round(s3poMiBs / sdkMiBs, 3)
+    }
+    rows.push([
+      `${bigBytes / GiB} GiB download, ${connectionMbps} MB/s per connection`,
+      `${round(s3poMiBs, 1)} MiB/s (8 ranged GETs × 8 MiB)`,
+      `${round(sdkMiBs, 1)} MiB/s (one GetObject stream)`,
+      `${round(s3poMiBs / sdkMiBs, 2)}×`
+    ])
+    log(`ranged download: ${JSON.stringify(results.rangedDownload)}`)
+    client.destroy()
+    await runtime.dispose()
+  })
+}
+
+const mock = async () => {
+  const body = new Uint8Array(1024).fill(3)
+  const count = 100_000
+  const keys = Array.from({ length: count }, (_, i) => `k/${i}`)
+  const figures = await Effect.runPromise(
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      yield* s3.createBucket("bench")
+      const puts: Array<number> = []
+      const gets: Array<number> = []
+      for (let run = 0; run < 3; run++) {
+        const putRun = yield* Effect.promise(() =>
+          measure(
+            count,
+            () => Effect.runPromise(Effect.forEach(keys, (key) => s3.upload("bench", key, body), { discard: true }))
+          )
+        )
+        puts.push(opsPerSecond(putRun))
+        const getRun = yield* Effect.promise(() =>
+          measure(
+            count,
+            () => Effect.runPromise(Effect.forEach(keys, (key) => s3.download("bench", key), { discard: true }))
+          )
+        )
+        gets.push(opsPerSecond(getRun))
+      }
+      return { putsPerSec: median(puts), getsPerSec: median(gets) }
+    }).pipe(Effect.provide(S3PoMock))
+  )
+
+  // A bucket of 1,000,000 keys, filled through the mock's primitives (the listing is what is measured).
+  const state = Effect.runSync(Ref.make(MockBackend.emptyState))
+  const backend = MockBackend.make(state)
+  const million = 1_000_000
+  await Effect.runPromise(Effect.gen(function*() {
+    yield* backend.createBucket("million")
+    for (let i = 0; i < million; i++) {
+      yield* backend.putObject({ bucket: "million", key: `k/${String(i).padStart(7, "0")}`, body })
+    }
+  }))
+  const pages: Array<number> = []
+  for (const from of [0, 250_000, 500_000, 750_000, 999_000, 0, 500_000]) {
+    const token = Buffer.from(`k/${String(from).padStart(7, "0")}`).toString("base64url")
+    const started = performance.now()
+    const page = Effect.runSync(backend.listPage({ bucket: "million", continuationToken: token }))
+    pages.push(performance.now() - started)
+    if (page.keys.length !== Math.min(1000, million - from)) throw new Error("unexpected page size")
+  }
+  results.mock = {
+    putsPerSec: round(figures.putsPerSec, 0),
+    getsPerSec: round(figures.getsPerSec, 0),
+    listPageMsAt1M: round(median(pages), 3)
+  }
+  rows.push([
+    "S3PoMock 1 KiB upload / download",
+    `${results.mock.putsPerSec} puts/s, ${results.mock.getsPerSec} gets/s`,
+    "",
+    ""
+  ])
+  rows.push(["S3PoMock list one 1000-key page of 1M", `${results.mock.listPageMsAt1M} ms`, "", ""])
+  log(`mock: ${JSON.stringify(results.mock)}`)
+}
+
+const scaling = async () => {
+  const latencyMs = 20
+  await withFixture({ latencyMs }, async (fixture) => {
+    const runtime = ManagedRuntime.make(layerLive({
+      endpoint: fixture.endpoint,
+      credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") }
+    }))
+    await runtime.runPromise(
+      Effect.flatMap(
+        S3Po,
+        (s3) => Effect.zipRight(s3.createBucket("bench"), s3.upload("bench", "small", new Uint8Array(1024)))
+      )
+    )
+    results.scaling = { latencyMs }
+    for (const concurrency of [1, 4, 16, 64, 256]) {
+      const items = Math.max(50, concurrency * 12)
+      const once = () =>
+        measure(
+          items,
+          () =>
+            runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+              batch(Array.from({ length: items }), () =>
+                s3.download("bench", "small"), { concurrency })))
+        )
+      const measured = await alternate({ once }, 3)
+      const opsPerSec = median(measured.once.map(opsPerSecond))
+      const ideal = concurrency / (latencyMs / 1000)
+      const cpuPerOp = median(measured.once.map(cpuPerOpUs))
+      results.scaling[`c${concurrency}`] = {
+        opsPerSec: round(opsPerSec, 0),
+        idealOpsPerSec: ideal,
+        fractionOfIdeal: round(opsPerSec / ideal, 3),
+        cpuPerOpUs: round(cpuPerOp, 0)
+      }
+      rows.push([
+        `batch of 1 KiB GETs, c=${concurrency}, ${latencyMs} ms`,
+        `${round(opsPerSec, 0)} ops/s`,
+        `ideal ${ideal} ops/s`,
+        `${round(opsPerSec / ideal, 2)} of ideal`
+      ])
+      log(`scaling c${concurrency}: ${JSON.stringify(results.scaling[`c${concurrency}`])}`)
+    }
+    await runtime.dispose()
+  })
+  // The same batches over an operation that only waits 20 ms: what batch itself can reach.
+  for (const concurrency of [64, 256]) {
+    const items = concurrency * 12
+    const once = () =>
+      measure(
+        items,
+        () =>
+          Effect.runPromise(
+            batch(Array.from({ length: items }), () => Effect.sleep(`${latencyMs} millis`), { concurrency })
+          )
+      )
+    const measured = await alternate({ once }, 3)
+    const opsPerSec = median(measured.once.map(opsPerSecond))
+    const ideal = concurrency / (latencyMs / 1000)
+    results.scaling[`batchOnlyC${concurrency}`] = {
+      opsPerSec: round(opsPerSec, 0),
+      fractionOfIdeal: round(opsPerSec / ideal, 3)
+    }
+    rows.push([
+      `batch of 20 ms waits, c=${concurrency}`,
+      `${round(opsPerSec, 0)} ops/s`,
+      `ideal ${ideal} ops/s`,
+      `${round(opsPerSec / ideal, 2)} of ideal`
+    ])
+  }
+}
+
+const sections = { smallOps, multipartUpload, rangedDownload, mock, scaling }
+const chosen = process.argv.slice(2).filter((name): name is keyof typeof sections => name in sections)
+const started = performance.now()
+for (const name of chosen.length > 0 ? chosen : Object.keys(sections) as Array<keyof typeof sections>) {
+  await sections[name]()
+}
+const seconds = (performance.now() - started) / 1000
+const report = {
+  ...results,
+  meta: {
+    node: process.version,
+    cpus: (await import("node:os")).cpus().length,
+    seconds: round(seconds, 1),
+    quick,
+    date: new Date().toISOString()
+  }
+}
+await fs.writeFile(path.join(root, "bench-results.json"), JSON.stringify(report, null, 2) + "\n")
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 8))
+const line = (cells: ReadonlyArray<string>) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`
+console.log(line(["benchmark", "s3po", "baseline", "ratio"]))
+console.log(line(widths.map((width) => "-".repeat(width))))
+for (const row of rows) console.log(line(row))
+console.log(
+  `\n${bigBytes / GiB} GiB bodies; ${runs} alternating runs per small-object figure, medians; ${
+    round(seconds, 0)
+  } s in all. Figures in bench-results.json.`
+)
