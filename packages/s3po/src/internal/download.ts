@@ -63,19 +63,23 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
           : Effect.void
       )
 
-      const body = retryBody(
-        Stream.suspend(() =>
-          received >= length ? Stream.empty : Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
-            Stream.mapChunks((chunk) => {
-              for (const bytes of chunk) received += bytes.length
-              return chunk
-            }),
-            Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+      const body = () =>
+        retryBody(
+          Stream.suspend(() =>
+            received >= length ?
+              Stream.empty :
+              Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
+                Stream.mapChunks((chunk) => {
+                  for (const bytes of chunk) received += bytes.length
+                  return chunk
+                }),
+                Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+              )
           )
         )
-      )
 
-      const target = new Uint8Array(length)
+      // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
+      const target: Uint8Array = Buffer.allocUnsafe(length)
       const bytes = retryGet(Effect.suspend(() =>
         received >= length ? Effect.void : remaining().pipe(
           Effect.flatMap((response) =>
@@ -88,7 +92,14 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
         )
       )).pipe(Effect.as(target))
 
-      return { info: first.info, body, bytes }
+      return {
+        info: first.info,
+        // Built only when read: most downloads gather bytes and never need the stream.
+        get body() {
+          return body()
+        },
+        bytes
+      }
     })
 
   const collect = (body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
@@ -120,17 +131,21 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       }
     )
 
-  const open = (operation: string, bucket: string, key: string, options: DownloadOptions = {}) =>
-    Effect.gen(function*() {
-      const problem = Validate.location(operation, bucket, key) ??
-        Validate.concurrency(operation, "concurrency", options.concurrency) ??
-        Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
-      if (problem !== undefined) return yield* problem
-      const concurrency = options.concurrency ?? 1
-      return yield* concurrency > 1
-        ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency)
-        : openResumable(bucket, key)
-    })
+  const open = (
+    operation: string,
+    bucket: string,
+    key: string,
+    options: DownloadOptions = {}
+  ): Effect.Effect<Download, S3PoError> => {
+    const problem = Validate.location(operation, bucket, key) ??
+      Validate.concurrency(operation, "concurrency", options.concurrency) ??
+      Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+    if (problem !== undefined) return Effect.fail(problem)
+    const concurrency = options.concurrency ?? 1
+    return concurrency > 1
+      ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency)
+      : openResumable(bucket, key)
+  }
 
   const toBytes = (operation: string, bucket: string, key: string, options?: DownloadOptions) =>
     Effect.flatMap(open(operation, bucket, key, options), (download) => download.bytes)
