@@ -63,7 +63,7 @@ const smallOps = async () => {
       const sides = makeSmallOpsSides(fixture.endpoint, "bench")
       await sides.setup()
       for (const concurrency of [1, 16, 64]) {
-        const items = latencyMs === 0 ? 600 : Math.min(600, concurrency * 25)
+        const items = latencyMs === 0 ? 1000 : Math.min(600, concurrency * 25)
         const measured = await alternate({
           sdk: () => sides.sdk(items, concurrency),
           s3po: () => sides.s3po(items, concurrency)
