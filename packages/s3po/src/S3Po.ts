@@ -124,6 +124,26 @@ export interface DeleteManyResult {
 }
 
 /**
+ * The S3 API requests that s3po makes, by their S3 names: what retries log and the mock records.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type S3Operation =
+  | "CreateBucket"
+  | "PutObject"
+  | "GetObject"
+  | "HeadObject"
+  | "ListObjectsV2"
+  | "DeleteObject"
+  | "DeleteObjects"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListMultipartUploads"
+
+/**
  * @since 0.1.0
  */
 export declare namespace S3Po {

@@ -1,14 +1,22 @@
 /**
- * An in-memory S3 that behaves like S3: for tests, demos and local development.
+ * An in-memory S3 that behaves like S3: for tests, demos and local development. `S3PoMock` is
+ * the plain layer; `layerMock` adds a test kit: seeded contents, injected faults and latency, and
+ * `S3PoMockControl` to inspect and steer the mock while a test runs.
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import { fromBackend } from "./internal/layer.js"
 import * as MockBackend from "./internal/mockBackend.js"
-import type { S3Po } from "./S3Po.js"
+import * as MockControl from "./internal/mockControl.js"
+import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
+import type { RetryPolicy } from "./Retry.js"
+import type { MultipartOptions, S3Po } from "./S3Po.js"
+import type { PendingUploadsLeft, S3PoError, ValidationError } from "./S3PoError.js"
 
 /**
  * `S3Po` backed by a `Ref` holding an in-memory store, empty each time the layer is built. It
@@ -22,3 +30,155 @@ import type { S3Po } from "./S3Po.js"
 export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
   Effect.map(Ref.make(MockBackend.emptyState), (state) => ({ backend: MockBackend.make(state), settings: {} }))
 )
+
+/**
+ * An object to seed the mock with: a UTF-8 string, bytes, or a body with its content type and
+ * metadata.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MockSeedContent = string | Uint8Array | {
+  readonly body: string | Uint8Array
+  readonly contentType?: string | undefined
+  readonly metadata?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Buckets and their objects: `{ "my-bucket": { "a.txt": "hello" } }`. A bucket with no objects
+ * is created empty. A snapshot is a seed too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MockSeed = Readonly<Record<string, Readonly<Record<string, MockSeedContent>>>>
+
+/**
+ * One stored object, as a snapshot shows it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockObject {
+  readonly body: Uint8Array
+  readonly etag: string
+  readonly contentType: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly lastModified: Date
+}
+
+/**
+ * Every bucket and object in the mock, as plain data: a copy the test may keep.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MockSnapshot = Readonly<Record<string, Readonly<Record<string, MockObject>>>>
+
+/**
+ * A multipart upload created and neither completed nor aborted.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockPendingUpload {
+  readonly bucket: string
+  readonly key: string
+  readonly uploadId: string
+  readonly initiated: Date
+  /** Parts uploaded so far. */
+  readonly parts: number
+}
+
+/**
+ * One request the mock received, with how it ended. Every attempt is a call of its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockCall extends MockRequest {
+  readonly outcome: "pending" | "succeeded" | "failed" | "interrupted"
+  /** The typed error the call failed with. */
+  readonly error?: S3PoError | undefined
+  /** The fault injected into this call, if one was. */
+  readonly fault?: Fault | undefined
+}
+
+/**
+ * How long each request takes, on Effect's `Clock`: under `TestClock`, tests advance it with
+ * `TestClock.adjust` and run in no real time.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MockLatency = Duration.DurationInput | ((request: MockRequest) => Duration.DurationInput)
+
+/**
+ * @since 0.1.0
+ * @category options
+ */
+export interface MockOptions {
+  /** The buckets and objects the mock starts with. */
+  readonly seed?: MockSeed | undefined
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
+  readonly latency?: MockLatency | undefined
+  /** Seeds the random numbers that `rate` rules draw: the same seed fails the same requests. Default 0. */
+  readonly randomSeed?: number | undefined
+  /** The retry policy, as for `S3PoLive`. Default: `Retry.exponential()`. */
+  readonly retry?: RetryPolicy | undefined
+  readonly multipart?: MultipartOptions | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace S3PoMockControl {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** Every request so far, in the order they arrived. */
+    readonly calls: Effect.Effect<ReadonlyArray<MockCall>>
+    readonly clearCalls: Effect.Effect<void>
+    /** Adds a rule after the ones already there. */
+    readonly addFault: (rule: FaultRule) => Effect.Effect<void>
+    readonly clearFaults: Effect.Effect<void>
+    /** Replaces the latency; `undefined` for none. */
+    readonly setLatency: (latency: MockLatency | undefined) => Effect.Effect<void>
+    readonly snapshot: Effect.Effect<MockSnapshot>
+    /** Replaces every bucket and object with the seed's, and drops pending uploads. */
+    readonly restore: (seed: MockSeed) => Effect.Effect<void, ValidationError>
+    readonly pendingUploads: Effect.Effect<ReadonlyArray<MockPendingUpload>>
+    /** Fails with `PendingUploadsLeft` when any multipart upload is pending. */
+    readonly assertNoPendingUploads: Effect.Effect<void, PendingUploadsLeft>
+  }
+}
+
+/**
+ * Inspects and steers the mock built by `layerMock` while a test runs.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class S3PoMockControl extends Context.Tag("s3po/S3PoMockControl")<
+  S3PoMockControl,
+  S3PoMockControl.Service
+>() {}
+
+/**
+ * The mock as a test kit: `S3Po` over a fresh in-memory store (seeded from `options.seed`), with
+ * the faults and latency the options and `S3PoMockControl` set. Injected faults become the typed
+ * errors `S3PoLive` produces for the same failures and are retried by the same policy.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMockControl, ValidationError> =>
+  Layer.unwrapEffect(
+    Effect.map(MockControl.make(options), ({ backend, control }) =>
+      Layer.merge(
+        fromBackend(Effect.succeed({ backend, settings: { retry: options.retry, multipart: options.multipart } })),
+        Layer.succeed(S3PoMockControl, control)
+      ))
+  )

@@ -2,6 +2,7 @@
  * @since 0.1.0
  */
 export * from "./Batch.js"
+export * as MockFault from "./MockFault.js"
 export * as Retry from "./Retry.js"
 export * from "./S3Po.js"
 export * from "./S3PoError.js"

@@ -101,6 +101,33 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
         assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
       }))
 
+    it.live("a part refused for good fails the upload with its error, without Complete, and aborts", () =>
+      Effect.gen(function*() {
+        // Part 2 of 3 fails while its neighbours succeed: the upload must not be completed with a hole.
+        const { backend, calls } = instrument(makeBackend(), (operation, _call, args) =>
+          operation === "uploadPart" && (args[0] as { partNumber: number }).partNumber === 2
+            ? new S3ServiceError({
+              operation: "UploadPart",
+              bucket: "b",
+              status: 400,
+              code: "InvalidArgument",
+              detail: "injected",
+              retryable: false
+            })
+            : undefined)
+        const bucket = uniqueBucket("mpu-refused")
+        const error = yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          yield* s3.createBucket(bucket)
+          return yield* Effect.flip(s3.upload(bucket, "k", chunked(randomBody(12 * MiB)), { partSize: 5 * MiB }))
+        }).pipe(Effect.provide(layerOver(backend, quickRetry)))
+        assert.strictEqual(error._tag, "S3ServiceError")
+        assert.strictEqual(calls("uploadPart"), 3)
+        assert.strictEqual(calls("completeMultipartUpload"), 0)
+        assert.strictEqual(calls("abortMultipartUpload"), 1)
+        assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+      }))
+
     it.live("a failed Complete is a typed error, and the upload is aborted", () =>
       Effect.gen(function*() {
         const { backend, calls } = instrument(makeBackend(), (operation) =>

@@ -1,6 +1,6 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { ObjectInfo } from "../S3Po.js"
+import type { ObjectInfo, S3Operation } from "../S3Po.js"
 import type { S3PoError } from "../S3PoError.js"
 
 /**
@@ -23,6 +23,37 @@ export interface Backend {
   readonly abortMultipartUpload: (request: MultipartUploadRef) => Effect.Effect<void, S3PoError>
   readonly listMultipartUploads: (bucket: string) => Effect.Effect<ReadonlyArray<PendingUpload>, S3PoError>
 }
+
+/** The S3 API name of each primitive's request, as retries log it and the mock records it. */
+export const operationNames = {
+  createBucket: "CreateBucket",
+  putObject: "PutObject",
+  getObject: "GetObject",
+  headObject: "HeadObject",
+  listPage: "ListObjectsV2",
+  deleteObject: "DeleteObject",
+  deleteObjects: "DeleteObjects",
+  createMultipartUpload: "CreateMultipartUpload",
+  uploadPart: "UploadPart",
+  completeMultipartUpload: "CompleteMultipartUpload",
+  abortMultipartUpload: "AbortMultipartUpload",
+  listMultipartUploads: "ListMultipartUploads"
+} as const satisfies Record<keyof Backend, S3Operation>
+
+/** Any primitive, seen through its arguments and result. */
+export type Primitive = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, S3PoError>
+
+/** A backend whose every primitive is `f` of the original one: how retries and the mock's test kit wrap backends. */
+export const mapPrimitives = (
+  backend: Backend,
+  f: (operation: S3Operation, primitive: Primitive, name: keyof Backend) => Primitive
+): Backend =>
+  Object.fromEntries(
+    (Object.keys(operationNames) as Array<keyof Backend>).map((name) => [
+      name,
+      f(operationNames[name], backend[name] as unknown as Primitive, name)
+    ])
+  ) as unknown as Backend
 
 export interface PutObjectRequest {
   readonly bucket: string

@@ -2,13 +2,14 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError } from "../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { defaultPartSize } from "./limits.js"
-import { retrying, retryingStream, type RetryPolicy } from "./retry.js"
+import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
 
 export interface Download {
@@ -29,78 +30,86 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
    * fails with `PreconditionFailed` instead of mixing two versions.
    */
   const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
-    Effect.map(retryGet(backend.getObject({ bucket, key, range, ifMatch })), (first): Download => {
-      const start = range?.start ?? 0
-      const length = first.contentLength
-      let received = 0
-      let unread: GetObjectResponse | undefined = first
+    Effect.map(
+      retryGet(Effect.zip(backend.getObject({ bucket, key, range, ifMatch }), FiberRef.get(currentAttempt))),
+      ([first, firstAttempt]): Download => {
+        let attempt = firstAttempt
+        const start = range?.start ?? 0
+        const length = first.contentLength
+        let received = 0
+        let unread: GetObjectResponse | undefined = first
 
-      /** The response holding the first byte not yet received: the first one, then pinned ranged GETs. */
-      const remaining = (): Effect.Effect<GetObjectResponse, S3PoError> => {
-        if (unread !== undefined) {
-          const response = unread
-          unread = undefined
-          return Effect.succeed(response)
-        }
-        return backend.getObject({
-          bucket,
-          key,
-          range: { start: start + received, end: start + length - 1 },
-          ifMatch: first.info.etag
-        })
-      }
-      const checkComplete = Effect.suspend(() =>
-        received < length
-          ? Effect.fail(
-            new TransportError({
-              operation: "GetObject",
+        /** The response holding the first byte not yet received: the first one, then pinned ranged GETs. */
+        const remaining = (): Effect.Effect<GetObjectResponse, S3PoError> => {
+          if (unread !== undefined) {
+            const response = unread
+            unread = undefined
+            return Effect.succeed(response)
+          }
+          return Effect.locally(
+            backend.getObject({
               bucket,
               key,
-              reason: `the response body ended after ${received} of ${length} bytes`,
-              retryable: true
-            })
+              range: { start: start + received, end: start + length - 1 },
+              ifMatch: first.info.etag
+            }),
+            currentAttempt,
+            ++attempt
           )
-          : Effect.void
-      )
-
-      const body = () =>
-        retryBody(
-          Stream.suspend(() =>
-            received >= length ?
-              Stream.empty :
-              Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
-                Stream.mapChunks((chunk) => {
-                  for (const bytes of chunk) received += bytes.length
-                  return chunk
-                }),
-                Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
-              )
-          )
+        }
+        const checkComplete = Effect.suspend(() =>
+          received < length
+            ? Effect.fail(
+              new TransportError({
+                operation: "GetObject",
+                bucket,
+                key,
+                reason: `the response body ended after ${received} of ${length} bytes`,
+                retryable: true
+              })
+            )
+            : Effect.void
         )
 
-      // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
-      const target: Uint8Array = Buffer.allocUnsafe(length)
-      const bytes = retryGet(Effect.suspend(() =>
-        received >= length ? Effect.void : remaining().pipe(
-          Effect.flatMap((response) =>
-            response.forEachChunk((chunk) => {
-              target.set(chunk, received)
-              received += chunk.length
-            })
-          ),
-          Effect.zipRight(checkComplete)
-        )
-      )).pipe(Effect.as(target))
+        const body = () =>
+          retryBody(
+            Stream.suspend(() =>
+              received >= length ?
+                Stream.empty :
+                Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
+                  Stream.mapChunks((chunk) => {
+                    for (const bytes of chunk) received += bytes.length
+                    return chunk
+                  }),
+                  Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+                )
+            )
+          )
 
-      return {
-        info: first.info,
-        // Built only when read: most downloads gather bytes and never need the stream.
-        get body() {
-          return body()
-        },
-        bytes
+        // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
+        const target: Uint8Array = Buffer.allocUnsafe(length)
+        const bytes = retryGet(Effect.suspend(() =>
+          received >= length ? Effect.void : remaining().pipe(
+            Effect.flatMap((response) =>
+              response.forEachChunk((chunk) => {
+                target.set(chunk, received)
+                received += chunk.length
+              })
+            ),
+            Effect.zipRight(checkComplete)
+          )
+        )).pipe(Effect.as(target))
+
+        return {
+          info: first.info,
+          // Built only when read: most downloads gather bytes and never need the stream.
+          get body() {
+            return body()
+          },
+          bytes
+        }
       }
-    })
+    )
 
   const collect = (body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
     Stream.runFold(body, { bytes: new Uint8Array(size), at: 0 }, (state, chunk) => {

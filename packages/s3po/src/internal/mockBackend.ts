@@ -8,6 +8,7 @@ import * as Stream from "effect/Stream"
 import * as crypto from "node:crypto"
 import type { ObjectInfo } from "../S3Po.js"
 import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../S3PoError.js"
+import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from "../S3PoMock.js"
 import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "./backend.js"
 import { concatBytes } from "./chunker.js"
 import { keyOrder, prefixUpperBound } from "./keyOrder.js"
@@ -92,6 +93,62 @@ export const setObject = (
   object: StoredObject
 ): RedBlackTree.RedBlackTree<string, StoredObject> =>
   RedBlackTree.insert(RedBlackTree.has(objects, key) ? RedBlackTree.removeFirst(objects, key) : objects, key, object)
+
+const encoder = new TextEncoder()
+
+const storedObjectOf = (content: MockSeedContent, lastModified: Date): StoredObject => {
+  const seed = typeof content === "string" || content instanceof Uint8Array ? { body: content } : content
+  const body = typeof seed.body === "string" ? encoder.encode(seed.body) : new Uint8Array(seed.body)
+  return {
+    body,
+    etag: `"${md5Hex(body)}"`,
+    contentType: seed.contentType ?? defaultContentType,
+    metadata: lowerCaseKeys(seed.metadata),
+    lastModified
+  }
+}
+
+/** A store holding the seed's buckets and objects, and no pending uploads. */
+export const seededState = (seed: MockSeed, lastModified: Date, uploadsStarted = 0): MockState => ({
+  buckets: HashMap.fromIterable(
+    Object.entries(seed).map(([bucket, objects]): [string, BucketState] => [bucket, {
+      ...emptyBucket,
+      objects: Object.entries(objects).reduce(
+        (tree, [key, content]) => setObject(tree, key, storedObjectOf(content, lastModified)),
+        emptyBucket.objects
+      )
+    }])
+  ),
+  uploadsStarted
+})
+
+/** Every bucket and object, as plain data the caller may keep and change. */
+export const snapshotOf = (state: MockState): MockSnapshot =>
+  Object.fromEntries(
+    Array.from(HashMap.entries(state.buckets), ([bucket, found]) => [
+      bucket,
+      Object.fromEntries(
+        Array.from(found.objects, ([key, object]) => [key, {
+          body: new Uint8Array(object.body),
+          etag: object.etag,
+          contentType: object.contentType,
+          metadata: { ...object.metadata },
+          lastModified: object.lastModified
+        }])
+      )
+    ])
+  )
+
+export const pendingUploadsOf = (state: MockState): Array<MockPendingUpload> =>
+  Array.from(HashMap.entries(state.buckets)).flatMap(([bucket, found]) =>
+    Array.from(HashMap.values(found.uploads), (upload) => ({
+      bucket,
+      key: upload.key,
+      uploadId: upload.uploadId,
+      initiated: upload.initiated,
+      parts: HashMap.size(upload.parts)
+    }))
+  ).sort((left, right) => left.bucket.localeCompare(right.bucket) || keyOrder(left.key, right.key))
 
 const serviceError = (
   operation: string,

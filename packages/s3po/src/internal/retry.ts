@@ -1,5 +1,6 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
@@ -53,6 +54,9 @@ export const scheduleFor = (
     )
   )
 
+/** Which attempt at a request the fiber is making: 1, then 2, 3, ... as it is retried or resumed. */
+export const currentAttempt: FiberRef.FiberRef<number> = FiberRef.unsafeMake(1)
+
 /**
  * Runs an effect again on retryable failures, as `policy` allows. The schedule is only started
  * after a first retryable failure, so an attempt that succeeds costs nothing extra.
@@ -66,10 +70,11 @@ export const retrying = (
   return <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.catchIf(effect, isRetryable, (first) =>
       Effect.flatMap(Schedule.driver(schedule), (driver) => {
+        let attempt = 1
         const retryAfter = (error: E): Effect.Effect<A, E, R> =>
           Effect.matchEffect(driver.next(error), {
             onFailure: () => Effect.fail(error),
-            onSuccess: () => Effect.catchIf(effect, isRetryable, retryAfter)
+            onSuccess: () => Effect.catchIf(Effect.locally(effect, currentAttempt, ++attempt), isRetryable, retryAfter)
           })
         return retryAfter(first)
       }))

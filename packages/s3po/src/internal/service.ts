@@ -5,8 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { DeleteManyResult, S3Po, UploadBody, UploadOptions } from "../S3Po.js"
-import { LocalFileError, NoSuchKey, type S3PoError } from "../S3PoError.js"
-import type { Backend } from "./backend.js"
+import { LocalFileError, NoSuchKey } from "../S3PoError.js"
+import { type Backend, mapPrimitives } from "./backend.js"
 import * as Download from "./download.js"
 import { compareKeys } from "./keyOrder.js"
 import { maxKeysPerDelete } from "./limits.js"
@@ -22,29 +22,11 @@ export interface ServiceOptions {
 }
 
 /** Wraps every request primitive in the retry policy; a response body is resumed by the download code instead. */
-export const withRetry = (backend: Backend, policy: RetryPolicy): Backend => {
-  const wrap = <Args extends ReadonlyArray<unknown>, A>(
-    operation: string,
-    primitive: (...args: Args) => Effect.Effect<A, S3PoError>
-  ) => {
+export const withRetry = (backend: Backend, policy: RetryPolicy): Backend =>
+  mapPrimitives(backend, (operation, primitive) => {
     const retry = retrying(policy, operation)
-    return (...args: Args) => retry(primitive(...args))
-  }
-  return {
-    createBucket: wrap("CreateBucket", backend.createBucket),
-    putObject: wrap("PutObject", backend.putObject),
-    getObject: wrap("GetObject", backend.getObject),
-    headObject: wrap("HeadObject", backend.headObject),
-    listPage: wrap("ListObjectsV2", backend.listPage),
-    deleteObject: wrap("DeleteObject", backend.deleteObject),
-    deleteObjects: wrap("DeleteObjects", backend.deleteObjects),
-    createMultipartUpload: wrap("CreateMultipartUpload", backend.createMultipartUpload),
-    uploadPart: wrap("UploadPart", backend.uploadPart),
-    completeMultipartUpload: wrap("CompleteMultipartUpload", backend.completeMultipartUpload),
-    abortMultipartUpload: wrap("AbortMultipartUpload", backend.abortMultipartUpload),
-    listMultipartUploads: wrap("ListMultipartUploads", backend.listMultipartUploads)
-  }
-}
+    return (...args) => retry(primitive(...args))
+  })
 
 /** Merges two key lists, each in S3 order, into one in S3 order. */
 const mergeSorted = (keys: ReadonlyArray<string>, prefixes: ReadonlyArray<string>): Array<string> => {

@@ -1,3 +1,4 @@
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberSet from "effect/FiberSet"
@@ -136,7 +137,9 @@ const uploadParts = <E, R>(options: {
     let acknowledgedBytes = 0
     let acknowledgedParts = 0
     const slots = yield* Effect.makeSemaphore(options.partConcurrency)
-    const running = yield* FiberSet.make<void, S3PoError>()
+    const running = yield* FiberSet.make<void>()
+    // Set by a part's fiber before it ends, so that once every part has ended it is known whether one failed.
+    const failed = yield* Deferred.make<never, S3PoError>()
 
     const produce = Effect.gen(function*() {
       for (let partNumber = 1;; partNumber++) {
@@ -161,14 +164,18 @@ const uploadParts = <E, R>(options: {
               acknowledgedParts += 1
               return options.onPart({ bytes: acknowledgedBytes, parts: acknowledgedParts })
             }),
+            Effect.catchAll((error) => Deferred.fail(failed, error)),
             Effect.ensuring(slots.release(1))
           )
         )
       }
       yield* FiberSet.awaitEmpty(running)
+      // The last part in flight may have failed just as the others finished.
+      const failure = yield* Deferred.poll(failed)
+      if (Option.isSome(failure)) yield* failure.value
     })
 
-    yield* Effect.raceFirst(produce, FiberSet.join(running))
+    yield* Effect.raceFirst(produce, Deferred.await(failed))
     const parts: Array<CompletedPart> = etags.map((etag, index) => ({ partNumber: index + 1, etag }))
     return { parts, bytes: acknowledgedBytes }
   }))

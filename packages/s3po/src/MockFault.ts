@@ -1,0 +1,194 @@
+/**
+ * Faults for `layerMock` to inject: S3 error responses, dropped connections, timeouts and bodies
+ * cut short, on the calls that a rule picks. An injected fault becomes the same typed error that
+ * `S3PoLive` would produce for it, and goes through the same retry policy.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import type { S3Operation } from "./S3Po.js"
+
+/**
+ * What an injected call fails with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = ErrorResponse | ConnectionReset | Timeout | TruncatedBody
+
+/**
+ * An S3 error response: a status and an S3 error code, such as `503 SlowDown`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ErrorResponse {
+  readonly _tag: "ErrorResponse"
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly retryAfter?: Duration.Duration | undefined
+}
+
+/**
+ * The connection drops before a response arrives: a retryable `TransportError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionReset {
+  readonly _tag: "ConnectionReset"
+}
+
+/**
+ * No response within the request timeout: a retryable `TransportError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Timeout {
+  readonly _tag: "Timeout"
+}
+
+/**
+ * A GetObject response whose body ends after half of its bytes; downloads resume from the first
+ * missing byte. Rules with this fault match GetObject calls only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TruncatedBody {
+  readonly _tag: "TruncatedBody"
+}
+
+/**
+ * Any S3 error response. Classified as `S3PoLive` classifies real ones: 429 and throttling codes
+ * are `Throttled`, 5xx are retryable `S3ServiceError`s, `NoSuchKey` is `NoSuchKey`, 403 is
+ * `AccessDenied`, and so on.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const errorResponse = (options: {
+  readonly status: number
+  readonly code: string
+  readonly message?: string | undefined
+  readonly retryAfter?: Duration.DurationInput | undefined
+}): Fault => ({
+  _tag: "ErrorResponse",
+  status: options.status,
+  code: options.code,
+  message: options.message ?? `${options.code} (injected by the s3po mock)`,
+  retryAfter: options.retryAfter === undefined ? undefined : Duration.decode(options.retryAfter)
+})
+
+/**
+ * `503 SlowDown`, S3's answer to too many requests, optionally with a `Retry-After`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const throttled = (options: { readonly retryAfter?: Duration.DurationInput | undefined } = {}): Fault =>
+  errorResponse({ status: 503, code: "SlowDown", message: "Please reduce your request rate.", ...options })
+
+/**
+ * `500 InternalError`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const internalError: Fault = errorResponse({
+  status: 500,
+  code: "InternalError",
+  message: "We encountered an internal error. Please try again."
+})
+
+/**
+ * `503 ServiceUnavailable`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const serviceUnavailable: Fault = errorResponse({
+  status: 503,
+  code: "ServiceUnavailable",
+  message: "Service is unable to handle request."
+})
+
+/**
+ * `404 NoSuchKey`, as if the object were missing.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const noSuchKey: Fault = errorResponse({
+  status: 404,
+  code: "NoSuchKey",
+  message: "The specified key does not exist."
+})
+
+/**
+ * `403 AccessDenied`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const accessDenied: Fault = errorResponse({ status: 403, code: "AccessDenied", message: "Access Denied" })
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connectionReset: Fault = { _tag: "ConnectionReset" }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const timeout: Fault = { _tag: "Timeout" }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const truncatedBody: Fault = { _tag: "TruncatedBody" }
+
+/**
+ * One request the mock receives, as rules and the call log see it. Every attempt is a request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockRequest {
+  readonly operation: S3Operation
+  readonly bucket: string
+  readonly key?: string | undefined
+  /** For UploadPart. */
+  readonly partNumber?: number | undefined
+  /** 1 for a first try, then 2, 3, ... as s3po retries the request (or resumes a download). */
+  readonly attempt: number
+}
+
+/**
+ * Which requests fail, and how. A rule matches the requests that pass all of its filters; of
+ * those, it fails the ones `nth` and `rate` pick, at most `times` in all. Rules are tried in the
+ * order given, and the first that fires fails the request; every rule counts every request it
+ * matches.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultRule {
+  readonly fault: Fault
+  readonly operation?: S3Operation | ReadonlyArray<S3Operation> | undefined
+  readonly bucket?: string | undefined
+  readonly key?: string | ((key: string) => boolean) | undefined
+  /** Any other condition on the request, e.g. `(request) => request.partNumber === 37`. */
+  readonly match?: ((request: MockRequest) => boolean) | undefined
+  /** Fail only the nth matching request(s), counting from 1. */
+  readonly nth?: number | ReadonlyArray<number> | undefined
+  /** Fail this fraction of matching requests, drawn from the mock's seeded random numbers. */
+  readonly rate?: number | undefined
+  /** Fail at most this many requests. */
+  readonly times?: number | undefined
+}

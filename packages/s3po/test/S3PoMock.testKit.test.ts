@@ -1,0 +1,372 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
+import { contractSuite } from "./contract.js"
+import { bytesEqual, md5ETag, randomBody } from "./utils/fixtures.js"
+
+const MiB = 1024 * 1024
+const quickRetry = Retry.exponential({ base: "1 millis", maxDelay: "5 millis" })
+
+/** Runs `effect` on a mock with a bucket "bkt", under the test clock, advancing it until the effect ends. */
+const onMock = <A, E>(effect: Effect.Effect<A, E, S3Po | S3PoMockControl>, options: MockOptions = {}) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    // Retries sleep on the clock: at most 20 s a delay, 5 retries.
+    yield* TestClock.adjust("10 minutes")
+    return yield* Fiber.join(fiber)
+  }).pipe(Effect.provide(layerMock({ seed: { bkt: {} }, ...options })))
+
+const callsOf = (operation: MockCall["operation"]) =>
+  Effect.flatMap(S3PoMockControl, (control) => control.calls).pipe(
+    Effect.map((calls) => calls.filter((call) => call.operation === operation))
+  )
+
+const summary = (calls: ReadonlyArray<MockCall>) =>
+  calls.map((call) => `${call.attempt}:${call.outcome}${call.error === undefined ? "" : `:${call.error._tag}`}`)
+
+describe("layerMock faults", () => {
+  it.effect("throttling is retried by the layer's policy until the request goes through", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const result = yield* s3.upload("bkt", "k", "hello")
+        assert.strictEqual(result.etag, md5ETag(new TextEncoder().encode("hello")))
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
+          "1:failed:Throttled",
+          "2:failed:Throttled",
+          "3:succeeded"
+        ])
+        assert.strictEqual(yield* s3.downloadString("bkt", "k"), "hello")
+      }),
+      { faults: [{ operation: "PutObject", nth: [1, 2], fault: MockFault.throttled() }] }
+    ))
+
+  it.effect("a 500, a reset connection and a timeout are each retried", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.upload("bkt", "k", "x")
+        const calls = yield* callsOf("PutObject")
+        assert.deepStrictEqual(summary(calls), [
+          "1:failed:S3ServiceError",
+          "2:failed:TransportError",
+          "3:failed:TransportError",
+          "4:succeeded"
+        ])
+        const [internal, reset, timeout] = calls.map((call) => call.error)
+        assert.include(internal?.message, "500 InternalError")
+        assert.include(reset?.message, "ECONNRESET")
+        assert.include(timeout?.message, "TimeoutError")
+      }),
+      {
+        faults: [
+          { operation: "PutObject", nth: 1, fault: MockFault.internalError },
+          { operation: "PutObject", nth: 2, fault: MockFault.connectionReset },
+          { operation: "PutObject", nth: 3, fault: MockFault.timeout }
+        ]
+      }
+    ))
+
+  it.effect("NoSuchKey and AccessDenied are sent once and never retried", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.upload("bkt", "k", "x")
+        assert.strictEqual((yield* Effect.flip(s3.download("bkt", "k")))._tag, "NoSuchKey")
+        assert.strictEqual((yield* Effect.flip(s3.delete("bkt", "k")))._tag, "AccessDenied")
+        assert.deepStrictEqual(summary(yield* callsOf("GetObject")), ["1:failed:NoSuchKey"])
+        assert.deepStrictEqual(summary(yield* callsOf("DeleteObject")), ["1:failed:AccessDenied"])
+        // The injected faults did not touch the store.
+        assert.isTrue(yield* s3.exists("bkt", "k"))
+      }),
+      {
+        faults: [
+          { operation: "GetObject", fault: MockFault.noSuchKey },
+          { operation: "DeleteObject", fault: MockFault.accessDenied }
+        ]
+      }
+    ))
+
+  it.effect("retries stop at the policy's limit with the last typed error", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const error = yield* Effect.flip(s3.upload("bkt", "k", "x"))
+        assert.strictEqual(error._tag, "Throttled")
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
+          "1:failed:Throttled",
+          "2:failed:Throttled",
+          "3:failed:Throttled"
+        ])
+      }),
+      {
+        faults: [{ operation: "PutObject", fault: MockFault.throttled() }],
+        retry: Retry.exponential({ maxRetries: 2 })
+      }
+    ))
+
+  it.effect("a Retry-After is honoured: the retry waits for it on the clock", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.flatMap(S3Po, (s3) => s3.upload("bkt", "k", "x")))
+      yield* TestClock.adjust("29 seconds")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Fiber.join(fiber)).size, 1)
+    }).pipe(Effect.provide(layerMock({
+      seed: { bkt: {} },
+      faults: [{ operation: "PutObject", times: 1, fault: MockFault.throttled({ retryAfter: "30 seconds" }) }],
+      retry: Retry.exponential({ maxDelay: "1 minute" })
+    }))))
+
+  it.effect("a 500 on one part of a multipart upload retries that part alone", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const body = randomBody(30 * MiB)
+        const result = yield* s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB })
+        assert.strictEqual(result.parts, 6)
+        const parts = yield* callsOf("UploadPart")
+        assert.strictEqual(parts.length, 7)
+        assert.deepStrictEqual(summary(parts.filter((call) => call.partNumber === 4)), [
+          "1:failed:S3ServiceError",
+          "2:succeeded"
+        ])
+        assert.isTrue(parts.filter((call) => call.partNumber !== 4).every((call) => call.attempt === 1))
+        assert.strictEqual((yield* callsOf("CompleteMultipartUpload")).length, 1)
+        assert.isTrue(bytesEqual(yield* s3.download("bkt", "big"), body))
+      }),
+      {
+        faults: [{
+          operation: "UploadPart",
+          match: (request) => request.partNumber === 4,
+          times: 1,
+          fault: MockFault.internalError
+        }],
+        retry: quickRetry
+      }
+    ))
+
+  it.effect("a body cut short is resumed from the first missing byte, as a second attempt", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const body = randomBody(100_000)
+        yield* s3.upload("bkt", "k", body)
+        assert.isTrue(bytesEqual(yield* s3.download("bkt", "k"), body))
+        const streamed = yield* Stream.runCollect(s3.downloadStream("bkt", "k"))
+        assert.isTrue(bytesEqual(Buffer.concat(Chunk.toArray(streamed)), body))
+        const gets = yield* callsOf("GetObject")
+        assert.deepStrictEqual(summary(gets), ["1:succeeded", "2:succeeded", "1:succeeded", "2:succeeded"])
+        assert.deepStrictEqual(gets.map((call) => call.fault?._tag), [
+          "TruncatedBody",
+          undefined,
+          "TruncatedBody",
+          undefined
+        ])
+      }),
+      {
+        faults: [{ operation: "GetObject", match: (request) => request.attempt === 1, fault: MockFault.truncatedBody }]
+      }
+    ))
+
+  it.effect("faults can pick requests by bucket and key, and stop after `times`", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        yield* control.addFault({
+          bucket: "bkt",
+          key: (key) => key.startsWith("private/"),
+          times: 2,
+          fault: MockFault.accessDenied
+        })
+        const { results } = yield* batch(["private/1", "public/1", "private/2", "private/3"], (key) =>
+          s3.upload("bkt", key, key), { concurrency: 1 })
+        assert.deepStrictEqual(
+          results.map((result) =>
+            result._tag
+          ),
+          ["Left", "Right", "Left", "Right"]
+        )
+        yield* control.clearFaults
+        yield* s3.upload("bkt", "private/1", "again")
+      })
+    ))
+
+  it.effect("a fraction of requests fails, the same ones for the same random seed", () => {
+    const failedUploads = (randomSeed: number) =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* batch(Array.from({ length: 1000 }, (_, i) => i), (i) => s3.upload("bkt", `k${i}`, "x"))
+        return (yield* callsOf("PutObject")).flatMap((call) => call.outcome === "failed" ? [call.key] : [])
+      }).pipe(
+        Effect.provide(layerMock({
+          seed: { bkt: {} },
+          randomSeed,
+          retry: "off",
+          faults: [{ rate: 0.2, fault: MockFault.serviceUnavailable }]
+        }))
+      )
+    return Effect.gen(function*() {
+      const first = yield* failedUploads(7)
+      assert.isTrue(first.length > 150 && first.length < 250, `${first.length} of 1000 failed`)
+      assert.deepStrictEqual(yield* failedUploads(7), first)
+      assert.notDeepEqual(yield* failedUploads(8), first)
+    })
+  })
+})
+
+describe("layerMock latency", () => {
+  it.effect("requests take the latency on the test clock, in no real time", () =>
+    Effect.gen(function*() {
+      const started = Date.now()
+      const s3 = yield* S3Po
+      yield* s3.upload("bkt", "k", "x")
+      // An hour of simulated GETs, one after another.
+      const fiber = yield* Effect.fork(Effect.forEach(Array.from({ length: 360 }), () => s3.download("bkt", "k")))
+      yield* TestClock.adjust(Duration.sum("10 seconds", Duration.times("10 seconds", 358)))
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber)).length, 360)
+      assert.isBelow(Date.now() - started, 5_000)
+    }).pipe(Effect.provide(layerMock({
+      seed: { bkt: {} },
+      latency: (request) => request.operation === "GetObject" ? "10 seconds" : Duration.zero
+    }))))
+
+  it.effect("latency can change while a test runs; parallel requests wait together", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const control = yield* S3PoMockControl
+      yield* control.setLatency("1 second")
+      const fiber = yield* Effect.fork(
+        batch(Array.from({ length: 50 }, (_, i) => `k${i}`), (key) => s3.upload("bkt", key, key), { concurrency: 50 })
+      )
+      yield* TestClock.adjust("999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 millis")
+      assert.isTrue((yield* Fiber.join(fiber)).success)
+      yield* control.setLatency(undefined)
+      assert.strictEqual(yield* s3.downloadString("bkt", "k7"), "k7")
+    }).pipe(Effect.provide(layerMock({ seed: { bkt: {} } }))))
+})
+
+describe("layerMock inspection and seeding", () => {
+  it.effect("records every call with its operation, bucket, key, attempt and outcome", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        yield* s3.upload("bkt", "a.txt", "A")
+        yield* Effect.flip(s3.head("bkt", "missing"))
+        yield* Effect.flip(s3.upload("nope", "k", "x"))
+        const calls = yield* control.calls
+        assert.deepStrictEqual(
+          calls.map(({ attempt, bucket, key, operation, outcome }) => ({ operation, bucket, key, attempt, outcome })),
+          [
+            { operation: "PutObject", bucket: "bkt", key: "a.txt", attempt: 1, outcome: "succeeded" },
+            { operation: "HeadObject", bucket: "bkt", key: "missing", attempt: 1, outcome: "failed" },
+            { operation: "PutObject", bucket: "nope", key: "k", attempt: 1, outcome: "failed" }
+          ]
+        )
+        assert.strictEqual(calls[2]?.error?._tag, "NoSuchBucket")
+        yield* control.clearCalls
+        assert.deepStrictEqual(yield* control.calls, [])
+      })
+    ))
+
+  it.effect("assertNoPendingUploads catches an upload left pending, naming it", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        yield* control.assertNoPendingUploads
+        // Part 2 is refused, and so is the abort that would clean up: the upload stays pending.
+        const failed = yield* Effect.flip(
+          s3.upload("bkt", "big", Stream.make(randomBody(12 * MiB)), { partSize: 5 * MiB })
+        )
+        assert.strictEqual(failed._tag, "AccessDenied")
+        const pending = yield* control.pendingUploads
+        assert.deepStrictEqual(pending.map(({ bucket, key }) => `${bucket}/${key}`), ["bkt/big"])
+        const left = yield* Effect.flip(control.assertNoPendingUploads)
+        assert.strictEqual(left._tag, "PendingUploadsLeft")
+        assert.deepStrictEqual(left.uploads, pending)
+        assert.include(left.message, "s3://bkt/big")
+        assert.isFalse(yield* s3.exists("bkt", "big"))
+      }),
+      {
+        faults: [
+          { operation: "UploadPart", match: (request) => request.partNumber === 2, fault: MockFault.accessDenied },
+          { operation: "AbortMultipartUpload", fault: MockFault.accessDenied }
+        ]
+      }
+    ))
+
+  it.effect("starts from a seed, snapshots, and restores", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const control = yield* S3PoMockControl
+      assert.strictEqual(yield* s3.downloadString("photos", "cats/tom.txt"), "meow")
+      const info = yield* s3.head("photos", "cats/tom.json")
+      assert.strictEqual(info.contentType, "application/json")
+      assert.deepStrictEqual(info.metadata, { owner: "jerry" })
+      assert.strictEqual(info.etag, md5ETag(new TextEncoder().encode("{}")))
+      const keys = yield* Stream.runCollect(s3.list("photos", { delimiter: "/" }))
+      assert.deepStrictEqual(Chunk.toArray(keys), ["cats/", "dog.bin"])
+      assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list("empty"))), [])
+
+      const before = yield* control.snapshot
+      yield* s3.delete("photos", "dog.bin")
+      yield* s3.upload("empty", "new.txt", "new")
+      const after = yield* control.snapshot
+      assert.deepStrictEqual(Object.keys(after.photos ?? {}), ["cats/tom.json", "cats/tom.txt"])
+      assert.deepStrictEqual(Object.keys(after.empty ?? {}), ["new.txt"])
+      assert.isTrue(bytesEqual(after.empty?.["new.txt"]?.body ?? new Uint8Array(), new TextEncoder().encode("new")))
+
+      yield* control.restore(before)
+      assert.isTrue(bytesEqual(yield* s3.download("photos", "dog.bin"), new Uint8Array([1, 2, 3])))
+      assert.isFalse(yield* s3.exists("empty", "new.txt"))
+      assert.deepStrictEqual(yield* control.snapshot, before)
+    }).pipe(Effect.provide(layerMock({
+      seed: {
+        photos: {
+          "cats/tom.txt": "meow",
+          "cats/tom.json": { body: "{}", contentType: "application/json", metadata: { Owner: "jerry" } },
+          "dog.bin": new Uint8Array([1, 2, 3])
+        },
+        empty: {}
+      }
+    }))))
+
+  it.effect("a seed with an invalid bucket name or key fails the layer with a ValidationError", () =>
+    Effect.gen(function*() {
+      const badBucket = yield* Effect.flip(Effect.provide(S3Po, layerMock({ seed: { Bad_Bucket: {} } })))
+      assert.strictEqual(badBucket._tag, "ValidationError")
+      assert.include(badBucket.message, "Bad_Bucket")
+      const badKey = yield* Effect.flip(Effect.provide(S3Po, layerMock({ seed: { good: { "": "x" } } })))
+      assert.strictEqual(badKey._tag, "ValidationError")
+    }))
+})
+
+// The contract suite on the test kit: once plain, once with about one request in six failing
+// transiently (one GET in five); the layer's retries must hide every fault.
+contractSuite("layerMock", layerMock())
+contractSuite(
+  "layerMock under transient faults",
+  layerMock({
+    retry: quickRetry,
+    randomSeed: 3,
+    faults: [
+      { rate: 0.05, fault: MockFault.throttled() },
+      { rate: 0.05, fault: MockFault.internalError },
+      { rate: 0.05, fault: MockFault.connectionReset },
+      { rate: 0.05, fault: MockFault.truncatedBody }
+    ]
+  })
+)
