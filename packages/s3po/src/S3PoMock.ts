@@ -150,6 +150,11 @@ export declare namespace S3PoMockControl {
     /** Replaces every bucket and object with the seed's, and drops pending uploads. */
     readonly restore: (seed: MockSeed) => Effect.Effect<void, ValidationError>
     readonly pendingUploads: Effect.Effect<ReadonlyArray<MockPendingUpload>>
+    /**
+     * Back to the layer as it was built: the seed's objects, no pending uploads, the options' faults
+     * (counted afresh) and latency, an empty call log. For tests that share one layer.
+     */
+    readonly reset: Effect.Effect<void>
     /** Fails with `PendingUploadsLeft` when any multipart upload is pending. */
     readonly assertNoPendingUploads: Effect.Effect<void, PendingUploadsLeft>
   }

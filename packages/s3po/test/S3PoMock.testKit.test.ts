@@ -344,6 +344,29 @@ describe("layerMock inspection and seeding", () => {
       }
     }))))
 
+  it.effect("reset goes back to the layer as built: seed, option faults counted afresh, no calls", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        const firstPutFails = Effect.map(Effect.either(s3.upload("bkt", "k", "x")), (result) => result._tag)
+        assert.strictEqual(yield* firstPutFails, "Left")
+        assert.strictEqual(yield* firstPutFails, "Right")
+        yield* control.addFault({ operation: "GetObject", fault: MockFault.accessDenied })
+        yield* control.setLatency("1 hour")
+        yield* control.reset
+        assert.deepStrictEqual(yield* control.calls, [])
+        assert.deepStrictEqual(Object.keys((yield* control.snapshot).bkt ?? {}), ["seeded"])
+        assert.strictEqual(yield* firstPutFails, "Left")
+        assert.strictEqual(yield* s3.downloadString("bkt", "seeded"), "yes")
+      }),
+      {
+        seed: { bkt: { seeded: "yes" } },
+        retry: "off",
+        faults: [{ operation: "PutObject", nth: 1, fault: MockFault.internalError }]
+      }
+    ))
+
   it.effect("a seed with an invalid bucket name or key fails the layer with a ValidationError", () =>
     Effect.gen(function*() {
       const badBucket = yield* Effect.flip(Effect.provide(S3Po, layerMock({ seed: { Bad_Bucket: {} } })))

@@ -108,12 +108,19 @@ export const make = (options: MockOptions) =>
     const seededAt = new Date(yield* Clock.currentTimeMillis)
     const state = yield* Ref.make(MockBackend.seededState(seed, seededAt))
     const store = MockBackend.make(state)
-    const random = Random.make(options.randomSeed ?? 0)
+    let random = Random.make(options.randomSeed ?? 0)
     const calls: Array<MutableCall> = []
     let rules: Array<ActiveRule> = []
-    let latency: MockLatency | undefined = options.latency
+    let latency: MockLatency | undefined
     const addFault = (rule: FaultRule) => rules.push({ rule, matched: 0, fired: 0 })
-    options.faults?.forEach(addFault)
+    const reset = () => {
+      calls.length = 0
+      rules = []
+      options.faults?.forEach(addFault)
+      latency = options.latency
+      random = Random.make(options.randomSeed ?? 0)
+    }
+    reset()
 
     const pickFault = (request: MockRequest): Effect.Effect<Fault | undefined> =>
       Effect.gen(function*() {
@@ -194,6 +201,11 @@ export const make = (options: MockOptions) =>
           yield* Ref.update(state, (current) => MockBackend.seededState(next, now, current.uploadsStarted))
         }),
       pendingUploads: Effect.map(Ref.get(state), MockBackend.pendingUploadsOf),
+      reset: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(state, (current) => {
+          reset()
+          return MockBackend.seededState(seed, new Date(now), current.uploadsStarted)
+        })),
       assertNoPendingUploads: Effect.flatMap(Ref.get(state), (current) => {
         const pending = MockBackend.pendingUploadsOf(current)
         return pending.length === 0 ? Effect.void : Effect.fail(new PendingUploadsLeft({ uploads: pending }))
