@@ -40,11 +40,24 @@ export default async function setup(project: TestProject) {
     })
     return
   }
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s3po-rgw-"))
   const started = Date.now()
-  const { stdout } = await run("bash", [script, "start", dir], { maxBuffer: 16 * 1024 * 1024 }).catch((error) => {
-    throw new Error(`could not start Ceph RGW for the live tests:\n${error.stderr ?? error}`)
-  })
+  // Seen once, with another RGW running on a loaded machine: the OSD refused to start ("wrong fsid").
+  const start = async (attemptsLeft: number): Promise<{ readonly dir: string; readonly stdout: string }> => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s3po-rgw-"))
+    try {
+      const { stdout } = await run("bash", [script, "start", dir], { maxBuffer: 16 * 1024 * 1024 })
+      return { dir, stdout }
+    } catch (error) {
+      await run("bash", [script, "stop", dir]).catch(() => undefined)
+      const detail = (error as { stderr?: string }).stderr ?? String(error)
+      if (attemptsLeft === 0) throw new Error(`could not start Ceph RGW for the live tests:\n${detail}`)
+      console.warn(
+        `s3po tests: Ceph RGW failed to start, starting it afresh:\n${detail.split("\n").slice(-5).join("\n")}`
+      )
+      return start(attemptsLeft - 1)
+    }
+  }
+  const { dir, stdout } = await start(1)
   const env = Object.fromEntries(stdout.trim().split("\n").map((line) => line.split("=", 2) as [string, string]))
   console.log(
     `s3po tests: Ceph RGW at ${env.S3PO_ENDPOINT}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`
