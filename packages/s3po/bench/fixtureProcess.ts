@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import * as path from "node:path"
+import { nodeArgsFor } from "./launch.js"
 
 export interface FixtureOptions {
   readonly latencyMs?: number
@@ -17,9 +17,7 @@ export interface Fixture {
 export const startFixture = (options: FixtureOptions = {}): Promise<Fixture> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [
-      "--import",
-      "tsx",
-      path.join(import.meta.dirname, "fixture.ts"),
+      ...nodeArgsFor("fixture"),
       "--latency",
       String(options.latencyMs ?? 0),
       "--connection-mbps",

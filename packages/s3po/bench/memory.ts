@@ -3,7 +3,7 @@
  * benchmark fixture in its own process. s3po should hold about (4 + 1) × 8 MiB of body at once:
  * the target is a peak RSS within 100 MiB above the idle RSS.
  *
- *   pnpm --filter s3po exec node --expose-gc --import tsx bench/memory.ts [GiB]
+ *   pnpm --filter s3po bench:memory [GiB]
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"

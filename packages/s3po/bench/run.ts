@@ -17,6 +17,7 @@ import { promisify } from "node:util"
 import { batch, layerLive, S3Po, S3PoMock } from "../src/index.js"
 import * as MockBackend from "../src/internal/mockBackend.js"
 import { type Fixture, startFixture } from "./fixtureProcess.js"
+import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, makeSmallOpsSides, measure, type Measurement, opsPerSecond } from "./smallOps.js"
 
 const MiB = 1024 * 1024
@@ -24,7 +25,7 @@ const GiB = 1024 * MiB
 const quick = process.env.S3PO_BENCH_QUICK === "1"
 const runs = quick ? 3 : 5
 const bigBytes = quick ? 256 * MiB : GiB
-const root = path.resolve(import.meta.dirname, "..", "..", "..")
+const root = repositoryRoot()
 const results: Record<string, Record<string, unknown>> = {}
 const rows: Array<[string, string, string, string]> = []
 const log = (line: string) => console.error(line)
@@ -103,9 +104,7 @@ const multipartUpload = async () => {
     const worker = (side: string) => async (): Promise<Measurement & { peakAboveIdleMiB: number }> => {
       const { stdout } = await run(process.execPath, [
         "--expose-gc",
-        "--import",
-        "tsx",
-        path.join(import.meta.dirname, "multipartWorker.ts"),
+        ...nodeArgsFor("multipartWorker"),
         side,
         fixture.endpoint,
         String(bigBytes)
