@@ -19,6 +19,9 @@ class SourceBroke extends Data.TaggedError("SourceBroke")<{ readonly at: number 
 const transient = (operation: string) =>
   new S3ServiceError({ operation, bucket: "b", status: 503, code: "SlowDown", detail: "injected", retryable: true })
 
+const refused = (operation: string, code: string) =>
+  new S3ServiceError({ operation, bucket: "b", status: 400, code, detail: "injected", retryable: false })
+
 /** Splits bytes into uneven chunks, as a network or file stream would deliver them. */
 const chunked = (bytes: Uint8Array, size = 1_000_003) =>
   Stream.fromIterable(
@@ -106,14 +109,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
         // Part 2 of 3 fails while its neighbours succeed: the upload must not be completed with a hole.
         const { backend, calls } = instrument(makeBackend(), (operation, _call, args) =>
           operation === "uploadPart" && (args[0] as { partNumber: number }).partNumber === 2
-            ? new S3ServiceError({
-              operation: "UploadPart",
-              bucket: "b",
-              status: 400,
-              code: "InvalidArgument",
-              detail: "injected",
-              retryable: false
-            })
+            ? refused("UploadPart", "InvalidArgument")
             : undefined)
         const bucket = uniqueBucket("mpu-refused")
         const error = yield* Effect.gen(function*() {
@@ -132,14 +128,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
       Effect.gen(function*() {
         const { backend, calls } = instrument(makeBackend(), (operation) =>
           operation === "completeMultipartUpload"
-            ? new S3ServiceError({
-              operation: "CompleteMultipartUpload",
-              bucket: "b",
-              status: 400,
-              code: "InvalidPart",
-              detail: "injected",
-              retryable: false
-            })
+            ? refused("CompleteMultipartUpload", "InvalidPart")
             : undefined)
         const bucket = uniqueBucket("mpu-complete")
         const error = yield* Effect.gen(function*() {
