@@ -191,4 +191,9 @@ export interface FaultRule {
   readonly rate?: number | undefined
   /** Fail at most this many requests. */
   readonly times?: number | undefined
+  /**
+   * When true, the request reaches S3 and takes effect, and only its response is lost to the fault:
+   * what a connection dropped on the way back looks like. Default false: the request never arrives.
+   */
+  readonly takesEffect?: boolean | undefined
 }

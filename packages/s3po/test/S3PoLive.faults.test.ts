@@ -15,7 +15,7 @@ import * as path from "node:path"
 import { inspect } from "node:util"
 import { layerLive, Retry, S3Po, S3PoLive } from "s3po"
 import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
-import { bytesEqual, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
+import { bytesEqual, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
 import { liveOptions, server } from "./utils/live.js"
 
 const MiB = 1024 * 1024
@@ -278,6 +278,30 @@ describe("S3PoLive streaming through injected faults", () => {
       assert.strictEqual(proxy.requests.filter(complete).length, 1)
       proxy.setPlan(() => "pass")
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "big"), body))
+      const pending = yield* Effect.promise(() =>
+        new S3Client(clientOptions()).send(new ListMultipartUploadsCommand({ Bucket: bucket }))
+      )
+      assert.deepStrictEqual(pending.Uploads ?? [], [])
+    }).pipe(Effect.provide(throughProxy())))
+
+  it.live("a Complete whose answer is lost after the server completed the upload succeeds, nothing pending", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("lost-complete")
+      yield* s3.createBucket(bucket)
+      let cut = false
+      // The server completes the upload; its answer is cut short on the way back.
+      proxy.setPlan((request) => complete(request) && !cut ? (cut = true, "truncate") : "pass")
+      const body = randomBody(12 * MiB)
+      const result = yield* s3.upload(bucket, "k", Stream.make(body), { partSize: 5 * MiB })
+      assert.strictEqual(result.parts, 3)
+      assert.strictEqual(
+        result.etag,
+        multipartETag([body.subarray(0, 5 * MiB), body.subarray(5 * MiB, 10 * MiB), body.subarray(10 * MiB)])
+      )
+      assert.isAbove(proxy.requests.filter(complete).length, 1)
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "k"), body))
       const pending = yield* Effect.promise(() =>
         new S3Client(clientOptions()).send(new ListMultipartUploadsCommand({ Bucket: bucket }))
       )

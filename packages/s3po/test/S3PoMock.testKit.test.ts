@@ -8,7 +8,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
 import { contractSuite } from "./contract.js"
-import { bytesEqual, md5ETag, randomBody } from "./utils/fixtures.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody } from "./utils/fixtures.js"
 
 const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "1 millis", maxDelay: "5 millis" })
@@ -173,6 +173,50 @@ describe("layerMock faults", () => {
       {
         faults: [{ operation: "GetObject", match: (request) => request.attempt === 1, fault: MockFault.truncatedBody }]
       }
+    ))
+
+  it.effect("a response lost after the request took effect: the retry finds the work done", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        yield* s3.upload("bkt", "small", "x")
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), ["1:failed:TransportError", "2:succeeded"])
+
+        // A lost Complete: the retried Complete finds no such upload, yet the object is there, whole.
+        const body = randomBody(12 * MiB)
+        const result = yield* s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB })
+        assert.strictEqual(
+          result.etag,
+          multipartETag([body.subarray(0, 5 * MiB), body.subarray(5 * MiB, 10 * MiB), body.subarray(10 * MiB)])
+        )
+        const completes = yield* callsOf("CompleteMultipartUpload")
+        assert.deepStrictEqual(summary(completes), ["1:failed:TransportError", "2:failed:S3ServiceError"])
+        assert.strictEqual(completes[1]?.error?._tag === "S3ServiceError" && completes[1].error.code, "NoSuchUpload")
+        assert.isTrue(bytesEqual(yield* s3.download("bkt", "big"), body))
+        yield* control.assertNoPendingUploads
+      }),
+      {
+        faults: [
+          { operation: "PutObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset },
+          { operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: MockFault.connectionReset }
+        ]
+      }
+    ))
+
+  it.effect("a Complete that really failed stays an error, and the upload is aborted", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        // An object with this very content is already there: still, this upload did not complete.
+        const body = randomBody(12 * MiB)
+        yield* s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB })
+        yield* control.addFault({ operation: "CompleteMultipartUpload", fault: MockFault.accessDenied })
+        const error = yield* Effect.flip(s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB }))
+        assert.strictEqual(error._tag, "AccessDenied")
+        yield* control.assertNoPendingUploads
+      })
     ))
 
   it.effect("faults can pick requests by bucket and key, and stop after `times`", () =>

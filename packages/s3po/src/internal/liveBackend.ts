@@ -28,6 +28,13 @@ interface MinimalAbortSignal {
   onabort: (() => void) | null
 }
 
+/**
+ * ETags in S3's own form, in double quotes. Some servers leave them out in places (Ceph RGW, in the
+ * answer to a repeated Complete); a caller comparing ETags must see one form.
+ */
+const quotedETag = (etag: string | undefined): string =>
+  etag === undefined || etag === "" ? "" : etag.startsWith("\"") ? etag : `"${etag}"`
+
 /** Reads a response body by its events; interruption destroys it, closing the connection. */
 const forEachChunk = (readable: Readable, context: RequestContext, f: (chunk: Uint8Array) => void) =>
   Effect.async<void, S3PoError>((resume) => {
@@ -92,7 +99,7 @@ export const make = (client: S3Client): Backend => {
     return {
       key,
       size: total === undefined ? output.ContentLength ?? 0 : Number(total),
-      etag: output.ETag ?? "",
+      etag: quotedETag(output.ETag),
       lastModified: output.LastModified ?? new Date(0),
       contentType: output.ContentType ?? "",
       metadata: output.Metadata ?? {}
@@ -156,7 +163,7 @@ export const make = (client: S3Client): Backend => {
               options
             )
         ),
-        (output) => ({ etag: output.ETag ?? "" })
+        (output) => ({ etag: quotedETag(output.ETag) })
       ),
 
     getObject: (request) => {
@@ -287,7 +294,7 @@ export const make = (client: S3Client): Backend => {
               options
             )
         ),
-        (output) => ({ etag: output.ETag ?? "" })
+        (output) => ({ etag: quotedETag(output.ETag) })
       ),
 
     completeMultipartUpload: (request) =>
@@ -317,9 +324,9 @@ export const make = (client: S3Client): Backend => {
                 { operation: "HeadObject", bucket: request.bucket, key: request.key },
                 (options) => client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key }), options)
               ),
-              (head) => ({ etag: head.ETag ?? "" })
+              (head) => ({ etag: quotedETag(head.ETag) })
             )
-            : Effect.succeed({ etag })
+            : Effect.succeed({ etag: quotedETag(etag) })
         )
       ),
 

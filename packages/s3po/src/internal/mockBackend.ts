@@ -5,12 +5,12 @@ import * as Option from "effect/Option"
 import * as RedBlackTree from "effect/RedBlackTree"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import * as crypto from "node:crypto"
 import type { ObjectInfo } from "../S3Po.js"
 import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../S3PoError.js"
 import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from "../S3PoMock.js"
 import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "./backend.js"
 import { concatBytes } from "./chunker.js"
+import { md5Hex, multipartETag } from "./etag.js"
 import { keyOrder, prefixUpperBound } from "./keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "./limits.js"
 
@@ -52,17 +52,6 @@ export const emptyBucket: BucketState = {
 }
 
 export const defaultContentType = "binary/octet-stream"
-
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash
-
-export const md5Hex = (bytes: Uint8Array): string =>
-  oneShotHash !== undefined ? oneShotHash("md5", bytes, "hex") : crypto.createHash("md5").update(bytes).digest("hex")
-
-/** S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-N`. */
-export const multipartETag = (partETags: ReadonlyArray<string>): string => {
-  const digests = Buffer.concat(partETags.map((etag) => Buffer.from(etag.replaceAll("\"", "").split("-")[0]!, "hex")))
-  return `"${md5Hex(digests)}-${partETags.length}"`
-}
 
 const slabSize = 256 * 1024
 let slab = new Uint8Array(0)

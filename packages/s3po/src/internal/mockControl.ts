@@ -1,8 +1,10 @@
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
@@ -122,9 +124,9 @@ export const make = (options: MockOptions) =>
     }
     reset()
 
-    const pickFault = (request: MockRequest): Effect.Effect<Fault | undefined> =>
+    const pickFault = (request: MockRequest): Effect.Effect<FaultRule | undefined> =>
       Effect.gen(function*() {
-        let chosen: Fault | undefined
+        let chosen: FaultRule | undefined
         for (const active of rules) {
           if (!matches(active.rule, request)) continue
           active.matched++
@@ -136,7 +138,7 @@ export const make = (options: MockOptions) =>
           }
           if (rate !== undefined && (yield* random.next) >= rate) continue
           active.fired++
-          chosen = active.rule.fault
+          chosen = active.rule
         }
         return chosen
       })
@@ -146,16 +148,28 @@ export const make = (options: MockOptions) =>
       return Duration.decode(typeof latency === "function" ? latency(request) : latency)
     }
 
+    const respond = (
+      primitive: Primitive,
+      rule: FaultRule | undefined,
+      request: MockRequest,
+      args: ReadonlyArray<unknown>,
+      id: number
+    ): Effect.Effect<unknown, S3PoError> => {
+      if (rule === undefined) return primitive(...args)
+      const fault = rule.fault
+      if (fault._tag === "TruncatedBody") {
+        return Effect.map(primitive(...args), (response) => truncated(response as GetObjectResponse))
+      }
+      const failure = Effect.fail(errorOf(fault, request, id))
+      return rule.takesEffect === true ? Effect.zipRight(primitive(...args), failure) : failure
+    }
+
     const serve = (primitive: Primitive, request: MockRequest, args: ReadonlyArray<unknown>) =>
-      Effect.flatMap(pickFault(request), (fault) => {
-        const call: MutableCall = { ...request, outcome: "pending", fault }
+      Effect.flatMap(pickFault(request), (rule) => {
+        const call: MutableCall = { ...request, outcome: "pending", fault: rule?.fault }
         calls.push(call)
         const delay = delayOf(request)
-        const response = fault === undefined
-          ? primitive(...args)
-          : fault._tag === "TruncatedBody"
-          ? Effect.map(primitive(...args), (response) => truncated(response as GetObjectResponse))
-          : Effect.fail(errorOf(fault, request, calls.length))
+        const response = respond(primitive, rule, request, args, calls.length)
         return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
           Effect.onExit((exit) =>
             Effect.sync(() => {
@@ -165,8 +179,7 @@ export const make = (options: MockOptions) =>
                 call.outcome = "interrupted"
               } else {
                 call.outcome = "failed"
-                const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-                if (failure instanceof Object && "_tag" in failure) call.error = failure as S3PoError
+                call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
               }
             })
           )

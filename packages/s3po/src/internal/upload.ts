@@ -6,8 +6,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { UploadBody, UploadOptions, UploadResult } from "../S3Po.js"
 import { type S3PoError, ValidationError } from "../S3PoError.js"
-import type { Backend, CompletedPart } from "./backend.js"
+import type { Backend, CompletedPart, CompleteMultipartRequest } from "./backend.js"
 import { concatBytes, PartBuffers, partReader } from "./chunker.js"
+import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Validate from "./validation.js"
 
@@ -104,7 +105,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
               onPart: (progress) =>
                 report === undefined ? Effect.void : report({ ...progress, totalBytes: source.size })
             })
-            const { etag } = yield* backend.completeMultipartUpload({ ...ref, parts: parts.parts })
+            const { etag } = yield* completeOrFindCompleted(backend, { ...ref, parts: parts.parts })
             return { etag, size: parts.bytes, parts: parts.parts.length }
           }),
         (uploadId, exit) =>
@@ -117,6 +118,22 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
     }))
   })
 }
+
+/**
+ * Completes a multipart upload. When Complete fails, the upload may have completed all the same: a
+ * response lost after S3 acted makes the retried Complete fail (AWS S3 answers NoSuchUpload, Ceph
+ * RGW 500). The upload completed if it is no longer pending and the object carries exactly the
+ * ETag these parts make; otherwise the error stands, and the caller aborts the upload.
+ */
+const completeOrFindCompleted = (backend: Backend, request: CompleteMultipartRequest) =>
+  Effect.catchAll(backend.completeMultipartUpload(request), (error) =>
+    Effect.gen(function*() {
+      const info = yield* backend.headObject(request.bucket, request.key)
+      if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
+      const pending = yield* backend.listMultipartUploads(request.bucket)
+      if (pending.some((upload) => upload.uploadId === request.uploadId)) return yield* error
+      return { etag: info.etag }
+    }).pipe(Effect.catchAll(() => Effect.fail(error))))
 
 /**
  * Uploads parts as they are read, `partConcurrency` at once, in order. The next part is assembled

@@ -1,0 +1,15 @@
+import * as crypto from "node:crypto"
+
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "hex") => string }).hash
+
+export const md5Hex = (bytes: Uint8Array): string =>
+  oneShotHash !== undefined ? oneShotHash("md5", bytes, "hex") : crypto.createHash("md5").update(bytes).digest("hex")
+
+/**
+ * S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then `-N`. Holds where part
+ * ETags are MD5s (not for SSE-KMS or SSE-C objects).
+ */
+export const multipartETag = (partETags: ReadonlyArray<string>): string => {
+  const digests = Buffer.concat(partETags.map((etag) => Buffer.from(etag.replaceAll("\"", "").split("-")[0]!, "hex")))
+  return `"${md5Hex(digests)}-${partETags.length}"`
+}
