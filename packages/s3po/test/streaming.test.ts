@@ -190,6 +190,41 @@ describe("resumed downloads on S3PoMock", () => {
       ])
     }))
 
+  it.live("streaming a download reserves no memory for the object's size; gathering a huge one is refused", () =>
+    Effect.gen(function*() {
+      // An object said to be 8 GiB, more than one Buffer can hold: streaming must not try to hold it.
+      const base = mockBackend()
+      const first = randomBody(1000)
+      const size = 8 * 1024 * MiB
+      const huge: Backend = {
+        ...base,
+        headObject: (bucket, key) => Effect.map(base.headObject(bucket, key), (info) => ({ ...info, size })),
+        // Whole: the first 1000 bytes under an 8 GiB length. Ranged: the first range holds them, later ones never end.
+        getObject: (request) =>
+          request.range === undefined
+            ? Effect.map(base.getObject(request), (response) => ({ ...response, contentLength: size }))
+            : request.range.start === 0
+            ? base.getObject(request)
+            : Effect.never
+      }
+      const chunks = yield* Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.createBucket("huge")
+        yield* s3.upload("huge", "k", first)
+        const streamed = yield* Stream.runCollect(Stream.take(s3.downloadStream("huge", "k"), 1))
+        const ranged = yield* Stream.runCollect(Stream.take(s3.downloadStream("huge", "k", { concurrency: 4 }), 1))
+        // Gathering it into one array is refused with a typed error that says what to use instead.
+        for (const options of [{}, { concurrency: 4 }]) {
+          const error = yield* Effect.flip(s3.download("huge", "k", options))
+          assert.strictEqual(error._tag, "ValidationError")
+          assert.include(error.message, "use downloadStream or downloadFile")
+        }
+        return [...streamed, ...ranged]
+      }).pipe(Effect.provide(layerOver(huge, quickRetry)))
+      assert.strictEqual(chunks.length, 2)
+      assert.isTrue(chunks.every((chunk) => bytesEqual(chunk, first)))
+    }))
+
   it.live("a download whose object is replaced midway fails with PreconditionFailed", () =>
     Effect.gen(function*() {
       const { backend } = cutting(1, (base) => base.putObject({ bucket: "replaced", key: "k", body: randomBody(1000) }))

@@ -84,6 +84,8 @@ export interface GetObjectResponse {
   readonly body: Stream.Stream<Uint8Array, S3PoError>
   /** Reads the body chunk by chunk without the cost of a stream pipeline; interrupting it closes the body. */
   readonly forEachChunk: (f: (chunk: Uint8Array) => void) => Effect.Effect<void, S3PoError>
+  /** Closes a body that will not be read, freeing its connection. */
+  readonly discard: Effect.Effect<void>
 }
 
 export interface ListPageRequest {

@@ -6,9 +6,9 @@ import * as FiberRef from "effect/FiberRef"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
-import { LocalFileError, type S3PoError, TransportError } from "../S3PoError.js"
+import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
-import { defaultPartSize } from "./limits.js"
+import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
 
@@ -19,6 +19,14 @@ export interface Download {
   /** The body gathered into one array, without the cost of a stream pipeline. */
   readonly bytes: Effect.Effect<Uint8Array, S3PoError>
 }
+
+const tooLargeForMemory = (bucket: string, key: string, size: number) =>
+  new ValidationError({
+    operation: "download",
+    field: "key",
+    reason: `s3://${bucket}/${key} has ${size} bytes, more than one Uint8Array holds (${maxBytesInMemory}): ` +
+      "use downloadStream or downloadFile"
+  })
 
 export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
   const retryGet = retrying(policy, "GetObject")
@@ -86,19 +94,25 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
             )
           )
 
-        // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
-        const target: Uint8Array = Buffer.allocUnsafe(length)
-        const bytes = retryGet(Effect.suspend(() =>
-          received >= length ? Effect.void : remaining().pipe(
-            Effect.flatMap((response) =>
-              response.forEachChunk((chunk) => {
-                target.set(chunk, received)
-                received += chunk.length
-              })
-            ),
-            Effect.zipRight(checkComplete)
-          )
-        )).pipe(Effect.as(target))
+        const bytes = Effect.suspend(() => {
+          if (length > maxBytesInMemory) {
+            return Effect.zipRight(unread?.discard ?? Effect.void, Effect.fail(tooLargeForMemory(bucket, key, length)))
+          }
+          // Allocated only when bytes are asked for: a stream of a huge object must not reserve its size.
+          // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
+          const target: Uint8Array = Buffer.allocUnsafe(length)
+          return retryGet(Effect.suspend(() =>
+            received >= length ? Effect.void : remaining().pipe(
+              Effect.flatMap((response) =>
+                response.forEachChunk((chunk) => {
+                  target.set(chunk, received)
+                  received += chunk.length
+                })
+              ),
+              Effect.zipRight(checkComplete)
+            )
+          )).pipe(Effect.as(target))
+        })
 
         return {
           info: first.info,
@@ -111,12 +125,17 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       }
     )
 
-  const collect = (body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
-    Stream.runFold(body, { bytes: new Uint8Array(size), at: 0 }, (state, chunk) => {
-      state.bytes.set(chunk, state.at)
-      state.at += chunk.length
-      return state
-    }).pipe(Effect.map((state) => state.bytes))
+  /** The body gathered into one array, allocated only when run. */
+  const collect = (bucket: string, key: string, body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
+    Effect.suspend(() =>
+      size > maxBytesInMemory ?
+        Effect.fail(tooLargeForMemory(bucket, key, size)) :
+        Stream.runFold(body, { bytes: new Uint8Array(size), at: 0 }, (state, chunk) => {
+          state.bytes.set(chunk, state.at)
+          state.at += chunk.length
+          return state
+        })
+    ).pipe(Effect.map((state) => state.bytes))
 
   /** Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. */
   const openRanged = (bucket: string, key: string, partSize: number, concurrency: number) =>
@@ -136,7 +155,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
             }
           )
         )
-        return Effect.succeed({ info, body, bytes: collect(body, info.size) })
+        return Effect.succeed({ info, body, bytes: collect(bucket, key, body, info.size) })
       }
     )
 

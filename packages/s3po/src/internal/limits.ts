@@ -1,3 +1,5 @@
+import { constants } from "node:buffer"
+
 export const KiB = 1024
 export const MiB = 1024 * KiB
 export const GiB = 1024 * MiB
@@ -16,3 +18,5 @@ export const defaultPartConcurrency = 4
 export const defaultBatchConcurrency = 20
 /** The highest concurrency s3po itself runs: the live layer's HTTP agent gets at least this many sockets. */
 export const maxSockets = 256
+/** The most bytes one `Uint8Array` holds in this Node.js: `download` cannot gather a larger object. */
+export const maxBytesInMemory = constants.MAX_LENGTH

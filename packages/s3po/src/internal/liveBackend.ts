@@ -194,7 +194,8 @@ export const make = (client: S3Client): Backend => {
               ? Stream.empty
               : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
             forEachChunk: (f: (chunk: Uint8Array) => void) =>
-              readable === undefined ? Effect.void : forEachChunk(readable, context, f)
+              readable === undefined ? Effect.void : forEachChunk(readable, context, f),
+            discard: Effect.sync(() => readable?.destroy())
           }
         }
       )

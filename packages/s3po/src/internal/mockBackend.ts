@@ -256,7 +256,8 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
             info: infoOf(request.key, object),
             contentLength: body.length,
             body: body.length === 0 ? Stream.empty : Stream.succeed(body),
-            forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body))
+            forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
+            discard: Effect.void
           })
         }
       ),
