@@ -16,43 +16,69 @@ const gib = Number(process.argv[2] ?? 1)
 const chunkSize = 64 * 1024
 const rssMiB = () => process.memoryUsage().rss / MiB
 
+/** Peak RSS above idle while `run` runs, idle taken after a collection. */
+const peakDuring = <A, E, R>(run: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    globalThis.gc?.()
+    yield* Effect.sleep("200 millis")
+    const idle = rssMiB()
+    let peak = idle
+    const sampler = setInterval(() => peak = Math.max(peak, rssMiB()), 5)
+    const started = performance.now()
+    const result = yield* Effect.ensuring(run, Effect.sync(() => clearInterval(sampler)))
+    const seconds = (performance.now() - started) / 1000
+    peak = Math.max(peak, rssMiB())
+    return { result, seconds, idleRssMiB: idle, peakRssMiB: peak, peakAboveIdleMiB: peak - idle }
+  })
+
+const layerFor = (endpoint: string) =>
+  layerLive({ endpoint, credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") } })
+
+/** Fresh 64 KiB buffers one at a time, as a socket or a file stream delivers them. */
+const freshChunks = (totalBytes: number) =>
+  Stream.repeatEffect(Effect.sync(() => Buffer.allocUnsafe(chunkSize))).pipe(
+    Stream.take(Math.ceil(totalBytes / chunkSize))
+  )
+
 export const measureUploadMemory = async (totalBytes: number) => {
   const fixture = await startFixture({ discard: true })
   try {
-    const layer = layerLive({
-      endpoint: fixture.endpoint,
-      credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") }
-    })
     return await Effect.runPromise(
       Effect.gen(function*() {
         const s3 = yield* S3Po
         yield* s3.createBucket("memory")
         // Warm up the client, the connection pool and the code paths once with a small multipart upload.
         yield* s3.upload("memory", "warmup", new Uint8Array(17 * MiB))
-        globalThis.gc?.()
-        yield* Effect.sleep("200 millis")
-        const idle = rssMiB()
-        let peak = idle
-        const sampler = setInterval(() => peak = Math.max(peak, rssMiB()), 5)
-        // Fresh 64 KiB buffers one at a time, as a socket or a file stream delivers them.
-        const source = Stream.repeatEffect(Effect.sync(() => Buffer.allocUnsafe(chunkSize))).pipe(
-          Stream.take(Math.ceil(totalBytes / chunkSize))
-        )
-        const started = performance.now()
-        const result = yield* s3.upload("memory", "big", source)
-        const seconds = (performance.now() - started) / 1000
-        clearInterval(sampler)
-        peak = Math.max(peak, rssMiB())
+        const measured = yield* peakDuring(s3.upload("memory", "big", freshChunks(totalBytes)))
+        const { result, seconds, ...memory } = measured
         return {
           bytes: result.size,
           parts: result.parts,
-          idleRssMiB: idle,
-          peakRssMiB: peak,
-          peakAboveIdleMiB: peak - idle,
+          ...memory,
           maxRssMiB: process.resourceUsage().maxRSS / 1024,
           mibPerSecond: result.size / MiB / seconds
         }
-      }).pipe(Effect.provide(layer))
+      }).pipe(Effect.provide(layerFor(fixture.endpoint)))
+    )
+  } finally {
+    await fixture.stop()
+  }
+}
+
+/** Peak RSS while streaming an object back: one GET, then 8 ranged GETs of 8 MiB at once. */
+export const measureDownloadMemory = async (totalBytes: number) => {
+  const fixture = await startFixture()
+  try {
+    return await Effect.runPromise(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.createBucket("memory")
+        yield* s3.upload("memory", "big", freshChunks(totalBytes))
+        yield* Stream.runDrain(s3.downloadStream("memory", "big", { concurrency: 8 }).pipe(Stream.take(10)))
+        const single = yield* peakDuring(Stream.runDrain(s3.downloadStream("memory", "big")))
+        const ranged = yield* peakDuring(Stream.runDrain(s3.downloadStream("memory", "big", { concurrency: 8 })))
+        return { singleGetPeakAboveIdleMiB: single.peakAboveIdleMiB, rangedPeakAboveIdleMiB: ranged.peakAboveIdleMiB }
+      }).pipe(Effect.provide(layerFor(fixture.endpoint)))
     )
   } finally {
     await fixture.stop()
@@ -67,5 +93,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `${gib} GiB stream upload: peak RSS ${result.peakAboveIdleMiB.toFixed(1)} MiB above idle ` +
       `(${result.idleRssMiB.toFixed(1)} -> ${result.peakRssMiB.toFixed(1)} MiB), ${verdict} the 100 MiB target; ` +
       `${result.mibPerSecond.toFixed(0)} MiB/s`
+  )
+  const download = await measureDownloadMemory(gib * 1024 * MiB)
+  console.log(
+    `${gib} GiB downloadStream: peak RSS ${
+      download.singleGetPeakAboveIdleMiB.toFixed(1)
+    } MiB above idle with one GET, ` +
+      `${download.rangedPeakAboveIdleMiB.toFixed(1)} MiB with 8 ranged GETs of 8 MiB at once`
   )
 }
