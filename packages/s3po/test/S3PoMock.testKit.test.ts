@@ -219,6 +219,27 @@ describe("layerMock faults", () => {
       })
     ))
 
+  it.effect("a 412 on a resumed, pinned GET is PreconditionFailed, and not retried", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.upload("bkt", "k", randomBody(100_000))
+        const error = yield* Effect.flip(s3.download("bkt", "k"))
+        assert.strictEqual(error._tag, "PreconditionFailed")
+        assert.deepStrictEqual(summary(yield* callsOf("GetObject")), ["1:succeeded", "2:failed:PreconditionFailed"])
+      }),
+      {
+        faults: [
+          { operation: "GetObject", nth: 1, fault: MockFault.truncatedBody },
+          {
+            operation: "GetObject",
+            nth: 2,
+            fault: MockFault.errorResponse({ status: 412, code: "PreconditionFailed" })
+          }
+        ]
+      }
+    ))
+
   it.effect("faults can pick requests by bucket and key, and stop after `times`", () =>
     onMock(
       Effect.gen(function*() {

@@ -55,8 +55,14 @@ const matches = (rule: FaultRule, request: MockRequest): boolean =>
   (rule.match === undefined || rule.match(request))
 
 /** The error `S3PoLive` maps the same failure to: the injected fault goes through the one SDK error mapping. */
-const errorOf = (fault: Exclude<Fault, { readonly _tag: "TruncatedBody" }>, request: MockRequest, id: number) => {
-  const context = { operation: request.operation, bucket: request.bucket, key: request.key }
+const errorOf = (
+  fault: Exclude<Fault, { readonly _tag: "TruncatedBody" }>,
+  request: MockRequest,
+  args: ReadonlyArray<unknown>,
+  id: number
+) => {
+  const ifMatch = typeof args[0] === "object" ? (args[0] as { readonly ifMatch?: string }).ifMatch : undefined
+  const context = { operation: request.operation, bucket: request.bucket, key: request.key, ifMatch }
   switch (fault._tag) {
     case "ErrorResponse":
       return fromSdkError(context, {
@@ -160,7 +166,7 @@ export const make = (options: MockOptions) =>
       if (fault._tag === "TruncatedBody") {
         return Effect.map(primitive(...args), (response) => truncated(response as GetObjectResponse))
       }
-      const failure = Effect.fail(errorOf(fault, request, id))
+      const failure = Effect.fail(errorOf(fault, request, args, id))
       return rule.takesEffect === true ? Effect.zipRight(primitive(...args), failure) : failure
     }
 
