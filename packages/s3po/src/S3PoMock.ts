@@ -97,6 +97,8 @@ export interface MockPendingUpload {
  * @category models
  */
 export interface MockCall extends MockRequest {
+  /** When the request arrived, in milliseconds on Effect's `Clock` (the `TestClock` in tests). */
+  readonly startedAt: number
   readonly outcome: "pending" | "succeeded" | "failed" | "interrupted"
   /** The typed error the call failed with. */
   readonly error?: S3PoError | undefined

@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
@@ -110,6 +111,35 @@ describe("layerMock faults", () => {
         retry: Retry.exponential({ maxRetries: 2 })
       }
     ))
+
+  it.effect("retries back off exponentially with jitter on the clock; a seeded Random makes the delays repeatable", () => {
+    const retryDelays = (seed: number) =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.fork(Effect.flatMap(S3Po, (s3) => s3.upload("bkt", "k", "x")))
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.join(fiber)
+        const starts = (yield* callsOf("PutObject")).map((call) => call.startedAt)
+        // To the microsecond: each run starts at a later time on the same test clock.
+        return starts.slice(1).map((start, i) => Math.round((start - starts[i]!) * 1000) / 1000)
+      }).pipe(
+        Effect.withRandom(Random.make(seed)),
+        Effect.provide(layerMock({
+          seed: { bkt: {} },
+          faults: [{ operation: "PutObject", times: 3, fault: MockFault.throttled() }]
+        }))
+      )
+    return Effect.gen(function*() {
+      const delays = yield* retryDelays(1)
+      // The default policy: 100 ms, 200 ms, 400 ms, each jittered to between 80% and 120%.
+      assert.strictEqual(delays.length, 3)
+      delays.forEach((delay, i) => {
+        assert.isAtLeast(delay, 0.8 * 100 * 2 ** i)
+        assert.isAtMost(delay, 1.2 * 100 * 2 ** i)
+      })
+      assert.deepStrictEqual(yield* retryDelays(1), delays)
+      assert.notDeepEqual(yield* retryDelays(2), delays)
+    })
+  })
 
   it.effect("a Retry-After is honoured: the retry waits for it on the clock", () =>
     Effect.gen(function*() {

@@ -171,8 +171,8 @@ export const make = (options: MockOptions) =>
     }
 
     const serve = (primitive: Primitive, request: MockRequest, args: ReadonlyArray<unknown>) =>
-      Effect.flatMap(pickFault(request), (rule) => {
-        const call: MutableCall = { ...request, outcome: "pending", fault: rule?.fault }
+      Effect.flatMap(Effect.zip(pickFault(request), Clock.currentTimeMillis), ([rule, startedAt]) => {
+        const call: MutableCall = { ...request, startedAt, outcome: "pending", fault: rule?.fault }
         calls.push(call)
         const delay = delayOf(request)
         const response = respond(primitive, rule, request, args, calls.length)
