@@ -136,18 +136,24 @@ export const noSuchKey: Fault = errorResponse({
 export const accessDenied: Fault = errorResponse({ status: 403, code: "AccessDenied", message: "Access Denied" })
 
 /**
+ * The connection drops before an answer arrives (`ECONNRESET`): a retryable `TransportError`.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const connectionReset: Fault = { _tag: "ConnectionReset" }
 
 /**
+ * No answer in time (`TimeoutError`): a retryable `TransportError`.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const timeout: Fault = { _tag: "Timeout" }
 
 /**
+ * A GetObject whose body ends after half of its bytes; the download resumes from there.
+ *
  * @since 0.1.0
  * @category constructors
  */
