@@ -40,6 +40,17 @@ const clientOptions = (): S3ClientConfig => ({
   credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
 })
 
+/** The multipart uploads pending on the server, asked directly, not through the proxy. */
+const pendingOnServer = (bucket: string) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new S3Client(clientOptions())),
+    (client) =>
+      Effect.promise(() => client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).pipe(
+        Effect.map((listed) => listed.Uploads ?? [])
+      ),
+    (client) => Effect.sync(() => client.destroy())
+  )
+
 const faults: ReadonlyArray<Fault> = [
   "slowDown503",
   "internalError500",
@@ -278,10 +289,7 @@ describe("S3PoLive streaming through injected faults", () => {
       assert.strictEqual(proxy.requests.filter(complete).length, 1)
       proxy.setPlan(() => "pass")
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "big"), body))
-      const pending = yield* Effect.promise(() =>
-        new S3Client(clientOptions()).send(new ListMultipartUploadsCommand({ Bucket: bucket }))
-      )
-      assert.deepStrictEqual(pending.Uploads ?? [], [])
+      assert.deepStrictEqual(yield* pendingOnServer(bucket), [])
     }).pipe(Effect.provide(throughProxy())))
 
   it.live("a Complete whose answer is lost after the server completed the upload succeeds, nothing pending", () =>
@@ -302,10 +310,7 @@ describe("S3PoLive streaming through injected faults", () => {
       )
       assert.isAbove(proxy.requests.filter(complete).length, 1)
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "k"), body))
-      const pending = yield* Effect.promise(() =>
-        new S3Client(clientOptions()).send(new ListMultipartUploadsCommand({ Bucket: bucket }))
-      )
-      assert.deepStrictEqual(pending.Uploads ?? [], [])
+      assert.deepStrictEqual(yield* pendingOnServer(bucket), [])
     }).pipe(Effect.provide(throughProxy())))
 
   it.live("a download cut short several times resumes with ranges and comes back byte-identical", () =>

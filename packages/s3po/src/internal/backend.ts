@@ -46,12 +46,12 @@ export type Primitive = (...args: ReadonlyArray<unknown>) => Effect.Effect<unkno
 /** A backend whose every primitive is `f` of the original one: how retries and the mock's test kit wrap backends. */
 export const mapPrimitives = (
   backend: Backend,
-  f: (operation: S3Operation, primitive: Primitive, name: keyof Backend) => Primitive
+  f: (operation: S3Operation, primitive: Primitive) => Primitive
 ): Backend =>
   Object.fromEntries(
     (Object.keys(operationNames) as Array<keyof Backend>).map((name) => [
       name,
-      f(operationNames[name], backend[name] as unknown as Primitive, name)
+      f(operationNames[name], backend[name] as unknown as Primitive)
     ])
   ) as unknown as Backend
 

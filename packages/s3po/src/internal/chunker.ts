@@ -3,11 +3,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
 /**
- * Reads a pull of byte chunks as parts of exactly `size` bytes (the last may be shorter). A part
- * that lies within one chunk is a view of it, with no copy; a part spanning chunks is copied once
- * into its own buffer. `Option.none()` marks the end.
- */
-/**
  * Part buffers to reuse once S3 has acknowledged a part: a long upload then allocates a handful of
  * buffers instead of one per part, and its memory stays flat instead of waiting on the collector.
  */
@@ -32,6 +27,11 @@ export class PartBuffers {
   }
 }
 
+/**
+ * Reads a pull of byte chunks as parts of exactly `size` bytes (the last may be shorter). A part
+ * that lies within one chunk is a view of it, with no copy; a part spanning chunks is copied once
+ * into its own buffer. `Option.none()` marks the end.
+ */
 export const partReader = <E, R>(
   pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>,
   buffers: PartBuffers = new PartBuffers(0)

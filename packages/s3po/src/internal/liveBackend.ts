@@ -133,6 +133,14 @@ export const make = (client: S3Client): Backend => {
       }
     })
 
+  const headObject = (bucket: string, key: string) =>
+    Effect.map(
+      send({ operation: "HeadObject", bucket, key }, (options) =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), options)),
+      (output) =>
+        info(key, output)
+    )
+
   return {
     createBucket: (bucket) =>
       send(
@@ -201,13 +209,7 @@ export const make = (client: S3Client): Backend => {
       )
     },
 
-    headObject: (bucket, key) =>
-      Effect.map(
-        send({ operation: "HeadObject", bucket, key }, (options) =>
-          client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), options)),
-        (output) =>
-          info(key, output)
-      ),
+    headObject,
 
     listPage: (request) =>
       Effect.map(
@@ -320,13 +322,7 @@ export const make = (client: S3Client): Backend => {
         // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
         Effect.flatMap((etag) =>
           etag === undefined || etag === ""
-            ? Effect.map(
-              send(
-                { operation: "HeadObject", bucket: request.bucket, key: request.key },
-                (options) => client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key }), options)
-              ),
-              (head) => ({ etag: quotedETag(head.ETag) })
-            )
+            ? Effect.map(headObject(request.bucket, request.key), (head) => ({ etag: head.etag }))
             : Effect.succeed({ etag: quotedETag(etag) })
         )
       ),

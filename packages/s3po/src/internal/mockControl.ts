@@ -28,8 +28,7 @@ type MutableCall = { -readonly [K in keyof MockCall]: MockCall[K] }
 
 const seedProblem = (seed: MockSeed): ValidationError | undefined => {
   for (const [bucket, objects] of Object.entries(seed)) {
-    const problem = Validate.bucket("layerMock", bucket) ??
-      Object.keys(objects).reduce<Validate.Problem>((found, key) => found ?? Validate.key("layerMock", key), undefined)
+    const problem = Validate.bucket("layerMock", bucket) ?? Validate.keys("layerMock", Object.keys(objects))
     if (problem !== undefined) return problem
   }
   return undefined

@@ -144,8 +144,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
     deleteMany: (bucket, keys) =>
       Effect.gen(function*() {
         const all = Array.from(keys)
-        const problem = Validate.bucket("deleteMany", bucket) ??
-          all.reduce<Validate.Problem>((found, key) => found ?? Validate.key("deleteMany", key), undefined)
+        const problem = Validate.bucket("deleteMany", bucket) ?? Validate.keys("deleteMany", all)
         if (problem !== undefined) return yield* problem
         const batches = Chunk.chunksOf(Chunk.unsafeFromArray(all), maxKeysPerDelete)
         const results = yield* Effect.forEach(

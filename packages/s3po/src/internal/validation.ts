@@ -59,6 +59,14 @@ export const key = (operation: string, name: string): Problem => {
   return undefined
 }
 
+export const keys = (operation: string, names: Iterable<string>): Problem => {
+  for (const name of names) {
+    const problem = key(operation, name)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
 export const location = (operation: string, bucketName: string, keyName: string): Problem =>
   bucket(operation, bucketName) ?? key(operation, keyName)
 
