@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, S3Po } from "s3po"
@@ -302,5 +303,34 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
           }
         })
         assert.sameMembers(seen, keys)
+      }))
+
+    it.effect("records a span per operation, with bucket and key, under an installed tracer", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("traced")
+        const spans: Array<Tracer.Span> = []
+        const builtIn = yield* Effect.tracer
+        const recording = Tracer.make({
+          span: (...args: Parameters<Tracer.Tracer["span"]>) => {
+            const span = builtIn.span(...args)
+            spans.push(span)
+            return span
+          },
+          context: builtIn.context
+        })
+        yield* Effect.gen(function*() {
+          yield* s3.upload(bucket, "a.txt", "a")
+          yield* Effect.flip(s3.download(bucket, "missing"))
+        }).pipe(Effect.withTracer(recording))
+        assert.deepStrictEqual(
+          spans.map((span) => [span.name, Object.fromEntries(span.attributes), span.status._tag]),
+          [
+            ["S3Po.upload", { "s3.bucket": bucket, "s3.key": "a.txt" }, "Ended"],
+            ["S3Po.download", { "s3.bucket": bucket, "s3.key": "missing" }, "Ended"]
+          ]
+        )
+        const failed = spans[1]!.status
+        assert.isTrue(failed._tag === "Ended" && failed.exit._tag === "Failure")
       }))
   })

@@ -2,7 +2,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
-import * as RedBlackTree from "effect/RedBlackTree"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { ObjectInfo } from "../S3Po.js"
@@ -11,6 +10,7 @@ import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from 
 import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "./backend.js"
 import { concatBytes } from "./chunker.js"
 import { md5Hex, multipartETag } from "./etag.js"
+import * as KeyMap from "./keyMap.js"
 import { keyOrder, prefixUpperBound } from "./keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "./limits.js"
 
@@ -34,7 +34,7 @@ export interface PendingMultipart extends PendingUpload {
 }
 
 export interface BucketState {
-  readonly objects: RedBlackTree.RedBlackTree<string, StoredObject>
+  readonly objects: KeyMap.KeyMap<StoredObject>
   readonly uploads: HashMap.HashMap<string, PendingMultipart>
 }
 
@@ -47,14 +47,14 @@ export interface MockState {
 export const emptyState: MockState = { buckets: HashMap.empty(), uploadsStarted: 0 }
 
 export const emptyBucket: BucketState = {
-  objects: RedBlackTree.empty<string, StoredObject>(keyOrder),
+  objects: KeyMap.empty(),
   uploads: HashMap.empty()
 }
 
 export const defaultContentType = "binary/octet-stream"
 
 const slabSize = 256 * 1024
-let slab = new Uint8Array(0)
+let slab = new ArrayBuffer(0)
 let slabUsed = 0
 
 /**
@@ -63,25 +63,24 @@ let slabUsed = 0
  */
 const copyOf = (bytes: Uint8Array): Uint8Array => {
   if (bytes.length > 4096) return new Uint8Array(bytes)
-  if (slabUsed + bytes.length > slab.length) {
-    slab = new Uint8Array(slabSize)
+  if (slabUsed + bytes.length > slab.byteLength) {
+    slab = new ArrayBuffer(slabSize)
     slabUsed = 0
   }
-  const copy = slab.subarray(slabUsed, slabUsed + bytes.length)
+  const copy = new Uint8Array(slab, slabUsed, bytes.length)
   copy.set(bytes)
   slabUsed += (bytes.length + 7) & ~7
   return copy
 }
 
-export const lowerCaseKeys = (metadata: Readonly<Record<string, string>> | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]))
+const noMetadata: Readonly<Record<string, string>> = Object.freeze({})
 
-export const setObject = (
-  objects: RedBlackTree.RedBlackTree<string, StoredObject>,
-  key: string,
-  object: StoredObject
-): RedBlackTree.RedBlackTree<string, StoredObject> =>
-  RedBlackTree.insert(RedBlackTree.has(objects, key) ? RedBlackTree.removeFirst(objects, key) : objects, key, object)
+export const lowerCaseKeys = (
+  metadata: Readonly<Record<string, string>> | undefined
+): Readonly<Record<string, string>> =>
+  metadata === undefined
+    ? noMetadata
+    : Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]))
 
 const encoder = new TextEncoder()
 
@@ -103,7 +102,7 @@ export const seededState = (seed: MockSeed, lastModified: Date, uploadsStarted =
     Object.entries(seed).map(([bucket, objects]): [string, BucketState] => [bucket, {
       ...emptyBucket,
       objects: Object.entries(objects).reduce(
-        (tree, [key, content]) => setObject(tree, key, storedObjectOf(content, lastModified)),
+        (objects, [key, content]) => KeyMap.set(objects, key, storedObjectOf(content, lastModified)),
         emptyBucket.objects
       )
     }])
@@ -117,7 +116,7 @@ export const snapshotOf = (state: MockState): MockSnapshot =>
     Array.from(HashMap.entries(state.buckets), ([bucket, found]) => [
       bucket,
       Object.fromEntries(
-        Array.from(found.objects, ([key, object]) => [key, {
+        KeyMap.entries(found.objects).map(([key, object]) => [key, {
           body: new Uint8Array(object.body),
           etag: object.etag,
           contentType: object.contentType,
@@ -176,11 +175,10 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
     }))
 
   const objectOf = (operation: string, bucket: string, key: string) =>
-    Effect.flatMap(bucketOf(operation, bucket), (found) =>
-      Option.match(RedBlackTree.findFirst(found.objects, key), {
-        onNone: () => Effect.fail(new NoSuchKey({ operation, bucket, key })),
-        onSome: Effect.succeed
-      }))
+    Effect.flatMap(bucketOf(operation, bucket), (found) => {
+      const object = KeyMap.get(found.objects, key)
+      return object === undefined ? Effect.fail(new NoSuchKey({ operation, bucket, key })) : Effect.succeed(object)
+    })
 
   const infoOf = (key: string, object: StoredObject): ObjectInfo => ({
     key,
@@ -219,7 +217,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
         }
         return updateBucket("PutObject", request.bucket, (found) => [
           { etag },
-          { ...found, objects: setObject(found.objects, request.key, object) }
+          { ...found, objects: KeyMap.set(found.objects, request.key, object) }
         ])
       }),
 
@@ -280,41 +278,41 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
         let from: string | undefined = request.continuationToken === undefined
           ? prefix
           : decodeToken(request.continuationToken)
-        while (from !== undefined) {
-          const next = RedBlackTree.greaterThanEqual(found.objects, from)[Symbol.iterator]()
-          from = undefined
-          for (let entry = next.next(); !entry.done; entry = next.next()) {
-            const key = entry.value[0]
-            if (!key.startsWith(prefix)) break
-            if (keys.length + commonPrefixes.length === maxKeysPerPage) {
-              return { keys, commonPrefixes, nextContinuationToken: encodeToken(key) }
-            }
-            const at = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length)
-            if (at < 0) {
-              keys.push(key)
-              continue
-            }
-            const common = key.slice(0, at + delimiter!.length)
-            commonPrefixes.push(common)
-            from = prefixUpperBound(common)
-            break
+        let nextContinuationToken: string | undefined
+        const visit = (key: string): boolean => {
+          if (!key.startsWith(prefix)) return false
+          if (keys.length + commonPrefixes.length === maxKeysPerPage) {
+            nextContinuationToken = encodeToken(key)
+            return false
           }
+          const at = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length)
+          if (at < 0) {
+            keys.push(key)
+            return true
+          }
+          const common = key.slice(0, at + delimiter!.length)
+          commonPrefixes.push(common)
+          from = prefixUpperBound(common)
+          return false
         }
-        return { keys, commonPrefixes }
+        while (from !== undefined && nextContinuationToken === undefined) {
+          const start: string = from
+          from = undefined
+          KeyMap.forEachFrom(found.objects, start, visit)
+        }
+        return { keys, commonPrefixes, nextContinuationToken }
       }),
 
     deleteObject: (bucket, key) =>
       updateBucket("DeleteObject", bucket, (found) => [
         undefined,
-        RedBlackTree.has(found.objects, key)
-          ? { ...found, objects: RedBlackTree.removeFirst(found.objects, key) }
-          : found
+        { ...found, objects: KeyMap.remove(found.objects, key) }
       ]),
 
     deleteObjects: (bucket, keys) =>
       updateBucket("DeleteObjects", bucket, (found) => {
         let objects = found.objects
-        for (const key of keys) if (RedBlackTree.has(objects, key)) objects = RedBlackTree.removeFirst(objects, key)
+        for (const key of keys) objects = KeyMap.remove(objects, key)
         return [{ deleted: keys, failed: [] }, { ...found, objects }]
       }),
 
@@ -402,7 +400,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
             lastModified
           }
           return [{ etag }, {
-            objects: setObject(found.objects, request.key, object),
+            objects: KeyMap.set(found.objects, request.key, object),
             uploads: HashMap.remove(found.uploads, request.uploadId)
           }]
         })),

@@ -11,6 +11,7 @@ import * as Download from "./download.js"
 import { compareKeys } from "./keyOrder.js"
 import { maxKeysPerDelete } from "./limits.js"
 import { retrying, type RetryPolicy } from "./retry.js"
+import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
 
@@ -51,14 +52,6 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
   const upload = Upload.make(backend, options.multipart)
   const download = Download.make(raw, options.retry, options.fileSystem, options.path)
   const { fileSystem: fs } = options
-
-  // `useSpan` rather than `withSpan`: s3po's spans are leaves, and not making each one the parent
-  // span of the context halves the cost of tracing a small operation.
-  const traced = (operation: string, bucket: string, key?: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.useSpan(`S3Po.${operation}`, {
-      attributes: key === undefined ? { "s3.bucket": bucket } : { "s3.bucket": bucket, "s3.key": key },
-      captureStackTrace: false
-    }, () => effect)
 
   const head = (bucket: string, key: string) =>
     Validate.guard(Validate.location("head", bucket, key), backend.headObject(bucket, key))
