@@ -39,7 +39,8 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
    */
   const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
     Effect.map(
-      retryGet(Effect.zip(backend.getObject({ bucket, key, range, ifMatch }), FiberRef.get(currentAttempt))),
+      retryGet(Effect.flatMap(backend.getObject({ bucket, key, range, ifMatch }), (response) =>
+        Effect.map(FiberRef.get(currentAttempt), (attempt) => [response, attempt] as const))),
       ([first, firstAttempt]): Download => {
         let attempt = firstAttempt
         const start = range?.start ?? 0
