@@ -40,7 +40,8 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
   const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
     Effect.map(
       retryGet(Effect.flatMap(backend.getObject({ bucket, key, range, ifMatch }), (response) =>
-        Effect.map(FiberRef.get(currentAttempt), (attempt) => [response, attempt] as const))),
+        Effect.map(FiberRef.get(currentAttempt), (attempt) =>
+          [response, attempt] as const))),
       ([first, firstAttempt]): Download => {
         let attempt = firstAttempt
         const start = range?.start ?? 0
@@ -85,13 +86,14 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
             Stream.suspend(() =>
               received >= length ?
                 Stream.empty :
-                Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
-                  Stream.mapChunks((chunk) => {
-                    for (const bytes of chunk) received += bytes.length
-                    return chunk
-                  }),
-                  Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
-                )
+                Stream.unwrap(Effect.map(remaining(), (response) =>
+                  response.body)).pipe(
+                    Stream.mapChunks((chunk) => {
+                      for (const bytes of chunk) received += bytes.length
+                      return chunk
+                    }),
+                    Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+                  )
             )
           )
 
