@@ -47,6 +47,13 @@ const withFixture = async <A>(options: Parameters<typeof startFixture>[0], f: (f
   }
 }
 
+/**
+ * Collects the garbage a section left (`pnpm bench` runs node with `--expose-gc`), so that the next
+ * section does not pay for it. Not between runs: a full collection also shrinks the young
+ * generation, and every run after one would pay for regrowing it.
+ */
+const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.()
+
 /** Runs the sides alternately `runs` times after one warm-up each; returns each side's measurements. */
 const alternate = async <K extends string, M extends Measurement>(sides: Record<K, () => Promise<M>>, times = runs) => {
   const names = Object.keys(sides) as Array<K>
@@ -331,6 +338,7 @@ const sections = { smallOps, multipartUpload, rangedDownload, mock, scaling }
 const chosen = process.argv.slice(2).filter((name): name is keyof typeof sections => name in sections)
 const started = performance.now()
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections) as Array<keyof typeof sections>) {
+  collectGarbage()
   await sections[name]()
 }
 const seconds = (performance.now() - started) / 1000
