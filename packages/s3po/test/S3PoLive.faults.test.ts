@@ -9,7 +9,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { inspect } from "node:util"
@@ -17,6 +16,7 @@ import { layerLive, Retry, S3Po, S3PoLive } from "s3po"
 import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
 import { bytesEqual, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
 import { liveOptions, server } from "./utils/live.js"
+import { recordingTracer } from "./utils/tracing.js"
 
 const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "5 millis", maxDelay: "40 millis", maxRetries: 6 })
@@ -197,17 +197,8 @@ describe("S3PoLive through injected faults", () => {
     Effect.gen(function*() {
       const wrongSecret = "s3po-wrong-secret-5f1c2e"
       const lines: Array<string> = []
-      const spans: Array<Tracer.Span> = []
       const errors: Array<unknown> = []
-      const native = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args: Parameters<Tracer.Tracer["span"]>) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: native.context
-      })
+      const { spans, tracer: recording } = yield* recordingTracer
       const logger = Logger.make<unknown, void>((options) => {
         lines.push(
           `${inspect(options.message, { depth: 8 })} ${Cause.pretty(options.cause)} ${

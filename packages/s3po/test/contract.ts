@@ -4,11 +4,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, S3Po } from "s3po"
 import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
+import { recordingTracer } from "./utils/tracing.js"
 
 const MiB = 1024 * 1024
 
@@ -309,16 +309,7 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
       Effect.gen(function*() {
         const s3 = yield* S3Po
         const bucket = yield* freshBucket("traced")
-        const spans: Array<Tracer.Span> = []
-        const builtIn = yield* Effect.tracer
-        const recording = Tracer.make({
-          span: (...args: Parameters<Tracer.Tracer["span"]>) => {
-            const span = builtIn.span(...args)
-            spans.push(span)
-            return span
-          },
-          context: builtIn.context
-        })
+        const { spans, tracer: recording } = yield* recordingTracer
         yield* Effect.gen(function*() {
           yield* s3.upload(bucket, "a.txt", "a")
           yield* Effect.flip(s3.download(bucket, "missing"))
