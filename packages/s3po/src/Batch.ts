@@ -31,8 +31,9 @@ export interface BatchResult<A, E> {
 
 /**
  * Runs `f` over every item with bounded concurrency. A failure does not stop the batch: each item's
- * outcome is kept, in input order. For a callback per item, compose it into `f` with `Effect.tap`
- * or `Effect.tapError`.
+ * outcome is kept, in input order. A defect or an interruption stops it. For a callback per item,
+ * compose it into `f` with `Effect.tap` or `Effect.tapError`. Items run on `concurrency` fibers, each
+ * taking the next item as it finishes one.
  *
  * @example
  * ```ts
@@ -59,10 +60,27 @@ export const batch = <I, A, E, R>(
 ): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
   Validate.guard(
     Validate.concurrency("batch", "concurrency", options.concurrency),
-    Effect.map(
-      Effect.forEach(items, (item, index) => Effect.either(f(item, index)), {
-        concurrency: options.concurrency ?? defaultBatchConcurrency
-      }),
-      (results) => ({ results, success: results.every(Either.isRight) })
-    )
+    Effect.suspend(() => {
+      const all = Array.from(items)
+      const concurrency = options.concurrency ?? defaultBatchConcurrency
+      const results: Array<Either.Either<A, E>> = new Array(all.length)
+      let next = 0
+      // A few fibers that each take the next item until none is left, rather than a fiber per item:
+      // forking and joining a fiber costs more than running a small request against the mock.
+      const worker = Effect.whileLoop({
+        while: () => next < all.length,
+        body: () => {
+          const index = next++
+          return Effect.map(Effect.either(f(all[index]!, index)), (result) => {
+            results[index] = result
+          })
+        },
+        step: () => {}
+      })
+      const workers = concurrency === "unbounded" ? all.length : Math.min(concurrency, all.length)
+      return Effect.map(
+        Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true }),
+        () => ({ results, success: results.every(Either.isRight) })
+      )
+    })
   )
