@@ -49,9 +49,9 @@ const removed = <A>(items: ReadonlyArray<A>, index: number): Array<A> => {
   return copy
 }
 
-/** The first index at or after `start` whose key is not less than `key`. */
-const lowerBound = (keys: ReadonlyArray<string>, key: string, start: number): number => {
-  let low = start
+/** The first index whose key is not less than `key`. */
+const lowerBound = (keys: ReadonlyArray<string>, key: string): number => {
+  let low = 0
   let high = keys.length
   while (low < high) {
     const middle = (low + high) >>> 1
@@ -79,7 +79,7 @@ export const get = <V>(map: KeyMap<V>, key: string): V | undefined => {
   let node = map.root
   if (node === undefined) return undefined
   while (node.children !== undefined) node = node.children[childIndex(node.keys, key)]!
-  const index = lowerBound(node.keys, key, 0)
+  const index = lowerBound(node.keys, key)
   return node.keys[index] === key ? node.values![index] : undefined
 }
 
@@ -104,7 +104,7 @@ const split = <V>(node: Node<V>): readonly [Node<V>, string, Node<V>] => {
 
 const insert = <V>(node: Node<V>, key: string, value: V): Inserted<V> => {
   if (node.values !== undefined) {
-    const index = lowerBound(node.keys, key, 0)
+    const index = lowerBound(node.keys, key)
     if (node.keys[index] === key) return leaf(node.keys, replaced(node.values, index, value))
     const grown = leaf(inserted(node.keys, index, key), inserted(node.values, index, value))
     return grown.keys.length > maxEntries ? split(grown) : grown
@@ -130,7 +130,7 @@ export const set = <V>(map: KeyMap<V>, key: string, value: V): KeyMap<V> => {
 /** A node after a removal: itself when `key` was absent, `undefined` when it emptied. */
 const remove_ = <V>(node: Node<V>, key: string): Node<V> | undefined => {
   if (node.values !== undefined) {
-    const index = lowerBound(node.keys, key, 0)
+    const index = lowerBound(node.keys, key)
     if (node.keys[index] !== key) return node
     return node.keys.length === 1 ? undefined : leaf(removed(node.keys, index), removed(node.values, index))
   }
@@ -152,7 +152,7 @@ export const remove = <V>(map: KeyMap<V>, key: string): KeyMap<V> => {
 
 const visitFrom = <V>(node: Node<V>, from: string, f: (key: string, value: V) => boolean): boolean => {
   if (node.values !== undefined) {
-    for (let i = lowerBound(node.keys, from, 0); i < node.keys.length; i++) {
+    for (let i = lowerBound(node.keys, from); i < node.keys.length; i++) {
       if (!f(node.keys[i]!, node.values[i]!)) return false
     }
     return true
