@@ -14,10 +14,14 @@ import * as Validate from "./validation.js"
 
 export interface Download {
   readonly info: ObjectInfo
-  /** The body as a stream. Read either `body` or `bytes`, once. */
+  /** The body as a stream, to be read once. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
-  /** The body gathered into one array, without the cost of a stream pipeline. */
-  readonly bytes: Effect.Effect<Uint8Array, S3PoError>
+}
+
+/** An object, or a range of one, gathered into memory. */
+interface Fetched {
+  readonly info: ObjectInfo
+  readonly bytes: Uint8Array
 }
 
 const tooLargeForMemory = (bucket: string, key: string, size: number) =>
@@ -27,6 +31,20 @@ const tooLargeForMemory = (bucket: string, key: string, size: number) =>
     reason: `s3://${bucket}/${key} has ${size} bytes, more than one Uint8Array holds (${maxBytesInMemory}): ` +
       "use downloadStream or downloadFile"
   })
+
+/** Fails, as a retryable transport error, when a body ended before all its bytes arrived. */
+const endedShort = (bucket: string, key: string, received: number, length: number): Effect.Effect<void, S3PoError> =>
+  received < length
+    ? Effect.fail(
+      new TransportError({
+        operation: "GetObject",
+        bucket,
+        key,
+        reason: `the response body ended after ${received} of ${length} bytes`,
+        retryable: true
+      })
+    )
+    : Effect.void
 
 export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
   const retryGet = retrying(policy, "GetObject")
@@ -68,77 +86,81 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
           )
         }
         const checkComplete = Effect.suspend(() =>
-          received < length
-            ? Effect.fail(
-              new TransportError({
-                operation: "GetObject",
-                bucket,
-                key,
-                reason: `the response body ended after ${received} of ${length} bytes`,
-                retryable: true
-              })
-            )
-            : Effect.void
+          endedShort(bucket, key, received, length)
         )
 
-        const body = () =>
-          retryBody(
-            Stream.suspend(() =>
-              received >= length ?
-                Stream.empty :
-                Stream.unwrap(Effect.map(remaining(), (response) =>
-                  response.body)).pipe(
-                    Stream.mapChunks((chunk) => {
-                      for (const bytes of chunk) received += bytes.length
-                      return chunk
-                    }),
-                    Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
-                  )
-            )
+        const body = retryBody(
+          Stream.suspend(() =>
+            received >= length ?
+              Stream.empty :
+              Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
+                Stream.mapChunks((chunk) => {
+                  for (const bytes of chunk) received += bytes.length
+                  return chunk
+                }),
+                Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
+              )
           )
+        )
 
-        const bytes = Effect.suspend(() => {
-          if (length > maxBytesInMemory) {
-            return Effect.zipRight(unread?.discard ?? Effect.void, Effect.fail(tooLargeForMemory(bucket, key, length)))
-          }
-          // Allocated only when bytes are asked for: a stream of a huge object must not reserve its size.
-          // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
-          const target: Uint8Array = Buffer.allocUnsafe(length)
-          return retryGet(Effect.suspend(() =>
-            received >= length ? Effect.void : remaining().pipe(
-              Effect.flatMap((response) =>
-                response.forEachChunk((chunk) => {
-                  target.set(chunk, received)
-                  received += chunk.length
-                })
-              ),
-              Effect.zipRight(checkComplete)
-            )
-          )).pipe(Effect.as(target))
-        })
-
-        return {
-          info: first.info,
-          // Built only when read: most downloads gather bytes and never need the stream.
-          get body() {
-            return body()
-          },
-          bytes
-        }
+        return { info: first.info, body }
       }
     )
 
-  /** The body gathered into one array, allocated only when run. */
-  const collect = (bucket: string, key: string, body: Stream.Stream<Uint8Array, S3PoError>, size: number) =>
-    Effect.suspend(() =>
-      size > maxBytesInMemory ?
-        Effect.fail(tooLargeForMemory(bucket, key, size)) :
-        Stream.runFold(body, { bytes: new Uint8Array(size), at: 0 }, (state, chunk) => {
-          state.bytes.set(chunk, state.at)
-          state.at += chunk.length
-          return state
+  /**
+   * An object, or a range of it, gathered into one array by GETs retried as `policy` allows. A body
+   * that breaks off is resumed, not restarted: the next attempt asks for the rest with a ranged GET
+   * pinned with If-Match to the ETag of the first response (or `ifMatch`), so a changed object
+   * fails with `PreconditionFailed` instead of mixing two versions.
+   */
+  const fetchBytes = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
+    Effect.suspend(() => {
+      let info: ObjectInfo | undefined
+      let target: Uint8Array | undefined
+      let received = 0
+      const start = range?.start ?? 0
+      const receive = (chunk: Uint8Array) => {
+        target!.set(chunk, received)
+        received += chunk.length
+      }
+      const attempt = Effect.suspend(() => {
+        if (target !== undefined && received >= target.length) return Effect.void
+        const request = target === undefined
+          ? { bucket, key, range, ifMatch }
+          : { bucket, key, range: { start: start + received, end: start + target.length - 1 }, ifMatch: info!.etag }
+        return Effect.flatMap(backend.getObject(request), (response) => {
+          if (target === undefined) {
+            if (response.contentLength > maxBytesInMemory) {
+              return Effect.zipRight(
+                response.discard,
+                Effect.fail(tooLargeForMemory(bucket, key, response.contentLength))
+              )
+            }
+            info = response.info
+            // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
+            target = Buffer.allocUnsafe(response.contentLength)
+          } else if (response.contentLength !== target.length - received) {
+            return Effect.zipRight(
+              response.discard,
+              Effect.fail(
+                new TransportError({
+                  operation: "GetObject",
+                  bucket,
+                  key,
+                  reason: `asked for the last ${
+                    target.length - received
+                  } bytes, the server sent ${response.contentLength}`,
+                  retryable: false
+                })
+              )
+            )
+          }
+          return Effect.zipRight(response.forEachChunk(receive), checkComplete)
         })
-    ).pipe(Effect.map((state) => state.bytes))
+      })
+      const checkComplete = Effect.suspend(() => endedShort(bucket, key, received, target!.length))
+      return Effect.map(retryGet(attempt), (): Fetched => ({ info: info!, bytes: target! }))
+    })
 
   /** Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. */
   const openRanged = (bucket: string, key: string, partSize: number, concurrency: number) =>
@@ -152,15 +174,18 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
         }
         const body = Stream.fromIterable(ranges).pipe(
           Stream.mapEffect(
-            (range) => Effect.flatMap(openResumable(bucket, key, range, info.etag), (part) => part.bytes),
-            {
-              concurrency
-            }
+            (range) => Effect.map(fetchBytes(bucket, key, range, info.etag), (part) => part.bytes),
+            { concurrency }
           )
         )
-        return Effect.succeed({ info, body, bytes: collect(bucket, key, body, info.size) })
+        return Effect.succeed({ info, body })
       }
     )
+
+  const problemOf = (operation: string, bucket: string, key: string, options: DownloadOptions) =>
+    Validate.location(operation, bucket, key) ??
+      Validate.concurrency(operation, "concurrency", options.concurrency) ??
+      Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
 
   const open = (
     operation: string,
@@ -168,9 +193,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
     key: string,
     options: DownloadOptions = {}
   ): Effect.Effect<Download, S3PoError> => {
-    const problem = Validate.location(operation, bucket, key) ??
-      Validate.concurrency(operation, "concurrency", options.concurrency) ??
-      Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+    const problem = problemOf(operation, bucket, key, options)
     if (problem !== undefined) return Effect.fail(problem)
     const concurrency = options.concurrency ?? 1
     return concurrency > 1
@@ -178,8 +201,34 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       : openResumable(bucket, key)
   }
 
-  const toBytes = (operation: string, bucket: string, key: string, options?: DownloadOptions) =>
-    Effect.flatMap(open(operation, bucket, key, options), (download) => download.bytes)
+  /** The body of a ranged download gathered into one array, allocated only once its size is known. */
+  const collect = (bucket: string, key: string, download: Download) =>
+    Effect.suspend(() =>
+      download.info.size > maxBytesInMemory ?
+        Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
+        Stream.runFold(download.body, { bytes: new Uint8Array(download.info.size), at: 0 }, (state, chunk) => {
+          state.bytes.set(chunk, state.at)
+          state.at += chunk.length
+          return state
+        })
+    ).pipe(Effect.map((state) => state.bytes))
+
+  const toBytes = (
+    operation: string,
+    bucket: string,
+    key: string,
+    options: DownloadOptions = {}
+  ): Effect.Effect<Uint8Array, S3PoError> => {
+    const problem = problemOf(operation, bucket, key, options)
+    if (problem !== undefined) return Effect.fail(problem)
+    const concurrency = options.concurrency ?? 1
+    return concurrency > 1
+      ? Effect.flatMap(
+        openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency),
+        (download) => collect(bucket, key, download)
+      )
+      : Effect.map(fetchBytes(bucket, key), (fetched) => fetched.bytes)
+  }
 
   const toFile = (
     operation: string,

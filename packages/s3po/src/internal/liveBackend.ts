@@ -6,6 +6,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -19,13 +20,19 @@ import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type { ObjectInfo } from "../S3Po.js"
 import type { S3PoError } from "../S3PoError.js"
-import type { Backend, PendingUpload } from "./backend.js"
+import type { Backend, GetObjectResponse, PendingUpload } from "./backend.js"
 import { fromSdkError, type RequestContext } from "./error.js"
 
-/** The abort signal shape the SDK's Node HTTP handler understands when `addEventListener` is absent. */
-interface MinimalAbortSignal {
+/**
+ * What an HTTP request in flight can be stopped by: the abort signal the SDK's Node HTTP handler
+ * understands when `addEventListener` is absent (much cheaper than an `AbortController` per
+ * request, which costs about as much as the rest of s3po's work on a small request), and the body
+ * being read once the response has arrived.
+ */
+interface InFlight {
   aborted: boolean
   onabort: (() => void) | null
+  body: Readable | undefined
 }
 
 /**
@@ -35,55 +42,105 @@ interface MinimalAbortSignal {
 const quotedETag = (etag: string | undefined): string =>
   etag === undefined || etag === "" ? "" : etag.startsWith("\"") ? etag : `"${etag}"`
 
+const closedEarly = () =>
+  Object.assign(new Error("the connection closed before the body ended"), { code: "ECONNRESET" })
+
+/** Follows a response body by its events until it ends (`onEnd`) or breaks (`onError`), whichever comes first. */
+const follow = (
+  readable: Readable,
+  onChunk: (chunk: Uint8Array) => void,
+  onEnd: () => void,
+  onError: (error: unknown) => void
+): () => void => {
+  const stop = () => {
+    readable.off("data", onChunk)
+    readable.off("end", ended)
+    readable.off("error", failed)
+    readable.off("close", closed)
+  }
+  const ended = () => {
+    stop()
+    onEnd()
+  }
+  const failed = (error: unknown) => {
+    stop()
+    onError(error)
+  }
+  const closed = () => failed(closedEarly())
+  readable.on("data", onChunk)
+  readable.once("end", ended)
+  readable.once("error", failed)
+  readable.once("close", closed)
+  return stop
+}
+
 /** Reads a response body by its events; interruption destroys it, closing the connection. */
 const forEachChunk = (readable: Readable, context: RequestContext, f: (chunk: Uint8Array) => void) =>
   Effect.async<void, S3PoError>((resume) => {
-    const stop = () => {
-      readable.off("data", f)
-      readable.off("end", onEnd)
-      readable.off("error", onError)
-      readable.off("close", onClose)
-    }
-    const onEnd = () => {
-      stop()
-      resume(Effect.void)
-    }
-    const onError = (error: unknown) => {
-      stop()
-      resume(Effect.fail(fromSdkError(context, error)))
-    }
-    const onClose = () =>
-      onError(Object.assign(new Error("the connection closed before the body ended"), { code: "ECONNRESET" }))
-    readable.on("data", f)
-    readable.once("end", onEnd)
-    readable.once("error", onError)
-    readable.once("close", onClose)
+    const stop = follow(
+      readable,
+      f,
+      () => resume(Effect.void),
+      (error) => resume(Effect.fail(fromSdkError(context, error)))
+    )
     return Effect.sync(() => {
       stop()
       readable.destroy()
     })
   })
 
+/**
+ * A body this small is read whole before the response is handed over: its bytes are already
+ * arriving, and one suspension of the fiber instead of two is much of a small GET's cost in s3po.
+ */
+const readAheadBytes = 64 * 1024
+
+/** The chunks of a whole body, and the error it broke off with, if it did. */
+interface ReadBody {
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly error?: unknown
+}
+
+const readWhole = (readable: Readable, inFlight: InFlight): Promise<ReadBody> =>
+  new Promise((resolve) => {
+    const chunks: Array<Uint8Array> = []
+    if (inFlight.aborted || readable.destroyed) {
+      readable.destroy()
+      return resolve({ chunks, error: closedEarly() })
+    }
+    inFlight.body = readable
+    follow(readable, (chunk) => chunks.push(chunk), () => resolve({ chunks }), (error) => resolve({ chunks, error }))
+  })
+
 /** The request primitives over the AWS SDK's `S3Client`. */
 export const make = (client: S3Client): Backend => {
   /**
-   * Sends one command; interrupting the fiber aborts its HTTP request. The SDK's HTTP handler accepts
-   * a minimal `{ aborted, onabort }` signal: much cheaper than an `AbortController` per request,
-   * which costs about as much as the rest of s3po's work on a small request.
+   * Sends one command and turns its output into the result with `respond` (synchronously, or by a
+   * promise for what is read after the response arrives). Interrupting the fiber aborts the HTTP
+   * request and destroys a body being read.
    */
-  const send = <Output>(
+  const send = <Output, A>(
     context: RequestContext,
-    request: (options: { readonly abortSignal: AbortSignal }) => Promise<Output>
-  ): Effect.Effect<Output, S3PoError> =>
-    Effect.async<Output, S3PoError>((resume) => {
-      const signal: MinimalAbortSignal = { aborted: false, onabort: null }
-      request({ abortSignal: signal as unknown as AbortSignal }).then(
-        (output) => resume(Effect.succeed(output)),
-        (error) => resume(Effect.fail(fromSdkError(context, error)))
-      )
+    request: (options: { readonly abortSignal: AbortSignal }) => Promise<Output>,
+    respond: (output: Output, inFlight: InFlight) => A | Promise<A>
+  ): Effect.Effect<A, S3PoError> =>
+    Effect.async<A, S3PoError>((resume) => {
+      const inFlight: InFlight = { aborted: false, onabort: null, body: undefined }
+      const fail = (error: unknown) => resume(Effect.fail(fromSdkError(context, error)))
+      request({ abortSignal: inFlight as unknown as AbortSignal }).then((output) => {
+        let result: A | Promise<A>
+        try {
+          result = respond(output, inFlight)
+        } catch (defect) {
+          return resume(Effect.die(defect))
+        }
+        if (result instanceof Promise) result.then((value) => resume(Effect.succeed(value)), fail)
+        else resume(Effect.succeed(result))
+      }, fail)
       return Effect.sync(() => {
-        signal.aborted = true
-        signal.onabort?.()
+        inFlight.aborted = true
+        inFlight.onabort?.()
+        inFlight.body?.destroy()
       })
     })
 
@@ -118,7 +175,8 @@ export const make = (client: S3Client): Backend => {
             client.send(
               new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
               options
-            )
+            ),
+          (output) => output
         )
         for (const upload of page.Uploads ?? []) {
           uploads.push({
@@ -134,20 +192,21 @@ export const make = (client: S3Client): Backend => {
     })
 
   const headObject = (bucket: string, key: string) =>
-    Effect.map(
-      send({ operation: "HeadObject", bucket, key }, (options) =>
-        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), options)),
-      (output) =>
-        info(key, output)
+    send(
+      { operation: "HeadObject", bucket, key },
+      (options) => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), options),
+      (output) => info(key, output)
     )
+
+  const nothing = () => undefined
 
   return {
     createBucket: (bucket) =>
       send(
         { operation: "CreateBucket", bucket },
-        (options) => client.send(new CreateBucketCommand({ Bucket: bucket }), options)
+        (options) => client.send(new CreateBucketCommand({ Bucket: bucket }), options),
+        nothing
       ).pipe(
-        Effect.asVoid,
         Effect.catchIf(
           (error) => error._tag === "S3ServiceError" && error.code === "BucketAlreadyOwnedByYou",
           () => Effect.void
@@ -155,22 +214,20 @@ export const make = (client: S3Client): Backend => {
       ),
 
     putObject: (request) =>
-      Effect.map(
-        send(
-          { operation: "PutObject", bucket: request.bucket, key: request.key },
-          (options) =>
-            client.send(
-              new PutObjectCommand({
-                Bucket: request.bucket,
-                Key: request.key,
-                Body: request.body,
-                ContentLength: request.body.length,
-                ContentType: request.contentType,
-                Metadata: request.metadata as Record<string, string> | undefined
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "PutObject", bucket: request.bucket, key: request.key },
+        (options) =>
+          client.send(
+            new PutObjectCommand({
+              Bucket: request.bucket,
+              Key: request.key,
+              Body: request.body,
+              ContentLength: request.body.length,
+              ContentType: request.contentType,
+              Metadata: request.metadata as Record<string, string> | undefined
+            }),
+            options
+          ),
         (output) => ({ etag: quotedETag(output.ETag) })
       ),
 
@@ -179,32 +236,45 @@ export const make = (client: S3Client): Backend => {
       const range = request.range === undefined
         ? undefined
         : `bytes=${request.range.start}-${request.range.end === undefined ? "" : request.range.end}`
-      return Effect.map(
-        send(
-          context,
-          (options) =>
-            client.send(
-              new GetObjectCommand({
-                Bucket: request.bucket,
-                Key: request.key,
-                Range: range,
-                IfMatch: request.ifMatch
-              }),
-              options
-            )
-        ),
-        (output) => {
-          const readable = output.Body as Readable | undefined
+      const response = (output: GetObjectCommandOutput, body?: ReadBody): GetObjectResponse => {
+        const readable = output.Body as Readable | undefined
+        const common = { info: info(request.key, output), contentLength: output.ContentLength ?? 0 }
+        if (body !== undefined) {
+          const broken = () => fromSdkError(context, body.error)
           return {
-            info: info(request.key, output),
-            contentLength: output.ContentLength ?? 0,
-            body: readable === undefined
-              ? Stream.empty
-              : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
-            forEachChunk: (f: (chunk: Uint8Array) => void) =>
-              readable === undefined ? Effect.void : forEachChunk(readable, context, f),
-            discard: Effect.sync(() => readable?.destroy())
+            ...common,
+            body: body.error === undefined
+              ? Stream.fromIterable(body.chunks)
+              : Stream.concat(Stream.fromIterable(body.chunks), Stream.failSync(broken)),
+            forEachChunk: (f) =>
+              Effect.suspend(() => {
+                for (const chunk of body.chunks) f(chunk)
+                return body.error === undefined ? Effect.void : Effect.fail(broken())
+              }),
+            discard: Effect.void
           }
+        }
+        return {
+          ...common,
+          body: readable === undefined
+            ? Stream.empty
+            : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
+          forEachChunk: (f) => readable === undefined ? Effect.void : forEachChunk(readable, context, f),
+          discard: Effect.sync(() => readable?.destroy())
+        }
+      }
+      return send(
+        context,
+        (options) =>
+          client.send(
+            new GetObjectCommand({ Bucket: request.bucket, Key: request.key, Range: range, IfMatch: request.ifMatch }),
+            options
+          ),
+        (output, inFlight) => {
+          const readable = output.Body as Readable | undefined
+          return readable !== undefined && (output.ContentLength ?? Infinity) <= readAheadBytes
+            ? readWhole(readable, inFlight).then((body) => response(output, body))
+            : response(output)
         }
       )
     },
@@ -212,20 +282,18 @@ export const make = (client: S3Client): Backend => {
     headObject,
 
     listPage: (request) =>
-      Effect.map(
-        send(
-          { operation: "ListObjectsV2", bucket: request.bucket },
-          (options) =>
-            client.send(
-              new ListObjectsV2Command({
-                Bucket: request.bucket,
-                Prefix: request.prefix,
-                Delimiter: request.delimiter,
-                ContinuationToken: request.continuationToken
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "ListObjectsV2", bucket: request.bucket },
+        (options) =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: request.bucket,
+              Prefix: request.prefix,
+              Delimiter: request.delimiter,
+              ContinuationToken: request.continuationToken
+            }),
+            options
+          ),
         (output) => ({
           keys: (output.Contents ?? []).map((object) => object.Key ?? ""),
           commonPrefixes: (output.CommonPrefixes ?? []).map((common) => common.Prefix ?? ""),
@@ -234,24 +302,23 @@ export const make = (client: S3Client): Backend => {
       ),
 
     deleteObject: (bucket, key) =>
-      Effect.asVoid(
-        send({ operation: "DeleteObject", bucket, key }, (options) =>
-          client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), options))
+      send(
+        { operation: "DeleteObject", bucket, key },
+        (options) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), options),
+        nothing
       ),
 
     deleteObjects: (bucket, keys) =>
-      Effect.map(
-        send(
-          { operation: "DeleteObjects", bucket },
-          (options) =>
-            client.send(
-              new DeleteObjectsCommand({
-                Bucket: bucket,
-                Delete: { Objects: keys.map((key) => ({ Key: key })), Quiet: false }
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "DeleteObjects", bucket },
+        (options) =>
+          client.send(
+            new DeleteObjectsCommand({
+              Bucket: bucket,
+              Delete: { Objects: keys.map((key) => ({ Key: key })), Quiet: false }
+            }),
+            options
+          ),
         (output) => ({
           deleted: (output.Deleted ?? []).map((deleted) => deleted.Key ?? ""),
           failed: (output.Errors ?? []).map((error) => ({
@@ -263,60 +330,54 @@ export const make = (client: S3Client): Backend => {
       ),
 
     createMultipartUpload: (request) =>
-      Effect.map(
-        send(
-          { operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key },
-          (options) =>
-            client.send(
-              new CreateMultipartUploadCommand({
-                Bucket: request.bucket,
-                Key: request.key,
-                ContentType: request.contentType,
-                Metadata: request.metadata as Record<string, string> | undefined
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key },
+        (options) =>
+          client.send(
+            new CreateMultipartUploadCommand({
+              Bucket: request.bucket,
+              Key: request.key,
+              ContentType: request.contentType,
+              Metadata: request.metadata as Record<string, string> | undefined
+            }),
+            options
+          ),
         (output) => output.UploadId ?? ""
       ),
 
     uploadPart: (request) =>
-      Effect.map(
-        send(
-          { operation: "UploadPart", bucket: request.bucket, key: request.key },
-          (options) =>
-            client.send(
-              new UploadPartCommand({
-                Bucket: request.bucket,
-                Key: request.key,
-                UploadId: request.uploadId,
-                PartNumber: request.partNumber,
-                Body: request.body,
-                ContentLength: request.body.length
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "UploadPart", bucket: request.bucket, key: request.key },
+        (options) =>
+          client.send(
+            new UploadPartCommand({
+              Bucket: request.bucket,
+              Key: request.key,
+              UploadId: request.uploadId,
+              PartNumber: request.partNumber,
+              Body: request.body,
+              ContentLength: request.body.length
+            }),
+            options
+          ),
         (output) => ({ etag: quotedETag(output.ETag) })
       ),
 
     completeMultipartUpload: (request) =>
-      Effect.map(
-        send(
-          { operation: "CompleteMultipartUpload", bucket: request.bucket, key: request.key },
-          (options) =>
-            client.send(
-              new CompleteMultipartUploadCommand({
-                Bucket: request.bucket,
-                Key: request.key,
-                UploadId: request.uploadId,
-                MultipartUpload: {
-                  Parts: request.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag }))
-                }
-              }),
-              options
-            )
-        ),
+      send(
+        { operation: "CompleteMultipartUpload", bucket: request.bucket, key: request.key },
+        (options) =>
+          client.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: request.bucket,
+              Key: request.key,
+              UploadId: request.uploadId,
+              MultipartUpload: {
+                Parts: request.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag }))
+              }
+            }),
+            options
+          ),
         (output) => output.ETag
       ).pipe(
         // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
@@ -328,14 +389,15 @@ export const make = (client: S3Client): Backend => {
       ),
 
     abortMultipartUpload: (request) =>
-      Effect.asVoid(send(
+      send(
         { operation: "AbortMultipartUpload", bucket: request.bucket, key: request.key },
         (options) =>
           client.send(
             new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.key, UploadId: request.uploadId }),
             options
-          )
-      )),
+          ),
+        nothing
+      ),
 
     listMultipartUploads: listMultipartPages
   }
