@@ -1,8 +1,9 @@
 /**
  * `pnpm bench`: s3po side by side with the raw AWS SDK and `@aws-sdk/lib-storage`, against the
  * benchmark fixture (`fixture.ts`, a minimal S3 endpoint in its own process), plus S3PoMock.
- * Sides alternate run by run; each figure is the median of several runs. Prints a table and writes
- * the figures to `bench-results.json` at the repository root.
+ * Sides alternate run by run, in rotating order; each figure is the median of several runs, and
+ * each ratio the median of the ratios of runs made side by side. Prints a table and writes the
+ * figures to `bench-results.json` at the repository root.
  */
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
@@ -54,16 +55,31 @@ const withFixture = async <A>(options: Parameters<typeof startFixture>[0], f: (f
  */
 const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.()
 
-/** Runs the sides alternately `runs` times after one warm-up each; returns each side's measurements. */
+/**
+ * Runs the sides alternately `times` times after one warm-up each, the order rotating from run to
+ * run (the side that runs next inherits what the one before left for the collector); returns each
+ * side's measurements, run `i` of each side made next to run `i` of the others.
+ */
 const alternate = async <K extends string, M extends Measurement>(sides: Record<K, () => Promise<M>>, times = runs) => {
   const names = Object.keys(sides) as Array<K>
   for (const name of names) await sides[name]()
   const out = Object.fromEntries(names.map((name) => [name, [] as Array<M>])) as Record<K, Array<M>>
   for (let run = 0; run < times; run++) {
-    for (const name of names) out[name].push(await sides[name]())
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(run + i) % names.length]!
+      out[name].push(await sides[name]())
+    }
   }
   return out
 }
+
+/**
+ * The median of the ratios `figure(a) / figure(b)` of runs made side by side. The speed of these
+ * machines drifts by up to 40% over minutes: a ratio of two medians would mix that drift in, a
+ * ratio of neighbouring runs does not.
+ */
+const pairedRatio = <M>(a: ReadonlyArray<M>, b: ReadonlyArray<M>, figure: (m: M) => number) =>
+  median(a.map((m, i) => figure(m) / figure(b[i]!)))
 
 const smallOps = async () => {
   results.smallOps = {}
@@ -84,7 +100,7 @@ const smallOps = async () => {
           sdkOpsPerSec: round(median(measured.sdk.map(opsPerSecond)), 0),
           s3poCpuPerOpUs: round(s3poCpu, 0),
           sdkCpuPerOpUs: round(sdkCpu, 0),
-          cpuRatio: round(s3poCpu / sdkCpu, 3)
+          cpuRatio: round(pairedRatio(measured.s3po, measured.sdk, cpuPerOpUs), 3)
         }
         results.smallOps[`latency${latencyMs}ms`] = {
           ...(results.smallOps[`latency${latencyMs}ms`] as object),
@@ -133,7 +149,7 @@ const multipartUpload = async () => {
       bytes: bigBytes,
       s3poMiBs: round(mibs("s3po"), 1),
       libStorageMiBs: round(mibs("libStorage"), 1),
-      throughputRatio: round(mibs("s3po") / mibs("libStorage"), 3),
+      throughputRatio: round(pairedRatio(measured.s3po, measured.libStorage, (m) => m.ops / m.seconds), 3),
       s3poCpuSeconds: round(cpu("s3po")),
       libStorageCpuSeconds: round(cpu("libStorage")),
       s3poPeakRssMiB: round(rss("s3po"), 1),
@@ -184,13 +200,13 @@ const rangedDownload = async () => {
       connectionMbps,
       s3poMiBs: round(s3poMiBs, 1),
       singleGetMiBs: round(sdkMiBs, 1),
-      throughputRatio: round(s3poMiBs / sdkMiBs, 3)
+      throughputRatio: round(pairedRatio(measured.s3po, measured.sdk, opsPerSecond), 3)
     }
     rows.push([
       `${bigBytes / GiB} GiB download, ${connectionMbps} MB/s per connection`,
       `${round(s3poMiBs, 1)} MiB/s (8 ranged GETs × 8 MiB)`,
       `${round(sdkMiBs, 1)} MiB/s (one GetObject stream)`,
-      `${round(s3poMiBs / sdkMiBs, 2)}×`
+      `${round(results.rangedDownload.throughputRatio as number, 2)}×`
     ])
     log(`ranged download: ${JSON.stringify(results.rangedDownload)}`)
     client.destroy()
