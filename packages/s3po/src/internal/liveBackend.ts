@@ -126,16 +126,25 @@ export const make = (client: S3Client): Backend => {
   ): Effect.Effect<A, S3PoError> =>
     Effect.async<A, S3PoError>((resume) => {
       const inFlight: InFlight = { aborted: false, onabort: null, body: undefined }
-      const fail = (error: unknown) => resume(Effect.fail(fromSdkError(context, error)))
+      // Once settled, the links to the request are cut: the canceler may be held on to for a while,
+      // and through them it would keep the whole HTTP exchange alive long enough for the collector
+      // to promote it (measured: 80% more bytes promoted than the raw SDK, and 50% more full
+      // collections; without the links, 14%).
+      const settle = (result: Effect.Effect<A, S3PoError>) => {
+        inFlight.onabort = null
+        inFlight.body = undefined
+        resume(result)
+      }
+      const fail = (error: unknown) => settle(Effect.fail(fromSdkError(context, error)))
       request({ abortSignal: inFlight as unknown as AbortSignal }).then((output) => {
         let result: A | Promise<A>
         try {
           result = respond(output, inFlight)
         } catch (defect) {
-          return resume(Effect.die(defect))
+          return settle(Effect.die(defect))
         }
-        if (result instanceof Promise) result.then((value) => resume(Effect.succeed(value)), fail)
-        else resume(Effect.succeed(result))
+        if (result instanceof Promise) result.then((value) => settle(Effect.succeed(value)), fail)
+        else settle(Effect.succeed(result))
       }, fail)
       return Effect.sync(() => {
         inFlight.aborted = true
