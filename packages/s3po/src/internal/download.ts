@@ -18,12 +18,6 @@ export interface Download {
   readonly body: Stream.Stream<Uint8Array, S3PoError>
 }
 
-/** An object, or a range of one, gathered into memory. */
-interface Fetched {
-  readonly info: ObjectInfo
-  readonly bytes: Uint8Array
-}
-
 const tooLargeForMemory = (bucket: string, key: string, size: number) =>
   new ValidationError({
     operation: "download",
@@ -115,7 +109,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
    */
   const fetchBytes = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
     Effect.suspend(() => {
-      let info: ObjectInfo | undefined
+      let etag = ifMatch
       let target: Uint8Array | undefined
       let received = 0
       const start = range?.start ?? 0
@@ -125,10 +119,8 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       }
       const attempt = Effect.suspend(() => {
         if (target !== undefined && received >= target.length) return Effect.void
-        const request = target === undefined
-          ? { bucket, key, range, ifMatch }
-          : { bucket, key, range: { start: start + received, end: start + target.length - 1 }, ifMatch: info!.etag }
-        return Effect.flatMap(backend.getObject(request), (response) => {
+        const rest = target === undefined ? range : { start: start + received, end: start + target.length - 1 }
+        return Effect.flatMap(backend.getObject({ bucket, key, range: rest, ifMatch: etag }), (response) => {
           if (target === undefined) {
             if (response.contentLength > maxBytesInMemory) {
               return Effect.zipRight(
@@ -136,7 +128,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
                 Effect.fail(tooLargeForMemory(bucket, key, response.contentLength))
               )
             }
-            info = response.info
+            etag = response.info.etag
             // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
             target = Buffer.allocUnsafe(response.contentLength)
           } else if (response.contentLength !== target.length - received) {
@@ -159,7 +151,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
         })
       })
       const checkComplete = Effect.suspend(() => endedShort(bucket, key, received, target!.length))
-      return Effect.map(retryGet(attempt), (): Fetched => ({ info: info!, bytes: target! }))
+      return Effect.map(retryGet(attempt), () => target!)
     })
 
   /** Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. */
@@ -174,7 +166,7 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
         }
         const body = Stream.fromIterable(ranges).pipe(
           Stream.mapEffect(
-            (range) => Effect.map(fetchBytes(bucket, key, range, info.etag), (part) => part.bytes),
+            (range) => fetchBytes(bucket, key, range, info.etag),
             { concurrency }
           )
         )
@@ -213,22 +205,16 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
         })
     ).pipe(Effect.map((state) => state.bytes))
 
+  /** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
   const toBytes = (
     operation: string,
     bucket: string,
     key: string,
     options: DownloadOptions = {}
-  ): Effect.Effect<Uint8Array, S3PoError> => {
-    const problem = problemOf(operation, bucket, key, options)
-    if (problem !== undefined) return Effect.fail(problem)
-    const concurrency = options.concurrency ?? 1
-    return concurrency > 1
-      ? Effect.flatMap(
-        openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency),
-        (download) => collect(bucket, key, download)
-      )
-      : Effect.map(fetchBytes(bucket, key), (fetched) => fetched.bytes)
-  }
+  ): Effect.Effect<Uint8Array, S3PoError> =>
+    (options.concurrency ?? 1) > 1
+      ? Effect.flatMap(open(operation, bucket, key, options), (download) => collect(bucket, key, download))
+      : Validate.guard(problemOf(operation, bucket, key, options), fetchBytes(bucket, key))
 
   const toFile = (
     operation: string,
