@@ -4,7 +4,10 @@
  * and stalls. It records every request it sees, and when each client connection closed.
  */
 import * as http from "node:http"
+import * as https from "node:https"
+import type * as net from "node:net"
 import type { AddressInfo } from "node:net"
+import type { Certificate } from "./tls.js"
 
 export type Fault =
   | "pass"
@@ -28,6 +31,8 @@ export interface ProxiedRequest {
   readonly connection: number
   readonly range?: string | undefined
   readonly ifMatch?: string | undefined
+  /** The `x-amz-content-sha256` header: the payload's hash, or how it is left unsigned. */
+  readonly contentSha256?: string | undefined
 }
 
 export type FaultPlan = (
@@ -72,7 +77,15 @@ const errorAnswers: Partial<Record<Fault, { status: number; body: string }>> = {
   tooManyRequests429: s3Error(429, "TooManyRequestsException", "Too many requests.")
 }
 
-export const startFaultProxy = async (target: string, initialPlan: FaultPlan = () => "pass"): Promise<FaultProxy> => {
+/**
+ * Starts the proxy in front of `target`. With `tls`, it answers HTTPS with that certificate and
+ * forwards plain HTTP, as a TLS-terminating load balancer in front of a server does.
+ */
+export const startFaultProxy = async (
+  target: string,
+  initialPlan: FaultPlan = () => "pass",
+  options: { readonly tls?: Certificate } = {}
+): Promise<FaultProxy> => {
   const upstream = new URL(target)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
   const requests: Array<ProxiedRequest> = []
@@ -81,7 +94,7 @@ export const startFaultProxy = async (target: string, initialPlan: FaultPlan = (
   let connections = 0
   const connectionIds = new WeakMap<object, number>()
 
-  const server = http.createServer((request, response) => {
+  const handle = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const connection = connectionIds.get(request.socket) ?? -1
     const [path = "/", query = ""] = (request.url ?? "/").split("?", 2)
     const index = requests.length
@@ -94,7 +107,8 @@ export const startFaultProxy = async (target: string, initialPlan: FaultPlan = (
       fault,
       connection,
       range: request.headers.range,
-      ifMatch: request.headers["if-match"]
+      ifMatch: request.headers["if-match"],
+      contentSha256: request.headers["x-amz-content-sha256"] as string | undefined
     })
 
     if (fault === "reset") {
@@ -170,8 +184,9 @@ export const startFaultProxy = async (target: string, initialPlan: FaultPlan = (
       if (fault === "delay") setTimeout(forward, 150)
       else forward()
     })
-  })
-  server.on("connection", (socket) => {
+  }
+  const server = options.tls === undefined ? http.createServer(handle) : https.createServer(options.tls, handle)
+  server.on(options.tls === undefined ? "connection" : "secureConnection", (socket: net.Socket) => {
     const id = connections++
     connectionIds.set(socket, id)
     socket.on("close", () => closedAt.set(id, performance.now()))
@@ -179,7 +194,7 @@ export const startFaultProxy = async (target: string, initialPlan: FaultPlan = (
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
     requests,
     closedAt,
     setPlan: (next) => {
