@@ -10,8 +10,11 @@
  *   --latency <ms>          wait this long before answering each request (S3's first-byte latency)
  *   --connection-mbps <n>   cap each connection's response bandwidth (one S3 connection tops out near 100 MB/s)
  *   --discard               acknowledge uploads without keeping their bytes (memory benchmarks)
+ *   --tls-key, --tls-cert   answer HTTPS with this PEM key and certificate
  */
+import * as fs from "node:fs"
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { parseArgs } from "node:util"
 
@@ -20,7 +23,9 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     latency: { type: "string", default: "0" },
     "connection-mbps": { type: "string", default: "0" },
-    discard: { type: "boolean", default: false }
+    discard: { type: "boolean", default: false },
+    "tls-key": { type: "string" },
+    "tls-cert": { type: "string" }
   }
 })
 const latencyMs = Number(values.latency)
@@ -191,7 +196,7 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
   return send(response, 200, headers, stored.body)
 }
 
-const server = http.createServer((request, response) => {
+const serve = (request: http.IncomingMessage, response: http.ServerResponse) => {
   const chunks: Array<Buffer> = []
   let size = 0
   // Uploaded bodies in discard mode are only counted: XML request bodies (Complete, DeleteObjects) are kept.
@@ -206,7 +211,10 @@ const server = http.createServer((request, response) => {
     if (latencyMs > 0) setTimeout(answer, latencyMs)
     else answer()
   })
-})
+}
+const server = values["tls-key"] === undefined || values["tls-cert"] === undefined
+  ? http.createServer(serve)
+  : https.createServer({ key: fs.readFileSync(values["tls-key"]), cert: fs.readFileSync(values["tls-cert"]) }, serve)
 server.keepAliveTimeout = 60_000
 // The benchmark holds this process's stdin: when the benchmark ends, however it ends, so does the fixture.
 process.stdin.on("end", () => process.exit(0)).resume()

@@ -5,6 +5,8 @@ export interface FixtureOptions {
   readonly latencyMs?: number
   readonly connectionMbps?: number
   readonly discard?: boolean
+  /** Answer HTTPS with this PEM key and certificate (files). */
+  readonly tls?: { readonly keyFile: string; readonly certFile: string } | undefined
 }
 
 export interface Fixture {
@@ -22,14 +24,15 @@ export const startFixture = (options: FixtureOptions = {}): Promise<Fixture> =>
       String(options.latencyMs ?? 0),
       "--connection-mbps",
       String(options.connectionMbps ?? 0),
-      ...(options.discard === true ? ["--discard"] : [])
+      ...(options.discard === true ? ["--discard"] : []),
+      ...(options.tls === undefined ? [] : ["--tls-key", options.tls.keyFile, "--tls-cert", options.tls.certFile])
     ], { stdio: ["pipe", "pipe", "inherit"] })
     child.once("error", reject)
     child.stdout!.setEncoding("utf8").on("data", (line: string) => {
       const port = /PORT=(\d+)/.exec(line)?.[1]
       if (port === undefined) return
       resolve({
-        endpoint: `http://127.0.0.1:${port}`,
+        endpoint: `${options.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`,
         process: child,
         stop: () =>
           new Promise<void>((done) => {
