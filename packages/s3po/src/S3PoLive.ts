@@ -119,7 +119,9 @@ const clientFor = (options: LiveOptions): S3Client => {
       ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
     }
   })
-  if (options.signPayloadOverHttps !== true) unsignUploadsOverHttps(client)
+  // Over plain HTTP payloads are signed anyway: no need to look at every request.
+  const plainHttp = options.endpoint?.toLowerCase().startsWith("http:") === true
+  if (options.signPayloadOverHttps !== true && !plainHttp) unsignUploadsOverHttps(client)
   return client
 }
 
