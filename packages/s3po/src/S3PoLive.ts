@@ -16,6 +16,7 @@ import * as tls from "node:tls"
 import { fromBackend } from "./internal/layer.js"
 import * as Limits from "./internal/limits.js"
 import * as LiveBackend from "./internal/liveBackend.js"
+import * as PayloadHasher from "./internal/payloadHasher.js"
 import { unsignUploadsOverHttps } from "./internal/payloadSigning.js"
 import { exponential } from "./internal/retry.js"
 import type { RetryPolicy } from "./Retry.js"
@@ -62,8 +63,9 @@ export interface LiveOptions {
   readonly connectionTimeout?: Duration.DurationInput | undefined
   /**
    * Sign the bytes of uploads over HTTPS too. Default false: over HTTPS, TLS guards them and S3
-   * checks their CRC32, and hashing them costs about 0.7 s of CPU per GiB (the AWS SDKs for Java, Go
-   * and Python leave them unsigned as well). Over plain HTTP they are always signed.
+   * checks their CRC32 (unless `requestChecksumCalculation` is `WHEN_REQUIRED`), and hashing them
+   * costs about 0.7 s of CPU per GiB (the AWS SDKs for Java, Go and Python leave them unsigned as
+   * well). Over plain HTTP they are always signed.
    */
   readonly signPayloadOverHttps?: boolean | undefined
   /** PEM certificates to trust besides Node's own, for a server whose certificate a private CA issued. */
@@ -119,11 +121,15 @@ const clientFor = (options: LiveOptions): S3Client => {
       ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
     }
   })
-  // Over plain HTTP payloads are signed anyway: no need to look at every request.
-  const plainHttp = options.endpoint?.toLowerCase().startsWith("http:") === true
-  if (options.signPayloadOverHttps !== true && !plainHttp) unsignUploadsOverHttps(client)
+  if (!signsUploads(options)) unsignUploadsOverHttps(client)
   return client
 }
+
+/** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */
+const signsUploads = (options: LiveOptions): boolean =>
+  options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
+
+const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (hasher) => hasher.close)
 
 /**
  * `S3Po` over an `S3Client` built from `options`, created with the layer and destroyed with it.
@@ -132,15 +138,17 @@ const clientFor = (options: LiveOptions): S3Client => {
  * @category layers
  */
 export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
-  fromBackend(
-    Effect.map(
-      Effect.acquireRelease(Effect.sync(() => clientFor(options)), (client) => Effect.sync(() => client.destroy())),
-      (client) => ({
-        backend: LiveBackend.make(client),
-        settings: { retry: options.retry, multipart: options.multipart }
-      })
+  fromBackend(Effect.gen(function*() {
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => clientFor(options)),
+      (client) => Effect.sync(() => client.destroy())
     )
-  )
+    const hasher = signsUploads(options) ? yield* acquireHasher : undefined
+    return {
+      backend: LiveBackend.make(client, hasher),
+      settings: { retry: options.retry, multipart: options.multipart }
+    }
+  }))
 
 /**
  * `S3Po` over an `S3Client` the caller already has and keeps owning: the layer does not destroy it.
@@ -153,7 +161,7 @@ export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
  * @category layers
  */
 export const layerLiveFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
-  fromBackend(Effect.succeed({ backend: LiveBackend.make(client), settings: options }))
+  fromBackend(Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make(client, hasher), settings: options })))
 
 /**
  * Reads `LiveOptions` from configuration: `S3PO_ENDPOINT`, `AWS_REGION` (default `us-east-1`),

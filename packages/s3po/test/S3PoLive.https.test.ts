@@ -1,6 +1,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { createHash } from "node:crypto"
 import { layerLive, type LiveOptions, S3Po } from "s3po"
 import { type FaultProxy, startFaultProxy } from "./utils/faultProxy.js"
 import { bytesEqual, randomBody, uniqueBucket } from "./utils/fixtures.js"
@@ -9,6 +10,7 @@ import { type Certificate, selfSignedCertificate } from "./utils/tls.js"
 
 const MiB = 1024 * 1024
 const sha256Hex = /^[0-9a-f]{64}$/
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
 // The test server speaks plain HTTP: these tests reach it through a TLS-terminating proxy.
 let certificate: Certificate
@@ -66,6 +68,29 @@ describe("S3PoLive payload signing", () => {
       const hashes = yield* uploadAndReadBack(httpProxy)
       for (const hash of hashes) assert.match(hash ?? "", sha256Hex)
     }))
+
+  it.live("over plain HTTP, parts assembled from a stream carry their SHA-256, which the server checks", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      httpProxy.reset()
+      const bucket = uniqueBucket("https")
+      yield* s3.createBucket(bucket)
+      const body = randomBody(11 * MiB + 5)
+      const chunks = Stream.fromIterable(Array.from(
+        { length: Math.ceil(body.length / (64 * 1024)) },
+        (_, i) => body.subarray(i * 64 * 1024, (i + 1) * 64 * 1024)
+      ))
+      const upload = yield* s3.upload(bucket, "chunked", chunks, { partSize: 5 * MiB })
+      assert.strictEqual(upload.parts, 3)
+      const parts = httpProxy.requests.filter((request) =>
+        request.method === "PUT" && request.query.includes("uploadId")
+      )
+      assert.deepStrictEqual(
+        parts.map((request) => request.contentSha256),
+        [0, 1, 2].map((i) => sha256(body.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)))
+      )
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "chunked"), body))
+    }).pipe(Effect.provide(layerLive(liveOptions({ endpoint: httpProxy.url })))))
 
   it.live("the parts of a multipart upload reuse one kept-alive connection, and its TLS session", () =>
     Effect.gen(function*() {

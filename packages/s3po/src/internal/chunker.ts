@@ -5,25 +5,28 @@ import * as Option from "effect/Option"
 /**
  * Part buffers to reuse once S3 has acknowledged a part: a long upload then allocates a handful of
  * buffers instead of one per part, and its memory stays flat instead of waiting on the collector.
+ * They are shared memory, so that a worker thread can hash a part where it lies.
  */
 export class PartBuffers {
-  private readonly free: Array<ArrayBuffer> = []
-  private readonly owned = new WeakSet<ArrayBuffer>()
+  private readonly free: Array<SharedArrayBuffer> = []
+  private readonly owned = new WeakSet<SharedArrayBuffer>()
 
   constructor(private readonly keep: number) {}
 
   take(size: number): Uint8Array {
     const reused = this.free.pop()
     if (reused !== undefined && reused.byteLength === size) return new Uint8Array(reused)
-    const buffer = new ArrayBuffer(size)
+    const buffer = new SharedArrayBuffer(size)
     this.owned.add(buffer)
     return new Uint8Array(buffer)
   }
 
   /** Returns a part's buffer for reuse; parts that are views of the caller's own chunks are left alone. */
   give(part: Uint8Array): void {
-    const buffer = part.buffer as ArrayBuffer
-    if (this.owned.has(buffer) && this.free.length < this.keep) this.free.push(buffer)
+    const buffer = part.buffer
+    if (buffer instanceof SharedArrayBuffer && this.owned.has(buffer) && this.free.length < this.keep) {
+      this.free.push(buffer)
+    }
   }
 }
 

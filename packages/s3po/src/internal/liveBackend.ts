@@ -22,6 +22,8 @@ import type { ObjectInfo } from "../S3Po.js"
 import type { S3PoError } from "../S3PoError.js"
 import type { Backend, GetObjectResponse, PendingUpload } from "./backend.js"
 import { fromSdkError, type RequestContext } from "./error.js"
+import type { PayloadHasher } from "./payloadHasher.js"
+import { withPayloadHash } from "./payloadSigning.js"
 
 /**
  * What an HTTP request in flight can be stopped by: the abort signal the SDK's Node HTTP handler
@@ -112,8 +114,11 @@ const readWhole = (readable: Readable, inFlight: InFlight): Promise<ReadBody> =>
     follow(readable, (chunk) => chunks.push(chunk), () => resolve({ chunks }), (error) => resolve({ chunks, error }))
   })
 
-/** The request primitives over the AWS SDK's `S3Client`. */
-export const make = (client: S3Client): Backend => {
+/**
+ * The request primitives over the AWS SDK's `S3Client`. With `hasher`, the parts of multipart
+ * uploads are hashed for their signature off the event loop.
+ */
+export const make = (client: S3Client, hasher?: PayloadHasher): Backend => {
   /**
    * Sends one command and turns its output into the result with `respond` (synchronously, or by a
    * promise for what is read after the response arrives). Interrupting the fiber aborts the HTTP
@@ -354,23 +359,25 @@ export const make = (client: S3Client): Backend => {
         (output) => output.UploadId ?? ""
       ),
 
-    uploadPart: (request) =>
-      send(
-        { operation: "UploadPart", bucket: request.bucket, key: request.key },
-        (options) =>
-          client.send(
-            new UploadPartCommand({
+    uploadPart: (request) => {
+      const upload = (sha256: string | undefined) =>
+        send(
+          { operation: "UploadPart", bucket: request.bucket, key: request.key },
+          (options) => {
+            const command = new UploadPartCommand({
               Bucket: request.bucket,
               Key: request.key,
               UploadId: request.uploadId,
               PartNumber: request.partNumber,
               Body: request.body,
               ContentLength: request.body.length
-            }),
-            options
-          ),
-        (output) => ({ etag: quotedETag(output.ETag) })
-      ),
+            })
+            return client.send(sha256 === undefined ? command : withPayloadHash(command, sha256), options)
+          },
+          (output) => ({ etag: quotedETag(output.ETag) })
+        )
+      return hasher === undefined ? upload(undefined) : Effect.flatMap(hasher.sha256(request.body), upload)
+    },
 
     completeMultipartUpload: (request) =>
       send(
