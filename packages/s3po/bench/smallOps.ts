@@ -4,27 +4,10 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { batch, layerLive, S3Po } from "../src/index.js"
 import { maxSockets } from "../src/internal/limits.js"
-
-export interface Measurement {
-  readonly ops: number
-  readonly seconds: number
-  readonly cpuSeconds: number
-}
-
-export const opsPerSecond = (m: Measurement) => m.ops / m.seconds
-export const cpuPerOpUs = (m: Measurement) => (m.cpuSeconds / m.ops) * 1e6
+import { measure } from "./measure.js"
 
 const body = new Uint8Array(1024).fill(7)
 const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
-
-export const measure = async (ops: number, run: () => Promise<unknown>): Promise<Measurement> => {
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  await run()
-  const seconds = (performance.now() - started) / 1000
-  const used = process.cpuUsage(cpu)
-  return { ops, seconds, cpuSeconds: (used.user + used.system) / 1e6 }
-}
 
 /** Runs `task` over `count` items with at most `concurrency` in flight: the plain promise pool users would write. */
 export const promisePool = async (count: number, concurrency: number, task: (index: number) => Promise<unknown>) => {
