@@ -23,13 +23,24 @@ beforeAll(async () => {
 })
 afterAll(() => Promise.all([httpsProxy.close(), httpProxy.close()]))
 
-/** Uploads one small object and one of three parts, reads both back, and returns the payload hashes the uploads carried. */
-const uploadAndReadBack = (proxy: FaultProxy, options: Partial<LiveOptions> = {}) =>
+/** A new bucket, with the proxy's request log cleared. */
+const freshBucket = (proxy: FaultProxy) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     proxy.reset()
     const bucket = uniqueBucket("https")
     yield* s3.createBucket(bucket)
+    return bucket
+  })
+
+const partUploads = (proxy: FaultProxy) =>
+  proxy.requests.filter((request) => request.method === "PUT" && request.query.includes("uploadId"))
+
+/** Uploads one small object and one of three parts, reads both back, and returns the payload hashes the uploads carried. */
+const uploadAndReadBack = (proxy: FaultProxy, options: Partial<LiveOptions> = {}) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const bucket = yield* freshBucket(proxy)
     const small = randomBody(1000)
     const large = randomBody(12 * MiB + 5)
     yield* s3.upload(bucket, "small", small)
@@ -72,9 +83,7 @@ describe("S3PoLive payload signing", () => {
   it.live("over plain HTTP, parts assembled from a stream carry their SHA-256, which the server checks", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      httpProxy.reset()
-      const bucket = uniqueBucket("https")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket(httpProxy)
       const body = randomBody(11 * MiB + 5)
       const chunks = Stream.fromIterable(Array.from(
         { length: Math.ceil(body.length / (64 * 1024)) },
@@ -82,11 +91,8 @@ describe("S3PoLive payload signing", () => {
       ))
       const upload = yield* s3.upload(bucket, "chunked", chunks, { partSize: 5 * MiB })
       assert.strictEqual(upload.parts, 3)
-      const parts = httpProxy.requests.filter((request) =>
-        request.method === "PUT" && request.query.includes("uploadId")
-      )
       assert.deepStrictEqual(
-        parts.map((request) => request.contentSha256),
+        partUploads(httpProxy).map((request) => request.contentSha256),
         [0, 1, 2].map((i) => sha256(body.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)))
       )
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "chunked"), body))
@@ -95,17 +101,13 @@ describe("S3PoLive payload signing", () => {
   it.live("the parts of a multipart upload reuse one kept-alive connection, and its TLS session", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      httpsProxy.reset()
-      const bucket = uniqueBucket("https")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket(httpsProxy)
       const upload = yield* s3.upload(bucket, "parts", Stream.make(randomBody(16 * MiB)), {
         partSize: 5 * MiB,
         partConcurrency: 1
       })
       assert.strictEqual(upload.parts, 4)
-      const parts = httpsProxy.requests.filter((request) =>
-        request.method === "PUT" && request.query.includes("uploadId")
-      )
+      const parts = partUploads(httpsProxy)
       assert.strictEqual(parts.length, 4)
       assert.strictEqual(new Set(parts.map((request) => request.connection)).size, 1)
     }).pipe(
