@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { createHash, randomFillSync } from "node:crypto"
 import * as PayloadHasher from "../src/internal/payloadHasher.js"
 
@@ -20,6 +21,20 @@ describe("PayloadHasher", () => {
       const parts = [shared(5 * MiB), shared(2 * MiB + 3, 17), shared(MiB)]
       const hashes = yield* Effect.forEach(parts, hasher.sha256, { concurrency: "unbounded" })
       assert.deepStrictEqual(hashes, parts.map(sha256))
+    }))
+
+  it.live("a part waiting when the worker ends is not left hanging: it gets its hash or none", () =>
+    Effect.gen(function*() {
+      const hasher = PayloadHasher.make()
+      const part = shared(64 * MiB)
+      const hashing = yield* Effect.fork(hasher.sha256(part))
+      yield* Effect.sleep("1 millis")
+      yield* hasher.close
+      const hash = yield* Fiber.join(hashing).pipe(Effect.timeoutFail({
+        duration: "5 seconds",
+        onTimeout: () => new Error("the hash never came")
+      }))
+      assert.include([undefined, sha256(part)], hash)
     }))
 
   it.scopedLive("leaves small bodies and bodies outside shared memory to the SDK", () =>

@@ -45,11 +45,17 @@ export const make = (): PayloadHasher => {
       pending.delete(answer.id)
       if (pending.size === 0) started.unref()
     })
-    started.on("error", () => {
-      failed = true
+    // Parts waiting when the worker fails or ends are left to the SDK to hash; after a failure, all are.
+    const release = () => {
       for (const resolve of pending.values()) resolve(undefined)
       pending.clear()
+      if (worker === started) worker = undefined
+    }
+    started.on("error", () => {
+      failed = true
+      release()
     })
+    started.on("exit", release)
     return started
   }
 
