@@ -143,9 +143,16 @@ export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
       Effect.sync(() => clientFor(options)),
       (client) => Effect.sync(() => client.destroy())
     )
-    const hasher = signsUploads(options) ? yield* acquireHasher : undefined
+    const signed = signsUploads(options)
+    const backend = signed
+      ? LiveBackend.make(client, { hasher: yield* acquireHasher })
+      : LiveBackend.make(client, {
+        partsInSlices: {
+          crc32: (yield* Effect.promise(() => client.config.requestChecksumCalculation())) === "WHEN_SUPPORTED"
+        }
+      })
     return {
-      backend: LiveBackend.make(client, hasher),
+      backend,
       settings: { retry: options.retry, multipart: options.multipart }
     }
   }))
@@ -161,7 +168,9 @@ export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
  * @category layers
  */
 export const layerLiveFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
-  fromBackend(Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make(client, hasher), settings: options })))
+  fromBackend(
+    Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make(client, { hasher }), settings: options }))
+  )
 
 /**
  * Reads `LiveOptions` from configuration: `S3PO_ENDPOINT`, `AWS_REGION` (default `us-east-1`),

@@ -2,6 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
+import * as zlib from "node:zlib"
 import { layerLive, type LiveOptions, S3Po } from "s3po"
 import { type FaultProxy, startFaultProxy } from "./utils/faultProxy.js"
 import { bytesEqual, randomBody, uniqueBucket } from "./utils/fixtures.js"
@@ -11,6 +12,11 @@ import { type Certificate, selfSignedCertificate } from "./utils/tls.js"
 const MiB = 1024 * 1024
 const sha256Hex = /^[0-9a-f]{64}$/
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+const crc32Base64 = (bytes: Uint8Array) => {
+  const out = Buffer.alloc(4)
+  out.writeUInt32BE(zlib.crc32(bytes))
+  return out.toString("base64")
+}
 
 // The test server speaks plain HTTP: these tests reach it through a TLS-terminating proxy.
 let certificate: Certificate
@@ -97,6 +103,28 @@ describe("S3PoLive payload signing", () => {
       )
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "chunked"), body))
     }).pipe(Effect.provide(layerLive(liveOptions({ endpoint: httpProxy.url })))))
+
+  it.live("over HTTPS, each part carries its CRC32 (none under WHEN_REQUIRED checksums)", () =>
+    Effect.gen(function*() {
+      const body = randomBody(11 * MiB + 5)
+      const expected = [0, 1, 2].map((i) => crc32Base64(body.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)))
+      for (const requestChecksumCalculation of ["WHEN_SUPPORTED", "WHEN_REQUIRED"] as const) {
+        yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          const bucket = yield* freshBucket(httpsProxy)
+          yield* s3.upload(bucket, "checked", Stream.make(body), { partSize: 5 * MiB })
+          assert.deepStrictEqual(
+            partUploads(httpsProxy).map((request) => request.checksumCrc32),
+            requestChecksumCalculation === "WHEN_SUPPORTED" ? expected : [undefined, undefined, undefined]
+          )
+          assert.isTrue(bytesEqual(yield* s3.download(bucket, "checked"), body))
+        }).pipe(Effect.provide(layerLive(liveOptions({
+          endpoint: httpsProxy.url,
+          extraCaCertificates: [certificate.cert],
+          requestChecksumCalculation
+        }))))
+      }
+    }))
 
   it.live("the parts of a multipart upload reuse one kept-alive connection, and its TLS session", () =>
     Effect.gen(function*() {

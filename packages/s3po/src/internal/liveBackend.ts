@@ -17,7 +17,8 @@ import {
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { Readable } from "node:stream"
+import { Readable } from "node:stream"
+import * as zlib from "node:zlib"
 import type { ObjectInfo } from "../S3Po.js"
 import type { S3PoError } from "../S3PoError.js"
 import type { Backend, GetObjectResponse, PendingUpload } from "./backend.js"
@@ -114,11 +115,41 @@ const readWhole = (readable: Readable, inFlight: InFlight): Promise<ReadBody> =>
     follow(readable, (chunk) => chunks.push(chunk), () => resolve({ chunks }), (error) => resolve({ chunks, error }))
   })
 
-/**
- * The request primitives over the AWS SDK's `S3Client`. With `hasher`, the parts of multipart
- * uploads are hashed for their signature off the event loop.
- */
-export const make = (client: S3Client, hasher?: PayloadHasher): Backend => {
+export interface LiveBackendOptions {
+  /** Hashes the parts of multipart uploads for their signature off the event loop. */
+  readonly hasher?: PayloadHasher | undefined
+  /**
+   * Sends each part as a stream of slices, for uploads whose bytes go unsigned: over TLS a part
+   * written whole is encrypted whole, and its ciphertext held until the socket takes it (measured:
+   * about 55 MiB more peak memory, and more CPU, for 4 parts of 8 MiB in flight). With `crc32`,
+   * s3po adds the part's CRC32, which the SDK can only send for a stream by re-encoding the body.
+   */
+  readonly partsInSlices?: { readonly crc32: boolean } | undefined
+}
+
+const sliceBytes = 1024 * 1024
+
+/** A part's bytes as a stream of slices of its own memory, with no copy. */
+const inSlices = (bytes: Uint8Array): Readable =>
+  Readable.from(
+    (function*() {
+      for (let at = 0; at < bytes.length; at += sliceBytes) {
+        yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(sliceBytes, bytes.length - at))
+      }
+    })(),
+    { objectMode: false }
+  )
+
+/** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
+const crc32Base64 = (bytes: Uint8Array): string => {
+  const out = Buffer.allocUnsafe(4)
+  out.writeUInt32BE(zlib.crc32(bytes))
+  return out.toString("base64")
+}
+
+/** The request primitives over the AWS SDK's `S3Client`. */
+export const make = (client: S3Client, options: LiveBackendOptions = {}): Backend => {
+  const { hasher, partsInSlices } = options
   /**
    * Sends one command and turns its output into the result with `respond` (synchronously, or by a
    * promise for what is read after the response arrives). Interrupting the fiber aborts the HTTP
@@ -369,8 +400,13 @@ export const make = (client: S3Client, hasher?: PayloadHasher): Backend => {
               Key: request.key,
               UploadId: request.uploadId,
               PartNumber: request.partNumber,
-              Body: request.body,
-              ContentLength: request.body.length
+              ContentLength: request.body.length,
+              ...(partsInSlices === undefined
+                ? { Body: request.body }
+                : {
+                  Body: inSlices(request.body),
+                  ...(partsInSlices.crc32 ? { ChecksumCRC32: crc32Base64(request.body) } : {})
+                })
             })
             return client.send(sha256 === undefined ? command : withPayloadHash(command, sha256), options)
           },

@@ -33,6 +33,8 @@ export interface ProxiedRequest {
   readonly ifMatch?: string | undefined
   /** The `x-amz-content-sha256` header: the payload's hash, or how it is left unsigned. */
   readonly contentSha256?: string | undefined
+  /** The `x-amz-checksum-crc32` header, when the request carries one. */
+  readonly checksumCrc32?: string | undefined
 }
 
 export type FaultPlan = (
@@ -108,7 +110,8 @@ export const startFaultProxy = async (
       connection,
       range: request.headers.range,
       ifMatch: request.headers["if-match"],
-      contentSha256: request.headers["x-amz-content-sha256"] as string | undefined
+      contentSha256: request.headers["x-amz-content-sha256"] as string | undefined,
+      checksumCrc32: request.headers["x-amz-checksum-crc32"] as string | undefined
     })
 
     if (fault === "reset") {
