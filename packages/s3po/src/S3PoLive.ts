@@ -12,7 +12,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
+import * as zlib from "node:zlib"
 import { fromBackend } from "./internal/layer.js"
 import * as Limits from "./internal/limits.js"
 import * as LiveBackend from "./internal/liveBackend.js"
@@ -129,7 +131,28 @@ const clientFor = (options: LiveOptions): S3Client => {
 const signsUploads = (options: LiveOptions): boolean =>
   options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
 
+const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
+
 const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (hasher) => hasher.close)
+
+/**
+ * How the live backend sends the bytes of multipart parts: hashed for their signature off the event
+ * loop when they are signed; otherwise as a stream of slices, with their CRC32 when the SDK would
+ * send one (`zlib.crc32`, needed for that, is in Node.js from 20.15).
+ */
+const backendOptions = (
+  client: S3Client,
+  options: LiveOptions
+): Effect.Effect<LiveBackend.LiveBackendOptions, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    if (signsUploads(options)) return { hasher: yield* acquireHasher }
+    if (!nativeCrc32) return {}
+    // An invalid setting fails every request in the SDK, with the SDK's own error.
+    const checksums = yield* Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
+      Effect.orElseSucceed(() => "WHEN_SUPPORTED")
+    )
+    return { partsInSlices: { crc32: checksums === "WHEN_SUPPORTED" } }
+  })
 
 /**
  * `S3Po` over an `S3Client` built from `options`, created with the layer and destroyed with it.
@@ -143,16 +166,8 @@ export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
       Effect.sync(() => clientFor(options)),
       (client) => Effect.sync(() => client.destroy())
     )
-    const signed = signsUploads(options)
-    const backend = signed
-      ? LiveBackend.make(client, { hasher: yield* acquireHasher })
-      : LiveBackend.make(client, {
-        partsInSlices: {
-          crc32: (yield* Effect.promise(() => client.config.requestChecksumCalculation())) === "WHEN_SUPPORTED"
-        }
-      })
     return {
-      backend,
+      backend: LiveBackend.make(client, yield* backendOptions(client, options)),
       settings: { retry: options.retry, multipart: options.multipart }
     }
   }))
