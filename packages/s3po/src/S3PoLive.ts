@@ -14,12 +14,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
-import * as zlib from "node:zlib"
 import { fromBackend } from "./internal/layer.js"
 import * as Limits from "./internal/limits.js"
 import * as LiveBackend from "./internal/liveBackend.js"
 import * as PayloadHasher from "./internal/payloadHasher.js"
-import { unsignUploadsOverHttps } from "./internal/payloadSigning.js"
 import { exponential } from "./internal/retry.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { MultipartOptions, S3Po } from "./S3Po.js"
@@ -93,7 +91,7 @@ const clientFor = (options: LiveOptions): S3Client => {
       ? {}
       : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
   }
-  const client = new S3Client({
+  return new S3Client({
     region: options.region ?? "us-east-1",
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
@@ -123,22 +121,17 @@ const clientFor = (options: LiveOptions): S3Client => {
       ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
     }
   })
-  if (!signsUploads(options)) unsignUploadsOverHttps(client)
-  return client
 }
 
 /** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */
 const signsUploads = (options: LiveOptions): boolean =>
   options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
 
-const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
-
 const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (hasher) => hasher.close)
 
 /**
- * How the live backend sends the bytes of multipart parts: hashed for their signature off the event
- * loop when they are signed; otherwise as a stream of slices, with their CRC32 when the SDK would
- * send one (`zlib.crc32`, needed for that, is in Node.js from 20.15).
+ * How the live backend signs the bytes of uploads: with parts hashed off the event loop, or not at
+ * all, each part then carrying the CRC32 the SDK would send.
  */
 const backendOptions = (
   client: S3Client,
@@ -146,12 +139,11 @@ const backendOptions = (
 ): Effect.Effect<LiveBackend.LiveBackendOptions, never, Scope.Scope> =>
   Effect.gen(function*() {
     if (signsUploads(options)) return { hasher: yield* acquireHasher }
-    if (!nativeCrc32) return {}
     // An invalid setting fails every request in the SDK, with the SDK's own error.
     const checksums = yield* Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
       Effect.orElseSucceed(() => "WHEN_SUPPORTED")
     )
-    return { partsInSlices: { crc32: checksums === "WHEN_SUPPORTED" } }
+    return { unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
   })
 
 /**
