@@ -83,6 +83,24 @@ export interface LiveClientOptions {
 
 const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
+/**
+ * Takes out of a client the SDK's own retry and logging steps, which s3po does itself: with
+ * `maxAttempts: 1` and no logger they decide nothing, yet cost about a tenth of the client's CPU on a
+ * small request (a retry token, a request id and a race of promises against the abort signal; a
+ * filtered copy of every input and output for a logger that drops them). The retry step stays by
+ * name, as a pass-through: the signing step is placed relative to it.
+ */
+const withoutSdkRetriesAndLogging = (client: S3Client): S3Client => {
+  client.middlewareStack.add((next) => next, {
+    name: "retryMiddleware",
+    step: "finalizeRequest",
+    priority: "high",
+    override: true
+  })
+  client.middlewareStack.remove("loggerMiddleware")
+  return client
+}
+
 const clientFor = (options: LiveOptions): S3Client => {
   const agent = {
     keepAlive: true,
@@ -91,36 +109,38 @@ const clientFor = (options: LiveOptions): S3Client => {
       ? {}
       : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
   }
-  return new S3Client({
-    region: options.region ?? "us-east-1",
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-    ...(options.credentials === undefined ? {} : {
-      credentials: {
-        accessKeyId: options.credentials.accessKeyId,
-        secretAccessKey: Redacted.value(options.credentials.secretAccessKey),
-        ...(options.credentials.sessionToken === undefined
-          ? {}
-          : { sessionToken: Redacted.value(options.credentials.sessionToken) })
+  return withoutSdkRetriesAndLogging(
+    new S3Client({
+      region: options.region ?? "us-east-1",
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+      ...(options.credentials === undefined ? {} : {
+        credentials: {
+          accessKeyId: options.credentials.accessKeyId,
+          secretAccessKey: Redacted.value(options.credentials.secretAccessKey),
+          ...(options.credentials.sessionToken === undefined
+            ? {}
+            : { sessionToken: Redacted.value(options.credentials.sessionToken) })
+        }
+      }),
+      ...(options.requestChecksumCalculation === undefined
+        ? {}
+        : { requestChecksumCalculation: options.requestChecksumCalculation }),
+      // One retry policy: s3po's. The SDK's own retries would multiply attempts.
+      maxAttempts: 1,
+      // The SDK sends a request that carries `Expect: 100-continue` (by default, any body of 2 MiB or
+      // more: every part) through a throwaway agent of its own: a new connection, and TLS handshake,
+      // per part, outside `maxSockets` and without `extraCaCertificates`. Parts go through the agent
+      // below instead; a part a server refuses is sent in vain, at most one part's bytes.
+      expectContinueHeader: false,
+      requestHandler: {
+        httpAgent: agent,
+        httpsAgent: agent,
+        ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
+        ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
       }
-    }),
-    ...(options.requestChecksumCalculation === undefined
-      ? {}
-      : { requestChecksumCalculation: options.requestChecksumCalculation }),
-    // One retry policy: s3po's. The SDK's own retries would multiply attempts.
-    maxAttempts: 1,
-    // The SDK sends a request that carries `Expect: 100-continue` (by default, any body of 2 MiB or
-    // more: every part) through a throwaway agent of its own: a new connection, and TLS handshake,
-    // per part, outside `maxSockets` and without `extraCaCertificates`. Parts go through the agent
-    // below instead; a part a server refuses is sent in vain, at most one part's bytes.
-    expectContinueHeader: false,
-    requestHandler: {
-      httpAgent: agent,
-      httpsAgent: agent,
-      ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
-      ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
-    }
-  })
+    })
+  )
 }
 
 /** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */

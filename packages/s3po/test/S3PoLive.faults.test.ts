@@ -12,7 +12,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { inspect } from "node:util"
-import { layerLive, Retry, S3Po, S3PoLive } from "s3po"
+import { layerLive, layerLiveFromClient, Retry, S3Po, S3PoLive } from "s3po"
 import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
 import { bytesEqual, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
 import { liveOptions, server } from "./utils/live.js"
@@ -162,6 +162,32 @@ describe("S3PoLive through injected faults", () => {
       assert.strictEqual(off._tag, "Throttled")
       assert.strictEqual(requestsTo(bucket, "slow").length, 5)
     }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "5 millis", maxRetries: 3 }) }))))
+
+  it.live("retries with its own policy only: the SDK's retry step is not in its client", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      proxy.reset()
+      const bucket = uniqueBucket("one-policy")
+      yield* s3.createBucket(bucket)
+      let refused = false
+      proxy.setPlan(({ method }) => {
+        if (refused || method !== "PUT") return "pass"
+        refused = true
+        return "internalError500"
+      })
+      yield* s3.upload(bucket, "retried", "x")
+      assert.deepStrictEqual(requestsTo(bucket, "retried").map((request) => request.sdkAttempt), [undefined, undefined])
+
+      // A client of the caller's own keeps its SDK steps: there the header shows.
+      const client = new S3Client({ ...clientOptions(), endpoint: proxy.url, maxAttempts: 1 })
+      yield* Effect.flatMap(S3Po, (own) => own.upload(bucket, "own-client", "x")).pipe(
+        Effect.provide(layerLiveFromClient(client)),
+        Effect.ensuring(Effect.sync(() => client.destroy()))
+      )
+      assert.deepStrictEqual(requestsTo(bucket, "own-client").map((request) => request.sdkAttempt), [
+        "attempt=1; max=1"
+      ])
+    }).pipe(Effect.provide(throughProxy())))
 
   it.live("interrupting a download or an upload mid-flight closes its connection within 100 ms", () =>
     Effect.gen(function*() {

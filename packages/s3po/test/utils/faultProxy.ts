@@ -35,6 +35,8 @@ export interface ProxiedRequest {
   readonly contentSha256?: string | undefined
   /** The `x-amz-checksum-crc32` header, when the request carries one. */
   readonly checksumCrc32?: string | undefined
+  /** The `amz-sdk-request` header (`attempt=1; max=3`), which only the AWS SDK's own retry step sets. */
+  readonly sdkAttempt?: string | undefined
 }
 
 export type FaultPlan = (
@@ -111,7 +113,8 @@ export const startFaultProxy = async (
       range: request.headers.range,
       ifMatch: request.headers["if-match"],
       contentSha256: request.headers["x-amz-content-sha256"] as string | undefined,
-      checksumCrc32: request.headers["x-amz-checksum-crc32"] as string | undefined
+      checksumCrc32: request.headers["x-amz-checksum-crc32"] as string | undefined,
+      sdkAttempt: request.headers["amz-sdk-request"] as string | undefined
     })
 
     if (fault === "reset") {
