@@ -226,12 +226,26 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         const got = yield* s3.downloadFile(bucket, "file.bin", target)
         assert.strictEqual(got.size, body.length)
         assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(target)), body))
+        const large = path.join(dir, "large.bin")
+        const largeBody = randomBody(11 * MiB + 5)
+        yield* Effect.promise(() => fs.writeFile(large, largeBody))
+        const multipart = yield* s3.uploadFile(bucket, "large.bin", large, {
+          partSize: 5 * MiB,
+          multipartThreshold: 5 * MiB
+        })
+        assert.deepStrictEqual([multipart.parts, multipart.size], [3, largeBody.length])
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "large.bin"), largeBody))
 
         yield* Effect.promise(() => fs.writeFile(path.join(dir, "keep.txt"), "precious"))
         assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "keep.txt"))), "NoSuchKey")
         assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "new.txt"))), "NoSuchKey")
         assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "keep.txt"), "utf8")), "precious")
-        assert.sameMembers(yield* Effect.promise(() => fs.readdir(dir)), ["source.bin", "copy.bin", "keep.txt"])
+        assert.sameMembers(yield* Effect.promise(() => fs.readdir(dir)), [
+          "source.bin",
+          "large.bin",
+          "copy.bin",
+          "keep.txt"
+        ])
         assert.strictEqual(yield* tagOf(s3.uploadFile(bucket, "k", path.join(dir, "no-such-file"))), "LocalFileError")
       }))
 

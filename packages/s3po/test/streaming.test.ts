@@ -3,13 +3,15 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import type { Backend } from "../src/internal/backend.js"
 import { exponential } from "../src/internal/retry.js"
 import { planPartSize } from "../src/internal/upload.js"
 import { S3Po, type UploadProgress } from "../src/S3Po.js"
 import { S3ServiceError } from "../src/S3PoError.js"
 import { instrument, layerOver, liveBackend, mockBackend } from "./utils/backends.js"
-import { bytesEqual, randomBody, uniqueBucket } from "./utils/fixtures.js"
+import { bytesEqual, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
 
 const MiB = 1024 * 1024
 const quickRetry = exponential({ base: "2 millis", maxDelay: "20 millis", maxRetries: 5 })
@@ -294,5 +296,42 @@ describe("multipart limits", () => {
       }).pipe(Effect.provide(layerOver(backend)))
       assert.deepStrictEqual(sizes, [5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB, 3 * MiB + 11])
       assert.isTrue(bytesEqual(back, body))
+    }))
+})
+
+describe("uploadFile", () => {
+  it.scopedLive("reads a file as parts of exactly partSize, straight into a few reused shared buffers", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const parts: Array<{ readonly key: string; readonly size: number; readonly buffer: ArrayBufferLike }> = []
+      const { backend } = instrument(mockBackend(), (operation, _call, args) => {
+        if (operation === "uploadPart") {
+          const request = args[0] as { readonly key: string; readonly body: Uint8Array }
+          parts.push({ key: request.key, size: request.body.length, buffer: request.body.buffer })
+        }
+        return undefined
+      })
+      const uneven = randomBody(23 * MiB + 11)
+      const even = randomBody(10 * MiB)
+      yield* Effect.promise(() => fs.writeFile(path.join(dir, "uneven.bin"), uneven))
+      yield* Effect.promise(() => fs.writeFile(path.join(dir, "even.bin"), even))
+      const options = { partSize: 5 * MiB, multipartThreshold: 5 * MiB, partConcurrency: 2 }
+      const back = yield* Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.createBucket("files")
+        const first = yield* s3.uploadFile("files", "uneven", path.join(dir, "uneven.bin"), options)
+        const second = yield* s3.uploadFile("files", "even", path.join(dir, "even.bin"), options)
+        assert.deepStrictEqual([first.parts, first.size, second.parts, second.size], [5, uneven.length, 2, even.length])
+        return [yield* s3.download("files", "uneven"), yield* s3.download("files", "even")] as const
+      }).pipe(Effect.provide(layerOver(backend)))
+
+      const sizesOf = (key: string) => parts.filter((part) => part.key === key).map((part) => part.size)
+      assert.deepStrictEqual(sizesOf("uneven"), [5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB, 3 * MiB + 11])
+      assert.deepStrictEqual(sizesOf("even"), [5 * MiB, 5 * MiB])
+      const buffers = new Set(parts.filter((part) => part.key === "uneven").map((part) => part.buffer))
+      assert.isAtMost(buffers.size, options.partConcurrency + 1)
+      for (const buffer of buffers) assert.instanceOf(buffer, SharedArrayBuffer)
+      assert.isTrue(bytesEqual(back[0], uneven))
+      assert.isTrue(bytesEqual(back[1], even))
     }))
 })

@@ -30,6 +30,9 @@ export class PartBuffers {
   }
 }
 
+/** Reads the next part of a body, of exactly `size` bytes but for the last; `Option.none()` once the body has ended. */
+export type PartReader<E, R> = (size: number) => Effect.Effect<Option.Option<Uint8Array>, E, R>
+
 /**
  * Reads a pull of byte chunks as parts of exactly `size` bytes (the last may be shorter). A part
  * that lies within one chunk is a view of it, with no copy; a part spanning chunks is copied once
@@ -38,7 +41,7 @@ export class PartBuffers {
 export const partReader = <E, R>(
   pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>,
   buffers: PartBuffers = new PartBuffers(0)
-) => {
+): PartReader<E, R> => {
   const queue: Array<Uint8Array> = []
   let offset = 0
   let ended = false
@@ -86,6 +89,32 @@ export const partReader = <E, R>(
       return filled === 0 || part === undefined ? Option.none() : Option.some(part.subarray(0, filled))
     })
 }
+
+/**
+ * Reads parts with `read`, which fills the start of the array it is given and answers how many
+ * bytes it put there (0 at the end), as reading a file does. Each part is read straight into a part
+ * buffer: no chunk is allocated, and no byte copied, on the way.
+ */
+export const readerInto = <E, R>(
+  read: (into: Uint8Array) => Effect.Effect<number, E, R>,
+  buffers: PartBuffers
+): PartReader<E, R> =>
+(size) =>
+  Effect.suspend(() => {
+    const part = buffers.take(size)
+    let filled = 0
+    const fill: Effect.Effect<Option.Option<Uint8Array>, E, R> = Effect.flatMap(
+      Effect.suspend(() => read(part.subarray(filled))),
+      (bytesRead) => {
+        filled += bytesRead
+        if (bytesRead > 0 && filled < size) return fill
+        if (filled > 0) return Effect.succeed(Option.some(part.subarray(0, filled)))
+        buffers.give(part)
+        return Effect.succeed(Option.none())
+      }
+    )
+    return fill
+  })
 
 export const concatBytes = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   if (parts.length === 1) return parts[0]!

@@ -7,6 +7,7 @@ import * as Stream from "effect/Stream"
 import type { DeleteManyResult, S3Po, UploadBody, UploadOptions } from "../S3Po.js"
 import { LocalFileError, NoSuchKey } from "../S3PoError.js"
 import { type Backend, mapPrimitives } from "./backend.js"
+import { readerInto } from "./chunker.js"
 import * as Download from "./download.js"
 import { compareKeys } from "./keyOrder.js"
 import { maxKeysPerDelete } from "./limits.js"
@@ -72,13 +73,27 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
       Effect.gen(function*() {
         const problem = Validate.location("uploadFile", bucket, key) ?? Validate.multipart("uploadFile", uploadOptions)
         if (problem !== undefined) return yield* problem
-        const fileError = (reason: string) => (cause: unknown) =>
-          new LocalFileError({ operation: "uploadFile", path, reason, cause })
-        const info = yield* Effect.mapError(fs.stat(path), fileError("cannot read the file"))
-        const size = Number(info.size)
-        const partSize = Upload.planPartSize(uploadOptions.partSize ?? options.multipart.partSize, size)
-        const stream = Stream.mapError(fs.stream(path, { chunkSize: partSize }), fileError("cannot read the file"))
-        return yield* upload("uploadFile", bucket, key, { stream, size }, uploadOptions)
+        const fileError = (cause: unknown) =>
+          new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
+        const size = Number((yield* Effect.mapError(fs.stat(path), fileError)).size)
+        if (size < (uploadOptions.multipartThreshold ?? options.multipart.multipartThreshold)) {
+          const bytes = yield* Effect.mapError(fs.readFile(path), fileError)
+          return yield* upload<never, never>("uploadFile", bucket, key, bytes, uploadOptions)
+        }
+        // Parts are read from the file straight into the upload's part buffers.
+        const source: Upload.Source<LocalFileError, never> = {
+          open: (buffers) =>
+            Effect.map(
+              Effect.mapError(fs.open(path), fileError),
+              (file) =>
+                readerInto(
+                  (into) => Effect.mapBoth(file.read(into), { onFailure: fileError, onSuccess: Number }),
+                  buffers
+                )
+            ),
+          size
+        }
+        return yield* upload("uploadFile", bucket, key, source, uploadOptions)
       }).pipe(traced("uploadFile", bucket, key)),
 
     download: (bucket, key, downloadOptions) =>

@@ -3,11 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { UploadBody, UploadOptions, UploadResult } from "../S3Po.js"
 import { type S3PoError, ValidationError } from "../S3PoError.js"
 import type { Backend, CompletedPart, CompleteMultipartRequest } from "./backend.js"
-import { concatBytes, PartBuffers, partReader } from "./chunker.js"
+import { concatBytes, PartBuffers, type PartReader, partReader } from "./chunker.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Validate from "./validation.js"
@@ -18,11 +19,17 @@ export interface MultipartDefaults {
   readonly partConcurrency: number
 }
 
-/** A body to upload: a stream of bytes and, when it is known up front, its size. */
+/** A body to upload, read as parts into the upload's buffers, and its size when it is known up front. */
 export interface Source<E, R> {
-  readonly stream: Stream.Stream<Uint8Array, E, R>
+  /** Opens the body in the upload's scope. */
+  readonly open: (buffers: PartBuffers) => Effect.Effect<PartReader<E, R>, E, R | Scope.Scope>
   readonly size?: number | undefined
 }
+
+export const streamSource = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size?: number): Source<E, R> => ({
+  open: (buffers) => Effect.map(Stream.toPull(stream), (pull) => partReader(pull, buffers)),
+  size
+})
 
 const encoder = new TextEncoder()
 
@@ -30,7 +37,7 @@ const encoder = new TextEncoder()
 export const defaultContentType = "application/octet-stream"
 
 export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
-  typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : { stream: body }
+  typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : streamSource(body)
 
 /** With a known size, parts grow (in whole MiB) so that the upload fits in S3's 10,000 parts. */
 export const planPartSize = (partSize: number, size: number | undefined): number => {
@@ -67,12 +74,12 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   if (body instanceof Uint8Array && body.length < threshold) return putWhole(body)
 
   return Effect.gen(function*() {
-    const source: Source<E, R> = body instanceof Uint8Array ? { stream: Stream.succeed(body), size: body.length } : body
+    const source = body instanceof Uint8Array ? streamSource(Stream.succeed(body), body.length) : body
     const partSize = planPartSize(options.partSize ?? defaults.partSize, source.size)
 
     return yield* Effect.scoped(Effect.gen(function*() {
       const buffers = new PartBuffers(partConcurrency + 1)
-      const readPart = partReader(yield* Stream.toPull(source.stream), buffers)
+      const readPart = yield* source.open(buffers)
       const head: Array<Uint8Array> = []
       let headBytes = 0
       let ended = false
