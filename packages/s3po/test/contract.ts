@@ -65,6 +65,26 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         assert.strictEqual((yield* s3.download(bucket, "empty")).length, 0)
       }))
 
+    it.effect("bytes uploaded and downloaded are the caller's: changing them changes nothing stored", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("owned")
+        const body = randomBody(3 * 1024)
+        const original = body.slice()
+        yield* s3.upload(bucket, "k", body)
+        body.fill(0)
+        const downloaded = yield* s3.download(bucket, "k")
+        assert.isTrue(bytesEqual(downloaded, original))
+        downloaded.fill(1)
+        for (const chunk of yield* Stream.runCollect(s3.downloadStream(bucket, "k"))) chunk.fill(2)
+        for (
+          const chunk of yield* Stream.runCollect(s3.downloadStream(bucket, "k", { partSize: 1024, concurrency: 2 }))
+        ) {
+          chunk.fill(3)
+        }
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "k"), original))
+      }))
+
     it.effect("overwrites keys; keys are case-sensitive and a/b differs from a//b", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po

@@ -80,9 +80,12 @@ export interface GetObjectResponse {
   readonly info: ObjectInfo
   /** Bytes in this response: the whole object, or the requested range. */
   readonly contentLength: number
-  /** The body as a stream. A body is read once: as `body` or with `forEachChunk`. */
+  /** The body as a stream, whose chunks are the reader's to keep. A body is read once: as `body` or with `forEachChunk`. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
-  /** Reads the body chunk by chunk without the cost of a stream pipeline; interrupting it closes the body. */
+  /**
+   * Reads the body chunk by chunk without the cost of a stream pipeline; interrupting it closes the
+   * body. A chunk is only lent to `f`: it may be the backend's own memory.
+   */
   readonly forEachChunk: (f: (chunk: Uint8Array) => void) => Effect.Effect<void, S3PoError>
   /** Closes a body that will not be read, freeing its connection. */
   readonly discard: Effect.Effect<void>

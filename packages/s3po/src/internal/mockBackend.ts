@@ -259,7 +259,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           return Effect.succeed({
             info: infoOf(request.key, object),
             contentLength: body.length,
-            body: body.length === 0 ? Stream.empty : Stream.succeed(body),
+            body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
             forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
             discard: Effect.void
           })
