@@ -1,5 +1,6 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -40,9 +41,66 @@ const endedShort = (bucket: string, key: string, received: number, length: numbe
     )
     : Effect.void
 
+/** Where the bytes of a GET go as they arrive. */
+interface Gather<A> {
+  /** Makes room for a body of `length` bytes, or says why it cannot be taken. */
+  readonly open: (length: number) => S3PoError | undefined
+  /** Takes the body's bytes from offset `at`. */
+  readonly put: (chunk: Uint8Array, at: number) => void
+  /** Whether `put` keeps the chunks it is given: they are then read as the caller's own, not lent. */
+  readonly keepsChunks: boolean
+  readonly result: () => A
+}
+
+/** Into one array allocated for the body. */
+const intoNewArray = (bucket: string, key: string): Gather<Uint8Array> => {
+  let bytes: Uint8Array | undefined
+  return {
+    open: (length) => {
+      if (length > maxBytesInMemory) return tooLargeForMemory(bucket, key, length)
+      // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
+      bytes = Buffer.allocUnsafe(length)
+    },
+    put: (chunk, at) => bytes!.set(chunk, at),
+    keepsChunks: false,
+    result: () => bytes!
+  }
+}
+
+/** Into an array of exactly the body's length. */
+const into = (bucket: string, key: string, bytes: Uint8Array): Gather<Uint8Array> => ({
+  open: (length) =>
+    length === bytes.length ? undefined : new TransportError({
+      operation: "GetObject",
+      bucket,
+      key,
+      reason: `asked for ${bytes.length} bytes, the server sent ${length}`,
+      retryable: false
+    }),
+  put: (chunk, at) => bytes.set(chunk, at),
+  keepsChunks: false,
+  result: () => bytes
+})
+
+/** As the chunks it arrives in. */
+const keptChunks = (): Gather<ReadonlyArray<Uint8Array>> => {
+  const chunks: Array<Uint8Array> = []
+  return { open: () => undefined, put: (chunk) => chunks.push(chunk), keepsChunks: true, result: () => chunks }
+}
+
+/** The ranges of `partSize` bytes that cover `size` bytes. */
+const rangesOf = (size: number, partSize: number) => {
+  const ranges: Array<{ readonly start: number; readonly end: number }> = []
+  for (let start = 0; start < size; start += partSize) {
+    ranges.push({ start, end: Math.min(start + partSize, size) - 1 })
+  }
+  return ranges
+}
+
 export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
   const retryGet = retrying(policy, "GetObject")
   const retryBody = retryingStream(policy, "GetObject")
+  const head = (bucket: string, key: string) => retrying(policy, "HeadObject")(backend.headObject(bucket, key))
 
   /**
    * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the
@@ -102,73 +160,65 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
     )
 
   /**
-   * An object, or a range of it, gathered into one array by GETs retried as `policy` allows. A body
-   * that breaks off is resumed, not restarted: the next attempt asks for the rest with a ranged GET
-   * pinned with If-Match to the ETag of the first response (or `ifMatch`), so a changed object
-   * fails with `PreconditionFailed` instead of mixing two versions.
+   * An object, or a range of it, gathered by GETs retried as `policy` allows. A body that breaks off
+   * is resumed, not restarted: the next attempt asks for the rest with a ranged GET pinned with
+   * If-Match to the ETag of the first response (or `ifMatch`), so a changed object fails with
+   * `PreconditionFailed` instead of mixing two versions.
    */
-  const fetchBytes = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
+  const fetchRange = <A>(bucket: string, key: string, gather: Gather<A>, range?: ByteRange, ifMatch?: string) =>
     Effect.suspend(() => {
       let etag = ifMatch
-      let target: Uint8Array | undefined
+      let length: number | undefined
       let received = 0
       const start = range?.start ?? 0
       const receive = (chunk: Uint8Array) => {
-        target!.set(chunk, received)
+        gather.put(chunk, received)
         received += chunk.length
       }
+      const read = (response: GetObjectResponse) =>
+        gather.keepsChunks
+          ? Stream.runForEachChunk(response.body, (chunk) => Effect.sync(() => Chunk.forEach(chunk, receive)))
+          : response.forEachChunk(receive)
       const attempt = Effect.suspend(() => {
-        if (target !== undefined && received >= target.length) return Effect.void
-        const rest = target === undefined ? range : { start: start + received, end: start + target.length - 1 }
+        if (length !== undefined && received >= length) return Effect.void
+        const rest = length === undefined ? range : { start: start + received, end: start + length - 1 }
         return Effect.flatMap(backend.getObject({ bucket, key, range: rest, ifMatch: etag }), (response) => {
-          if (target === undefined) {
-            if (response.contentLength > maxBytesInMemory) {
-              return Effect.zipRight(
-                response.discard,
-                Effect.fail(tooLargeForMemory(bucket, key, response.contentLength))
-              )
-            }
+          const refused = length === undefined
+            ? gather.open(response.contentLength)
+            : response.contentLength === length - received
+            ? undefined
+            : new TransportError({
+              operation: "GetObject",
+              bucket,
+              key,
+              reason: `asked for the last ${length - received} bytes, the server sent ${response.contentLength}`,
+              retryable: false
+            })
+          if (refused !== undefined) return Effect.zipRight(response.discard, Effect.fail(refused))
+          if (length === undefined) {
+            length = response.contentLength
             etag = response.info.etag
-            // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
-            target = Buffer.allocUnsafe(response.contentLength)
-          } else if (response.contentLength !== target.length - received) {
-            return Effect.zipRight(
-              response.discard,
-              Effect.fail(
-                new TransportError({
-                  operation: "GetObject",
-                  bucket,
-                  key,
-                  reason: `asked for the last ${
-                    target.length - received
-                  } bytes, the server sent ${response.contentLength}`,
-                  retryable: false
-                })
-              )
-            )
           }
-          return Effect.zipRight(response.forEachChunk(receive), checkComplete)
+          return Effect.zipRight(read(response), checkComplete)
         })
       })
-      const checkComplete = Effect.suspend(() => endedShort(bucket, key, received, target!.length))
-      return Effect.map(retryGet(attempt), () => target!)
+      const checkComplete = Effect.suspend(() => endedShort(bucket, key, received, length!))
+      return Effect.map(retryGet(attempt), gather.result)
     })
 
-  /** Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. */
+  /**
+   * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. Each
+   * range is kept as the chunks it arrived in: gathering them into an array of its own would touch
+   * as much fresh memory again as the object's size.
+   */
   const openRanged = (bucket: string, key: string, partSize: number, concurrency: number) =>
     Effect.flatMap(
-      retrying(policy, "HeadObject")(backend.headObject(bucket, key)),
+      head(bucket, key),
       (info): Effect.Effect<Download, S3PoError> => {
         if (info.size <= partSize) return openResumable(bucket, key, undefined, info.etag)
-        const ranges: Array<ByteRange> = []
-        for (let start = 0; start < info.size; start += partSize) {
-          ranges.push({ start, end: Math.min(start + partSize, info.size) - 1 })
-        }
-        const body = Stream.fromIterable(ranges).pipe(
-          Stream.mapEffect(
-            (range) => fetchBytes(bucket, key, range, info.etag),
-            { concurrency }
-          )
+        const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
+          Stream.mapEffect((range) => fetchRange(bucket, key, keptChunks(), range, info.etag), { concurrency }),
+          Stream.flattenIterables
         )
         return Effect.succeed({ info, body })
       }
@@ -193,28 +243,45 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       : openResumable(bucket, key)
   }
 
-  /** The body of a ranged download gathered into one array, allocated only once its size is known. */
-  const collect = (bucket: string, key: string, download: Download) =>
-    Effect.suspend(() =>
-      download.info.size > maxBytesInMemory ?
-        Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
-        Stream.runFold(download.body, { bytes: new Uint8Array(download.info.size), at: 0 }, (state, chunk) => {
-          state.bytes.set(chunk, state.at)
-          state.at += chunk.length
-          return state
-        })
-    ).pipe(Effect.map((state) => state.bytes))
-
-  /** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
+  /**
+   * Gathered into memory: by ranges when `concurrency` > 1 (checked by `problemOf`), each fetched
+   * straight into its place in the one array, else by one resumable GET.
+   */
   const toBytes = (
     operation: string,
     bucket: string,
     key: string,
     options: DownloadOptions = {}
-  ): Effect.Effect<Uint8Array, S3PoError> =>
-    (options.concurrency ?? 1) > 1
-      ? Effect.flatMap(open(operation, bucket, key, options), (download) => collect(bucket, key, download))
-      : Validate.guard(problemOf(operation, bucket, key, options), fetchBytes(bucket, key))
+  ): Effect.Effect<Uint8Array, S3PoError> => {
+    const concurrency = options.concurrency ?? 1
+    const partSize = options.partSize ?? defaultPartSize
+    return Validate.guard(
+      problemOf(operation, bucket, key, options),
+      concurrency === 1 ? fetchRange(bucket, key, intoNewArray(bucket, key)) : Effect.flatMap(
+        head(bucket, key),
+        (info) => {
+          if (info.size <= partSize) return fetchRange(bucket, key, intoNewArray(bucket, key), undefined, info.etag)
+          if (info.size > maxBytesInMemory) return Effect.fail(tooLargeForMemory(bucket, key, info.size))
+          const bytes = Buffer.allocUnsafe(info.size)
+          return Effect.as(
+            Effect.forEach(
+              rangesOf(info.size, partSize),
+              (range) =>
+                fetchRange(
+                  bucket,
+                  key,
+                  into(bucket, key, bytes.subarray(range.start, range.end + 1)),
+                  range,
+                  info.etag
+                ),
+              { concurrency, discard: true }
+            ),
+            bytes
+          )
+        }
+      )
+    )
+  }
 
   const toFile = (
     operation: string,
