@@ -1,4 +1,3 @@
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
@@ -195,7 +194,9 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
     metadata: object.metadata
   })
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(Math.floor(millis / 1000) * 1000))
+  /** Runs `f` with the time from the fiber's `Clock`, in whole seconds as S3 keeps it, in one step. */
+  const atNow = <A, E>(f: (now: Date) => Effect.Effect<A, E>) =>
+    Effect.clockWith((clock) => f(new Date(Math.floor(clock.unsafeCurrentTimeMillis() / 1000) * 1000)))
 
   const pendingOf = (operation: string, found: BucketState, bucket: string, key: string, uploadId: string) => {
     const upload = HashMap.get(found.uploads, uploadId)
@@ -212,7 +213,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           : { ...current, buckets: HashMap.set(current.buckets, bucket, emptyBucket) }),
 
     putObject: (request) =>
-      Effect.flatMap(now, (lastModified) => {
+      atNow((lastModified) => {
         const etag = `"${md5Hex(request.body)}"`
         const object: StoredObject = {
           body: copyOf(request.body),
@@ -323,8 +324,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
       }),
 
     createMultipartUpload: (request) =>
-      Effect.flatMap(
-        now,
+      atNow(
         (initiated) =>
           Effect.flatten(Ref.modify(state, (current): readonly [Effect.Effect<string, S3PoError>, MockState] => {
             const found = HashMap.get(current.buckets, request.bucket)
@@ -373,7 +373,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
     },
 
     completeMultipartUpload: (request) =>
-      Effect.flatMap(now, (lastModified) =>
+      atNow((lastModified) =>
         updateBucket("CompleteMultipartUpload", request.bucket, (found) => {
           const fail = (status: number, code: string, detail: string) =>
             serviceError("CompleteMultipartUpload", request.bucket, request.key, status, code, detail)
@@ -409,7 +409,8 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
             objects: KeyMap.set(found.objects, request.key, object),
             uploads: HashMap.remove(found.uploads, request.uploadId)
           }]
-        })),
+        })
+      ),
 
     abortMultipartUpload: (request) =>
       updateBucket("AbortMultipartUpload", request.bucket, (found) => {
