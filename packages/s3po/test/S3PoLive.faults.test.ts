@@ -93,6 +93,8 @@ describe("S3PoLive through injected faults", () => {
       assert.isTrue(bytesEqual(yield* s3.download(bucket, "large", { partSize: 2 * MiB, concurrency: 3 }), large))
       const ranges = yield* Stream.runCollect(s3.downloadStream(bucket, "large", { partSize: 2 * MiB, concurrency: 3 }))
       assert.isTrue(bytesEqual(Buffer.concat(Chunk.toArray(ranges)), large))
+      yield* s3.downloadFile(bucket, "large", path.join(dir, "ranged.bin"), { partSize: 2 * MiB, concurrency: 3 })
+      assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "ranged.bin"))), large))
       yield* s3.downloadFile(bucket, "file", path.join(dir, "copy.bin"))
       assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "copy.bin"))), fileBody))
       assert.strictEqual((yield* s3.head(bucket, "large")).size, large.length)

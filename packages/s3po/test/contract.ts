@@ -255,14 +255,25 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         })
         assert.deepStrictEqual([multipart.parts, multipart.size], [3, largeBody.length])
         assert.isTrue(bytesEqual(yield* s3.download(bucket, "large.bin"), largeBody))
+        const ranged = yield* s3.downloadFile(bucket, "large.bin", path.join(dir, "ranged.bin"), {
+          partSize: 2 * MiB,
+          concurrency: 3
+        })
+        assert.strictEqual(ranged.size, largeBody.length)
+        assert.isTrue(bytesEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "ranged.bin"))), largeBody))
 
         yield* Effect.promise(() => fs.writeFile(path.join(dir, "keep.txt"), "precious"))
         assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "keep.txt"))), "NoSuchKey")
         assert.strictEqual(yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "new.txt"))), "NoSuchKey")
+        assert.strictEqual(
+          yield* tagOf(s3.downloadFile(bucket, "missing", path.join(dir, "new.txt"), { concurrency: 3 })),
+          "NoSuchKey"
+        )
         assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, "keep.txt"), "utf8")), "precious")
         assert.sameMembers(yield* Effect.promise(() => fs.readdir(dir)), [
           "source.bin",
           "large.bin",
+          "ranged.bin",
           "copy.bin",
           "keep.txt"
         ])

@@ -4,11 +4,11 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
+import { PartBuffers } from "./chunker.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
@@ -243,69 +243,89 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       : openResumable(bucket, key)
   }
 
-  /**
-   * Gathered into memory: by ranges when `concurrency` > 1 (checked by `problemOf`), each fetched
-   * straight into its place in the one array, else by one resumable GET.
-   */
+  /** The body of a ranged download gathered into one array, allocated only once its size is known. */
+  const collect = (bucket: string, key: string, download: Download) =>
+    Effect.suspend(() =>
+      download.info.size > maxBytesInMemory ?
+        Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
+        Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.info.size), at: 0 }, (state, chunk) => {
+          state.bytes.set(chunk, state.at)
+          state.at += chunk.length
+          return state
+        })
+    ).pipe(Effect.map((state) => state.bytes))
+
+  /** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
   const toBytes = (
     operation: string,
     bucket: string,
     key: string,
     options: DownloadOptions = {}
-  ): Effect.Effect<Uint8Array, S3PoError> => {
-    const concurrency = options.concurrency ?? 1
-    const partSize = options.partSize ?? defaultPartSize
-    return Validate.guard(
-      problemOf(operation, bucket, key, options),
-      concurrency === 1 ? fetchRange(bucket, key, intoNewArray(bucket, key)) : Effect.flatMap(
-        head(bucket, key),
-        (info) => {
-          if (info.size <= partSize) return fetchRange(bucket, key, intoNewArray(bucket, key), undefined, info.etag)
-          if (info.size > maxBytesInMemory) return Effect.fail(tooLargeForMemory(bucket, key, info.size))
-          const bytes = Buffer.allocUnsafe(info.size)
-          return Effect.as(
-            Effect.forEach(
-              rangesOf(info.size, partSize),
-              (range) =>
-                fetchRange(
-                  bucket,
-                  key,
-                  into(bucket, key, bytes.subarray(range.start, range.end + 1)),
-                  range,
-                  info.etag
-                ),
-              { concurrency, discard: true }
-            ),
-            bytes
-          )
-        }
-      )
-    )
-  }
+  ): Effect.Effect<Uint8Array, S3PoError> =>
+    (options.concurrency ?? 1) > 1
+      ? Effect.flatMap(open(operation, bucket, key, options), (download) => collect(bucket, key, download))
+      : Validate.guard(problemOf(operation, bucket, key, options), fetchRange(bucket, key, intoNewArray(bucket, key)))
 
+  /**
+   * Written beside `destination`, then renamed into place. By ranges when `concurrency` > 1: each
+   * range is fetched into one of a few reused buffers and written at its offset as soon as it
+   * arrives, so memory stays at `concurrency` ranges and each range is one write.
+   */
   const toFile = (
     operation: string,
     bucket: string,
     key: string,
     destination: string,
-    options?: DownloadOptions
+    options: DownloadOptions = {}
   ): Effect.Effect<DownloadResult, S3PoError> => {
+    const problem = problemOf(operation, bucket, key, options)
+    if (problem !== undefined) return Effect.fail(problem)
     const fileError = (reason: string) => (cause: unknown) =>
       new LocalFileError({ operation, path: destination, reason, cause })
+    const writeError = fileError("cannot write the temporary file")
+    const concurrency = options.concurrency ?? 1
+    const partSize = options.partSize ?? defaultPartSize
+
+    const streamed = (download: Download) => ({
+      info: download.info,
+      write: (file: FileSystem.File) =>
+        Stream.runForEach(download.body, (bytes) => Effect.mapError(file.writeAll(bytes), writeError))
+    })
+    const ranged = (info: ObjectInfo) => ({
+      info,
+      write: (file: FileSystem.File) => {
+        const buffers = new PartBuffers(concurrency)
+        const writing = Effect.unsafeMakeSemaphore(1)
+        return Effect.forEach(rangesOf(info.size, partSize), (range) => {
+          const bytes = buffers.take(range.end - range.start + 1)
+          const write = Effect.zipRight(file.seek(range.start, "start"), file.writeAll(bytes))
+          return fetchRange(bucket, key, into(bucket, key, bytes), range, info.etag).pipe(
+            Effect.zipRight(Effect.mapError(writing.withPermits(1)(write), writeError)),
+            Effect.zipRight(Effect.sync(() => buffers.give(bytes)))
+          )
+        }, { concurrency, discard: true })
+      }
+    })
+    const source = concurrency === 1
+      ? Effect.map(openResumable(bucket, key), streamed)
+      : Effect.flatMap(head(bucket, key), (info) =>
+        info.size <= partSize
+          ? Effect.map(openResumable(bucket, key, undefined, info.etag), streamed)
+          : Effect.succeed(ranged(info)))
+
     const temporary = path.join(
       path.dirname(destination),
       `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
     )
-    return Effect.flatMap(open(operation, bucket, key, options), (download) =>
+    return Effect.flatMap(source, ({ info, write }) =>
       Effect.acquireUseRelease(
         Effect.succeed(temporary),
         (file) =>
-          download.body.pipe(
-            Stream.run(Sink.mapError(fs.sink(file), fileError("cannot write the temporary file"))),
+          Effect.scoped(Effect.flatMap(Effect.mapError(fs.open(file, { flag: "w" }), writeError), write)).pipe(
             Effect.zipRight(
               fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
             ),
-            Effect.as({ size: download.info.size, etag: download.info.etag })
+            Effect.as({ size: info.size, etag: info.etag })
           ),
         (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
       ))
