@@ -3,10 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
 /**
- * Buffers to reuse once their bytes are done with (a part S3 has acknowledged, a range written to
- * its file): a long transfer then allocates a handful of buffers instead of one per part, and its
- * memory stays flat instead of waiting on the collector. They are shared memory, so that a worker
- * thread can hash a part where it lies.
+ * Part buffers to reuse once S3 has acknowledged a part: a long upload then allocates a handful of
+ * buffers instead of one per part, and its memory stays flat instead of waiting on the collector.
+ * They are shared memory, so that a worker thread can hash a part where it lies.
  */
 export class PartBuffers {
   private readonly free: Array<SharedArrayBuffer> = []
@@ -22,7 +21,7 @@ export class PartBuffers {
     return new Uint8Array(buffer)
   }
 
-  /** Returns a buffer for reuse; bytes that are views of the caller's own chunks are left alone. */
+  /** Returns a part's buffer for reuse; parts that are views of the caller's own chunks are left alone. */
   give(part: Uint8Array): void {
     const buffer = part.buffer
     if (buffer instanceof SharedArrayBuffer && this.owned.has(buffer) && this.free.length < this.keep) {

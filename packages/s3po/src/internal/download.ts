@@ -4,11 +4,11 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
-import { PartBuffers } from "./chunker.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
@@ -67,26 +67,14 @@ const intoNewArray = (bucket: string, key: string): Gather<Uint8Array> => {
   }
 }
 
-/** Into an array of exactly the body's length. */
-const into = (bucket: string, key: string, bytes: Uint8Array): Gather<Uint8Array> => ({
-  open: (length) =>
-    length === bytes.length ? undefined : new TransportError({
-      operation: "GetObject",
-      bucket,
-      key,
-      reason: `asked for ${bytes.length} bytes, the server sent ${length}`,
-      retryable: false
-    }),
-  put: (chunk, at) => bytes.set(chunk, at),
-  keepsChunks: false,
-  result: () => bytes
-})
-
 /** As the chunks it arrives in. */
 const keptChunks = (): Gather<ReadonlyArray<Uint8Array>> => {
   const chunks: Array<Uint8Array> = []
   return { open: () => undefined, put: (chunk) => chunks.push(chunk), keepsChunks: true, result: () => chunks }
 }
+
+/** How a ranged download keeps each range: as the chunks it arrived in, or as one array. */
+type RangesAs = "chunks" | "whole"
 
 /** The ranges of `partSize` bytes that cover `size` bytes. */
 const rangesOf = (size: number, partSize: number) => {
@@ -208,16 +196,20 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
 
   /**
    * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. Each
-   * range is kept as the chunks it arrived in: gathering them into an array of its own would touch
-   * as much fresh memory again as the object's size.
+   * range is kept as the chunks it arrived in (`"chunks"`: gathering them into an array of its own
+   * would touch as much fresh memory again as the object's size) or as one array (`"whole"`).
    */
-  const openRanged = (bucket: string, key: string, partSize: number, concurrency: number) =>
+  const openRanged = (bucket: string, key: string, partSize: number, concurrency: number, ranges: RangesAs) =>
     Effect.flatMap(
       head(bucket, key),
       (info): Effect.Effect<Download, S3PoError> => {
         if (info.size <= partSize) return openResumable(bucket, key, undefined, info.etag)
+        const fetch = (range: ByteRange) =>
+          ranges === "chunks"
+            ? fetchRange(bucket, key, keptChunks(), range, info.etag)
+            : Effect.map(fetchRange(bucket, key, intoNewArray(bucket, key), range, info.etag), (bytes) => [bytes])
         const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
-          Stream.mapEffect((range) => fetchRange(bucket, key, keptChunks(), range, info.etag), { concurrency }),
+          Stream.mapEffect(fetch, { concurrency }),
           Stream.flattenIterables
         )
         return Effect.succeed({ info, body })
@@ -233,13 +225,14 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
     operation: string,
     bucket: string,
     key: string,
-    options: DownloadOptions = {}
+    options: DownloadOptions = {},
+    ranges: RangesAs = "chunks"
   ): Effect.Effect<Download, S3PoError> => {
     const problem = problemOf(operation, bucket, key, options)
     if (problem !== undefined) return Effect.fail(problem)
     const concurrency = options.concurrency ?? 1
     return concurrency > 1
-      ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency)
+      ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency, ranges)
       : openResumable(bucket, key)
   }
 
@@ -266,66 +259,30 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
       ? Effect.flatMap(open(operation, bucket, key, options), (download) => collect(bucket, key, download))
       : Validate.guard(problemOf(operation, bucket, key, options), fetchRange(bucket, key, intoNewArray(bucket, key)))
 
-  /**
-   * Written beside `destination`, then renamed into place. By ranges when `concurrency` > 1: each
-   * range is fetched into one of a few reused buffers and written at its offset as soon as it
-   * arrives, so memory stays at `concurrency` ranges and each range is one write.
-   */
   const toFile = (
     operation: string,
     bucket: string,
     key: string,
     destination: string,
-    options: DownloadOptions = {}
+    options?: DownloadOptions
   ): Effect.Effect<DownloadResult, S3PoError> => {
-    const problem = problemOf(operation, bucket, key, options)
-    if (problem !== undefined) return Effect.fail(problem)
     const fileError = (reason: string) => (cause: unknown) =>
       new LocalFileError({ operation, path: destination, reason, cause })
-    const writeError = fileError("cannot write the temporary file")
-    const concurrency = options.concurrency ?? 1
-    const partSize = options.partSize ?? defaultPartSize
-
-    const streamed = (download: Download) => ({
-      info: download.info,
-      write: (file: FileSystem.File) =>
-        Stream.runForEach(download.body, (bytes) => Effect.mapError(file.writeAll(bytes), writeError))
-    })
-    const ranged = (info: ObjectInfo) => ({
-      info,
-      write: (file: FileSystem.File) => {
-        const buffers = new PartBuffers(concurrency)
-        const writing = Effect.unsafeMakeSemaphore(1)
-        return Effect.forEach(rangesOf(info.size, partSize), (range) => {
-          const bytes = buffers.take(range.end - range.start + 1)
-          const write = Effect.zipRight(file.seek(range.start, "start"), file.writeAll(bytes))
-          return fetchRange(bucket, key, into(bucket, key, bytes), range, info.etag).pipe(
-            Effect.zipRight(Effect.mapError(writing.withPermits(1)(write), writeError)),
-            Effect.zipRight(Effect.sync(() => buffers.give(bytes)))
-          )
-        }, { concurrency, discard: true })
-      }
-    })
-    const source = concurrency === 1
-      ? Effect.map(openResumable(bucket, key), streamed)
-      : Effect.flatMap(head(bucket, key), (info) =>
-        info.size <= partSize
-          ? Effect.map(openResumable(bucket, key, undefined, info.etag), streamed)
-          : Effect.succeed(ranged(info)))
-
     const temporary = path.join(
       path.dirname(destination),
       `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
     )
-    return Effect.flatMap(source, ({ info, write }) =>
+    // Each range as one array: one write per range instead of one per chunk received.
+    return Effect.flatMap(open(operation, bucket, key, options, "whole"), (download) =>
       Effect.acquireUseRelease(
         Effect.succeed(temporary),
         (file) =>
-          Effect.scoped(Effect.flatMap(Effect.mapError(fs.open(file, { flag: "w" }), writeError), write)).pipe(
+          download.body.pipe(
+            Stream.run(Sink.mapError(fs.sink(file), fileError("cannot write the temporary file"))),
             Effect.zipRight(
               fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
             ),
-            Effect.as({ size: info.size, etag: info.etag })
+            Effect.as({ size: download.info.size, etag: download.info.etag })
           ),
         (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
       ))
