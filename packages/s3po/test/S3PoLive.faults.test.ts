@@ -30,6 +30,16 @@ afterAll(() => proxy.close())
 const throughProxy = (options: Parameters<typeof liveOptions>[0] = {}) =>
   layerLive(liveOptions({ endpoint: proxy.url, retry: quickRetry, ...options }))
 
+/** A new bucket, with the proxy's request log cleared. */
+const freshBucket = (name: string) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    proxy.reset()
+    const bucket = uniqueBucket(name)
+    yield* s3.createBucket(bucket)
+    return bucket
+  })
+
 const requestsTo = (bucket: string, key: string) =>
   proxy.requests.filter((request) => request.path === `/${bucket}/${encodeURIComponent(key)}`)
 
@@ -117,9 +127,7 @@ describe("S3PoLive through injected faults", () => {
   it.live("sends a non-retryable error's request exactly once", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("once")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("once")
       const missing = yield* Effect.flip(s3.download(bucket, "missing"))
       assert.strictEqual(missing._tag, "NoSuchKey")
       assert.strictEqual(requestsTo(bucket, "missing").length, 1)
@@ -138,9 +146,7 @@ describe("S3PoLive through injected faults", () => {
   it.live("stops retrying at the configured limit with a typed error carrying the last cause", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("limit")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("limit")
       proxy.setPlan(({ path }) =>
         path.endsWith("/slow") ? "slowDown503" : path.endsWith("/broken") ? "internalError500" : "pass"
       )
@@ -170,9 +176,7 @@ describe("S3PoLive through injected faults", () => {
   it.live("retries with its own policy only: the SDK's retry step is not in its client", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("one-policy")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("one-policy")
       let refused = false
       proxy.setPlan(({ method }) => {
         if (refused || method !== "PUT") return "pass"
@@ -196,9 +200,7 @@ describe("S3PoLive through injected faults", () => {
   it.live("interrupting a download or an upload mid-flight closes its connection within 100 ms", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("interrupt")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("interrupt")
       yield* s3.upload(bucket, "big", randomBody(8 * MiB))
 
       const interruptMidFlight = (key: string, method: string, fault: Fault, run: Effect.Effect<unknown, unknown>) =>
@@ -288,9 +290,7 @@ describe("S3PoLive streaming through injected faults", () => {
   it.live("a 64 MiB stream upload with failing parts is byte-identical, completed once, nothing pending", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("mpu-faults")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("mpu-faults")
       const partFaults: ReadonlyArray<Fault> = ["slowDown503", "reset", "internalError500", "truncate"]
       const seenParts = new Set<string>()
       let next = 0
@@ -316,9 +316,7 @@ describe("S3PoLive streaming through injected faults", () => {
   it.live("a Complete whose answer is lost after the server completed the upload succeeds, nothing pending", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("lost-complete")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("lost-complete")
       let cut = false
       // The server completes the upload; its answer is cut short on the way back.
       proxy.setPlan((request) => complete(request) && !cut ? (cut = true, "truncate") : "pass")
@@ -339,9 +337,7 @@ describe("S3PoLive streaming through injected faults", () => {
     it.live(`a download of ${size} bytes cut short several times resumes with ranges, byte-identical`, () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        proxy.reset()
-        const bucket = uniqueBucket("resume")
-        yield* s3.createBucket(bucket)
+        const bucket = yield* freshBucket("resume")
         const body = randomBody(size)
         const { etag } = yield* s3.upload(bucket, "k", body)
         let cuts = 0
@@ -359,9 +355,7 @@ describe("S3PoLive streaming through injected faults", () => {
   it.live("a download whose object is replaced midway fails with PreconditionFailed, never mixed bytes", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      proxy.reset()
-      const bucket = uniqueBucket("replaced")
-      yield* s3.createBucket(bucket)
+      const bucket = yield* freshBucket("replaced")
       yield* s3.upload(bucket, "k", randomBody(4 * MiB))
       let cut = false
       proxy.setPlan((request) => request.method === "GET" && !cut ? (cut = true, "truncate") : "pass")
