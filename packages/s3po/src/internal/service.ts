@@ -76,7 +76,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
         const fileError = (cause: unknown) =>
           new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
         const size = Number((yield* Effect.mapError(fs.stat(path), fileError)).size)
-        if (size < (uploadOptions.multipartThreshold ?? options.multipart.multipartThreshold)) {
+        if (size < Upload.multipartThresholdOf(uploadOptions, options.multipart)) {
           const bytes = yield* Effect.mapError(fs.readFile(path), fileError)
           return yield* upload<never, never>("uploadFile", bucket, key, bytes, uploadOptions)
         }

@@ -39,6 +39,10 @@ export const defaultContentType = "application/octet-stream"
 export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
   typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : streamSource(body)
 
+/** The size from which a body goes up as multipart: the caller's, else the layer's. */
+export const multipartThresholdOf = (options: UploadOptions, defaults: MultipartDefaults): number =>
+  options.multipartThreshold ?? defaults.multipartThreshold
+
 /** With a known size, parts grow (in whole MiB) so that the upload fits in S3's 10,000 parts. */
 export const planPartSize = (partSize: number, size: number | undefined): number => {
   if (size === undefined || size <= partSize * maxParts) return partSize
@@ -55,7 +59,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
 ): Effect.Effect<UploadResult, S3PoError | E, R> => {
   const problem = Validate.location(operation, bucket, key) ?? Validate.multipart(operation, options)
   if (problem !== undefined) return Effect.fail(problem)
-  const threshold = options.multipartThreshold ?? defaults.multipartThreshold
+  const threshold = multipartThresholdOf(options, defaults)
   const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
   const report = options.onProgress
   const headers = { contentType: options.contentType ?? defaultContentType, metadata: options.metadata }
