@@ -85,6 +85,20 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         assert.isTrue(bytesEqual(yield* s3.download(bucket, "k"), original))
       }))
 
+    it.effect("object info is the caller's: changing a returned time or metadata changes nothing stored", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("info")
+        yield* s3.upload(bucket, "k", "body", { metadata: { owner: "a" } })
+        const first = yield* s3.head(bucket, "k")
+        const stored = first.lastModified.getTime()
+        first.lastModified.setTime(0)
+        ;(first.metadata as Record<string, string>).owner = "b"
+        const again = yield* s3.head(bucket, "k")
+        assert.strictEqual(again.lastModified.getTime(), stored)
+        assert.deepStrictEqual(again.metadata, { owner: "a" })
+      }))
+
     it.effect("overwrites keys; keys are case-sensitive and a/b differs from a//b", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po

@@ -112,8 +112,7 @@ export const make = (options: MockOptions) =>
     const seed = options.seed ?? {}
     const problem = seedProblem(seed)
     if (problem !== undefined) return yield* problem
-    const seededAt = new Date(yield* Clock.currentTimeMillis)
-    const state = yield* Ref.make(MockBackend.seededState(seed, seededAt))
+    const state = yield* Ref.make(MockBackend.seededState(seed, yield* Clock.currentTimeMillis))
     const store = MockBackend.make(state)
     let random = Random.make(options.randomSeed ?? 0)
     const calls: Array<MutableCall> = []
@@ -215,14 +214,14 @@ export const make = (options: MockOptions) =>
         Effect.gen(function*() {
           const problem = seedProblem(next)
           if (problem !== undefined) return yield* problem
-          const now = new Date(yield* Clock.currentTimeMillis)
+          const now = yield* Clock.currentTimeMillis
           yield* Ref.update(state, (current) => MockBackend.seededState(next, now, current.uploadsStarted))
         }),
       pendingUploads: Effect.map(Ref.get(state), MockBackend.pendingUploadsOf),
       reset: Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.update(state, (current) => {
           reset()
-          return MockBackend.seededState(seed, new Date(now), current.uploadsStarted)
+          return MockBackend.seededState(seed, now, current.uploadsStarted)
         })),
       assertNoPendingUploads: Effect.flatMap(Ref.get(state), (current) => {
         const pending = MockBackend.pendingUploadsOf(current)
