@@ -28,7 +28,11 @@ import type { PendingUploadsLeft, S3PoError, ValidationError } from "./S3PoError
  * @category layers
  */
 export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
-  Effect.map(Ref.make(MockBackend.emptyState), (state) => ({ backend: MockBackend.make(state), settings: {} }))
+  Effect.map(Ref.make(MockBackend.emptyState), (state) => ({
+    backend: MockBackend.make(state),
+    // Without injected faults no request fails in a way a retry could fix, so none is set up.
+    settings: { retry: "off" }
+  }))
 )
 
 /**
