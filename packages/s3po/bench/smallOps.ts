@@ -18,9 +18,9 @@ export const promisePool = async (count: number, concurrency: number, task: (ind
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
 }
 
-/** The two sides of the small-object comparison, each a 1 KiB PUT then GET per item, over the same endpoint. */
-export const makeSmallOpsSides = (endpoint: string, bucket: string) => {
-  const client = new S3Client({
+/** The raw SDK client the comparisons pit s3po against: no retries, and as many sockets as s3po's. */
+export const rawClient = (endpoint: string) =>
+  new S3Client({
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
@@ -28,6 +28,10 @@ export const makeSmallOpsSides = (endpoint: string, bucket: string) => {
     credentials,
     requestHandler: { httpAgent: { keepAlive: true, maxSockets } }
   })
+
+/** The two sides of the small-object comparison, each a 1 KiB PUT then GET per item, over the same endpoint. */
+export const makeSmallOpsSides = (endpoint: string, bucket: string) => {
+  const client = rawClient(endpoint)
   const runtime = ManagedRuntime.make(layerLive({
     endpoint,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) }
