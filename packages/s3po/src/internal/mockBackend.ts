@@ -362,7 +362,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           }
           const object = StoredObject.owning(
             concatBytes(stored.map((part) => part.body)),
-            multipartETag(stored.map((part) => part.etag)).slice(1, -1),
+            multipartETag(stored.map((part) => part.etag)),
             upload.contentType,
             upload.metadata,
             now

@@ -25,48 +25,44 @@ export class StoredObject {
     private readonly bytes: Uint8Array,
     private readonly offset: number,
     readonly size: number,
-    /** The ETag without its quotes. */
-    readonly tag: string,
+    private readonly unquotedETag: string,
     readonly contentType: string,
     readonly metadata: Readonly<Record<string, string>>,
     /** When the object was stored, in milliseconds since the epoch. */
-    readonly modifiedAt: number
+    private readonly modifiedAt: number
   ) {}
 
-  /**
-   * An object holding a private copy of `body`, which the caller may go on to change. Its ETag is
-   * the body's MD5 unless `tag` is given.
-   */
+  /** An object holding a private copy of `body`, which the caller may go on to change; its ETag is the MD5. */
   static copyOf(
     body: Uint8Array,
     contentType: string,
     metadata: Readonly<Record<string, string>>,
-    modifiedAt: number,
-    tag = md5Hex(body)
+    modifiedAt: number
   ): StoredObject {
     const size = body.length
+    const md5 = md5Hex(body)
     if (size > smallBodyBytes) {
-      return new StoredObject(new Uint8Array(body), 0, size, tag, contentType, metadata, modifiedAt)
+      return new StoredObject(new Uint8Array(body), 0, size, md5, contentType, metadata, modifiedAt)
     }
     if (slabUsed + size > slab.length) {
       slab = new Uint8Array(slabSize)
       slabUsed = 0
     }
     slab.set(body, slabUsed)
-    const object = new StoredObject(slab, slabUsed, size, tag, contentType, metadata, modifiedAt)
+    const object = new StoredObject(slab, slabUsed, size, md5, contentType, metadata, modifiedAt)
     slabUsed += (size + 7) & ~7
     return object
   }
 
-  /** An object that takes `body` over: no one else may hold it. */
+  /** An object that takes `body` over, which no one else may hold, with the ETag given (in quotes). */
   static owning(
     body: Uint8Array,
-    tag: string,
+    etag: string,
     contentType: string,
     metadata: Readonly<Record<string, string>>,
     modifiedAt: number
   ): StoredObject {
-    return new StoredObject(body, 0, body.length, tag, contentType, metadata, modifiedAt)
+    return new StoredObject(body, 0, body.length, etag.slice(1, -1), contentType, metadata, modifiedAt)
   }
 
   /** A view of the body's bytes from `start` up to, not including, `end`: for reading only. */
@@ -75,7 +71,7 @@ export class StoredObject {
   }
 
   get etag(): string {
-    return `"${this.tag}"`
+    return `"${this.unquotedETag}"`
   }
 
   get lastModified(): Date {
