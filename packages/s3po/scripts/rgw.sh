@@ -106,7 +106,15 @@ CONF
   log "starting osd"
   ceph -c "$conf" osd create "$osd_uuid" >/dev/null
   ceph-osd -i 0 -c "$conf" --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
-  ceph-osd -i 0 -c "$conf"
+  # On a busy machine the OSD can ask the monitor for its place before it has the cluster's map: the
+  # request carries a zero fsid, the monitor refuses it ("wrong fsid") and the OSD exits. Again works.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if ceph-osd -i 0 -c "$conf"; then break; fi
+    [ "$attempt" -lt 5 ] || return 1
+    log "the osd exited while starting; starting it again"
+    sleep 1
+  done
   wait_for "the osd" 90 bash -c "ceph -c '$conf' osd stat | grep -q '1 up'"
   log "starting rgw on port $rgw_port"
   radosgw -c "$conf" -n client.rgw

@@ -41,8 +41,7 @@ export default async function setup(project: TestProject) {
     return
   }
   const started = Date.now()
-  // Seen now and then, also on an idle machine: the monitor refuses the new OSD ("wrong fsid"), and a
-  // fresh start in a new directory works.
+  // A second chance in a fresh directory, should the script's own retries not be enough.
   const start = async (attemptsLeft: number): Promise<{ readonly dir: string; readonly stdout: string }> => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "s3po-rgw-"))
     try {
@@ -58,7 +57,7 @@ export default async function setup(project: TestProject) {
       return start(attemptsLeft - 1)
     }
   }
-  const { dir, stdout } = await start(2)
+  const { dir, stdout } = await start(1)
   const env = Object.fromEntries(stdout.trim().split("\n").map((line) => line.split("=", 2) as [string, string]))
   console.log(
     `s3po tests: Ceph RGW at ${env.S3PO_ENDPOINT}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`
