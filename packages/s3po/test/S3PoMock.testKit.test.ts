@@ -393,6 +393,10 @@ describe("layerMock inspection and seeding", () => {
         assert.strictEqual(left._tag, "PendingUploadsLeft")
         assert.deepStrictEqual(left.uploads, pending)
         assert.include(left.message, "s3://bkt/big")
+        // What the control returns is the caller's: changing it changes nothing the mock keeps.
+        const initiated = pending[0]!.initiated.getTime()
+        pending[0]!.initiated.setTime(initiated + 86_400_000)
+        assert.strictEqual((yield* control.pendingUploads)[0]!.initiated.getTime(), initiated)
         assert.isFalse(yield* s3.exists("bkt", "big"))
       }),
       {

@@ -103,7 +103,7 @@ export const pendingUploadsOf = (state: MockState): Array<MockPendingUpload> =>
       bucket,
       key: upload.key,
       uploadId: upload.uploadId,
-      initiated: upload.initiated,
+      initiated: new Date(upload.initiated),
       parts: HashMap.size(upload.parts)
     }))
   ).sort((left, right) => left.bucket.localeCompare(right.bucket) || keyOrder(left.key, right.key))
@@ -385,7 +385,11 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
       Effect.map(
         bucketOf("ListMultipartUploads", bucket),
         (found) =>
-          Array.from(HashMap.values(found.uploads), ({ initiated, key, uploadId }) => ({ key, uploadId, initiated }))
+          Array.from(HashMap.values(found.uploads), ({ initiated, key, uploadId }) => ({
+            key,
+            uploadId,
+            initiated: new Date(initiated)
+          }))
             .sort((left, right) => keyOrder(left.key, right.key))
       )
   }
