@@ -128,8 +128,10 @@ export const make = (options: MockOptions) =>
     }
     reset()
 
+    const noFault = Effect.succeed(undefined)
+
     const pickFault = (request: MockRequest): Effect.Effect<FaultRule | undefined> =>
-      Effect.gen(function*() {
+      rules.length === 0 ? noFault : Effect.gen(function*() {
         let chosen: FaultRule | undefined
         for (const active of rules) {
           if (!matches(active.rule, request)) continue
@@ -169,26 +171,28 @@ export const make = (options: MockOptions) =>
     }
 
     const serve = (primitive: Primitive, request: MockRequest, args: ReadonlyArray<unknown>) =>
-      Effect.flatMap(Effect.zip(pickFault(request), Clock.currentTimeMillis), ([rule, startedAt]) => {
-        const call: MutableCall = { ...request, startedAt, outcome: "pending", fault: rule?.fault }
-        calls.push(call)
-        const delay = delayOf(request)
-        const response = respond(primitive, rule, request, args, calls.length)
-        return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
-          Effect.onExit((exit) =>
-            Effect.sync(() => {
-              if (Exit.isSuccess(exit)) {
-                call.outcome = "succeeded"
-              } else if (Exit.isInterrupted(exit)) {
-                call.outcome = "interrupted"
-              } else {
-                call.outcome = "failed"
-                call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-              }
-            })
+      Effect.flatMap(pickFault(request), (rule) =>
+        Effect.clockWith((clock) => {
+          const startedAt = clock.unsafeCurrentTimeMillis()
+          const call: MutableCall = { ...request, startedAt, outcome: "pending", fault: rule?.fault }
+          calls.push(call)
+          const delay = delayOf(request)
+          const response = respond(primitive, rule, request, args, calls.length)
+          return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
+            Effect.onExit((exit) =>
+              Effect.sync(() => {
+                if (Exit.isSuccess(exit)) {
+                  call.outcome = "succeeded"
+                } else if (Exit.isInterrupted(exit)) {
+                  call.outcome = "interrupted"
+                } else {
+                  call.outcome = "failed"
+                  call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+                }
+              })
+            )
           )
-        )
-      })
+        }))
 
     const backend: Backend = mapPrimitives(store, (operation, primitive) => (...args) =>
       Effect.flatMap(FiberRef.get(currentAttempt), (attempt) =>
