@@ -6,9 +6,9 @@
  *   pnpm --filter s3po bench:memory [GiB]
  */
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { layerLive, S3Po } from "../src/index.js"
+import { S3Po } from "../src/index.js"
+import { s3poLayer } from "./clients.js"
 import { startFixture } from "./fixtureProcess.js"
 
 const MiB = 1024 * 1024
@@ -30,9 +30,6 @@ const peakDuring = <A, E, R>(run: Effect.Effect<A, E, R>) =>
     peak = Math.max(peak, rssMiB())
     return { result, seconds, idleRssMiB: idle, peakRssMiB: peak, peakAboveIdleMiB: peak - idle }
   })
-
-const layerFor = (endpoint: string) =>
-  layerLive({ endpoint, credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") } })
 
 /** Fresh 64 KiB buffers one at a time, as a socket or a file stream delivers them. */
 const freshChunks = (totalBytes: number) =>
@@ -58,7 +55,7 @@ export const measureUploadMemory = async (totalBytes: number) => {
           maxRssMiB: process.resourceUsage().maxRSS / 1024,
           mibPerSecond: result.size / MiB / seconds
         }
-      }).pipe(Effect.provide(layerFor(fixture.endpoint)))
+      }).pipe(Effect.provide(s3poLayer(fixture.endpoint)))
     )
   } finally {
     await fixture.stop()
@@ -78,7 +75,7 @@ export const measureDownloadMemory = async (totalBytes: number) => {
         const single = yield* peakDuring(Stream.runDrain(s3.downloadStream("memory", "big")))
         const ranged = yield* peakDuring(Stream.runDrain(s3.downloadStream("memory", "big", { concurrency: 8 })))
         return { singleGetPeakAboveIdleMiB: single.peakAboveIdleMiB, rangedPeakAboveIdleMiB: ranged.peakAboveIdleMiB }
-      }).pipe(Effect.provide(layerFor(fixture.endpoint)))
+      }).pipe(Effect.provide(s3poLayer(fixture.endpoint)))
     )
   } finally {
     await fixture.stop()

@@ -9,16 +9,15 @@ import { S3Client } from "@aws-sdk/client-s3"
 import { Upload } from "@aws-sdk/lib-storage"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import { Readable } from "node:stream"
-import { layerLive, S3Po } from "../src/index.js"
+import { S3Po } from "../src/index.js"
+import { credentials, s3poLayer } from "./clients.js"
 
 const [side, endpoint, size] = process.argv.slice(2) as [string, string, string]
 const totalBytes = Number(size)
 const MiB = 1024 * 1024
 const partSize = 8 * MiB
 const inFlight = 4
-const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
 
 /** Fresh 64 KiB buffers, delivered asynchronously as a file or a socket delivers them. */
 const source = (bytes: number) =>
@@ -26,13 +25,9 @@ const source = (bytes: number) =>
     for (let left = bytes; left > 0; left -= 64 * 1024) yield Buffer.allocUnsafe(Math.min(64 * 1024, left))
   })())
 
-const s3po = Effect.runSync(Effect.sync(() =>
-  layerLive({
-    endpoint,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) },
-    multipart: { partSize, partConcurrency: inFlight }
-  })
-))
+const s3po = Effect.runSync(
+  Effect.sync(() => s3poLayer(endpoint, { multipart: { partSize, partConcurrency: inFlight } }))
+)
 const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials })
 
 const upload = (key: string, bytes: number): Promise<unknown> =>

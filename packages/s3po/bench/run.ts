@@ -8,7 +8,6 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { execFile } from "node:child_process"
 import { rmSync } from "node:fs"
@@ -16,12 +15,13 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { batch, layerLive, S3Po } from "../src/index.js"
+import { batch, S3Po } from "../src/index.js"
 import { selfSignedCertificate } from "../test/utils/tls.js"
+import { credentials, rawClient, s3poLayer } from "./clients.js"
 import { type Fixture, startFixture } from "./fixtureProcess.js"
 import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
-import { makeSmallOpsSides, promisePool, rawClient } from "./smallOps.js"
+import { makeSmallOpsSides, promisePool } from "./smallOps.js"
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -190,11 +190,7 @@ const certificateFiles = async () => {
 const rangedDownload = async () => {
   const connectionMbps = 100
   await withFixture({ connectionMbps }, async (fixture) => {
-    const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
-    const runtime = ManagedRuntime.make(layerLive({
-      endpoint: fixture.endpoint,
-      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) }
-    }))
+    const runtime = ManagedRuntime.make(s3poLayer(fixture.endpoint))
     const client = new S3Client({ endpoint: fixture.endpoint, region: "us-east-1", forcePathStyle: true, credentials })
     await runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
       Effect.zipRight(
@@ -263,10 +259,7 @@ const mock = async () => {
 const scaling = async () => {
   const latencyMs = 20
   await withFixture({ latencyMs }, async (fixture) => {
-    const runtime = ManagedRuntime.make(layerLive({
-      endpoint: fixture.endpoint,
-      credentials: { accessKeyId: "bench", secretAccessKey: Redacted.make("bench-secret") }
-    }))
+    const runtime = ManagedRuntime.make(s3poLayer(fixture.endpoint))
     const client = rawClient(fixture.endpoint)
     await runtime.runPromise(
       Effect.flatMap(

@@ -1,13 +1,11 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
-import { batch, layerLive, S3Po } from "../src/index.js"
-import { maxSockets } from "../src/internal/limits.js"
+import { batch, S3Po } from "../src/index.js"
+import { rawClient, s3poLayer } from "./clients.js"
 import { measure } from "./measure.js"
 
 const body = new Uint8Array(1024).fill(7)
-const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }
 
 /** Runs `task` over `count` items with at most `concurrency` in flight: the plain promise pool users would write. */
 export const promisePool = async (count: number, concurrency: number, task: (index: number) => Promise<unknown>) => {
@@ -18,24 +16,10 @@ export const promisePool = async (count: number, concurrency: number, task: (ind
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
 }
 
-/** The raw SDK client the comparisons pit s3po against: no retries, and as many sockets as s3po's. */
-export const rawClient = (endpoint: string) =>
-  new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    maxAttempts: 1,
-    credentials,
-    requestHandler: { httpAgent: { keepAlive: true, maxSockets } }
-  })
-
 /** The two sides of the small-object comparison, each a 1 KiB PUT then GET per item, over the same endpoint. */
 export const makeSmallOpsSides = (endpoint: string, bucket: string) => {
   const client = rawClient(endpoint)
-  const runtime = ManagedRuntime.make(layerLive({
-    endpoint,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: Redacted.make(credentials.secretAccessKey) }
-  }))
+  const runtime = ManagedRuntime.make(s3poLayer(endpoint))
   let round = 0
 
   // Both sides keep each item's downloaded bytes until the batch ends, as `batch` does: the work a
