@@ -9,6 +9,8 @@ import type { MockPendingUpload } from "./S3PoMock.js"
 
 const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
 
+const requestIdOf = (requestId: string | undefined): string => requestId === undefined ? "" : ` [request ${requestId}]`
+
 /**
  * The object does not exist (S3 `NoSuchKey`, or the bare 404 of a HEAD request).
  *
@@ -35,15 +37,28 @@ export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
 export class NoSuchBucket extends Data.TaggedError("NoSuchBucket")<{
   readonly operation: string
   readonly bucket: string
+  /** The key the request was for, if any. */
+  readonly key?: string | undefined
   readonly requestId?: string | undefined
 }> {
   override get message(): string {
-    return `${this.operation}: no such bucket ${where(this.bucket)}`
+    const of = this.key === undefined ? "" : ` (for ${where(this.bucket, this.key)})`
+    return `${this.operation}: no such bucket ${where(this.bucket)}${of}${requestIdOf(this.requestId)}`
   }
 }
 
+const accessDeniedHints: Record<string, string> = {
+  Forbidden: "403 without an error code, as a HEAD answer has none: check the access key and secret, " +
+    "the system clock (S3 refuses requests more than 15 minutes off), the bucket policy and the region",
+  SignatureDoesNotMatch: "SignatureDoesNotMatch: check the secret access key, and the region",
+  InvalidAccessKeyId: "InvalidAccessKeyId: the server knows no such access key",
+  RequestTimeTooSkewed: "RequestTimeTooSkewed: the system clock is more than 15 minutes off"
+}
+
 /**
- * The credentials in use may not do this (HTTP 403).
+ * The credentials in use may not do this (HTTP 403). `code` is S3's error code (`AccessDenied`,
+ * `SignatureDoesNotMatch`, `InvalidAccessKeyId`, `RequestTimeTooSkewed`, ...), or `Forbidden` when
+ * the answer had none (a HEAD answer has no body).
  *
  * @since 0.1.0
  * @category errors
@@ -56,7 +71,8 @@ export class AccessDenied extends Data.TaggedError("AccessDenied")<{
   readonly requestId?: string | undefined
 }> {
   override get message(): string {
-    return `${this.operation}: access denied (${this.code}) on ${where(this.bucket, this.key)}`
+    const reason = accessDeniedHints[this.code] ?? this.code
+    return `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${requestIdOf(this.requestId)}`
   }
 }
 
@@ -133,8 +149,9 @@ export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
   readonly requestId?: string | undefined
 }> {
   override get message(): string {
-    const id = this.requestId === undefined ? "" : ` [request ${this.requestId}]`
-    return `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${id}`
+    return `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${
+      requestIdOf(this.requestId)
+    }`
   }
 }
 

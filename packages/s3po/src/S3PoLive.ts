@@ -57,10 +57,20 @@ export interface LiveOptions {
   readonly multipart?: MultipartOptions | undefined
   /** Sockets per host. Default 256, the highest concurrency s3po runs. */
   readonly maxSockets?: number | undefined
-  /** Time to wait for a response before failing the attempt with a retryable `TransportError`. */
+  /**
+   * Time from sending a request to the start of its response (its status and headers, so after an
+   * upload's whole body) before the attempt fails with a retryable `TransportError`. Default: none,
+   * as a large part on a slow link may take long; `idleTimeout` catches a server that stops.
+   */
   readonly requestTimeout?: Duration.DurationInput | undefined
-  /** Time to wait for a connection before failing the attempt with a retryable `TransportError`. */
+  /** Time to wait for a connection before failing the attempt with a retryable `TransportError`. Default 10 seconds. */
   readonly connectionTimeout?: Duration.DurationInput | undefined
+  /**
+   * Time a request may go without a byte sent or received, body included, before the attempt fails
+   * with a retryable `TransportError` (a download then resumes from its first missing byte). A
+   * transfer that keeps moving is never cut, however long it takes. Default 60 seconds.
+   */
+  readonly idleTimeout?: Duration.DurationInput | undefined
   /**
    * Sign the bytes of uploads over HTTPS too. Default false: over HTTPS, TLS guards them and S3
    * checks their CRC32 (unless `requestChecksumCalculation` is `WHEN_REQUIRED`), and hashing them
@@ -80,6 +90,9 @@ export interface LiveClientOptions {
   readonly retry?: RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
 }
+
+const defaultConnectionTimeout = Duration.seconds(10)
+const defaultIdleTimeout = Duration.seconds(60)
 
 const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
@@ -136,8 +149,11 @@ const clientFor = (options: LiveOptions): S3Client => {
       requestHandler: {
         httpAgent: agent,
         httpsAgent: agent,
+        connectionTimeout: millis(options.connectionTimeout ?? defaultConnectionTimeout),
+        socketTimeout: millis(options.idleTimeout ?? defaultIdleTimeout),
         ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
-        ...(options.connectionTimeout === undefined ? {} : { connectionTimeout: millis(options.connectionTimeout) })
+        // Without it the handler only logs a request past its `requestTimeout`, and waits on.
+        throwOnRequestTimeout: true
       }
     })
   )

@@ -1,4 +1,7 @@
 import { S3PoMock } from "s3po"
 import { contractSuite } from "./contract.js"
+import { inputRulesSuite } from "./inputRules.js"
 
 contractSuite("S3PoMock", S3PoMock)
+// S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
+inputRulesSuite("S3PoMock input rules", S3PoMock)

@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
 import { contractSuite } from "./contract.js"
+import { inputRulesSuite } from "./inputRules.js"
 import { bytesEqual, md5ETag, multipartETag, randomBody } from "./utils/fixtures.js"
 
 const MiB = 1024 * 1024
@@ -46,6 +47,56 @@ describe("layerMock faults", () => {
         assert.strictEqual(yield* s3.downloadString("bkt", "k"), "hello")
       }),
       { faults: [{ operation: "PutObject", nth: [1, 2], fault: MockFault.throttled() }] }
+    ))
+
+  it.effect("an answer is classified by its status and code, not its wording: a 4xx saying 'aborted' is sent once", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const noSuchUpload = yield* Effect.flip(s3.upload("bkt", "k", "x"))
+        assert.strictEqual(noSuchUpload._tag, "S3ServiceError")
+        assert.isFalse(noSuchUpload._tag === "S3ServiceError" && noSuchUpload.retryable)
+        const operationAborted = yield* Effect.flip(s3.downloadString("bkt", "k"))
+        assert.include(operationAborted.message, "409 OperationAborted")
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), ["1:failed:S3ServiceError"])
+        assert.deepStrictEqual(summary(yield* callsOf("GetObject")), ["1:failed:S3ServiceError"])
+      }),
+      {
+        retry: quickRetry,
+        faults: [
+          {
+            operation: "PutObject",
+            fault: MockFault.errorResponse({
+              status: 404,
+              code: "NoSuchUpload",
+              message: "The specified multipart upload does not exist. The upload ID might be invalid, " +
+                "or the multipart upload might have been aborted or completed."
+            })
+          },
+          {
+            operation: "GetObject",
+            fault: MockFault.errorResponse({
+              status: 409,
+              code: "OperationAborted",
+              message: "A conflicting conditional operation is currently in progress against this resource " +
+                "(the previous one was aborted). Please try again."
+            })
+          }
+        ]
+      }
+    ))
+
+  it.effect("an answer without an error code says what its status means and what to check, with the request id", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const denied = yield* Effect.flip(s3.head("bkt", "k"))
+        assert.strictEqual(denied._tag, "AccessDenied")
+        assert.notInclude(denied.message, "Unknown")
+        assert.include(denied.message, "check the access key and secret, the system clock")
+        assert.match(denied.message, /\[request s3po-mock-\d+\]/)
+      }),
+      { faults: [{ operation: "HeadObject", fault: MockFault.errorResponse({ status: 403, code: "" }) }] }
     ))
 
   it.effect("a 500, a reset connection and a timeout are each retried", () =>
@@ -481,6 +532,11 @@ describe("layerMock inspection and seeding", () => {
 // thousand requests, in an order that concurrency varies: with 5 retries a request fails for good
 // about once in 10^5 (0.143^6), a few percent of runs; with 10, about once in 10^9.
 contractSuite("layerMock", layerMock())
+inputRulesSuite(
+  "layerMock input rules",
+  layerMock(),
+  Effect.flatMap(S3PoMockControl, (control) => Effect.map(control.calls, (calls) => calls.length))
+)
 contractSuite(
   "layerMock under transient faults",
   layerMock({

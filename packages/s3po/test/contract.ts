@@ -318,7 +318,6 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
           ]
         ) {
           yield* invalid(s3.createBucket(name))
-          yield* invalid(s3.upload(name, "k", "v"))
         }
         yield* invalid(s3.upload(bucket, "", "v"))
         yield* invalid(s3.download(bucket, ""))
@@ -334,6 +333,73 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         yield* invalid(s3.download(bucket, "k", { concurrency: 0 }))
         yield* invalid(batch([1], () => Effect.void, { concurrency: 0 }))
         assert.strictEqual(yield* tagOf(s3.upload(bucket, "k".repeat(1024), "v")), "NoSuchBucket")
+      }))
+
+    it.effect("a key with no UTF-8 form is refused, and never deletes the object its lossy form names", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("bystander")
+        yield* s3.upload(bucket, "half\ufffd", "bystander")
+        assert.strictEqual(yield* tagOf(s3.deleteMany(bucket, ["half\ud83d"])), "ValidationError")
+        assert.strictEqual(yield* tagOf(s3.delete(bucket, "half\ud83d")), "ValidationError")
+        assert.strictEqual(yield* tagOf(s3.upload(bucket, "half\ud83d", "other")), "ValidationError")
+        assert.strictEqual(yield* s3.downloadString(bucket, "half\ufffd"), "bystander")
+        assert.deepStrictEqual(yield* listAll(bucket), ["half\ufffd"])
+      }))
+
+    it.effect("deleteMany answers in the order given, duplicates as given, and deletes keys XML cannot carry", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("delete-order")
+        const stored = ["b", "a", "c", "control\u0001key", "tab\tcr\rlf\n", "z\u001f"]
+        for (const key of stored) yield* s3.upload(bucket, key, key)
+        const given = ["c", "missing", "a", "c", "control\u0001key", "b", "tab\tcr\rlf\n", "a", "z\u001f"]
+        // S3 reports a key that did not exist as deleted.
+        assert.deepStrictEqual(yield* s3.deleteMany(bucket, given), { deleted: given, failed: [] })
+        assert.deepStrictEqual(yield* listAll(bucket), [])
+
+        // Across several DeleteObjects requests of 1000 keys, answered in any order.
+        const many = Array.from({ length: 1100 }, (_, i) => `k-${String(i).padStart(4, "0")}`)
+        yield* batch(many, (key) => s3.upload(bucket, key, ""), { concurrency: 32 })
+        const shuffled = [...many.slice(600).reverse(), ...many.slice(0, 600), "k-0001", "k-1099"]
+        assert.deepStrictEqual(yield* s3.deleteMany(bucket, shuffled), { deleted: shuffled, failed: [] })
+        assert.deepStrictEqual(yield* listAll(bucket), [])
+      }))
+
+    it.effect("NoSuchBucket names the bucket and the key", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const absent = uniqueBucket("absent")
+        for (
+          const failing of [
+            s3.downloadString(absent, "some/key.txt"),
+            s3.upload(absent, "some/key.txt", "v"),
+            s3.delete(absent, "some/key.txt")
+          ]
+        ) {
+          const error = yield* Effect.flip(failing)
+          assert.strictEqual(error._tag, "NoSuchBucket")
+          if (error._tag !== "NoSuchBucket") continue
+          assert.strictEqual(error.bucket, absent)
+          assert.strictEqual(error.key, "some/key.txt")
+          assert.include(error.message, `s3://${absent}/some/key.txt`)
+        }
+      }))
+
+    it.effect("object requests on names CreateBucket refuses reach the server, which answers for them", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        // A legacy us-east-1 name, an access point alias, an S3 Express directory bucket: none exists here.
+        for (const bucket of ["My_Legacy_Bucket", "myap-abc123-s3alias", "mybucket--use1-az4--x-s3"]) {
+          assert.strictEqual(yield* tagOf(s3.download(bucket, "k")), "NoSuchBucket")
+          // A HEAD answer has no body: a missing bucket is a bare 404, as for a missing key.
+          assert.oneOf(yield* tagOf(s3.head(bucket, "k")), ["NoSuchKey", "NoSuchBucket"])
+          const exists = yield* Effect.either(s3.exists(bucket, "k"))
+          assert.isTrue(
+            exists._tag === "Right" ? exists.right === false : exists.left._tag === "NoSuchBucket",
+            String(exists)
+          )
+        }
       }))
 
     it.effect("batch keeps input order, runs every item, and reports success", () =>

@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
+import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
 import * as Validate from "./validation.js"
@@ -210,7 +211,8 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
             : Effect.map(fetchRange(bucket, key, intoNewArray(bucket, key), range, info.etag), (bytes) => [bytes])
         const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
           Stream.mapEffect(fetch, { concurrency }),
-          Stream.flattenIterables
+          Stream.flattenIterables,
+          firstFailureStream
         )
         return Effect.succeed({ info, body })
       }

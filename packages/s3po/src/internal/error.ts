@@ -81,25 +81,55 @@ const networkCode = (error: unknown, depth = 0): string | undefined => {
   return networkCode(shape.cause, depth + 1)
 }
 
+/** What the SDK names an answer that carried no S3 error code (a HEAD answer has no body). */
+const noCode = new Set(["Unknown", "UnknownError", "NotFound", "Forbidden", "BadRequest"])
+
+/** An S3 error code for an answer without one, and what it means to the user, by its status. */
+const fromStatus = (status: number): { readonly code: string; readonly detail: string } => {
+  switch (status) {
+    case 301:
+      return { code: "PermanentRedirect", detail: "the bucket is in another region: set the region it is in" }
+    case 400:
+      return { code: "BadRequest", detail: "the server refused the request as malformed" }
+    case 403:
+      return { code: "Forbidden", detail: "access denied" }
+    case 404:
+      return { code: "NotFound", detail: "not found" }
+    case 405:
+      return { code: "MethodNotAllowed", detail: "the server does not allow this request here" }
+    case 409:
+      return { code: "Conflict", detail: "the request conflicts with the state of the bucket or object" }
+    case 412:
+      return { code: "PreconditionFailed", detail: "a precondition of the request did not hold" }
+    default:
+      return {
+        code: `Http${status}`,
+        detail: status >= 500 ? "the server failed to answer the request" : `the server answered HTTP ${status}`
+      }
+  }
+}
+
 /**
  * Maps anything the AWS SDK throws to one of s3po's tagged errors: the only place that knows the
  * SDK's error shapes. Raw SDK objects are not kept, so no request detail (headers, signatures)
- * reaches an error.
+ * reaches an error. An answer from S3 is classified by its status and error code only: its message
+ * is free text (a 404 `NoSuchUpload` says the upload "may have been aborted"); messages are read
+ * only for failures that never got an answer.
  */
 export const fromSdkError = (context: RequestContext, error: unknown): S3PoError => {
   const shape = (typeof error === "object" && error !== null ? error : { message: String(error) }) as SdkErrorShape
   const where = { operation: context.operation, bucket: context.bucket, key: context.key }
   const status = shape.$metadata?.httpStatusCode
   const requestId = shape.$metadata?.requestId
-  const name = text(shape.Code) ?? text(shape.name) ?? "UnknownError"
-  const message = text(shape.message) ?? name
+  const given = text(shape.Code) ?? text(shape.name) ?? "UnknownError"
+  const message = text(shape.message) ?? given
 
-  if (status === undefined || name === "TimeoutError" || name === "AbortError") {
+  if (status === undefined || given === "TimeoutError" || given === "AbortError") {
     const code = networkCode(error)
-    const timedOut = name === "TimeoutError" || code === "ETIMEDOUT"
+    const timedOut = given === "TimeoutError" || code === "ETIMEDOUT"
     return new TransportError({
       ...where,
-      reason: code === undefined ? `${name}: ${message}` : `${code}: ${message}`,
+      reason: code === undefined ? `${given}: ${message}` : `${code}: ${message}`,
       retryable: timedOut || code !== undefined
     })
   }
@@ -107,23 +137,27 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
     // A success status whose body could not be read: the response was cut short or garbled in transit.
     return new TransportError({ ...where, reason: `unreadable ${status} response: ${message}`, retryable: true })
   }
-  if (name === "NoSuchKey" || (status === 404 && name === "NotFound" && context.key !== undefined)) {
+  const coded = !noCode.has(given) && !/^\d+$/.test(given)
+  const { code, detail } = coded
+    ? { code: given, detail: message === "UnknownError" ? given : message }
+    : fromStatus(status)
+  if (code === "NoSuchKey" || (status === 404 && code === "NotFound" && context.key !== undefined)) {
     return new NoSuchKey({ ...where, key: context.key ?? "", requestId })
   }
-  if (name === "NoSuchBucket") return new NoSuchBucket({ ...where, requestId })
-  if (status === 403 || name === "AccessDenied") return new AccessDenied({ ...where, code: name, requestId })
+  if (code === "NoSuchBucket") return new NoSuchBucket({ ...where, requestId })
+  if (status === 403 || code === "AccessDenied") return new AccessDenied({ ...where, code, requestId })
   if (status === 412 && context.ifMatch !== undefined && context.key !== undefined) {
     return new PreconditionFailed({ ...where, key: context.key, expectedETag: context.ifMatch, requestId })
   }
-  if (status === 429 || throttlingCodes.has(name)) {
-    return new Throttled({ ...where, status, code: name, retryAfter: retryAfterOf(shape), requestId })
+  if (status === 429 || throttlingCodes.has(code)) {
+    return new Throttled({ ...where, status, code, retryAfter: retryAfterOf(shape), requestId })
   }
   return new S3ServiceError({
     ...where,
     status,
-    code: name,
-    detail: message,
-    retryable: status >= 500 || status === 408 || transientCodes.has(name) || networkCode(error) !== undefined,
+    code,
+    detail,
+    retryable: status >= 500 || status === 408 || transientCodes.has(code),
     requestId
   })
 }

@@ -11,6 +11,8 @@ export const maxPartBytes = 5 * GiB
 export const maxParts = 10_000
 export const maxKeysPerPage = 1000
 export const maxKeysPerDelete = 1000
+/** User metadata, names and values together, in UTF-8 bytes. */
+export const maxUserMetadataBytes = 2 * KiB
 
 export const defaultMultipartThreshold = 8 * MiB
 export const defaultPartSize = 8 * MiB

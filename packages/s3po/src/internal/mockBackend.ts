@@ -122,10 +122,10 @@ const decodeToken = (token: string) => Buffer.from(token, "base64url").toString(
 
 /** The request primitives over an in-memory store, with S3's rules. */
 export const make = (state: Ref.Ref<MockState>): Backend => {
-  const bucketOf = (operation: string, bucket: string): Effect.Effect<BucketState, NoSuchBucket> =>
+  const bucketOf = (operation: string, bucket: string, key?: string): Effect.Effect<BucketState, NoSuchBucket> =>
     Effect.flatMap(Ref.get(state), (current) =>
       Option.match(HashMap.get(current.buckets, bucket), {
-        onNone: () => Effect.fail(new NoSuchBucket({ operation, bucket })),
+        onNone: () => Effect.fail(new NoSuchBucket({ operation, bucket, key })),
         onSome: Effect.succeed
       }))
 
@@ -133,11 +133,12 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
   const updateBucket = <A>(
     operation: string,
     bucket: string,
+    key: string | undefined,
     f: (current: BucketState) => readonly [A, BucketState] | S3PoError
   ): Effect.Effect<A, S3PoError> =>
     Effect.flatten(Ref.modify(state, (current): readonly [Effect.Effect<A, S3PoError>, MockState] => {
       const found = HashMap.get(current.buckets, bucket)
-      if (Option.isNone(found)) return [Effect.fail(new NoSuchBucket({ operation, bucket })), current]
+      if (Option.isNone(found)) return [Effect.fail(new NoSuchBucket({ operation, bucket, key })), current]
       const outcome = f(found.value)
       if (!Array.isArray(outcome)) return [Effect.fail(outcome as S3PoError), current]
       const [result, next] = outcome as readonly [A, BucketState]
@@ -145,7 +146,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
     }))
 
   const objectOf = (operation: string, bucket: string, key: string) =>
-    Effect.flatMap(bucketOf(operation, bucket), (found) => {
+    Effect.flatMap(bucketOf(operation, bucket, key), (found) => {
       const object = KeyMap.get(found.objects, key)
       return object === undefined ? Effect.fail(new NoSuchKey({ operation, bucket, key })) : Effect.succeed(object)
     })
@@ -185,7 +186,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
           lowerCaseKeys(request.metadata),
           now
         )
-        return updateBucket("PutObject", request.bucket, (found) => [
+        return updateBucket("PutObject", request.bucket, request.key, (found) => [
           { etag: object.etag },
           { ...found, objects: KeyMap.set(found.objects, request.key, object) }
         ])
@@ -274,13 +275,13 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
       }),
 
     deleteObject: (bucket, key) =>
-      updateBucket("DeleteObject", bucket, (found) => [
+      updateBucket("DeleteObject", bucket, key, (found) => [
         undefined,
         { ...found, objects: KeyMap.remove(found.objects, key) }
       ]),
 
     deleteObjects: (bucket, keys) =>
-      updateBucket("DeleteObjects", bucket, (found) => {
+      updateBucket("DeleteObjects", bucket, undefined, (found) => {
         let objects = found.objects
         for (const key of keys) objects = KeyMap.remove(objects, key)
         return [{ deleted: keys, failed: [] }, { ...found, objects }]
@@ -293,7 +294,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
             const found = HashMap.get(current.buckets, request.bucket)
             if (Option.isNone(found)) {
               return [
-                Effect.fail(new NoSuchBucket({ operation: "CreateMultipartUpload", bucket: request.bucket })),
+                Effect.fail(new NoSuchBucket({ operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key })),
                 current
               ]
             }
@@ -317,7 +318,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
     uploadPart: (request) => {
       const etag = `"${md5Hex(request.body)}"`
       const body = request.body.slice()
-      return updateBucket("UploadPart", request.bucket, (found) => {
+      return updateBucket("UploadPart", request.bucket, request.key, (found) => {
         const upload = pendingOf("UploadPart", found, request.bucket, request.key, request.uploadId)
         if (!("parts" in upload)) return upload
         if (!Number.isInteger(request.partNumber) || request.partNumber < 1 || request.partNumber > maxParts) {
@@ -337,7 +338,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
 
     completeMultipartUpload: (request) =>
       atNow((now) =>
-        updateBucket("CompleteMultipartUpload", request.bucket, (found) => {
+        updateBucket("CompleteMultipartUpload", request.bucket, request.key, (found) => {
           const fail = (status: number, code: string, detail: string) =>
             serviceError("CompleteMultipartUpload", request.bucket, request.key, status, code, detail)
           const upload = pendingOf("CompleteMultipartUpload", found, request.bucket, request.key, request.uploadId)
@@ -375,7 +376,7 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
       ),
 
     abortMultipartUpload: (request) =>
-      updateBucket("AbortMultipartUpload", request.bucket, (found) => {
+      updateBucket("AbortMultipartUpload", request.bucket, request.key, (found) => {
         const upload = pendingOf("AbortMultipartUpload", found, request.bucket, request.key, request.uploadId)
         if (!("parts" in upload)) return upload
         return [undefined, { ...found, uploads: HashMap.remove(found.uploads, request.uploadId) }]

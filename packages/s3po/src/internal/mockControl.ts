@@ -28,8 +28,13 @@ type MutableCall = { -readonly [K in keyof MockCall]: MockCall[K] }
 
 const seedProblem = (seed: MockSeed): ValidationError | undefined => {
   for (const [bucket, objects] of Object.entries(seed)) {
-    const problem = Validate.bucket("layerMock", bucket) ?? Validate.keys("layerMock", Object.keys(objects))
+    const problem = Validate.newBucket("layerMock", bucket) ?? Validate.keys("layerMock", Object.keys(objects))
     if (problem !== undefined) return problem
+    for (const content of Object.values(objects)) {
+      if (typeof content === "string" || content instanceof Uint8Array) continue
+      const headers = Validate.objectHeaders("layerMock", content)
+      if (headers !== undefined) return headers
+    }
   }
   return undefined
 }

@@ -4,13 +4,13 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { DeleteManyResult, S3Po, UploadBody, UploadOptions } from "../S3Po.js"
+import type { S3Po, UploadBody, UploadOptions } from "../S3Po.js"
 import { LocalFileError, NoSuchKey } from "../S3PoError.js"
 import { type Backend, mapPrimitives } from "./backend.js"
 import { readerInto } from "./chunker.js"
+import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
 import { compareKeys } from "./keyOrder.js"
-import { maxKeysPerDelete } from "./limits.js"
 import { retrying, type RetryPolicy } from "./retry.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
@@ -52,6 +52,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
   const backend = withRetry(raw, options.retry)
   const upload = Upload.make(backend, options.multipart)
   const download = Download.make(raw, options.retry, options.fileSystem, options.path)
+  const deleteMany = DeleteMany.make(backend)
   const { fileSystem: fs } = options
 
   const head = (bucket: string, key: string) =>
@@ -59,7 +60,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
 
   return {
     createBucket: (bucket) =>
-      Validate.guard(Validate.bucket("createBucket", bucket), backend.createBucket(bucket)).pipe(
+      Validate.guard(Validate.newBucket("createBucket", bucket), backend.createBucket(bucket)).pipe(
         traced("createBucket", bucket)
       ),
 
@@ -71,7 +72,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
 
     uploadFile: (bucket, key, path, uploadOptions: UploadOptions = {}) =>
       Effect.gen(function*() {
-        const problem = Validate.location("uploadFile", bucket, key) ?? Validate.multipart("uploadFile", uploadOptions)
+        const problem = Validate.upload("uploadFile", bucket, key, uploadOptions)
         if (problem !== undefined) return yield* problem
         const fileError = (cause: unknown) =>
           new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
@@ -149,21 +150,6 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
         traced("delete", bucket, key)
       ),
 
-    deleteMany: (bucket, keys) =>
-      Effect.gen(function*() {
-        const all = Array.from(keys)
-        const problem = Validate.bucket("deleteMany", bucket) ?? Validate.keys("deleteMany", all)
-        if (problem !== undefined) return yield* problem
-        const batches = Chunk.chunksOf(Chunk.unsafeFromArray(all), maxKeysPerDelete)
-        const results = yield* Effect.forEach(
-          batches,
-          (batch) => backend.deleteObjects(bucket, Chunk.toReadonlyArray(batch)),
-          { concurrency: 4 }
-        )
-        return {
-          deleted: results.flatMap((result) => result.deleted),
-          failed: results.flatMap((result) => result.failed)
-        } satisfies DeleteManyResult
-      }).pipe(traced("deleteMany", bucket))
+    deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket))
   }
 }

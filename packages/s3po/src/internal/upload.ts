@@ -57,7 +57,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   body: Source<E, R> | Uint8Array,
   options: UploadOptions = {}
 ): Effect.Effect<UploadResult, S3PoError | E, R> => {
-  const problem = Validate.location(operation, bucket, key) ?? Validate.multipart(operation, options)
+  const problem = Validate.upload(operation, bucket, key, options)
   if (problem !== undefined) return Effect.fail(problem)
   const threshold = multipartThresholdOf(options, defaults)
   const partConcurrency = options.partConcurrency ?? defaults.partConcurrency

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import { ValidationError } from "../S3PoError.js"
-import { maxKeyBytes, maxPartBytes, maxSinglePutBytes, minPartBytes } from "./limits.js"
+import { maxKeyBytes, maxPartBytes, maxSinglePutBytes, maxUserMetadataBytes, minPartBytes } from "./limits.js"
 
 /**
  * Input checks, run before any request. Each returns the `ValidationError` for bad input or
@@ -21,9 +21,9 @@ const reservedBucketPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"]
 const reservedBucketSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]
 const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/
 const bucketShape = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/
-const checkedBuckets = new Set<string>()
 
-const bucketNameProblem = (name: string): string | undefined => {
+/** CreateBucket's naming rules, for the buckets s3po creates. */
+const newBucketNameProblem = (name: string): string | undefined => {
   if (name.length < 3 || name.length > 63) return `must be 3 to 63 characters long, got ${name.length}`
   if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lower-case letters, digits, '.' and '-'"
   if (!bucketShape.test(name)) return "must start and end with a letter or digit"
@@ -36,19 +36,58 @@ const bucketNameProblem = (name: string): string | undefined => {
   return undefined
 }
 
-export const bucket = (operation: string, name: string): Problem => {
-  if (checkedBuckets.has(name)) return undefined
-  const problem = typeof name === "string" ? bucketNameProblem(name) : "must be a string"
-  if (problem !== undefined) return invalid(operation, "bucket", `${JSON.stringify(name)} ${problem}`)
-  // A program uses few buckets: remember the valid ones, within reason.
-  if (checkedBuckets.size < 1024) checkedBuckets.add(name)
+/** C0 controls and DEL: never valid in a header, a bucket name or a request line. */
+const controlCharacter = /[\u0000-\u001f\u007f]/
+/** The longest legacy bucket name (us-east-1) and the longest ARN that names an access point. */
+const maxBucketNameLength = 255
+const maxBucketArnLength = 2048
+
+/**
+ * What cannot be sent as the bucket of an object request. Any other name may exist (legacy names,
+ * directory buckets, access point aliases and ARNs), so the server answers for it.
+ */
+const bucketNameProblem = (name: string): string | undefined => {
+  if (typeof name !== "string" || name.length === 0) return "must not be empty"
+  if (!isWellFormed(name)) return "is not well-formed UTF-16 (it holds a lone surrogate), so it has no UTF-8 form"
+  if (controlCharacter.test(name)) return "must not contain control characters"
+  const arn = name.startsWith("arn:")
+  const max = arn ? maxBucketArnLength : maxBucketNameLength
+  if (name.length > max) return `must be at most ${max} characters long, got ${name.length}`
+  if (!arn && name.includes("/")) return "must not contain '/' (only an access point ARN does)"
   return undefined
 }
 
+/** The bucket of an object or listing request: anything that can be sent. */
+export const bucket = (operation: string, name: string): Problem => {
+  const problem = bucketNameProblem(name)
+  return problem === undefined ? undefined : invalid(operation, "bucket", `${JSON.stringify(name)} ${problem}`)
+}
+
+/** The name of a bucket to create: CreateBucket's rules, on top of what any request needs. */
+export const newBucket = (operation: string, name: string): Problem => {
+  const problem = bucketNameProblem(name) ?? newBucketNameProblem(name)
+  return problem === undefined ? undefined : invalid(operation, "bucket", `${JSON.stringify(name)} ${problem}`)
+}
+
 const encoder = new TextEncoder()
+const surrogate = /[\ud800-\udfff]/
+
+/**
+ * Whether every surrogate in `text` is half of a pair, so that it has a UTF-8 form
+ * (`String.prototype.isWellFormed`, which Node 20's TypeScript library does not declare).
+ */
+export const isWellFormed = (text: string): boolean =>
+  !surrogate.test(text) || (text as unknown as { isWellFormed(): boolean }).isWellFormed()
 
 export const key = (operation: string, name: string): Problem => {
   if (typeof name !== "string" || name.length === 0) return invalid(operation, "key", "must not be empty")
+  if (!isWellFormed(name)) {
+    return invalid(
+      operation,
+      "key",
+      `${JSON.stringify(name)} is not well-formed UTF-16 (it holds a lone surrogate), so it has no UTF-8 form`
+    )
+  }
   // A UTF-16 unit encodes to at most 3 UTF-8 bytes, so short keys skip the encoding.
   if (name.length * 3 > maxKeyBytes) {
     const bytes = encoder.encode(name).length
@@ -93,3 +132,67 @@ export const multipart = (
   byteSize(operation, "partSize", options.partSize, minPartBytes, maxPartBytes) ??
     byteSize(operation, "multipartThreshold", options.multipartThreshold, 0, maxSinglePutBytes) ??
     concurrency(operation, "partConcurrency", options.partConcurrency)
+
+/** Space to tilde: what S3 carries unchanged in a header (Node sends other text as Latin-1, unsigned as UTF-8). */
+const printableAscii = /^[\u0020-\u007e]*$/
+/** An HTTP token (RFC 9110): what a header name, so a metadata name, may be. */
+const httpToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+const notPrintable = (value: string) =>
+  controlCharacter.test(value)
+    ? "must not contain control characters (CR, LF, ...): it is sent as an HTTP header"
+    : "must be printable US-ASCII: it is sent as an HTTP header"
+
+/** A value s3po sends as a header of its own (`Content-Type`, ...). */
+export const headerValue = (operation: string, field: string, value: string | undefined): Problem => {
+  if (value === undefined) return undefined
+  if (typeof value !== "string") return invalid(operation, field, "must be a string")
+  return printableAscii.test(value) ? undefined : invalid(operation, field, `${JSON.stringify(value)} ${notPrintable(value)}`)
+}
+
+/**
+ * User metadata, sent as `x-amz-meta-*` headers: names that are HTTP tokens, values in printable
+ * US-ASCII, at most 2 KB of names and values (S3's limit, counted in UTF-8 bytes).
+ */
+export const metadata = (operation: string, entries: Readonly<Record<string, string>> | undefined): Problem => {
+  if (entries === undefined) return undefined
+  let bytes = 0
+  for (const [name, value] of Object.entries(entries)) {
+    if (!httpToken.test(name)) {
+      return invalid(
+        operation,
+        "metadata",
+        `name ${JSON.stringify(name)} must be an HTTP token: letters, digits and !#$%&'*+-.^_\`|~, no spaces or ':'`
+      )
+    }
+    const field = `metadata.${name}`
+    if (typeof value !== "string") return invalid(operation, field, "must be a string")
+    if (!printableAscii.test(value)) {
+      return invalid(
+        operation,
+        field,
+        `${JSON.stringify(value)} ${notPrintable(value)}; S3 keeps user metadata in US-ASCII, ` +
+          "so carry other text percent-encoded (encodeURIComponent) or base64-encoded"
+      )
+    }
+    bytes += name.length + value.length
+  }
+  return bytes > maxUserMetadataBytes
+    ? invalid(operation, "metadata", `must be at most ${maxUserMetadataBytes} bytes of names and values, got ${bytes}`)
+    : undefined
+}
+
+/** The headers an upload sets on its object. */
+export const objectHeaders = (
+  operation: string,
+  options: { readonly contentType?: string | undefined; readonly metadata?: Readonly<Record<string, string>> | undefined }
+): Problem => headerValue(operation, "contentType", options.contentType) ?? metadata(operation, options.metadata)
+
+/** Everything an upload is given, checked before its first request. */
+export const upload = (
+  operation: string,
+  bucketName: string,
+  keyName: string,
+  options: Parameters<typeof multipart>[1] & Parameters<typeof objectHeaders>[1]
+): Problem =>
+  location(operation, bucketName, keyName) ?? multipart(operation, options) ?? objectHeaders(operation, options)

@@ -1,0 +1,130 @@
+import { assert, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { S3Po, type UploadOptions } from "s3po"
+import { tempDir, uniqueBucket } from "./utils/fixtures.js"
+
+const MiB = 1024 * 1024
+
+/**
+ * s3po's input rules (keys, bucket names, header values, metadata), as one suite over any layer:
+ * bad input fails with a `ValidationError` naming the field, and no request is sent for it. Where
+ * the layer can count the requests it sent (`requestsSent`: the mock's call log, or a proxy in
+ * front of a server), each bad input is shown to send none.
+ */
+export const inputRulesSuite = <R>(
+  name: string,
+  s3Layer: Layer.Layer<S3Po | R, unknown>,
+  requestsSent?: Effect.Effect<number, never, R>
+) =>
+  layer(s3Layer, { timeout: "120 seconds", excludeTestServices: true })(name, (it) => {
+    /** Asserts that `effect` fails with a ValidationError of `field`, without a request. */
+    const refused = (field: string) => <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+      Effect.gen(function*() {
+        const before = requestsSent === undefined ? 0 : yield* requestsSent
+        const error = yield* Effect.flip(effect)
+        assert.strictEqual(error._tag, "ValidationError", `${error._tag}: ${String(error)}`)
+        assert.strictEqual((error as unknown as { readonly field: string }).field, field)
+        if (requestsSent !== undefined) assert.strictEqual((yield* requestsSent) - before, 0, "requests sent")
+        return error as unknown as Error
+      })
+
+    const freshBucket = Effect.gen(function*() {
+      const bucket = uniqueBucket("inputs")
+      yield* (yield* S3Po).createBucket(bucket)
+      return bucket
+    })
+
+    it.scoped("a key that is not well-formed UTF-16 is refused by every operation", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket
+        const dir = yield* tempDir
+        const file = path.join(dir, "source.txt")
+        yield* Effect.promise(() => fs.writeFile(file, "text"))
+        for (const key of ["half\ud83d", "\udc00tail", "a\ud83d\ud83db"]) {
+          const refusedKey = refused("key")
+          yield* refusedKey(s3.upload(bucket, key, "text"))
+          yield* refusedKey(s3.upload(bucket, key, Stream.make(new Uint8Array(3))))
+          yield* refusedKey(s3.uploadFile(bucket, key, file))
+          yield* refusedKey(s3.download(bucket, key))
+          yield* refusedKey(s3.download(bucket, key, { concurrency: 2 }))
+          yield* refusedKey(s3.downloadString(bucket, key))
+          yield* refusedKey(Stream.runDrain(s3.downloadStream(bucket, key)))
+          yield* refusedKey(s3.downloadFile(bucket, key, path.join(dir, "out.txt")))
+          yield* refusedKey(s3.head(bucket, key))
+          yield* refusedKey(s3.exists(bucket, key))
+          yield* refusedKey(s3.delete(bucket, key))
+          yield* refusedKey(s3.deleteMany(bucket, ["fine", key]))
+        }
+        // A pair in the right order is well-formed.
+        yield* s3.upload(bucket, "emoji-\ud83d\ude00", "ok")
+        assert.strictEqual(yield* s3.downloadString(bucket, "emoji-\ud83d\ude00"), "ok")
+      }))
+
+    it.effect("bucket names that cannot be sent are refused; createBucket applies CreateBucket's rules", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        for (const bucket of ["", "a/b", "tab\tbucket", "line\nbreak", "del\u007f", "x".repeat(256), "lone\ud800"]) {
+          yield* refused("bucket")(s3.head(bucket, "k"))
+          yield* refused("bucket")(s3.upload(bucket, "k", "v"))
+          yield* refused("bucket")(Stream.runDrain(s3.list(bucket)))
+          yield* refused("bucket")(s3.deleteMany(bucket, ["k"]))
+        }
+        for (
+          const bucket of [
+            "ab",
+            "a".repeat(64),
+            "Upper",
+            "My_Legacy_Bucket",
+            "-dash",
+            "dot.",
+            "a..b",
+            "192.168.0.1",
+            "xn--abc",
+            "sthree-x",
+            "myap-abc123-s3alias",
+            "x--ol-s3",
+            "mybucket--use1-az4--x-s3"
+          ]
+        ) {
+          yield* refused("bucket")(s3.createBucket(bucket))
+        }
+      }))
+
+    it.effect("header values and metadata are checked before any request, naming the field", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket
+        const uploads = (options: UploadOptions) => [
+          s3.upload(bucket, "k", "small", options),
+          // Large enough for a multipart upload: nothing may be created before the check.
+          s3.upload(bucket, "k", new Uint8Array(6 * MiB), { ...options, multipartThreshold: 5 * MiB }),
+          s3.upload(bucket, "k", Stream.make(new Uint8Array(10)), options)
+        ]
+        const cases: ReadonlyArray<readonly [UploadOptions, string, string]> = [
+          [{ contentType: "text/plain\r\nx-amz-acl: public-read" }, "contentType", "control characters"],
+          [{ contentType: "text/plain; charset=café" }, "contentType", "US-ASCII"],
+          [{ metadata: { note: "two\nlines" } }, "metadata.note", "control characters"],
+          [{ metadata: { note: "café" } }, "metadata.note", "percent-encoded"],
+          [{ metadata: { "with space": "v" } }, "metadata", "HTTP token"],
+          [{ metadata: { "colon:name": "v" } }, "metadata", "HTTP token"],
+          [{ metadata: { "": "v" } }, "metadata", "HTTP token"],
+          [{ metadata: { big: "x".repeat(2046) } }, "metadata", "2048 bytes"]
+        ]
+        for (const [options, field, says] of cases) {
+          for (const upload of uploads(options)) {
+            const error = yield* refused(field)(upload)
+            assert.include(error.message, says)
+          }
+        }
+        // At the limit, and tokens with punctuation, are fine.
+        yield* s3.upload(bucket, "k", "v", { metadata: { big: "x".repeat(2045) } })
+        yield* s3.upload(bucket, "k", "v", { metadata: { "a-b_c.d": "printable ~ ascii !" } })
+        assert.deepStrictEqual((yield* s3.head(bucket, "k")).metadata, { "a-b_c.d": "printable ~ ascii !" })
+        assert.strictEqual(yield* s3.exists(bucket, "never"), false)
+      }))
+  })
