@@ -72,7 +72,9 @@ export class AccessDenied extends Data.TaggedError("AccessDenied")<{
 }> {
   override get message(): string {
     const reason = accessDeniedHints[this.code] ?? this.code
-    return `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${requestIdOf(this.requestId)}`
+    return `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${
+      requestIdOf(this.requestId)
+    }`
   }
 }
 

@@ -123,8 +123,9 @@ export const inputRulesSuite = <R>(
         }
         // At the limit, and tokens with punctuation, are fine.
         yield* s3.upload(bucket, "k", "v", { metadata: { big: "x".repeat(2045) } })
-        yield* s3.upload(bucket, "k", "v", { metadata: { "a-b_c.d": "printable ~ ascii !" } })
-        assert.deepStrictEqual((yield* s3.head(bucket, "k")).metadata, { "a-b_c.d": "printable ~ ascii !" })
+        // (Not '_': Ceph RGW 16 stores it as '-'.)
+        yield* s3.upload(bucket, "k", "v", { metadata: { "a-b.c~d!": "printable ~ ascii !" } })
+        assert.deepStrictEqual((yield* s3.head(bucket, "k")).metadata, { "a-b.c~d!": "printable ~ ascii !" })
         assert.strictEqual(yield* s3.exists(bucket, "never"), false)
       }))
   })

@@ -294,7 +294,9 @@ export const make = (state: Ref.Ref<MockState>): Backend => {
             const found = HashMap.get(current.buckets, request.bucket)
             if (Option.isNone(found)) {
               return [
-                Effect.fail(new NoSuchBucket({ operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key })),
+                Effect.fail(
+                  new NoSuchBucket({ operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key })
+                ),
                 current
               ]
             }

@@ -37,6 +37,7 @@ const newBucketNameProblem = (name: string): string | undefined => {
 }
 
 /** C0 controls and DEL: never valid in a header, a bucket name or a request line. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const controlCharacter = /[\u0000-\u001f\u007f]/
 /** The longest legacy bucket name (us-east-1) and the longest ARN that names an access point. */
 const maxBucketNameLength = 255
@@ -147,7 +148,9 @@ const notPrintable = (value: string) =>
 export const headerValue = (operation: string, field: string, value: string | undefined): Problem => {
   if (value === undefined) return undefined
   if (typeof value !== "string") return invalid(operation, field, "must be a string")
-  return printableAscii.test(value) ? undefined : invalid(operation, field, `${JSON.stringify(value)} ${notPrintable(value)}`)
+  return printableAscii.test(value)
+    ? undefined
+    : invalid(operation, field, `${JSON.stringify(value)} ${notPrintable(value)}`)
 }
 
 /**
@@ -185,7 +188,10 @@ export const metadata = (operation: string, entries: Readonly<Record<string, str
 /** The headers an upload sets on its object. */
 export const objectHeaders = (
   operation: string,
-  options: { readonly contentType?: string | undefined; readonly metadata?: Readonly<Record<string, string>> | undefined }
+  options: {
+    readonly contentType?: string | undefined
+    readonly metadata?: Readonly<Record<string, string>> | undefined
+  }
 ): Problem => headerValue(operation, "contentType", options.contentType) ?? metadata(operation, options.metadata)
 
 /** Everything an upload is given, checked before its first request. */

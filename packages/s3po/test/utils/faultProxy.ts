@@ -21,6 +21,14 @@ export type Fault =
   | "stallResponse"
   /** Take the request body and never answer (uploads stay in flight). */
   | "stallRequest"
+  /** Forward the request, then send the whole response body at about 20 KiB/s, 1 KiB every 50 ms. */
+  | "dripResponse"
+  /** Forward the request, send the answer's headers and half its body, then send nothing more. */
+  | "holdResponse"
+  /** 404 NoSuchUpload with AWS's wording, which says "aborted". */
+  | "noSuchUpload404"
+  /** 409 OperationAborted. */
+  | "operationAborted409"
 
 export interface ProxiedRequest {
   readonly index: number
@@ -78,7 +86,18 @@ const s3Error = (status: number, code: string, message: string) => ({
 const errorAnswers: Partial<Record<Fault, { status: number; body: string }>> = {
   slowDown503: s3Error(503, "SlowDown", "Please reduce your request rate."),
   internalError500: s3Error(500, "InternalError", "We encountered an internal error. Please try again."),
-  tooManyRequests429: s3Error(429, "TooManyRequestsException", "Too many requests.")
+  tooManyRequests429: s3Error(429, "TooManyRequestsException", "Too many requests."),
+  noSuchUpload404: s3Error(
+    404,
+    "NoSuchUpload",
+    "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload " +
+      "might have been aborted or completed."
+  ),
+  operationAborted409: s3Error(
+    409,
+    "OperationAborted",
+    "A conflicting conditional operation is currently in progress against this resource. Please try again."
+  )
 }
 
 /**
@@ -173,6 +192,39 @@ export const startFaultProxy = async (
             return
           }
           response.writeHead(incoming.statusCode ?? 502, incoming.headers)
+          if (fault === "dripResponse") {
+            const pending: Array<Buffer> = []
+            let ended = false
+            const drip = setInterval(() => {
+              const next = pending[0]
+              if (next === undefined) {
+                if (ended) {
+                  clearInterval(drip)
+                  response.end()
+                }
+                return
+              }
+              response.write(next.subarray(0, 1024))
+              if (next.length > 1024) pending[0] = next.subarray(1024)
+              else pending.shift()
+            }, 50)
+            response.on("close", () => clearInterval(drip))
+            incoming.on("data", (chunk: Buffer) => pending.push(chunk))
+            incoming.on("end", () => {
+              ended = true
+            })
+            return
+          }
+          if (fault === "holdResponse") {
+            const length = Number(incoming.headers["content-length"] ?? 0)
+            let sent = 0
+            incoming.on("data", (chunk: Buffer) => {
+              const slice = chunk.subarray(0, Math.max(0, Math.floor(length / 2) - sent))
+              sent += slice.length
+              if (slice.length > 0) response.write(slice)
+            })
+            return
+          }
           if (fault === "stallResponse") {
             incoming.on("data", (chunk: Buffer) => {
               incoming.pause()
