@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Redacted from "effect/Redacted"
 import { layerLive, type LiveOptions } from "../src/index.js"
-import { maxSockets } from "../src/internal/limits.js"
+import { maxSockets } from "../src/internal/core/limits.js"
 
 /** The credentials the benchmark fixture is given and takes. */
 export const credentials = { accessKeyId: "bench", secretAccessKey: "bench-secret" }

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { S3Po, S3PoMock } from "../src/index.js"
-import * as MockBackend from "../src/internal/mockBackend.js"
+import * as MockBackend from "../src/internal/mock/backend.js"
 import { measure, median, opsPerSecond } from "./measure.js"
 
 const body = new Uint8Array(1024).fill(3)

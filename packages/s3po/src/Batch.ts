@@ -5,8 +5,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { defaultBatchConcurrency } from "./internal/limits.js"
-import * as Validate from "./internal/validation.js"
+import { defaultBatchConcurrency } from "./internal/core/limits.js"
+import * as Validate from "./internal/core/validation.js"
 import type { ValidationError } from "./S3PoError.js"
 
 /**

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import type * as Schedule from "effect/Schedule"
-import * as internal from "./internal/retry.js"
+import * as internal from "./internal/core/retry.js"
 import type { S3PoError } from "./S3PoError.js"
 
 /**

@@ -1,8 +1,8 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
-import * as LiveBackend from "../src/internal/liveBackend.js"
-import * as MockBackend from "../src/internal/mockBackend.js"
+import * as LiveBackend from "../src/internal/live/backend.js"
+import * as MockBackend from "../src/internal/mock/backend.js"
 import { awsS3, cephRgw, primitivesSuite } from "./primitives.js"
 import { server } from "./utils/live.js"
 

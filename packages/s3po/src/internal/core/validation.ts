@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { ValidationError } from "../S3PoError.js"
+import { ValidationError } from "../../S3PoError.js"
 import { maxKeyBytes, maxPartBytes, maxSinglePutBytes, maxUserMetadataBytes, minPartBytes } from "./limits.js"
 
 /**

@@ -1,4 +1,4 @@
-import { md5Hex } from "./etag.js"
+import { md5Hex } from "../core/etag.js"
 
 /**
  * Small bodies are copied into shared slabs: allocating one buffer per small object costs more than

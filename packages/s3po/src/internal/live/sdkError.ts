@@ -8,7 +8,7 @@ import {
   S3ServiceError,
   Throttled,
   TransportError
-} from "../S3PoError.js"
+} from "../../S3PoError.js"
 
 /** Where a request was going, to name it in the error. */
 export interface RequestContext {

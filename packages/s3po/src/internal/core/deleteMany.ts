@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import type { DeleteManyResult } from "../S3Po.js"
-import type { S3PoError } from "../S3PoError.js"
+import type { DeleteManyResult } from "../../S3Po.js"
+import type { S3PoError } from "../../S3PoError.js"
 import type { Backend } from "./backend.js"
 import { firstFailure } from "./firstFailure.js"
 import { maxKeysPerDelete } from "./limits.js"

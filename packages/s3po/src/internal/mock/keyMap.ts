@@ -1,4 +1,4 @@
-import { compareKeys } from "./keyOrder.js"
+import { compareKeys } from "../core/keyOrder.js"
 
 /**
  * A persistent map from object keys to values, sorted in S3's key order: a B+ tree of nodes of at

@@ -1,7 +1,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { ObjectInfo, S3Operation } from "../S3Po.js"
-import type { S3PoError } from "../S3PoError.js"
+import type { ObjectInfo, S3Operation } from "../../S3Po.js"
+import type { S3PoError } from "../../S3PoError.js"
 
 /**
  * The few S3 requests every s3po operation is built from. A layer implements only these; uploads,

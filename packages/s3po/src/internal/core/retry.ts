@@ -4,7 +4,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
-import { isRetryable, type S3PoError } from "../S3PoError.js"
+import { isRetryable, type S3PoError } from "../../S3PoError.js"
 
 /** What decides the delays between attempts of a retryable failure, or `"off"` for none. */
 export type RetryPolicy = Schedule.Schedule<unknown, S3PoError> | "off"
