@@ -22,9 +22,9 @@ import * as zlib from "node:zlib"
 import type { ObjectInfo } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type { Backend, GetObjectResponse, PendingUpload } from "../core/backend.js"
-import { fromSdkError, type RequestContext } from "./sdkError.js"
 import type { PayloadHasher } from "./payloadHasher.js"
 import { unsignedPayload, withPayloadHash } from "./payloadSigning.js"
+import { fromSdkError, type RequestContext } from "./sdkError.js"
 
 /**
  * What an HTTP request in flight can be stopped by: the abort signal the SDK's Node HTTP handler

@@ -9,9 +9,9 @@ import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from 
 import type { Backend, CompletedPart, GetObjectResponse, PendingUpload } from "../core/backend.js"
 import { concatBytes } from "../core/chunker.js"
 import { md5Hex, multipartETag } from "../core/etag.js"
-import * as KeyMap from "./keyMap.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
+import * as KeyMap from "./keyMap.js"
 import { StoredObject } from "./storedObject.js"
 
 export interface StoredPart {

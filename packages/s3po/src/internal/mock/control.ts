@@ -12,10 +12,10 @@ import type { Fault, FaultRule, MockRequest } from "../../MockFault.js"
 import { PendingUploadsLeft, type S3PoError, type ValidationError } from "../../S3PoError.js"
 import type { MockCall, MockLatency, MockOptions, MockSeed, S3PoMockControl } from "../../S3PoMock.js"
 import { type Backend, type GetObjectResponse, mapPrimitives, type Primitive } from "../core/backend.js"
-import { fromSdkError } from "../live/sdkError.js"
-import * as MockBackend from "./backend.js"
 import { currentAttempt } from "../core/retry.js"
 import * as Validate from "../core/validation.js"
+import { fromSdkError } from "../live/sdkError.js"
+import * as MockBackend from "./backend.js"
 
 /** A rule with its counts of matched and failed requests. */
 interface ActiveRule {
