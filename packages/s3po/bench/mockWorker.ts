@@ -4,7 +4,6 @@
  * 1,000,000 keys. Prints `{ putsPerSec, getsPerSec, listPageMsAt1M }` (medians) as JSON.
  */
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
 import { S3Po, S3PoMock } from "../src/index.js"
 import * as MockBackend from "../src/internal/mock/backend.js"
 import { measure, median, opsPerSecond } from "./measure.js"
@@ -41,11 +40,10 @@ for (let run = 0; run < 5; run++) {
 const figures = { putsPerSec: median(puts), getsPerSec: median(gets) }
 
 // A bucket of 1,000,000 keys, filled through the mock's primitives (the listing is what is measured).
-const state = Effect.runSync(Ref.make(MockBackend.emptyState))
-const backend = MockBackend.make(state)
+const backend = Effect.runSync(MockBackend.makeEmpty)
 const million = 1_000_000
 await Effect.runPromise(Effect.gen(function*() {
-  yield* backend.createBucket("million")
+  yield* backend.createBucket({ bucket: "million" })
   for (let i = 0; i < million; i++) {
     yield* backend.putObject({ bucket: "million", key: `k/${String(i).padStart(7, "0")}`, body })
   }

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/core/retry.js"
 import type { S3PoError } from "./S3PoError.js"
@@ -20,7 +21,16 @@ export type RetryPolicy = Schedule.Schedule<unknown, S3PoError> | "off"
  * @since 0.1.0
  * @category options
  */
-export type ExponentialRetryOptions = internal.ExponentialRetryOptions
+export interface ExponentialRetryOptions {
+  /** The first delay. Default 100 ms. */
+  readonly base?: Duration.DurationInput
+  /** Each delay is the previous one times this. Default 2. */
+  readonly factor?: number
+  /** No delay is longer. Default 20 s. */
+  readonly maxDelay?: Duration.DurationInput
+  /** Default 5. */
+  readonly maxRetries?: number
+}
 
 /**
  * Exponential backoff with jitter: `base × factor^n` (default 100 ms × 2^n), each delay capped at

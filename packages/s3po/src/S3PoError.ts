@@ -5,7 +5,6 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type { MockPendingUpload } from "./S3PoMock.js"
 
 const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
 
@@ -227,21 +226,5 @@ export const isRetryable = (error: S3PoError): boolean => {
       return error.retryable
     default:
       return false
-  }
-}
-
-/**
- * A test found multipart uploads left pending in the mock: what `S3PoMockControl.assertNoPendingUploads`
- * fails with. Not an `S3PoError`: no S3 request fails with it.
- *
- * @since 0.1.0
- * @category errors
- */
-export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
-  readonly uploads: ReadonlyArray<MockPendingUpload>
-}> {
-  override get message(): string {
-    const list = this.uploads.map((upload) => `s3://${upload.bucket}/${upload.key} (${upload.parts} parts)`)
-    return `${this.uploads.length} multipart upload(s) left pending: ${list.join(", ")}`
   }
 }

@@ -4,22 +4,17 @@
  *
  * @since 0.1.0
  */
-import { S3Client } from "@aws-sdk/client-s3"
+import type { S3Client } from "@aws-sdk/client-s3"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
-import * as tls from "node:tls"
+import type * as Redacted from "effect/Redacted"
 import { fromBackend } from "./internal/core/layer.js"
-import * as Limits from "./internal/core/limits.js"
-import { exponential } from "./internal/core/retry.js"
-import * as LiveBackend from "./internal/live/backend.js"
-import * as PayloadHasher from "./internal/live/payloadHasher.js"
-import type { RetryPolicy } from "./Retry.js"
+import type { FaultRule } from "./MockFault.js"
+import * as Retry from "./Retry.js"
 import type { MultipartOptions, S3Po } from "./S3Po.js"
 
 /**
@@ -53,7 +48,7 @@ export interface LiveOptions {
    */
   readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED" | undefined
   /** Default: `Retry.exponential()`. */
-  readonly retry?: RetryPolicy | undefined
+  readonly retry?: Retry.RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
   /** Sockets per host. Default 256, the highest concurrency s3po runs. */
   readonly maxSockets?: number | undefined
@@ -80,6 +75,14 @@ export interface LiveOptions {
   readonly signPayloadOverHttps?: boolean | undefined
   /** PEM certificates to trust besides Node's own, for a server whose certificate a private CA issued. */
   readonly extraCaCertificates?: ReadonlyArray<string> | undefined
+  /**
+   * Faults to inject in front of the server, as `layerMock` takes them (`MockFault`): to rehearse
+   * failures against a real server. Each injected fault becomes the typed error the real failure
+   * would, and goes through the same retry policy. Default: none.
+   */
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
+  /** Seeds the random numbers that `rate` fault rules draw. Default 0. */
+  readonly randomSeed?: number | undefined
 }
 
 /**
@@ -87,133 +90,35 @@ export interface LiveOptions {
  * @category options
  */
 export interface LiveClientOptions {
-  readonly retry?: RetryPolicy | undefined
+  readonly retry?: Retry.RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
 }
 
-const defaultConnectionTimeout = Duration.seconds(10)
-const defaultIdleTimeout = Duration.seconds(60)
-
-const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
-
-/**
- * Takes out of a client the SDK's own retry and logging steps, which s3po does itself: with
- * `maxAttempts: 1` and no logger they decide nothing, yet cost 5-15% of the client's CPU on a small
- * request, measured (a retry token, a request id and a race of promises against the abort signal; a
- * filtered copy of every input and output for a logger that drops them). The retry step stays by
- * name, as a pass-through: the signing step is placed relative to it.
- */
-const withoutSdkRetriesAndLogging = (client: S3Client): S3Client => {
-  client.middlewareStack.add((next) => next, {
-    name: "retryMiddleware",
-    step: "finalizeRequest",
-    priority: "high",
-    override: true
-  })
-  client.middlewareStack.remove("loggerMiddleware")
-  return client
-}
-
-const clientFor = (options: LiveOptions): S3Client => {
-  const agent = {
-    keepAlive: true,
-    maxSockets: options.maxSockets ?? Limits.maxSockets,
-    ...(options.extraCaCertificates === undefined
-      ? {}
-      : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
-  }
-  return withoutSdkRetriesAndLogging(
-    new S3Client({
-      region: options.region ?? "us-east-1",
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
-      ...(options.credentials === undefined ? {} : {
-        credentials: {
-          accessKeyId: options.credentials.accessKeyId,
-          secretAccessKey: Redacted.value(options.credentials.secretAccessKey),
-          ...(options.credentials.sessionToken === undefined
-            ? {}
-            : { sessionToken: Redacted.value(options.credentials.sessionToken) })
-        }
-      }),
-      ...(options.requestChecksumCalculation === undefined
-        ? {}
-        : { requestChecksumCalculation: options.requestChecksumCalculation }),
-      // One retry policy: s3po's. The SDK's own retries would multiply attempts.
-      maxAttempts: 1,
-      // The SDK sends a request that carries `Expect: 100-continue` (by default, any body of 2 MiB or
-      // more: every part) through a throwaway agent of its own: a new connection, and TLS handshake,
-      // per part, outside `maxSockets` and without `extraCaCertificates`. Parts go through the agent
-      // below instead; a part a server refuses is sent in vain, at most one part's bytes.
-      expectContinueHeader: false,
-      requestHandler: {
-        httpAgent: agent,
-        httpsAgent: agent,
-        connectionTimeout: millis(options.connectionTimeout ?? defaultConnectionTimeout),
-        socketTimeout: millis(options.idleTimeout ?? defaultIdleTimeout),
-        ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
-        // Without it the handler only logs a request past its `requestTimeout`, and waits on.
-        throwOnRequestTimeout: true
-      }
-    })
-  )
-}
-
-/** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */
-const signsUploads = (options: LiveOptions): boolean =>
-  options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
-
-const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (hasher) => hasher.close)
-
-/**
- * How the live backend signs the bytes of uploads: with parts hashed off the event loop, or not at
- * all, each part then carrying the CRC32 the SDK would send.
- */
-const backendOptions = (
-  client: S3Client,
-  options: LiveOptions
-): Effect.Effect<LiveBackend.LiveBackendOptions, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    if (signsUploads(options)) return { hasher: yield* acquireHasher }
-    // An invalid setting fails every request in the SDK, with the SDK's own error.
-    const checksums = yield* Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
-      Effect.orElseSucceed(() => "WHEN_SUPPORTED")
-    )
-    return { unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
-  })
+/** The module that loads the AWS SDK, loaded when a live layer is built. */
+const loadLive = Effect.promise(() => import("./internal/live/layer.js"))
 
 /**
  * `S3Po` over an `S3Client` built from `options`, created with the layer and destroyed with it.
+ * The AWS SDK is loaded when the layer is built, not when s3po is imported.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layerLive = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
-  fromBackend(Effect.gen(function*() {
-    const client = yield* Effect.acquireRelease(
-      Effect.sync(() => clientFor(options)),
-      (client) => Effect.sync(() => client.destroy())
-    )
-    return {
-      backend: LiveBackend.make(client, yield* backendOptions(client, options)),
-      settings: { retry: options.retry, multipart: options.multipart }
-    }
-  }))
+export const layer = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
+  fromBackend(Effect.flatMap(loadLive, (live) => live.acquire(options)))
 
 /**
  * `S3Po` over an `S3Client` the caller already has and keeps owning: the layer does not destroy it.
  * Configure that client with `maxAttempts: 1`, or its retries multiply s3po's. The layer leaves the
- * client's configuration as it is: unlike `layerLive`'s, such a client signs upload bytes over HTTPS
- * too and, by the SDK's default `expectContinueHeader`, opens a new connection for every body of
- * 2 MiB or more.
+ * client's configuration as it is: unlike `layer`'s, such a client signs upload bytes over HTTPS
+ * too, has no default timeouts and, by the SDK's default `expectContinueHeader`, opens a new
+ * connection for every body of 2 MiB or more.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layerLiveFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
-  fromBackend(
-    Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make(client, { hasher }), settings: options }))
-  )
+export const layerFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
+  fromBackend(Effect.flatMap(loadLive, (live) => live.acquireFromClient(client, options)))
 
 /**
  * Reads `LiveOptions` from configuration: `S3PO_ENDPOINT`, `AWS_REGION` (default `us-east-1`),
@@ -221,10 +126,10 @@ export const layerLiveFromClient = (client: S3Client, options: LiveClientOptions
  * (`WHEN_SUPPORTED` or `WHEN_REQUIRED`), `S3PO_MAX_RETRIES` (default 5). Credentials come from the
  * AWS SDK's default provider chain.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category config
  */
-export const liveConfig: Config.Config<LiveOptions> = Config.all({
+export const config: Config.Config<LiveOptions> = Config.all({
   endpoint: Config.option(Config.string("S3PO_ENDPOINT")),
   region: Config.withDefault(Config.string("AWS_REGION"), "us-east-1"),
   forcePathStyle: Config.option(Config.boolean("S3PO_FORCE_PATH_STYLE")),
@@ -239,23 +144,51 @@ export const liveConfig: Config.Config<LiveOptions> = Config.all({
   requestChecksumCalculation: Option.getOrUndefined(config.requestChecksumCalculation),
   retry: Option.match(config.maxRetries, {
     onNone: () => undefined,
-    onSome: (maxRetries) => maxRetries === 0 ? "off" as const : exponential({ maxRetries })
+    onSome: (maxRetries) => maxRetries === 0 ? "off" as const : Retry.exponential({ maxRetries })
   })
 })))
 
 /**
  * `S3Po` over an `S3Client` configured from `config`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layerLiveConfig = (config: Config.Config<LiveOptions>): Layer.Layer<S3Po, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.map(config, layerLive))
+export const layerConfig = (options: Config.Config<LiveOptions>): Layer.Layer<S3Po, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(options, layer))
 
 /**
- * `S3Po` over AWS S3 or the S3-compatible server that the environment names (see `liveConfig`).
+ * `S3Po` over AWS S3 or the S3-compatible server that the environment names (see `config`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const S3PoLive: Layer.Layer<S3Po, ConfigError.ConfigError> = layerLiveConfig(liveConfig)
+export const S3PoLive: Layer.Layer<S3Po, ConfigError.ConfigError> = layerConfig(config)
+
+/**
+ * @since 0.1.0
+ * @category layers
+ * @deprecated use `layer` from `s3po/S3PoLive`
+ */
+export const layerLive: typeof layer = layer
+
+/**
+ * @since 0.1.0
+ * @category layers
+ * @deprecated use `layerFromClient` from `s3po/S3PoLive`
+ */
+export const layerLiveFromClient: typeof layerFromClient = layerFromClient
+
+/**
+ * @since 0.1.0
+ * @category layers
+ * @deprecated use `layerConfig` from `s3po/S3PoLive`
+ */
+export const layerLiveConfig: typeof layerConfig = layerConfig
+
+/**
+ * @since 0.1.0
+ * @category config
+ * @deprecated use `config` from `s3po/S3PoLive`
+ */
+export const liveConfig: typeof config = config

@@ -6,17 +6,17 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import { fromBackend } from "./internal/core/layer.js"
 import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
 import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { MultipartOptions, S3Po } from "./S3Po.js"
-import type { PendingUploadsLeft, S3PoError, ValidationError } from "./S3PoError.js"
+import type { S3PoError, ValidationError } from "./S3PoError.js"
 
 /**
  * `S3Po` backed by a `Ref` holding an in-memory store, empty each time the layer is built. It
@@ -28,8 +28,8 @@ import type { PendingUploadsLeft, S3PoError, ValidationError } from "./S3PoError
  * @category layers
  */
 export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
-  Effect.map(Ref.make(MockBackend.emptyState), (state) => ({
-    backend: MockBackend.make(state),
+  Effect.map(MockBackend.makeEmpty, (backend) => ({
+    backend,
     // Without injected faults no request fails in a way a retry could fix, so none is set up.
     settings: { retry: "off" }
   }))
@@ -193,3 +193,19 @@ export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMoc
         Layer.succeed(S3PoMockControl, control)
       ))
   )
+
+/**
+ * A test found multipart uploads left pending in the mock: what `S3PoMockControl.assertNoPendingUploads`
+ * fails with. Not an `S3PoError`: no S3 request fails with it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
+  readonly uploads: ReadonlyArray<MockPendingUpload>
+}> {
+  override get message(): string {
+    const list = this.uploads.map((upload) => `s3://${upload.bucket}/${upload.key} (${upload.parts} parts)`)
+    return `${this.uploads.length} multipart upload(s) left pending: ${list.join(", ")}`
+  }
+}

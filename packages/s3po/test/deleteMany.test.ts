@@ -12,8 +12,8 @@ describe("deleteMany requests", () => {
       const sent: Array<ReadonlyArray<string>> = []
       const alone: Array<string> = []
       const { backend } = instrument(mockBackend(), (operation, _call, args) => {
-        if (operation === "deleteObjects") sent.push(args[1] as ReadonlyArray<string>)
-        if (operation === "deleteObject") alone.push(args[1] as string)
+        if (operation === "deleteObjects") sent.push((args[0] as { readonly keys: ReadonlyArray<string> }).keys)
+        if (operation === "deleteObject") alone.push((args[0] as { readonly key: string }).key)
         return undefined
       })
       const keys = Array.from({ length: 1500 }, (_, i) => `k${i}`)

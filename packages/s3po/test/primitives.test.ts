@@ -1,12 +1,11 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
 import * as LiveBackend from "../src/internal/live/backend.js"
 import * as MockBackend from "../src/internal/mock/backend.js"
 import { awsS3, cephRgw, primitivesSuite } from "./primitives.js"
 import { server } from "./utils/live.js"
 
-primitivesSuite("mock primitives", Effect.map(Ref.make(MockBackend.emptyState), MockBackend.make))
+primitivesSuite("mock primitives", MockBackend.makeEmpty)
 
 primitivesSuite(
   "live primitives",
@@ -23,7 +22,7 @@ primitivesSuite(
       ),
       (client) => Effect.sync(() => client.destroy())
     ),
-    LiveBackend.make
+    (client) => LiveBackend.make({ client })
   ),
   server().kind === "rgw" ? cephRgw : awsS3
 )

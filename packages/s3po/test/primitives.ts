@@ -42,7 +42,7 @@ export const primitivesSuite = (
       Effect.scoped(Effect.gen(function*() {
         const backend = yield* acquire
         const bucket = uniqueBucket(label)
-        yield* backend.createBucket(bucket)
+        yield* backend.createBucket({ bucket: bucket })
         return yield* f(backend, bucket)
       }))
 
@@ -53,7 +53,10 @@ export const primitivesSuite = (
           const last = randomBody(1000)
           const uploadId = yield* backend.createMultipartUpload({ bucket, key: "joined", contentType: "text/x-parts" })
           const ref = { bucket, key: "joined", uploadId }
-          assert.deepStrictEqual((yield* backend.listMultipartUploads(bucket)).map((upload) => upload.key), ["joined"])
+          assert.deepStrictEqual(
+            (yield* backend.listMultipartUploads({ bucket: bucket })).map((upload) => upload.key),
+            ["joined"]
+          )
           const part2 = yield* backend.uploadPart({ ...ref, partNumber: 2, body: last })
           const part1 = yield* backend.uploadPart({ ...ref, partNumber: 1, body: first })
           assert.strictEqual(part1.etag, md5ETag(first))
@@ -62,7 +65,7 @@ export const primitivesSuite = (
             parts: [{ partNumber: 1, etag: part1.etag }, { partNumber: 2, etag: part2.etag }]
           })
           assert.strictEqual(done.etag, multipartETag([first, last]))
-          assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+          assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
           const object = yield* backend.getObject({ bucket, key: "joined" })
           assert.strictEqual(object.info.size, first.length + last.length)
           assert.strictEqual(object.info.contentType, "text/x-parts")
@@ -88,7 +91,7 @@ export const primitivesSuite = (
             yield* codeOf(backend.completeMultipartUpload({ ...ref, parts: [{ partNumber: 3, etag: one.etag }] })),
             "InvalidPart"
           )
-          assert.strictEqual((yield* backend.listMultipartUploads(bucket)).length, 1)
+          assert.strictEqual((yield* backend.listMultipartUploads({ bucket: bucket })).length, 1)
 
           const big1 = yield* backend.uploadPart({ ...ref, partNumber: 1, body: randomBody(5 * MiB) })
           const big2 = yield* backend.uploadPart({ ...ref, partNumber: 2, body: randomBody(5 * MiB) })
@@ -103,7 +106,7 @@ export const primitivesSuite = (
           } else {
             yield* reversed
           }
-          assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+          assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
         })))
 
     it.live("an unknown upload id is NoSuchUpload", () =>
@@ -156,7 +159,7 @@ export const primitivesSuite = (
     it.live("HEAD cannot tell a missing bucket from a missing key: both are NoSuchKey", () =>
       Effect.scoped(Effect.gen(function*() {
         const backend = yield* acquire
-        const missing = yield* Effect.flip(backend.headObject(uniqueBucket("nobucket"), "k"))
+        const missing = yield* Effect.flip(backend.headObject({ bucket: uniqueBucket("nobucket"), key: "k" }))
         assert.strictEqual(missing._tag, "NoSuchKey")
       })))
   })

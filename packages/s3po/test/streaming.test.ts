@@ -55,7 +55,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
             onProgress: (event) => Effect.sync(() => progress.push(event))
           })
           const back = yield* s3.download(bucket, "big")
-          const pending = yield* backend.listMultipartUploads(bucket)
+          const pending = yield* backend.listMultipartUploads({ bucket: bucket })
           return { uploaded, back, pending }
         }).pipe(Effect.provide(layerOver(backend, quickRetry)))
 
@@ -85,9 +85,9 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
             onProgress: (event) => Effect.sync(() => acknowledged = event.parts)
           }))
           while (acknowledged < 2) yield* Effect.sleep("10 millis")
-          assert.strictEqual((yield* backend.listMultipartUploads(bucket)).length, 1)
+          assert.strictEqual((yield* backend.listMultipartUploads({ bucket: bucket })).length, 1)
           yield* Fiber.interrupt(fiber)
-          assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+          assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
           assert.isFalse(yield* s3.exists(bucket, "half"))
         }).pipe(Effect.provide(layerOver(backend, quickRetry)))
       }))
@@ -103,7 +103,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
           return yield* Effect.flip(s3.upload(bucket, "broken", broken, { partSize: 5 * MiB }))
         }).pipe(Effect.provide(layerOver(backend, quickRetry)))
         assert.strictEqual(error._tag, "SourceBroke")
-        assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+        assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
       }))
 
     it.live("a part refused for good fails the upload with its error, without Complete, and aborts", () =>
@@ -123,7 +123,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
         assert.strictEqual(calls("uploadPart"), 3)
         assert.strictEqual(calls("completeMultipartUpload"), 0)
         assert.strictEqual(calls("abortMultipartUpload"), 1)
-        assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+        assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
       }))
 
     it.live("a failed Complete is a typed error, and the upload is aborted", () =>
@@ -140,7 +140,7 @@ const streamingSuite = (name: string, makeBackend: () => Backend) =>
         }).pipe(Effect.provide(layerOver(backend, quickRetry)))
         assert.strictEqual(error._tag, "S3ServiceError")
         assert.strictEqual(calls("abortMultipartUpload"), 1)
-        assert.deepStrictEqual(yield* backend.listMultipartUploads(bucket), [])
+        assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
       }))
   })
 
@@ -200,7 +200,7 @@ describe("resumed downloads on S3PoMock", () => {
       const size = 8 * 1024 * MiB
       const huge: Backend = {
         ...base,
-        headObject: (bucket, key) => Effect.map(base.headObject(bucket, key), (info) => ({ ...info, size })),
+        headObject: (request) => Effect.map(base.headObject(request), (info) => ({ ...info, size })),
         // Whole: the first 1000 bytes under an 8 GiB length. Ranged: the first range holds them, later ones never end.
         getObject: (request) =>
           request.range === undefined

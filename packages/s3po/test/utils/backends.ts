@@ -1,7 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import type { Backend } from "../../src/internal/core/backend.js"
 import { fromBackend } from "../../src/internal/core/layer.js"
 import * as LiveBackend from "../../src/internal/live/backend.js"
@@ -15,18 +14,18 @@ import { server } from "./live.js"
 export const layerOver = (backend: Backend, retry?: RetryPolicy): Layer.Layer<S3Po> =>
   fromBackend(Effect.succeed({ backend, settings: { retry } }))
 
-export const mockBackend = () => Effect.runSync(Effect.map(Ref.make(MockBackend.emptyState), MockBackend.make))
+export const mockBackend = () => Effect.runSync(MockBackend.makeEmpty)
 
 export const liveBackend = (endpoint = server().endpoint) =>
-  LiveBackend.make(
-    new S3Client({
+  LiveBackend.make({
+    client: new S3Client({
       endpoint,
       region: server().region,
       forcePathStyle: true,
       maxAttempts: 1,
       credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
     })
-  )
+  })
 
 /** Counts runs of each primitive (each attempt counts) and lets a test fail chosen ones. */
 export const instrument = (

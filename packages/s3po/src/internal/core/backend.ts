@@ -1,31 +1,61 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { ObjectInfo, S3Operation } from "../../S3Po.js"
+import type { DeleteManyResult, ObjectInfo, S3Operation } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 
-/**
- * The few S3 requests every s3po operation is built from. A layer implements only these; uploads,
- * downloads, multipart, resume, listing and batches are derived from them once, in `service.ts`.
- */
-export interface Backend {
-  readonly createBucket: (bucket: string) => Effect.Effect<void, S3PoError>
-  readonly putObject: (request: PutObjectRequest) => Effect.Effect<{ readonly etag: string }, S3PoError>
-  readonly getObject: (request: GetObjectRequest) => Effect.Effect<GetObjectResponse, S3PoError>
-  readonly headObject: (bucket: string, key: string) => Effect.Effect<ObjectInfo, S3PoError>
-  readonly listPage: (request: ListPageRequest) => Effect.Effect<ListPage, S3PoError>
-  readonly deleteObject: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
-  readonly deleteObjects: (bucket: string, keys: ReadonlyArray<string>) => Effect.Effect<DeleteObjectsResult, S3PoError>
-  readonly createMultipartUpload: (request: CreateMultipartRequest) => Effect.Effect<string, S3PoError>
-  readonly uploadPart: (request: UploadPartRequest) => Effect.Effect<{ readonly etag: string }, S3PoError>
-  readonly completeMultipartUpload: (
-    request: CompleteMultipartRequest
-  ) => Effect.Effect<{ readonly etag: string }, S3PoError>
-  readonly abortMultipartUpload: (request: MultipartUploadRef) => Effect.Effect<void, S3PoError>
-  readonly listMultipartUploads: (bucket: string) => Effect.Effect<ReadonlyArray<PendingUpload>, S3PoError>
+/** Where a request goes: every request names its bucket, and most a key. */
+export interface BucketRequest {
+  readonly bucket: string
 }
 
+export interface ObjectRequest extends BucketRequest {
+  readonly key: string
+}
+
+/**
+ * The few S3 requests every s3po operation is built from, each taking one request object. A layer
+ * implements only these; uploads, downloads, multipart, resume, listing and batches are derived
+ * from them once, in `service.ts`.
+ */
+export interface Requests {
+  readonly createBucket: BucketRequest
+  readonly putObject: PutObjectRequest
+  readonly getObject: GetObjectRequest
+  readonly headObject: ObjectRequest
+  readonly listPage: ListPageRequest
+  readonly deleteObject: ObjectRequest
+  readonly deleteObjects: DeleteObjectsRequest
+  readonly createMultipartUpload: CreateMultipartRequest
+  readonly uploadPart: UploadPartRequest
+  readonly completeMultipartUpload: CompleteMultipartRequest
+  readonly abortMultipartUpload: MultipartUploadRef
+  readonly listMultipartUploads: BucketRequest
+}
+
+/** What each request answers. */
+export interface Responses {
+  readonly createBucket: void
+  readonly putObject: ETagged
+  readonly getObject: GetObjectResponse
+  readonly headObject: ObjectInfo
+  readonly listPage: ListPage
+  readonly deleteObject: void
+  readonly deleteObjects: DeleteManyResult
+  readonly createMultipartUpload: string
+  readonly uploadPart: ETagged
+  readonly completeMultipartUpload: ETagged
+  readonly abortMultipartUpload: void
+  readonly listMultipartUploads: ReadonlyArray<PendingUpload>
+}
+
+export type Operation = keyof Requests
+
+export type Primitive<K extends Operation> = (request: Requests[K]) => Effect.Effect<Responses[K], S3PoError>
+
+export type Backend = { readonly [K in Operation]: Primitive<K> }
+
 /** The S3 API name of each primitive's request, as retries log it and the mock records it. */
-export const operationNames = {
+export const operationNames: { readonly [K in Operation]: S3Operation } = {
   createBucket: "CreateBucket",
   putObject: "PutObject",
   getObject: "GetObject",
@@ -38,26 +68,32 @@ export const operationNames = {
   completeMultipartUpload: "CompleteMultipartUpload",
   abortMultipartUpload: "AbortMultipartUpload",
   listMultipartUploads: "ListMultipartUploads"
-} as const satisfies Record<keyof Backend, S3Operation>
+}
 
-/** Any primitive, seen through its arguments and result. */
-export type Primitive = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, S3PoError>
+/** A function from any primitive to one of the same type: what wraps a backend (retries, faults, a call log). */
+export type PrimitiveWrapper = <K extends Operation>(operation: K, primitive: Primitive<K>) => Primitive<K>
 
-/** A backend whose every primitive is `f` of the original one: how retries and the mock's test kit wrap backends. */
-export const mapPrimitives = (
-  backend: Backend,
-  f: (operation: S3Operation, primitive: Primitive) => Primitive
-): Backend =>
-  Object.fromEntries(
-    (Object.keys(operationNames) as Array<keyof Backend>).map((name) => [
-      name,
-      f(operationNames[name], backend[name] as unknown as Primitive)
-    ])
-  ) as unknown as Backend
+/** A backend whose every primitive is `f` of the original one. */
+export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
+  createBucket: f("createBucket", backend.createBucket),
+  putObject: f("putObject", backend.putObject),
+  getObject: f("getObject", backend.getObject),
+  headObject: f("headObject", backend.headObject),
+  listPage: f("listPage", backend.listPage),
+  deleteObject: f("deleteObject", backend.deleteObject),
+  deleteObjects: f("deleteObjects", backend.deleteObjects),
+  createMultipartUpload: f("createMultipartUpload", backend.createMultipartUpload),
+  uploadPart: f("uploadPart", backend.uploadPart),
+  completeMultipartUpload: f("completeMultipartUpload", backend.completeMultipartUpload),
+  abortMultipartUpload: f("abortMultipartUpload", backend.abortMultipartUpload),
+  listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads)
+})
 
-export interface PutObjectRequest {
-  readonly bucket: string
-  readonly key: string
+export interface ETagged {
+  readonly etag: string
+}
+
+export interface PutObjectRequest extends ObjectRequest {
   readonly body: Uint8Array
   readonly contentType?: string | undefined
   readonly metadata?: Readonly<Record<string, string>> | undefined
@@ -69,9 +105,7 @@ export interface ByteRange {
   readonly end?: number | undefined
 }
 
-export interface GetObjectRequest {
-  readonly bucket: string
-  readonly key: string
+export interface GetObjectRequest extends ObjectRequest {
   readonly range?: ByteRange | undefined
   readonly ifMatch?: string | undefined
 }
@@ -91,8 +125,7 @@ export interface GetObjectResponse {
   readonly discard: Effect.Effect<void>
 }
 
-export interface ListPageRequest {
-  readonly bucket: string
+export interface ListPageRequest extends BucketRequest {
   readonly prefix?: string | undefined
   readonly delimiter?: string | undefined
   readonly continuationToken?: string | undefined
@@ -104,21 +137,16 @@ export interface ListPage {
   readonly nextContinuationToken?: string | undefined
 }
 
-export interface DeleteObjectsResult {
-  readonly deleted: ReadonlyArray<string>
-  readonly failed: ReadonlyArray<{ readonly key: string; readonly code: string; readonly message: string }>
+export interface DeleteObjectsRequest extends BucketRequest {
+  readonly keys: ReadonlyArray<string>
 }
 
-export interface CreateMultipartRequest {
-  readonly bucket: string
-  readonly key: string
+export interface CreateMultipartRequest extends ObjectRequest {
   readonly contentType?: string | undefined
   readonly metadata?: Readonly<Record<string, string>> | undefined
 }
 
-export interface MultipartUploadRef {
-  readonly bucket: string
-  readonly key: string
+export interface MultipartUploadRef extends ObjectRequest {
   readonly uploadId: string
 }
 

@@ -45,7 +45,7 @@ export const make =
       const deleted: Outcome = { deleted: true }
       const requests: Array<Effect.Effect<void, S3PoError>> = [
         ...chunksOf(distinct.filter((key) => !notInXml.test(key)), maxKeysPerDelete).map((batch) =>
-          Effect.map(backend.deleteObjects(bucket, batch), (result) => {
+          Effect.map(backend.deleteObjects({ bucket, keys: batch }), (result) => {
             for (const key of result.deleted) outcomes.set(key, deleted)
             for (const failure of result.failed) {
               outcomes.set(failure.key, { deleted: false, code: failure.code, message: failure.message })
@@ -53,7 +53,7 @@ export const make =
           })
         ),
         ...distinct.filter((key) => notInXml.test(key)).map((key) =>
-          Effect.map(backend.deleteObject(bucket, key), () => {
+          Effect.map(backend.deleteObject({ bucket, key }), () => {
             outcomes.set(key, deleted)
           })
         )

@@ -6,12 +6,13 @@ import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
-import { currentAttempt, retrying, retryingStream, type RetryPolicy } from "./retry.js"
+import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
 
 export interface Download {
@@ -89,7 +90,7 @@ const rangesOf = (size: number, partSize: number) => {
 export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
   const retryGet = retrying(policy, "GetObject")
   const retryBody = retryingStream(policy, "GetObject")
-  const head = (bucket: string, key: string) => retrying(policy, "HeadObject")(backend.headObject(bucket, key))
+  const head = (bucket: string, key: string) => retrying(policy, "HeadObject")(backend.headObject({ bucket, key }))
 
   /**
    * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the

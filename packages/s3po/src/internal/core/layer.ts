@@ -4,11 +4,13 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import type { RetryPolicy } from "../../Retry.js"
 import { S3Po } from "../../S3Po.js"
 import type { Backend } from "./backend.js"
 import { defaultMultipartThreshold, defaultPartConcurrency, defaultPartSize } from "./limits.js"
-import { defaultPolicy, type RetryPolicy } from "./retry.js"
+import { defaultPolicy } from "./retry.js"
 import * as Service from "./service.js"
 import type { MultipartDefaults } from "./upload.js"
 
@@ -17,7 +19,22 @@ export interface BackendSettings {
   readonly multipart?: Partial<MultipartDefaults> | undefined
 }
 
-/** A layer serving `S3Po` from a backend; local files go through the Node file system. */
+/**
+ * The file system `uploadFile` and `downloadFile` use: the one in the context where the layer is
+ * built (a test may provide its own), else Node's. The one place s3po picks a platform.
+ */
+const platform: Effect.Effect<{ readonly fileSystem: FileSystem.FileSystem; readonly path: Path.Path }> = Effect.all({
+  fileSystem: Effect.flatMap(
+    Effect.serviceOption(FileSystem.FileSystem),
+    Option.match({ onNone: () => Effect.provide(FileSystem.FileSystem, NodeFileSystem.layer), onSome: Effect.succeed })
+  ),
+  path: Effect.flatMap(
+    Effect.serviceOption(Path.Path),
+    Option.match({ onNone: () => Effect.provide(Path.Path, NodePath.layer), onSome: Effect.succeed })
+  )
+})
+
+/** A layer serving `S3Po` from a backend. */
 export const fromBackend = <E, R>(
   acquire: Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, E, R>
 ): Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>> =>
@@ -32,8 +49,7 @@ export const fromBackend = <E, R>(
           partSize: settings.multipart?.partSize ?? defaultPartSize,
           partConcurrency: settings.multipart?.partConcurrency ?? defaultPartConcurrency
         },
-        fileSystem: yield* FileSystem.FileSystem,
-        path: yield* Path.Path
+        ...yield* platform
       })
-    }).pipe(Effect.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
-  ) as Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>>
+    })
+  )

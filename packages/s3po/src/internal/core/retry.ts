@@ -4,17 +4,8 @@ import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
+import type { ExponentialRetryOptions, RetryPolicy } from "../../Retry.js"
 import { isRetryable, type S3PoError } from "../../S3PoError.js"
-
-/** What decides the delays between attempts of a retryable failure, or `"off"` for none. */
-export type RetryPolicy = Schedule.Schedule<unknown, S3PoError> | "off"
-
-export interface ExponentialRetryOptions {
-  readonly base?: Duration.DurationInput
-  readonly factor?: number
-  readonly maxDelay?: Duration.DurationInput
-  readonly maxRetries?: number
-}
 
 export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Schedule<unknown, S3PoError> => {
   const maxDelay = Duration.decode(options.maxDelay ?? "20 seconds")

@@ -4,14 +4,15 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { RetryPolicy } from "../../Retry.js"
 import type { S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey } from "../../S3PoError.js"
-import { type Backend, mapPrimitives } from "./backend.js"
+import { type Backend, mapBackend, operationNames } from "./backend.js"
 import { readerInto } from "./chunker.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
 import { compareKeys } from "./keyOrder.js"
-import { retrying, type RetryPolicy } from "./retry.js"
+import { retrying } from "./retry.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
@@ -25,9 +26,9 @@ export interface ServiceOptions {
 
 /** Wraps every request primitive in the retry policy; a response body is resumed by the download code instead. */
 export const withRetry = (backend: Backend, policy: RetryPolicy): Backend =>
-  mapPrimitives(backend, (operation, primitive) => {
-    const retry = retrying(policy, operation)
-    return (...args) => retry(primitive(...args))
+  mapBackend(backend, (operation, primitive) => {
+    const retry = retrying(policy, operationNames[operation])
+    return (request) => retry(primitive(request))
   })
 
 /** Merges two key lists, each in S3 order, into one in S3 order. */
@@ -56,11 +57,11 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
   const { fileSystem: fs } = options
 
   const head = (bucket: string, key: string) =>
-    Validate.guard(Validate.location("head", bucket, key), backend.headObject(bucket, key))
+    Validate.guard(Validate.location("head", bucket, key), backend.headObject({ bucket, key }))
 
   return {
     createBucket: (bucket) =>
-      Validate.guard(Validate.newBucket("createBucket", bucket), backend.createBucket(bucket)).pipe(
+      Validate.guard(Validate.newBucket("createBucket", bucket), backend.createBucket({ bucket })).pipe(
         traced("createBucket", bucket)
       ),
 
@@ -146,7 +147,7 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
       ),
 
     delete: (bucket, key) =>
-      Validate.guard(Validate.location("delete", bucket, key), backend.deleteObject(bucket, key)).pipe(
+      Validate.guard(Validate.location("delete", bucket, key), backend.deleteObject({ bucket, key })).pipe(
         traced("delete", bucket, key)
       ),
 

@@ -34,7 +34,7 @@ export const streamSource = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size
 const encoder = new TextEncoder()
 
 /** Sent when the caller names no content type, so that every server stores the same one. */
-export const defaultContentType = "application/octet-stream"
+export const contentTypeSentWhenNoneGiven = "application/octet-stream"
 
 export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
   typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : streamSource(body)
@@ -62,7 +62,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   const threshold = multipartThresholdOf(options, defaults)
   const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
   const report = options.onProgress
-  const headers = { contentType: options.contentType ?? defaultContentType, metadata: options.metadata }
+  const headers = { contentType: options.contentType ?? contentTypeSentWhenNoneGiven, metadata: options.metadata }
 
   const putWhole = (bytes: Uint8Array): Effect.Effect<UploadResult, S3PoError> => {
     const put = Effect.map(
@@ -139,9 +139,9 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
 const completeOrFindCompleted = (backend: Backend, request: CompleteMultipartRequest) =>
   Effect.catchAll(backend.completeMultipartUpload(request), (error) =>
     Effect.gen(function*() {
-      const info = yield* backend.headObject(request.bucket, request.key)
+      const info = yield* backend.headObject(request)
       if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
-      const pending = yield* backend.listMultipartUploads(request.bucket)
+      const pending = yield* backend.listMultipartUploads(request)
       if (pending.some((upload) => upload.uploadId === request.uploadId)) return yield* error
       return { etag: info.etag }
     }).pipe(Effect.catchAll(() => Effect.fail(error))))

@@ -1,37 +1,8 @@
 import * as Duration from "effect/Duration"
-import {
-  AccessDenied,
-  NoSuchBucket,
-  NoSuchKey,
-  PreconditionFailed,
-  type S3PoError,
-  S3ServiceError,
-  Throttled,
-  TransportError
-} from "../../S3PoError.js"
+import { type S3PoError, TransportError } from "../../S3PoError.js"
+import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 
-/** Where a request was going, to name it in the error. */
-export interface RequestContext {
-  readonly operation: string
-  readonly bucket: string
-  readonly key?: string | undefined
-  readonly ifMatch?: string | undefined
-}
-
-const throttlingCodes = new Set([
-  "SlowDown",
-  "Throttling",
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "BandwidthLimitExceeded",
-  "PriorRequestNotComplete",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "ProvisionedThroughputExceededException"
-])
-
-const transientCodes = new Set(["InternalError", "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable"])
+export type { RequestContext }
 
 const transientNetworkCodes = new Set([
   "ECONNRESET",
@@ -84,37 +55,11 @@ const networkCode = (error: unknown, depth = 0): string | undefined => {
 /** What the SDK names an answer that carried no S3 error code (a HEAD answer has no body). */
 const noCode = new Set(["Unknown", "UnknownError", "NotFound", "Forbidden", "BadRequest"])
 
-/** An S3 error code for an answer without one, and what it means to the user, by its status. */
-const fromStatus = (status: number): { readonly code: string; readonly detail: string } => {
-  switch (status) {
-    case 301:
-      return { code: "PermanentRedirect", detail: "the bucket is in another region: set the region it is in" }
-    case 400:
-      return { code: "BadRequest", detail: "the server refused the request as malformed" }
-    case 403:
-      return { code: "Forbidden", detail: "access denied" }
-    case 404:
-      return { code: "NotFound", detail: "not found" }
-    case 405:
-      return { code: "MethodNotAllowed", detail: "the server does not allow this request here" }
-    case 409:
-      return { code: "Conflict", detail: "the request conflicts with the state of the bucket or object" }
-    case 412:
-      return { code: "PreconditionFailed", detail: "a precondition of the request did not hold" }
-    default:
-      return {
-        code: `Http${status}`,
-        detail: status >= 500 ? "the server failed to answer the request" : `the server answered HTTP ${status}`
-      }
-  }
-}
-
 /**
  * Maps anything the AWS SDK throws to one of s3po's tagged errors: the only place that knows the
  * SDK's error shapes. Raw SDK objects are not kept, so no request detail (headers, signatures)
- * reaches an error. An answer from S3 is classified by its status and error code only: its message
- * is free text (a 404 `NoSuchUpload` says the upload "may have been aborted"); messages are read
- * only for failures that never got an answer.
+ * reaches an error. An answer from S3 is classified by its status and error code only
+ * (`fromErrorAnswer`); messages are read only for failures that never got an answer.
  */
 export const fromSdkError = (context: RequestContext, error: unknown): S3PoError => {
   const shape = (typeof error === "object" && error !== null ? error : { message: String(error) }) as SdkErrorShape
@@ -138,26 +83,11 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
     return new TransportError({ ...where, reason: `unreadable ${status} response: ${message}`, retryable: true })
   }
   const coded = !noCode.has(given) && !/^\d+$/.test(given)
-  const { code, detail } = coded
-    ? { code: given, detail: message === "UnknownError" ? given : message }
-    : fromStatus(status)
-  if (code === "NoSuchKey" || (status === 404 && code === "NotFound" && context.key !== undefined)) {
-    return new NoSuchKey({ ...where, key: context.key ?? "", requestId })
-  }
-  if (code === "NoSuchBucket") return new NoSuchBucket({ ...where, requestId })
-  if (status === 403 || code === "AccessDenied") return new AccessDenied({ ...where, code, requestId })
-  if (status === 412 && context.ifMatch !== undefined && context.key !== undefined) {
-    return new PreconditionFailed({ ...where, key: context.key, expectedETag: context.ifMatch, requestId })
-  }
-  if (status === 429 || throttlingCodes.has(code)) {
-    return new Throttled({ ...where, status, code, retryAfter: retryAfterOf(shape), requestId })
-  }
-  return new S3ServiceError({
-    ...where,
+  return fromErrorAnswer(context, {
     status,
-    code,
-    detail,
-    retryable: status >= 500 || status === 408 || transientCodes.has(code),
-    requestId
+    code: coded ? given : undefined,
+    message: coded && message !== "UnknownError" ? message : undefined,
+    requestId,
+    retryAfter: retryAfterOf(shape)
   })
 }

@@ -1,0 +1,229 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Stream from "effect/Stream"
+import type { Fault, FaultRule, MockRequest } from "../../MockFault.js"
+import { type S3PoError, TransportError } from "../../S3PoError.js"
+import type { MockCall, MockLatency } from "../../S3PoMock.js"
+import {
+  type Backend,
+  type GetObjectResponse,
+  mapBackend,
+  type Operation,
+  operationNames,
+  type Primitive,
+  type Requests,
+  type Responses
+} from "./backend.js"
+import { fromErrorAnswer } from "./classify.js"
+import { currentAttempt } from "./retry.js"
+
+export interface FaultInjectionOptions {
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
+  readonly latency?: MockLatency | undefined
+  /** Seeds the random numbers that `rate` rules draw. Default 0. */
+  readonly randomSeed?: number | undefined
+}
+
+/** A rule with its counts of matched and failed requests. */
+interface ActiveRule {
+  readonly rule: FaultRule
+  matched: number
+  fired: number
+}
+
+type MutableCall = { -readonly [K in keyof MockCall]: MockCall[K] }
+
+const matches = (rule: FaultRule, request: MockRequest): boolean =>
+  (rule.fault._tag !== "TruncatedBody" || request.operation === "GetObject") &&
+  (rule.operation === undefined ||
+    (typeof rule.operation === "string"
+      ? rule.operation === request.operation
+      : rule.operation.includes(request.operation))) &&
+  (rule.bucket === undefined || rule.bucket === request.bucket) &&
+  (rule.key === undefined ||
+    (request.key !== undefined && (typeof rule.key === "string" ? rule.key === request.key : rule.key(request.key)))) &&
+  (rule.match === undefined || rule.match(request))
+
+const requestOf = <K extends Operation>(operation: K, request: Requests[K], attempt: number): MockRequest => ({
+  operation: operationNames[operation],
+  bucket: request.bucket,
+  key: "key" in request ? request.key : undefined,
+  partNumber: "partNumber" in request ? request.partNumber : undefined,
+  attempt
+})
+
+/** The error a real failure of this kind becomes: answers are classified as S3's own are. */
+const errorOf = <K extends Operation>(
+  fault: Exclude<Fault, { readonly _tag: "TruncatedBody" }>,
+  described: MockRequest,
+  request: Requests[K],
+  id: number
+) => {
+  const where = { operation: described.operation, bucket: described.bucket, key: described.key }
+  switch (fault._tag) {
+    case "ErrorResponse":
+      return fromErrorAnswer({ ...where, ifMatch: "ifMatch" in request ? request.ifMatch : undefined }, {
+        status: fault.status,
+        code: fault.code === "" ? undefined : fault.code,
+        message: fault.message,
+        requestId: `s3po-mock-${id}`,
+        retryAfter: fault.retryAfter
+      })
+    case "ConnectionReset":
+      return new TransportError({ ...where, reason: "ECONNRESET: socket hang up", retryable: true })
+    case "Timeout":
+      return new TransportError({ ...where, reason: "TimeoutError: the request timed out", retryable: true })
+  }
+}
+
+/** The response with its body ending, cleanly, after half of its bytes. */
+const truncated = (response: GetObjectResponse): GetObjectResponse => {
+  const keep = Math.floor(response.contentLength / 2)
+  const cutter = () => {
+    let left = keep
+    return (chunk: Uint8Array): Uint8Array => {
+      const part = chunk.subarray(0, left)
+      left -= part.length
+      return part
+    }
+  }
+  return {
+    ...response,
+    body: Stream.suspend(() => {
+      const cut = cutter()
+      return Stream.map(response.body, cut).pipe(Stream.takeWhile((part) => part.length > 0))
+    }),
+    forEachChunk: (f) => {
+      const cut = cutter()
+      return response.forEachChunk((chunk) => {
+        const part = cut(chunk)
+        if (part.length > 0) f(part)
+      })
+    }
+  }
+}
+
+/** A truncated body, for the one primitive that has a body. */
+const truncate = <K extends Operation>(operation: K, response: Responses[K]): Responses[K] =>
+  operation === "getObject" ? truncated(response as GetObjectResponse) as Responses[K] : response
+
+/**
+ * Any backend with faults, latency and a call log in front of it: each request is logged, delayed
+ * on Effect's `Clock`, and failed when a rule picks it. What `layerMock` puts in front of the
+ * in-memory store, and `S3PoLive` in front of a real server when given `faults`.
+ */
+export const make = (inner: Backend, options: FaultInjectionOptions) => {
+  let random = Random.make(options.randomSeed ?? 0)
+  const calls: Array<MutableCall> = []
+  let rules: Array<ActiveRule> = []
+  let latency = options.latency
+  const addFault = (rule: FaultRule) => rules.push({ rule, matched: 0, fired: 0 })
+  const reset = () => {
+    calls.length = 0
+    rules = []
+    options.faults?.forEach(addFault)
+    latency = options.latency
+    random = Random.make(options.randomSeed ?? 0)
+  }
+  reset()
+
+  const noFault = Effect.succeed(undefined)
+
+  const pickFault = (request: MockRequest): Effect.Effect<FaultRule | undefined> =>
+    rules.length === 0 ? noFault : Effect.gen(function*() {
+      let chosen: FaultRule | undefined
+      for (const active of rules) {
+        if (!matches(active.rule, request)) continue
+        active.matched++
+        if (chosen !== undefined) continue
+        const { nth, rate, times } = active.rule
+        if (times !== undefined && active.fired >= times) continue
+        if (nth !== undefined && !(typeof nth === "number" ? nth === active.matched : nth.includes(active.matched))) {
+          continue
+        }
+        if (rate !== undefined && (yield* random.next) >= rate) continue
+        active.fired++
+        chosen = active.rule
+      }
+      return chosen
+    })
+
+  const delayOf = (request: MockRequest): Duration.Duration => {
+    if (latency === undefined) return Duration.zero
+    return Duration.decode(typeof latency === "function" ? latency(request) : latency)
+  }
+
+  const respond = <K extends Operation>(
+    operation: K,
+    primitive: Primitive<K>,
+    rule: FaultRule | undefined,
+    described: MockRequest,
+    request: Requests[K],
+    id: number
+  ): Effect.Effect<Responses[K], S3PoError> => {
+    if (rule === undefined) return primitive(request)
+    const fault = rule.fault
+    if (fault._tag === "TruncatedBody") {
+      return Effect.map(primitive(request), (response) => truncate(operation, response))
+    }
+    const failure = Effect.fail(errorOf(fault, described, request, id))
+    return rule.takesEffect === true ? Effect.zipRight(primitive(request), failure) : failure
+  }
+
+  const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
+    Effect.sync(() => {
+      if (Exit.isSuccess(exit)) {
+        call.outcome = "succeeded"
+      } else if (Exit.isInterrupted(exit)) {
+        call.outcome = "interrupted"
+      } else {
+        call.outcome = "failed"
+        call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+      }
+    })
+
+  const serve = <K extends Operation>(operation: K, primitive: Primitive<K>): Primitive<K> => (request) =>
+    Effect.flatMap(FiberRef.get(currentAttempt), (attempt) => {
+      const described = requestOf(operation, request, attempt)
+      return Effect.flatMap(pickFault(described), (rule) =>
+        Effect.clockWith((clock) => {
+          const call: MutableCall = {
+            ...described,
+            startedAt: clock.unsafeCurrentTimeMillis(),
+            outcome: "pending",
+            fault: rule?.fault
+          }
+          calls.push(call)
+          const delay = delayOf(described)
+          const response = respond(operation, primitive, rule, described, request, calls.length)
+          return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
+            Effect.onExit(record(call))
+          )
+        }))
+    })
+
+  return {
+    backend: mapBackend(inner, serve),
+    calls: Effect.sync((): ReadonlyArray<MockCall> => calls.map((call) => ({ ...call }))),
+    clearCalls: Effect.sync(() => {
+      calls.length = 0
+    }),
+    addFault: (rule: FaultRule) => Effect.sync(() => addFault(rule)),
+    clearFaults: Effect.sync(() => {
+      rules = []
+    }),
+    setLatency: (next: MockLatency | undefined) =>
+      Effect.sync(() => {
+        latency = next
+      }),
+    /** Back to the options' faults and latency, with an empty call log and the random numbers from their seed. */
+    reset: Effect.sync(reset)
+  }
+}
+
+export type FaultInjection = ReturnType<typeof make>

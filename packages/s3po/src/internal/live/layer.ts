@@ -1,0 +1,135 @@
+import { S3Client } from "@aws-sdk/client-s3"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as tls from "node:tls"
+import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
+import type { Backend } from "../core/backend.js"
+import * as FaultInjection from "../core/faultInjection.js"
+import type { BackendSettings } from "../core/layer.js"
+import * as Limits from "../core/limits.js"
+import * as LiveBackend from "./backend.js"
+import * as PayloadHasher from "./payloadHasher.js"
+import type { LiveClient } from "./requests.js"
+
+/**
+ * Everything `S3PoLive` needs of the AWS SDK, in the one module that loads it: the public module
+ * imports it only when a live layer is built, so that importing s3po loads no SDK code.
+ */
+
+const defaultConnectionTimeout = Duration.seconds(10)
+const defaultIdleTimeout = Duration.seconds(60)
+
+const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
+
+/**
+ * Takes out of a client the SDK's own retry and logging steps, which s3po does itself: with
+ * `maxAttempts: 1` and no logger they decide nothing, yet cost CPU on every request (a retry
+ * token, a request id and a race of promises against the abort signal; a filtered copy of every
+ * input and output for a logger that drops them). The retry step stays by name, as a
+ * pass-through: the signing step is placed relative to it.
+ */
+const withoutSdkRetriesAndLogging = (client: S3Client): S3Client => {
+  client.middlewareStack.add((next) => next, {
+    name: "retryMiddleware",
+    step: "finalizeRequest",
+    priority: "high",
+    override: true
+  })
+  client.middlewareStack.remove("loggerMiddleware")
+  return client
+}
+
+const clientFor = (options: LiveOptions): S3Client => {
+  const agent = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? Limits.maxSockets,
+    ...(options.extraCaCertificates === undefined
+      ? {}
+      : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
+  }
+  return withoutSdkRetriesAndLogging(
+    new S3Client({
+      region: options.region ?? "us-east-1",
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+      ...(options.credentials === undefined ? {} : {
+        credentials: {
+          accessKeyId: options.credentials.accessKeyId,
+          secretAccessKey: Redacted.value(options.credentials.secretAccessKey),
+          ...(options.credentials.sessionToken === undefined
+            ? {}
+            : { sessionToken: Redacted.value(options.credentials.sessionToken) })
+        }
+      }),
+      ...(options.requestChecksumCalculation === undefined
+        ? {}
+        : { requestChecksumCalculation: options.requestChecksumCalculation }),
+      // One retry policy: s3po's. The SDK's own retries would multiply attempts.
+      maxAttempts: 1,
+      // The SDK sends a request that carries `Expect: 100-continue` (by default, any body of 2 MiB or
+      // more: every part) through a throwaway agent of its own: a new connection, and TLS handshake,
+      // per part, outside `maxSockets` and without `extraCaCertificates`. Parts go through the agent
+      // below instead; a part a server refuses is sent in vain, at most one part's bytes.
+      expectContinueHeader: false,
+      requestHandler: {
+        httpAgent: agent,
+        httpsAgent: agent,
+        connectionTimeout: millis(options.connectionTimeout ?? defaultConnectionTimeout),
+        socketTimeout: millis(options.idleTimeout ?? defaultIdleTimeout),
+        ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
+        // Without it the handler only logs a request past its `requestTimeout`, and waits on.
+        throwOnRequestTimeout: true
+      }
+    })
+  )
+}
+
+/** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */
+const signsUploads = (options: LiveOptions): boolean =>
+  options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
+
+const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (hasher) => hasher.close)
+
+/**
+ * How the live backend signs the bytes of uploads: with parts hashed off the event loop, or not at
+ * all, each part then carrying the CRC32 the SDK would send.
+ */
+const liveClient = (client: S3Client, options: LiveOptions): Effect.Effect<LiveClient, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    if (signsUploads(options)) return { client, hasher: yield* acquireHasher }
+    // An invalid setting fails every request in the SDK, with the SDK's own error.
+    const checksums = yield* Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
+      Effect.orElseSucceed(() => "WHEN_SUPPORTED")
+    )
+    return { client, unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
+  })
+
+/** The backend, behind the injected faults when there are any. */
+const withFaults = (backend: Backend, options: LiveOptions): Backend =>
+  options.faults === undefined || options.faults.length === 0
+    ? backend
+    : FaultInjection.make(backend, { faults: options.faults, randomSeed: options.randomSeed }).backend
+
+/** A backend over an `S3Client` built from `options`, destroyed with the scope. */
+export const acquire = (
+  options: LiveOptions
+): Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => clientFor(options)),
+      (client) => Effect.sync(() => client.destroy())
+    )
+    return {
+      backend: withFaults(LiveBackend.make(yield* liveClient(client, options)), options),
+      settings: { retry: options.retry, multipart: options.multipart }
+    }
+  })
+
+/** A backend over the caller's own `S3Client`, which it leaves as it is. */
+export const acquireFromClient = (
+  client: S3Client,
+  options: LiveClientOptions
+): Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, never, Scope.Scope> =>
+  Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make({ client, hasher }), settings: options }))

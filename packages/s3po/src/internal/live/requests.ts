@@ -1,0 +1,366 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand
+} from "@aws-sdk/client-s3"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { Readable } from "node:stream"
+import * as zlib from "node:zlib"
+import type { ObjectInfo } from "../../S3Po.js"
+import type { S3PoError } from "../../S3PoError.js"
+import type {
+  BucketRequest,
+  CompleteMultipartRequest,
+  CreateMultipartRequest,
+  DeleteObjectsRequest,
+  GetObjectRequest,
+  GetObjectResponse,
+  ListPageRequest,
+  MultipartUploadRef,
+  ObjectRequest,
+  PendingUpload,
+  PutObjectRequest,
+  UploadPartRequest
+} from "../core/backend.js"
+import type { PayloadHasher } from "./payloadHasher.js"
+import { unsignedPayload, withPayloadHash } from "./payloadSigning.js"
+import { fromSdkError } from "./sdkError.js"
+import { forEachChunk, readAheadBytes, type ReadBody, readWhole, send } from "./transport.js"
+
+/** What every request is sent with: the SDK's client, and how uploads are signed. */
+export interface LiveClient {
+  readonly client: S3Client
+  /** Hashes the parts of multipart uploads for their signature off the event loop. */
+  readonly hasher?: PayloadHasher | undefined
+  /**
+   * Leaves the bytes of uploads (PutObject, UploadPart) out of their signature, as the AWS SDKs for
+   * Java, Go and Python do over HTTPS, where TLS guards them; otherwise the SDK hashes every
+   * uploaded byte on the event loop. Each part then goes as a stream of slices: over TLS a part
+   * written whole is encrypted whole, and its ciphertext held until the socket takes it. With
+   * `crc32`, s3po adds the part's CRC32, which the SDK can only send for a stream by re-encoding
+   * the body.
+   */
+  readonly unsignedUploads?: { readonly crc32: boolean } | undefined
+}
+
+/**
+ * ETags in S3's own form, in double quotes. Some servers leave them out in places (Ceph RGW, in the
+ * answer to a repeated Complete); a caller comparing ETags must see one form.
+ */
+const quotedETag = (etag: string | undefined): string =>
+  etag === undefined || etag === "" ? "" : etag.startsWith("\"") ? etag : `"${etag}"`
+
+const nothing = () => undefined
+
+const infoOf = (key: string, output: {
+  readonly ContentLength?: number | undefined
+  readonly ContentRange?: string | undefined
+  readonly ETag?: string | undefined
+  readonly LastModified?: Date | undefined
+  readonly ContentType?: string | undefined
+  readonly Metadata?: Record<string, string> | undefined
+}): ObjectInfo => {
+  const total = output.ContentRange === undefined ? undefined : /\/(\d+)$/.exec(output.ContentRange)?.[1]
+  return {
+    key,
+    size: total === undefined ? output.ContentLength ?? 0 : Number(total),
+    etag: quotedETag(output.ETag),
+    lastModified: output.LastModified ?? new Date(0),
+    contentType: output.ContentType ?? "",
+    metadata: output.Metadata ?? {}
+  }
+}
+
+export const createBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
+  send(
+    { operation: "CreateBucket", bucket: request.bucket },
+    (options) => client.send(new CreateBucketCommand({ Bucket: request.bucket }), options),
+    nothing
+  ).pipe(
+    Effect.catchIf(
+      (error) => error._tag === "S3ServiceError" && error.code === "BucketAlreadyOwnedByYou",
+      () => Effect.void
+    )
+  )
+
+export const putObject = ({ client, unsignedUploads }: LiveClient) => (request: PutObjectRequest) =>
+  send(
+    { operation: "PutObject", bucket: request.bucket, key: request.key },
+    (options) => {
+      const command = new PutObjectCommand({
+        Bucket: request.bucket,
+        Key: request.key,
+        Body: request.body,
+        ContentLength: request.body.length,
+        ContentType: request.contentType,
+        Metadata: request.metadata
+      })
+      return client.send(unsignedUploads === undefined ? command : withPayloadHash(command, unsignedPayload), options)
+    },
+    (output) => ({ etag: quotedETag(output.ETag) })
+  )
+
+/** A GetObject answer as a response whose body is read as it arrives. */
+const streamedResponse = (
+  context: { readonly operation: string; readonly bucket: string; readonly key: string },
+  output: GetObjectCommandOutput
+): GetObjectResponse => {
+  const readable = output.Body as Readable | undefined
+  return {
+    info: infoOf(context.key, output),
+    contentLength: output.ContentLength ?? 0,
+    body: readable === undefined
+      ? Stream.empty
+      : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
+    forEachChunk: (f) => readable === undefined ? Effect.void : forEachChunk(readable, context, f),
+    discard: Effect.sync(() => readable?.destroy())
+  }
+}
+
+/** A GetObject answer whose whole body was read before it was handed over. */
+const readResponse = (
+  context: { readonly operation: string; readonly bucket: string; readonly key: string },
+  output: GetObjectCommandOutput,
+  body: ReadBody
+): GetObjectResponse => {
+  const broken = () => fromSdkError(context, body.error)
+  return {
+    info: infoOf(context.key, output),
+    contentLength: output.ContentLength ?? 0,
+    body: body.error === undefined
+      ? Stream.fromIterable(body.chunks)
+      : Stream.concat(Stream.fromIterable(body.chunks), Stream.failSync(broken)),
+    forEachChunk: (f) =>
+      Effect.suspend(() => {
+        for (const chunk of body.chunks) f(chunk)
+        return body.error === undefined ? Effect.void : Effect.fail(broken())
+      }),
+    discard: Effect.void
+  }
+}
+
+export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest) => {
+  const context = { operation: "GetObject", bucket: request.bucket, key: request.key, ifMatch: request.ifMatch }
+  const range = request.range === undefined
+    ? undefined
+    : `bytes=${request.range.start}-${request.range.end === undefined ? "" : request.range.end}`
+  return send(
+    context,
+    (options) =>
+      client.send(
+        new GetObjectCommand({ Bucket: request.bucket, Key: request.key, Range: range, IfMatch: request.ifMatch }),
+        options
+      ),
+    (output, inFlight) => {
+      const readable = output.Body as Readable | undefined
+      // A body this small is read whole before the response is handed over: its bytes are already
+      // arriving, and one suspension of the fiber instead of two is much of a small GET's cost.
+      return readable !== undefined && (output.ContentLength ?? Infinity) <= readAheadBytes
+        ? readWhole(readable, inFlight).then((body) => readResponse(context, output, body))
+        : streamedResponse(context, output)
+    }
+  )
+}
+
+export const headObject = ({ client }: LiveClient) => (request: ObjectRequest) =>
+  send(
+    { operation: "HeadObject", bucket: request.bucket, key: request.key },
+    (options) => client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key }), options),
+    (output) => infoOf(request.key, output)
+  )
+
+export const listPage = ({ client }: LiveClient) => (request: ListPageRequest) =>
+  send(
+    { operation: "ListObjectsV2", bucket: request.bucket },
+    (options) =>
+      client.send(
+        new ListObjectsV2Command({
+          Bucket: request.bucket,
+          Prefix: request.prefix,
+          Delimiter: request.delimiter,
+          ContinuationToken: request.continuationToken
+        }),
+        options
+      ),
+    (output) => ({
+      keys: (output.Contents ?? []).map((object) => object.Key ?? ""),
+      commonPrefixes: (output.CommonPrefixes ?? []).map((common) => common.Prefix ?? ""),
+      nextContinuationToken: output.IsTruncated === true ? output.NextContinuationToken : undefined
+    })
+  )
+
+export const deleteObject = ({ client }: LiveClient) => (request: ObjectRequest) =>
+  send(
+    { operation: "DeleteObject", bucket: request.bucket, key: request.key },
+    (options) => client.send(new DeleteObjectCommand({ Bucket: request.bucket, Key: request.key }), options),
+    nothing
+  )
+
+export const deleteObjects = ({ client }: LiveClient) => (request: DeleteObjectsRequest) =>
+  send(
+    { operation: "DeleteObjects", bucket: request.bucket },
+    (options) =>
+      client.send(
+        new DeleteObjectsCommand({
+          Bucket: request.bucket,
+          Delete: { Objects: request.keys.map((key) => ({ Key: key })), Quiet: false }
+        }),
+        options
+      ),
+    (output) => ({
+      deleted: (output.Deleted ?? []).map((deleted) => deleted.Key ?? ""),
+      failed: (output.Errors ?? []).map((error) => ({
+        key: error.Key ?? "",
+        code: error.Code ?? "UnknownError",
+        message: error.Message ?? ""
+      }))
+    })
+  )
+
+export const createMultipartUpload = ({ client }: LiveClient) => (request: CreateMultipartRequest) =>
+  send(
+    { operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key },
+    (options) =>
+      client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          ContentType: request.contentType,
+          Metadata: request.metadata
+        }),
+        options
+      ),
+    (output) => output.UploadId ?? ""
+  )
+
+const sliceBytes = 1024 * 1024
+
+/** A part's bytes as a stream of slices of its own memory, with no copy. */
+const inSlices = (bytes: Uint8Array): Readable =>
+  Readable.from(
+    (function*() {
+      for (let at = 0; at < bytes.length; at += sliceBytes) {
+        yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(sliceBytes, bytes.length - at))
+      }
+    })(),
+    { objectMode: false }
+  )
+
+/** Whether this Node.js computes CRC32 natively (`zlib.crc32`, from 20.15); if not, parts go whole and the SDK computes it. */
+const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
+
+/** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
+const crc32Base64 = (bytes: Uint8Array): string => {
+  const out = Buffer.allocUnsafe(4)
+  out.writeUInt32BE(zlib.crc32(bytes))
+  return out.toString("base64")
+}
+
+/** A part's body as the SDK is given it: whole, or unsigned in slices with s3po's CRC32. */
+const partBody = (unsignedUploads: LiveClient["unsignedUploads"], body: Uint8Array) =>
+  unsignedUploads === undefined || (unsignedUploads.crc32 && !nativeCrc32)
+    ? { Body: body }
+    : { Body: inSlices(body), ...(unsignedUploads.crc32 ? { ChecksumCRC32: crc32Base64(body) } : {}) }
+
+export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (request: UploadPartRequest) => {
+  const upload = (payloadHash: string | undefined) =>
+    send(
+      { operation: "UploadPart", bucket: request.bucket, key: request.key },
+      (options) => {
+        const command = new UploadPartCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          UploadId: request.uploadId,
+          PartNumber: request.partNumber,
+          ContentLength: request.body.length,
+          ...partBody(unsignedUploads, request.body)
+        })
+        return client.send(payloadHash === undefined ? command : withPayloadHash(command, payloadHash), options)
+      },
+      (output) => ({ etag: quotedETag(output.ETag) })
+    )
+  if (unsignedUploads !== undefined) return upload(unsignedPayload)
+  return hasher === undefined ? upload(undefined) : Effect.flatMap(hasher.sha256(request.body), upload)
+}
+
+export const completeMultipartUpload = (live: LiveClient) => (request: CompleteMultipartRequest) =>
+  send(
+    { operation: "CompleteMultipartUpload", bucket: request.bucket, key: request.key },
+    (options) =>
+      live.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          UploadId: request.uploadId,
+          MultipartUpload: {
+            Parts: request.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag }))
+          }
+        }),
+        options
+      ),
+    (output) => output.ETag
+  ).pipe(
+    // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
+    Effect.flatMap((etag) =>
+      etag === undefined || etag === ""
+        ? Effect.map(headObject(live)(request), (head) => ({ etag: head.etag }))
+        : Effect.succeed({ etag: quotedETag(etag) })
+    )
+  )
+
+export const abortMultipartUpload = ({ client }: LiveClient) => (request: MultipartUploadRef) =>
+  send(
+    { operation: "AbortMultipartUpload", bucket: request.bucket, key: request.key },
+    (options) =>
+      client.send(
+        new AbortMultipartUploadCommand({ Bucket: request.bucket, Key: request.key, UploadId: request.uploadId }),
+        options
+      ),
+    nothing
+  )
+
+/** Every page of pending uploads, gathered. */
+export const listMultipartUploads = ({ client }: LiveClient) => (request: BucketRequest) =>
+  Effect.gen(function*() {
+    const uploads: Array<PendingUpload> = []
+    let keyMarker: string | undefined
+    let uploadIdMarker: string | undefined
+    for (;;) {
+      const page = yield* send(
+        { operation: "ListMultipartUploads", bucket: request.bucket },
+        (options) =>
+          client.send(
+            new ListMultipartUploadsCommand({
+              Bucket: request.bucket,
+              KeyMarker: keyMarker,
+              UploadIdMarker: uploadIdMarker
+            }),
+            options
+          ),
+        (output) => output
+      )
+      for (const upload of page.Uploads ?? []) {
+        uploads.push({
+          key: upload.Key ?? "",
+          uploadId: upload.UploadId ?? "",
+          initiated: upload.Initiated ?? new Date(0)
+        })
+      }
+      if (page.IsTruncated !== true) return uploads
+      keyMarker = page.NextKeyMarker
+      uploadIdMarker = page.NextUploadIdMarker
+    }
+  })

@@ -1,0 +1,414 @@
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { ObjectInfo } from "../../S3Po.js"
+import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../../S3PoError.js"
+import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from "../../S3PoMock.js"
+import type {
+  BucketRequest,
+  CompleteMultipartRequest,
+  CreateMultipartRequest,
+  DeleteObjectsRequest,
+  ETagged,
+  GetObjectRequest,
+  GetObjectResponse,
+  ListPage,
+  ListPageRequest,
+  MultipartUploadRef,
+  ObjectRequest,
+  PendingUpload,
+  UploadPartRequest
+} from "../core/backend.js"
+import { concatBytes } from "../core/chunker.js"
+import { multipartETag } from "../core/etag.js"
+import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
+import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
+import * as KeyMap from "./keyMap.js"
+import { type Slabs, StoredObject } from "./storedObject.js"
+
+/**
+ * S3's rules over an immutable store, as plain functions of the state (and the time, where S3
+ * records one): each answers, or answers and gives the next state. `backend.ts` runs them in a `Ref`.
+ */
+
+export interface StoredPart {
+  readonly etag: string
+  readonly body: Uint8Array
+}
+
+export interface PendingMultipart extends PendingUpload {
+  readonly contentType: string
+  readonly metadata: Readonly<Record<string, string>>
+  readonly parts: HashMap.HashMap<number, StoredPart>
+}
+
+export interface BucketState {
+  readonly objects: KeyMap.KeyMap<StoredObject>
+  readonly uploads: HashMap.HashMap<string, PendingMultipart>
+}
+
+/** The whole in-memory store: immutable, so a snapshot is just the current value of the `Ref`. */
+export interface MockState {
+  readonly buckets: HashMap.HashMap<string, BucketState>
+  readonly uploadsStarted: number
+}
+
+/** An answer, or an answer and the state after the request. */
+export type Read<A> = Either.Either<A, S3PoError>
+export type Write<A> = Either.Either<readonly [A, MockState], S3PoError>
+
+export const emptyState: MockState = { buckets: HashMap.empty(), uploadsStarted: 0 }
+
+const emptyBucket: BucketState = { objects: KeyMap.empty(), uploads: HashMap.empty() }
+
+/** What S3 stores as the content type of an object written without one. */
+export const storedContentTypeWhenNoneSent = "binary/octet-stream"
+
+const noMetadata: Readonly<Record<string, string>> = Object.freeze({})
+
+/** User metadata as S3 keeps it: names in lower case. */
+export const lowerCaseNames = (
+  metadata: Readonly<Record<string, string>> | undefined
+): Readonly<Record<string, string>> =>
+  metadata === undefined
+    ? noMetadata
+    : Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]))
+
+const encoder = new TextEncoder()
+
+const storedObjectOf = (slabs: Slabs, content: MockSeedContent, modifiedAt: number): StoredObject => {
+  const seed = typeof content === "string" || content instanceof Uint8Array ? { body: content } : content
+  return StoredObject.copyOf(
+    slabs,
+    typeof seed.body === "string" ? encoder.encode(seed.body) : seed.body,
+    seed.contentType ?? storedContentTypeWhenNoneSent,
+    lowerCaseNames(seed.metadata),
+    modifiedAt
+  )
+}
+
+/** A store holding the seed's buckets and objects, and no pending uploads. */
+export const seededState = (slabs: Slabs, seed: MockSeed, seededAt: number, uploadsStarted = 0): MockState => ({
+  buckets: HashMap.fromIterable(
+    Object.entries(seed).map(([bucket, objects]): [string, BucketState] => [bucket, {
+      ...emptyBucket,
+      objects: Object.entries(objects).reduce(
+        (objects, [key, content]) => KeyMap.set(objects, key, storedObjectOf(slabs, content, seededAt)),
+        emptyBucket.objects
+      )
+    }])
+  ),
+  uploadsStarted
+})
+
+/** Every bucket and object, as plain data the caller may keep and change. */
+export const snapshotOf = (state: MockState): MockSnapshot =>
+  Object.fromEntries(
+    Array.from(HashMap.entries(state.buckets), ([bucket, found]) => [
+      bucket,
+      Object.fromEntries(
+        KeyMap.entries(found.objects).map(([key, object]) => [key, {
+          body: object.view().slice(),
+          etag: object.etag,
+          contentType: object.contentType,
+          metadata: { ...object.metadata },
+          lastModified: object.lastModified
+        }])
+      )
+    ])
+  )
+
+export const pendingUploadsOf = (state: MockState): Array<MockPendingUpload> =>
+  Array.from(HashMap.entries(state.buckets)).flatMap(([bucket, found]) =>
+    Array.from(HashMap.values(found.uploads), (upload) => ({
+      bucket,
+      key: upload.key,
+      uploadId: upload.uploadId,
+      initiated: new Date(upload.initiated),
+      parts: HashMap.size(upload.parts)
+    }))
+  ).sort((left, right) => left.bucket.localeCompare(right.bucket) || keyOrder(left.key, right.key))
+
+const serviceError = (
+  operation: string,
+  request: BucketRequest & { readonly key?: string },
+  status: number,
+  code: string,
+  detail: string
+) =>
+  Either.left(
+    new S3ServiceError({ operation, bucket: request.bucket, key: request.key, status, code, detail, retryable: false })
+  )
+
+const bucketOf = (
+  state: MockState,
+  operation: string,
+  request: BucketRequest & { readonly key?: string }
+): Either.Either<BucketState, S3PoError> =>
+  Option.match(HashMap.get(state.buckets, request.bucket), {
+    onNone: () => Either.left(new NoSuchBucket({ operation, bucket: request.bucket, key: request.key })),
+    onSome: Either.right
+  })
+
+/** The state with one bucket replaced. */
+const withBucket = (state: MockState, bucket: string, next: BucketState): MockState => ({
+  ...state,
+  buckets: HashMap.set(state.buckets, bucket, next)
+})
+
+/** Applies `f` to the request's bucket: its answer and the bucket's next state. */
+const inBucket = <A>(
+  state: MockState,
+  operation: string,
+  request: BucketRequest & { readonly key?: string },
+  f: (found: BucketState) => Either.Either<readonly [A, BucketState], S3PoError>
+): Write<A> =>
+  Either.flatMap(
+    bucketOf(state, operation, request),
+    (found) => Either.map(f(found), ([result, next]) => [result, withBucket(state, request.bucket, next)] as const)
+  )
+
+const objectOf = (state: MockState, operation: string, request: ObjectRequest): Read<StoredObject> =>
+  Either.flatMap(bucketOf(state, operation, request), (found) => {
+    const object = KeyMap.get(found.objects, request.key)
+    return object === undefined
+      ? Either.left(new NoSuchKey({ operation, bucket: request.bucket, key: request.key }))
+      : Either.right(object)
+  })
+
+const infoOf = (key: string, object: StoredObject): ObjectInfo => ({
+  key,
+  size: object.size,
+  etag: object.etag,
+  lastModified: object.lastModified,
+  contentType: object.contentType,
+  metadata: { ...object.metadata }
+})
+
+const pendingOf = (operation: string, found: BucketState, request: MultipartUploadRef): Read<PendingMultipart> => {
+  const upload = HashMap.get(found.uploads, request.uploadId)
+  return Option.isSome(upload) && upload.value.key === request.key
+    ? Either.right(upload.value)
+    : serviceError(operation, request, 404, "NoSuchUpload", `no multipart upload ${request.uploadId}`)
+}
+
+export const createBucket = (state: MockState, request: BucketRequest): Write<void> =>
+  Either.right([
+    undefined,
+    HashMap.has(state.buckets, request.bucket) ? state : withBucket(state, request.bucket, emptyBucket)
+  ])
+
+/** Stores `object`, already made from the request's body, under the request's key. */
+export const putObject = (state: MockState, request: ObjectRequest, object: StoredObject): Write<ETagged> =>
+  inBucket(state, "PutObject", request, (found) =>
+    Either.right([
+      { etag: object.etag },
+      { ...found, objects: KeyMap.set(found.objects, request.key, object) }
+    ]))
+
+export const getObject = (state: MockState, request: GetObjectRequest): Read<GetObjectResponse> =>
+  Either.flatMap(objectOf(state, "GetObject", request), (object): Read<GetObjectResponse> => {
+    if (request.ifMatch !== undefined && request.ifMatch !== object.etag) {
+      return Either.left(
+        new PreconditionFailed({
+          operation: "GetObject",
+          bucket: request.bucket,
+          key: request.key,
+          expectedETag: request.ifMatch
+        })
+      )
+    }
+    const size = object.size
+    const range = request.range
+    if (range !== undefined && range.start >= size) {
+      return serviceError(
+        "GetObject",
+        request,
+        416,
+        "InvalidRange",
+        `range starts at ${range.start} but the object has ${size} bytes`
+      )
+    }
+    const start = range?.start ?? 0
+    const end = Math.min(range?.end ?? size - 1, size - 1)
+    const body = object.view(start, end + 1)
+    return Either.right({
+      info: infoOf(request.key, object),
+      contentLength: body.length,
+      body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
+      forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
+      discard: Effect.void
+    })
+  })
+
+export const headObject = (state: MockState, request: ObjectRequest): Read<ObjectInfo> =>
+  // HEAD has no response body, so S3 answers a missing bucket and a missing key with the same bare 404.
+  Either.mapBoth(objectOf(state, "HeadObject", request), {
+    onLeft: (error) =>
+      error._tag === "NoSuchBucket"
+        ? new NoSuchKey({ operation: "HeadObject", bucket: request.bucket, key: request.key })
+        : error,
+    onRight: (object) => infoOf(request.key, object)
+  })
+
+const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url")
+const decodeToken = (token: string) => Buffer.from(token, "base64url").toString("utf8")
+
+export const listPage = (state: MockState, request: ListPageRequest): Read<ListPage> =>
+  Either.map(bucketOf(state, "ListObjectsV2", request), (found) => {
+    const prefix = request.prefix ?? ""
+    const delimiter = request.delimiter === "" ? undefined : request.delimiter
+    const keys: Array<string> = []
+    const commonPrefixes: Array<string> = []
+    let from: string | undefined = request.continuationToken === undefined
+      ? prefix
+      : decodeToken(request.continuationToken)
+    let nextContinuationToken: string | undefined
+    const visit = (key: string): boolean => {
+      if (!key.startsWith(prefix)) return false
+      if (keys.length + commonPrefixes.length === maxKeysPerPage) {
+        nextContinuationToken = encodeToken(key)
+        return false
+      }
+      const at = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length)
+      if (at < 0) {
+        keys.push(key)
+        return true
+      }
+      const common = key.slice(0, at + delimiter!.length)
+      commonPrefixes.push(common)
+      from = prefixUpperBound(common)
+      return false
+    }
+    while (from !== undefined && nextContinuationToken === undefined) {
+      const start: string = from
+      from = undefined
+      KeyMap.forEachFrom(found.objects, start, visit)
+    }
+    return { keys, commonPrefixes, nextContinuationToken }
+  })
+
+export const deleteObject = (state: MockState, request: ObjectRequest): Write<void> =>
+  inBucket(
+    state,
+    "DeleteObject",
+    request,
+    (found) => Either.right([undefined, { ...found, objects: KeyMap.remove(found.objects, request.key) }])
+  )
+
+export const deleteObjects = (state: MockState, request: DeleteObjectsRequest) =>
+  inBucket(state, "DeleteObjects", request, (found) => {
+    let objects = found.objects
+    for (const key of request.keys) objects = KeyMap.remove(objects, key)
+    return Either.right([{ deleted: request.keys, failed: [] }, { ...found, objects }])
+  })
+
+export const createMultipartUpload = (state: MockState, request: CreateMultipartRequest, now: number): Write<string> =>
+  Either.map(bucketOf(state, "CreateMultipartUpload", request), (found) => {
+    const uploadId = `s3po-mock-upload-${state.uploadsStarted + 1}`
+    const upload: PendingMultipart = {
+      key: request.key,
+      uploadId,
+      initiated: new Date(now),
+      contentType: request.contentType ?? storedContentTypeWhenNoneSent,
+      metadata: lowerCaseNames(request.metadata),
+      parts: HashMap.empty()
+    }
+    const next = withBucket(state, request.bucket, { ...found, uploads: HashMap.set(found.uploads, uploadId, upload) })
+    return [uploadId, { ...next, uploadsStarted: state.uploadsStarted + 1 }] as const
+  })
+
+/** Keeps `part`, the request's body as the store's own copy with its ETag. */
+export const uploadPart = (state: MockState, request: UploadPartRequest, part: StoredPart): Write<ETagged> =>
+  inBucket(
+    state,
+    "UploadPart",
+    request,
+    (found) =>
+      Either.flatMap(pendingOf("UploadPart", found, request), (upload) => {
+        if (!Number.isInteger(request.partNumber) || request.partNumber < 1 || request.partNumber > maxParts) {
+          return serviceError(
+            "UploadPart",
+            request,
+            400,
+            "InvalidArgument",
+            `part number must be an integer between 1 and ${maxParts}`
+          )
+        }
+        const next = { ...upload, parts: HashMap.set(upload.parts, request.partNumber, part) }
+        return Either.right([{ etag: part.etag }, {
+          ...found,
+          uploads: HashMap.set(found.uploads, request.uploadId, next)
+        }])
+      })
+  )
+
+/** The parts a Complete lists, checked one by one in the order listed, as Ceph RGW does: existence, size, order. */
+const partsListed = (request: CompleteMultipartRequest, upload: PendingMultipart): Read<Array<StoredPart>> => {
+  const fail = (status: number, code: string, detail: string) =>
+    serviceError("CompleteMultipartUpload", request, status, code, detail)
+  if (request.parts.length === 0) return fail(400, "MalformedXML", "a multipart upload needs at least one part")
+  const stored: Array<StoredPart> = []
+  let previous = 0
+  for (const [index, part] of request.parts.entries()) {
+    const uploaded = HashMap.get(upload.parts, part.partNumber)
+    if (Option.isNone(uploaded) || uploaded.value.etag !== part.etag) {
+      return fail(400, "InvalidPart", `part ${part.partNumber} was not uploaded with ETag ${part.etag}`)
+    }
+    if (index < request.parts.length - 1 && uploaded.value.body.length < minPartBytes) {
+      return fail(400, "EntityTooSmall", `part ${part.partNumber} is smaller than 5 MiB`)
+    }
+    if (part.partNumber <= previous) return fail(400, "InvalidPartOrder", "parts must be listed in ascending order")
+    previous = part.partNumber
+    stored.push(uploaded.value)
+  }
+  return Either.right(stored)
+}
+
+export const completeMultipartUpload = (
+  state: MockState,
+  request: CompleteMultipartRequest,
+  now: number
+): Write<ETagged> =>
+  inBucket(
+    state,
+    "CompleteMultipartUpload",
+    request,
+    (found) =>
+      Either.flatMap(pendingOf("CompleteMultipartUpload", found, request), (upload) =>
+        Either.map(partsListed(request, upload), (stored) => {
+          const object = StoredObject.owning(
+            concatBytes(stored.map((part) =>
+              part.body
+            )),
+            multipartETag(stored.map((part) => part.etag)),
+            upload.contentType,
+            upload.metadata,
+            now
+          )
+          return [{ etag: object.etag }, {
+            objects: KeyMap.set(found.objects, request.key, object),
+            uploads: HashMap.remove(found.uploads, request.uploadId)
+          }] as const
+        }))
+  )
+
+export const abortMultipartUpload = (state: MockState, request: MultipartUploadRef): Write<void> =>
+  inBucket(state, "AbortMultipartUpload", request, (found) =>
+    Either.map(
+      pendingOf("AbortMultipartUpload", found, request),
+      () => [undefined, { ...found, uploads: HashMap.remove(found.uploads, request.uploadId) }] as const
+    ))
+
+export const listMultipartUploads = (state: MockState, request: BucketRequest): Read<ReadonlyArray<PendingUpload>> =>
+  Either.map(
+    bucketOf(state, "ListMultipartUploads", request),
+    (found) =>
+      Array.from(HashMap.values(found.uploads), ({ initiated, key, uploadId }) => ({
+        key,
+        uploadId,
+        initiated: new Date(initiated)
+      })).sort((left, right) => keyOrder(left.key, right.key))
+  )
