@@ -26,5 +26,16 @@ export default tseslint.config(
       "no-constant-condition": "off",
       "@typescript-eslint/no-namespace": "off"
     }
+  },
+  {
+    files: ["packages/s3po/src/**/*.ts"],
+    rules: {
+      // A function that needs more lines mixes levels: split it.
+      "max-lines-per-function": ["error", { max: 80 }],
+      "no-restricted-syntax": ["error", {
+        selector: "TSAsExpression > TSAsExpression[typeAnnotation.type='TSUnknownKeyword']",
+        message: "A double cast hides a type error: type the value, or narrow it."
+      }]
+    }
   }
 )

@@ -85,7 +85,8 @@ osd pool default pg num = 8
 mon max pg per osd = 1000
 osd crush chooseleaf type = 0
 osd objectstore = memstore
-memstore device bytes = 4294967296
+# 8 GiB of memory: the tests write a 1 GiB object among others, and a full OSD stalls every write.
+memstore device bytes = 8589934592
 run dir = $dir/run
 admin socket = $dir/run/\$name.asok
 log file = $dir/log/\$name.log
@@ -97,6 +98,10 @@ osd data = $dir/osd
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw data = $dir/rgw
+# Free a deleted object's data within seconds, not hours, so that tests that delete what they wrote
+# do not fill the memory store.
+rgw gc obj min wait = 0
+rgw gc processor period = 5
 CONF
   log "starting mon on port $mon_port"
   monmaptool --create --addv a "[v1:127.0.0.1:$mon_port]" --fsid "$fsid" "$dir/monmap" >/dev/null

@@ -8,10 +8,11 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadResult, ObjectInfo } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
+import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
+import { ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
 
@@ -28,20 +29,6 @@ const tooLargeForMemory = (bucket: string, key: string, size: number) =>
     reason: `s3://${bucket}/${key} has ${size} bytes, more than one Uint8Array holds (${maxBytesInMemory}): ` +
       "use downloadStream or downloadFile"
   })
-
-/** Fails, as a retryable transport error, when a body ended before all its bytes arrived. */
-const endedShort = (bucket: string, key: string, received: number, length: number): Effect.Effect<void, S3PoError> =>
-  received < length
-    ? Effect.fail(
-      new TransportError({
-        operation: "GetObject",
-        bucket,
-        key,
-        reason: `the response body ended after ${received} of ${length} bytes`,
-        retryable: true
-      })
-    )
-    : Effect.void
 
 /** Where the bytes of a GET go as they arrive. */
 interface Gather<A> {
@@ -87,196 +74,188 @@ const rangesOf = (size: number, partSize: number) => {
   return ranges
 }
 
-export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileSystem, path: Path.Path) => {
-  const retryGet = retrying(policy, "GetObject")
-  const retryBody = retryingStream(policy, "GetObject")
-  const head = (bucket: string, key: string) => retrying(policy, "HeadObject")(backend.headObject({ bucket, key }))
+/**
+ * What downloads are made with. The backend makes one attempt per call: a download retries its
+ * GETs with `policy` itself, resuming a broken body from its first missing byte instead of starting
+ * over.
+ */
+export interface Downloads {
+  readonly singleAttempt: Backend
+  readonly policy: RetryPolicy
+  readonly fileSystem: FileSystem.FileSystem
+  readonly path: Path.Path
+}
 
-  /**
-   * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the
-   * first missing byte, pinned with If-Match to the ETag of the first response: a changed object
-   * fails with `PreconditionFailed` instead of mixing two versions.
-   */
-  const openResumable = (bucket: string, key: string, range?: ByteRange, ifMatch?: string) =>
-    Effect.map(
-      retryGet(Effect.flatMap(backend.getObject({ bucket, key, range, ifMatch }), (response) =>
-        Effect.map(FiberRef.get(currentAttempt), (attempt) =>
-          [response, attempt] as const))),
-      ([first, firstAttempt]): Download => {
-        let attempt = firstAttempt
-        const start = range?.start ?? 0
-        const length = first.contentLength
-        let received = 0
-        let unread: GetObjectResponse | undefined = first
-
-        /** The response holding the first byte not yet received: the first one, then pinned ranged GETs. */
-        const remaining = (): Effect.Effect<GetObjectResponse, S3PoError> => {
-          if (unread !== undefined) {
-            const response = unread
-            unread = undefined
-            return Effect.succeed(response)
-          }
-          return Effect.locally(
-            backend.getObject({
-              bucket,
-              key,
-              range: { start: start + received, end: start + length - 1 },
-              ifMatch: first.info.etag
+/**
+ * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the
+ * first missing byte, pinned to the ETag of the first response.
+ */
+const openResumable = (
+  downloads: Downloads,
+  bucket: string,
+  key: string,
+  range?: ByteRange,
+  ifMatch?: string
+): Effect.Effect<Download, S3PoError> => {
+  const read = new ResumableRead(downloads.singleAttempt, bucket, key, range, ifMatch)
+  const first = Effect.zip(read.next(), FiberRef.get(currentAttempt))
+  return Effect.map(retrying(downloads.policy, "GetObject")(first), ([response, firstAttempt]): Download => {
+    let attempt = firstAttempt
+    let unread: GetObjectResponse | undefined = response
+    /** The first response, then pinned ranged GETs for the rest, each counted as a further attempt. */
+    const remaining = (): Effect.Effect<GetObjectResponse, S3PoError> => {
+      if (unread === undefined) return Effect.locally(read.next(), currentAttempt, ++attempt)
+      const next = unread
+      unread = undefined
+      return Effect.succeed(next)
+    }
+    const body = retryingStream(downloads.policy, "GetObject")(
+      Stream.suspend(() =>
+        read.done ?
+          Stream.empty :
+          Stream.unwrap(Effect.map(remaining(), (next) => next.body)).pipe(
+            Stream.mapChunks((chunk) => {
+              for (const bytes of chunk) read.received += bytes.length
+              return chunk
             }),
-            currentAttempt,
-            ++attempt
+            Stream.concat(Stream.fromEffect(read.checkComplete).pipe(Stream.drain))
           )
-        }
-        const checkComplete = Effect.suspend(() =>
-          endedShort(bucket, key, received, length)
-        )
-
-        const body = retryBody(
-          Stream.suspend(() =>
-            received >= length ?
-              Stream.empty :
-              Stream.unwrap(Effect.map(remaining(), (response) => response.body)).pipe(
-                Stream.mapChunks((chunk) => {
-                  for (const bytes of chunk) received += bytes.length
-                  return chunk
-                }),
-                Stream.concat(Stream.fromEffect(checkComplete).pipe(Stream.drain))
-              )
-          )
-        )
-
-        return { info: first.info, body }
-      }
+      )
     )
+    return { info: response.info, body }
+  })
+}
 
-  /**
-   * An object, or a range of it, gathered by GETs retried as `policy` allows. A body that breaks off
-   * is resumed, not restarted: the next attempt asks for the rest with a ranged GET pinned with
-   * If-Match to the ETag of the first response (or `ifMatch`), so a changed object fails with
-   * `PreconditionFailed` instead of mixing two versions.
-   */
-  const fetchRange = <A>(bucket: string, key: string, gather: Gather<A>, range?: ByteRange, ifMatch?: string) =>
-    Effect.suspend(() => {
-      let etag = ifMatch
-      let length: number | undefined
-      let received = 0
-      const start = range?.start ?? 0
-      const receive = (chunk: Uint8Array) => {
-        gather.put(chunk, received)
-        received += chunk.length
-      }
-      const read = (response: GetObjectResponse) =>
-        gather.keepsChunks
-          ? Stream.runForEachChunk(response.body, (chunk) => Effect.sync(() => Chunk.forEach(chunk, receive)))
-          : response.forEachChunk(receive)
-      const attempt = Effect.suspend(() => {
-        if (length !== undefined && received >= length) return Effect.void
-        const rest = length === undefined ? range : { start: start + received, end: start + length - 1 }
-        return Effect.flatMap(backend.getObject({ bucket, key, range: rest, ifMatch: etag }), (response) => {
-          const refused = length === undefined
-            ? gather.open(response.contentLength)
-            : response.contentLength === length - received
-            ? undefined
-            : new TransportError({
-              operation: "GetObject",
-              bucket,
-              key,
-              reason: `asked for the last ${length - received} bytes, the server sent ${response.contentLength}`,
-              retryable: false
-            })
-          if (refused !== undefined) return Effect.zipRight(response.discard, Effect.fail(refused))
-          if (length === undefined) {
-            length = response.contentLength
-            etag = response.info.etag
-          }
-          return Effect.zipRight(read(response), checkComplete)
-        })
+/** An object, or a range of it, gathered by GETs retried as `policy` allows and resumed where they broke off. */
+const fetchRange = <A>(
+  downloads: Downloads,
+  bucket: string,
+  key: string,
+  gather: Gather<A>,
+  range?: ByteRange,
+  ifMatch?: string
+): Effect.Effect<A, S3PoError> =>
+  Effect.suspend(() => {
+    const read = new ResumableRead(downloads.singleAttempt, bucket, key, range, ifMatch)
+    const receive = (chunk: Uint8Array) => {
+      gather.put(chunk, read.received)
+      read.received += chunk.length
+    }
+    const readBody = (response: GetObjectResponse) =>
+      gather.keepsChunks
+        ? Stream.runForEachChunk(response.body, (chunk) => Effect.sync(() => Chunk.forEach(chunk, receive)))
+        : response.forEachChunk(receive)
+    const attempt = Effect.suspend(() =>
+      read.done ? Effect.void : Effect.flatMap(
+        read.next((response) => gather.open(response.contentLength)),
+        (response) => Effect.zipRight(readBody(response), read.checkComplete)
+      )
+    )
+    return Effect.map(retrying(downloads.policy, "GetObject")(attempt), gather.result)
+  })
+
+/**
+ * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. Each
+ * range is kept as the chunks it arrived in (`"chunks"`: gathering them into an array of its own
+ * would touch as much fresh memory again as the object's size) or as one array (`"whole"`).
+ */
+const openRanged = (
+  downloads: Downloads,
+  bucket: string,
+  key: string,
+  partSize: number,
+  concurrency: number,
+  ranges: RangesAs
+): Effect.Effect<Download, S3PoError> =>
+  Effect.flatMap(
+    retrying(downloads.policy, "HeadObject")(downloads.singleAttempt.headObject({ bucket, key })),
+    (info) => {
+      if (info.size <= partSize) return openResumable(downloads, bucket, key, undefined, info.etag)
+      const fetch = (range: ByteRange) =>
+        ranges === "chunks"
+          ? fetchRange(downloads, bucket, key, keptChunks(), range, info.etag)
+          : Effect.map(
+            fetchRange(downloads, bucket, key, intoNewArray(bucket, key), range, info.etag),
+            (bytes) => [bytes]
+          )
+      const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
+        Stream.mapEffect(fetch, { concurrency }),
+        Stream.flattenIterables,
+        firstFailureStream
+      )
+      return Effect.succeed({ info, body })
+    }
+  )
+
+const problemOf = (operation: string, bucket: string, key: string, options: DownloadOptions) =>
+  Validate.location(operation, bucket, key) ??
+    Validate.concurrency(operation, "concurrency", options.concurrency) ??
+    Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+
+/** The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable GET. */
+export const open = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  options: DownloadOptions = {},
+  ranges: RangesAs = "chunks"
+): Effect.Effect<Download, S3PoError> => {
+  const problem = problemOf(operation, bucket, key, options)
+  if (problem !== undefined) return Effect.fail(problem)
+  const concurrency = options.concurrency ?? 1
+  return concurrency > 1
+    ? openRanged(downloads, bucket, key, options.partSize ?? defaultPartSize, concurrency, ranges)
+    : openResumable(downloads, bucket, key)
+}
+
+/** The body of a ranged download gathered into one array, allocated only once its size is known. */
+const collect = (bucket: string, key: string, download: Download) =>
+  Effect.suspend(() =>
+    download.info.size > maxBytesInMemory ?
+      Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
+      Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.info.size), at: 0 }, (state, chunk) => {
+        state.bytes.set(chunk, state.at)
+        state.at += chunk.length
+        return state
       })
-      const checkComplete = Effect.suspend(() => endedShort(bucket, key, received, length!))
-      return Effect.map(retryGet(attempt), gather.result)
-    })
+  ).pipe(Effect.map((state) => state.bytes))
 
-  /**
-   * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. Each
-   * range is kept as the chunks it arrived in (`"chunks"`: gathering them into an array of its own
-   * would touch as much fresh memory again as the object's size) or as one array (`"whole"`).
-   */
-  const openRanged = (bucket: string, key: string, partSize: number, concurrency: number, ranges: RangesAs) =>
-    Effect.flatMap(
-      head(bucket, key),
-      (info): Effect.Effect<Download, S3PoError> => {
-        if (info.size <= partSize) return openResumable(bucket, key, undefined, info.etag)
-        const fetch = (range: ByteRange) =>
-          ranges === "chunks"
-            ? fetchRange(bucket, key, keptChunks(), range, info.etag)
-            : Effect.map(fetchRange(bucket, key, intoNewArray(bucket, key), range, info.etag), (bytes) => [bytes])
-        const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
-          Stream.mapEffect(fetch, { concurrency }),
-          Stream.flattenIterables,
-          firstFailureStream
-        )
-        return Effect.succeed({ info, body })
-      }
+/** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
+export const toBytes = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  options: DownloadOptions = {}
+): Effect.Effect<Uint8Array, S3PoError> =>
+  (options.concurrency ?? 1) > 1
+    ? Effect.flatMap(open(downloads, operation, bucket, key, options), (download) => collect(bucket, key, download))
+    : Validate.guard(
+      problemOf(operation, bucket, key, options),
+      fetchRange(downloads, bucket, key, intoNewArray(bucket, key))
     )
 
-  const problemOf = (operation: string, bucket: string, key: string, options: DownloadOptions) =>
-    Validate.location(operation, bucket, key) ??
-      Validate.concurrency(operation, "concurrency", options.concurrency) ??
-      Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
-
-  const open = (
-    operation: string,
-    bucket: string,
-    key: string,
-    options: DownloadOptions = {},
-    ranges: RangesAs = "chunks"
-  ): Effect.Effect<Download, S3PoError> => {
-    const problem = problemOf(operation, bucket, key, options)
-    if (problem !== undefined) return Effect.fail(problem)
-    const concurrency = options.concurrency ?? 1
-    return concurrency > 1
-      ? openRanged(bucket, key, options.partSize ?? defaultPartSize, concurrency, ranges)
-      : openResumable(bucket, key)
-  }
-
-  /** The body of a ranged download gathered into one array, allocated only once its size is known. */
-  const collect = (bucket: string, key: string, download: Download) =>
-    Effect.suspend(() =>
-      download.info.size > maxBytesInMemory ?
-        Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
-        Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.info.size), at: 0 }, (state, chunk) => {
-          state.bytes.set(chunk, state.at)
-          state.at += chunk.length
-          return state
-        })
-    ).pipe(Effect.map((state) => state.bytes))
-
-  /** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
-  const toBytes = (
-    operation: string,
-    bucket: string,
-    key: string,
-    options: DownloadOptions = {}
-  ): Effect.Effect<Uint8Array, S3PoError> =>
-    (options.concurrency ?? 1) > 1
-      ? Effect.flatMap(open(operation, bucket, key, options), (download) => collect(bucket, key, download))
-      : Validate.guard(problemOf(operation, bucket, key, options), fetchRange(bucket, key, intoNewArray(bucket, key)))
-
-  const toFile = (
-    operation: string,
-    bucket: string,
-    key: string,
-    destination: string,
-    options?: DownloadOptions
-  ): Effect.Effect<DownloadResult, S3PoError> => {
-    const fileError = (reason: string) => (cause: unknown) =>
-      new LocalFileError({ operation, path: destination, reason, cause })
-    const temporary = path.join(
-      path.dirname(destination),
-      `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
-    )
-    // Each range as one array: one write per range instead of one per chunk received.
-    return Effect.flatMap(open(operation, bucket, key, options, "whole"), (download) =>
+/** Written beside `destination` and renamed into place when complete: a failed download leaves no partial file. */
+export const toFile = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  destination: string,
+  options?: DownloadOptions
+): Effect.Effect<DownloadResult, S3PoError> => {
+  const { fileSystem: fs, path } = downloads
+  const fileError = (reason: string) => (cause: unknown) =>
+    new LocalFileError({ operation, path: destination, reason, cause })
+  const temporary = path.join(
+    path.dirname(destination),
+    `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
+  )
+  // Each range as one array: one write per range instead of one per chunk received.
+  return Effect.flatMap(
+    open(downloads, operation, bucket, key, options, "whole"),
+    (download) =>
       Effect.acquireUseRelease(
         Effect.succeed(temporary),
         (file) =>
@@ -288,8 +267,6 @@ export const make = (backend: Backend, policy: RetryPolicy, fs: FileSystem.FileS
             Effect.as({ size: download.info.size, etag: download.info.etag })
           ),
         (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
-      ))
-  }
-
-  return { open, toBytes, toFile }
+      )
+  )
 }

@@ -112,85 +112,106 @@ const truncated = (response: GetObjectResponse): GetObjectResponse => {
 const truncate = <K extends Operation>(operation: K, response: Responses[K]): Responses[K] =>
   operation === "getObject" ? truncated(response as GetObjectResponse) as Responses[K] : response
 
+/** The rules in force, each with its counts, and the seeded random numbers `rate` rules draw. */
+class Rules {
+  private active: Array<ActiveRule> = []
+  private random: Random.Random
+
+  constructor(private readonly initial: ReadonlyArray<FaultRule>, private readonly randomSeed: number) {
+    this.random = Random.make(randomSeed)
+    this.reset()
+  }
+
+  add(rule: FaultRule): void {
+    this.active.push({ rule, matched: 0, fired: 0 })
+  }
+
+  clear(): void {
+    this.active = []
+  }
+
+  /** Back to the initial rules, counted afresh, and the random numbers from their seed. */
+  reset(): void {
+    this.active = []
+    this.initial.forEach((rule) => this.add(rule))
+    this.random = Random.make(this.randomSeed)
+  }
+
+  /** The first rule that fires for `request`; every matching rule counts it. */
+  pick(request: MockRequest): Effect.Effect<FaultRule | undefined> {
+    if (this.active.length === 0) return noFault
+    const { active, random } = this
+    return Effect.gen(function*() {
+      let chosen: FaultRule | undefined
+      for (const candidate of active) {
+        if (!matches(candidate.rule, request)) continue
+        candidate.matched++
+        if (chosen !== undefined) continue
+        const { nth, rate, times } = candidate.rule
+        if (times !== undefined && candidate.fired >= times) continue
+        if (
+          nth !== undefined && !(typeof nth === "number" ? nth === candidate.matched : nth.includes(candidate.matched))
+        ) {
+          continue
+        }
+        if (rate !== undefined && (yield* random.next) >= rate) continue
+        candidate.fired++
+        chosen = candidate.rule
+      }
+      return chosen
+    })
+  }
+}
+
+const noFault = Effect.succeed(undefined)
+
+/** The primitive's answer, or the rule's fault in its place. */
+const respond = <K extends Operation>(
+  operation: K,
+  primitive: Primitive<K>,
+  rule: FaultRule | undefined,
+  described: MockRequest,
+  request: Requests[K],
+  id: number
+): Effect.Effect<Responses[K], S3PoError> => {
+  if (rule === undefined) return primitive(request)
+  const fault = rule.fault
+  if (fault._tag === "TruncatedBody") return Effect.map(primitive(request), (response) => truncate(operation, response))
+  const failure = Effect.fail(errorOf(fault, described, request, id))
+  return rule.takesEffect === true ? Effect.zipRight(primitive(request), failure) : failure
+}
+
+const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
+  Effect.sync(() => {
+    if (Exit.isSuccess(exit)) {
+      call.outcome = "succeeded"
+    } else if (Exit.isInterrupted(exit)) {
+      call.outcome = "interrupted"
+    } else {
+      call.outcome = "failed"
+      call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    }
+  })
+
 /**
  * Any backend with faults, latency and a call log in front of it: each request is logged, delayed
  * on Effect's `Clock`, and failed when a rule picks it. What `layerMock` puts in front of the
  * in-memory store, and `S3PoLive` in front of a real server when given `faults`.
  */
 export const make = (inner: Backend, options: FaultInjectionOptions) => {
-  let random = Random.make(options.randomSeed ?? 0)
+  const rules = new Rules(options.faults ?? [], options.randomSeed ?? 0)
   const calls: Array<MutableCall> = []
-  let rules: Array<ActiveRule> = []
   let latency = options.latency
-  const addFault = (rule: FaultRule) => rules.push({ rule, matched: 0, fired: 0 })
-  const reset = () => {
-    calls.length = 0
-    rules = []
-    options.faults?.forEach(addFault)
-    latency = options.latency
-    random = Random.make(options.randomSeed ?? 0)
-  }
-  reset()
-
-  const noFault = Effect.succeed(undefined)
-
-  const pickFault = (request: MockRequest): Effect.Effect<FaultRule | undefined> =>
-    rules.length === 0 ? noFault : Effect.gen(function*() {
-      let chosen: FaultRule | undefined
-      for (const active of rules) {
-        if (!matches(active.rule, request)) continue
-        active.matched++
-        if (chosen !== undefined) continue
-        const { nth, rate, times } = active.rule
-        if (times !== undefined && active.fired >= times) continue
-        if (nth !== undefined && !(typeof nth === "number" ? nth === active.matched : nth.includes(active.matched))) {
-          continue
-        }
-        if (rate !== undefined && (yield* random.next) >= rate) continue
-        active.fired++
-        chosen = active.rule
-      }
-      return chosen
-    })
 
   const delayOf = (request: MockRequest): Duration.Duration => {
     if (latency === undefined) return Duration.zero
     return Duration.decode(typeof latency === "function" ? latency(request) : latency)
   }
 
-  const respond = <K extends Operation>(
-    operation: K,
-    primitive: Primitive<K>,
-    rule: FaultRule | undefined,
-    described: MockRequest,
-    request: Requests[K],
-    id: number
-  ): Effect.Effect<Responses[K], S3PoError> => {
-    if (rule === undefined) return primitive(request)
-    const fault = rule.fault
-    if (fault._tag === "TruncatedBody") {
-      return Effect.map(primitive(request), (response) => truncate(operation, response))
-    }
-    const failure = Effect.fail(errorOf(fault, described, request, id))
-    return rule.takesEffect === true ? Effect.zipRight(primitive(request), failure) : failure
-  }
-
-  const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
-    Effect.sync(() => {
-      if (Exit.isSuccess(exit)) {
-        call.outcome = "succeeded"
-      } else if (Exit.isInterrupted(exit)) {
-        call.outcome = "interrupted"
-      } else {
-        call.outcome = "failed"
-        call.error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-      }
-    })
-
   const serve = <K extends Operation>(operation: K, primitive: Primitive<K>): Primitive<K> => (request) =>
     Effect.flatMap(FiberRef.get(currentAttempt), (attempt) => {
       const described = requestOf(operation, request, attempt)
-      return Effect.flatMap(pickFault(described), (rule) =>
+      return Effect.flatMap(rules.pick(described), (rule) =>
         Effect.clockWith((clock) => {
           const call: MutableCall = {
             ...described,
@@ -213,16 +234,18 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
     clearCalls: Effect.sync(() => {
       calls.length = 0
     }),
-    addFault: (rule: FaultRule) => Effect.sync(() => addFault(rule)),
-    clearFaults: Effect.sync(() => {
-      rules = []
-    }),
+    addFault: (rule: FaultRule) => Effect.sync(() => rules.add(rule)),
+    clearFaults: Effect.sync(() => rules.clear()),
     setLatency: (next: MockLatency | undefined) =>
       Effect.sync(() => {
         latency = next
       }),
     /** Back to the options' faults and latency, with an empty call log and the random numbers from their seed. */
-    reset: Effect.sync(reset)
+    reset: Effect.sync(() => {
+      calls.length = 0
+      rules.reset()
+      latency = options.latency
+    })
   }
 }
 

@@ -46,22 +46,82 @@ const mergeSorted = (keys: ReadonlyArray<string>, prefixes: ReadonlyArray<string
   return merged
 }
 
+/** Uploads a file: whole when under the multipart threshold, else read part by part into the upload's buffers. */
+const uploadFile =
+  (upload: ReturnType<typeof Upload.make>, options: ServiceOptions): S3Po.Service["uploadFile"] =>
+  (bucket, key, path, uploadOptions: UploadOptions = {}) =>
+    Effect.gen(function*() {
+      const problem = Validate.upload("uploadFile", bucket, key, uploadOptions)
+      if (problem !== undefined) return yield* problem
+      const fileError = (cause: unknown) =>
+        new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
+      const size = Number((yield* Effect.mapError(options.fileSystem.stat(path), fileError)).size)
+      if (size < Upload.multipartThresholdOf(uploadOptions, options.multipart)) {
+        const bytes = yield* Effect.mapError(options.fileSystem.readFile(path), fileError)
+        return yield* upload<never, never>("uploadFile", bucket, key, bytes, uploadOptions)
+      }
+      // Parts are read from the file straight into the upload's part buffers.
+      const source: Upload.Source<LocalFileError, never> = {
+        open: (buffers) =>
+          Effect.map(
+            Effect.mapError(options.fileSystem.open(path), fileError),
+            (file) =>
+              readerInto(
+                (into) => Effect.mapBoth(file.read(into), { onFailure: fileError, onSuccess: Number }),
+                buffers
+              )
+          ),
+        size
+      }
+      return yield* upload("uploadFile", bucket, key, source, uploadOptions)
+    }).pipe(traced("uploadFile", bucket, key))
+
+/** Keys and common prefixes in S3 order, a page at a time. */
+const list = (retried: Backend): S3Po.Service["list"] => (bucket, listOptions = {}) =>
+  Stream.unwrap(Validate.guard(
+    Validate.bucket("list", bucket),
+    Effect.succeed(
+      Stream.paginateChunkEffect(undefined as string | undefined, (continuationToken) =>
+        Effect.map(
+          retried.listPage({
+            bucket,
+            prefix: listOptions.prefix,
+            delimiter: listOptions.delimiter,
+            continuationToken
+          }),
+          (page) =>
+            [
+              Chunk.unsafeFromArray(mergeSorted(page.keys, page.commonPrefixes)),
+              Option.fromNullable(page.nextContinuationToken)
+            ] as const
+        ))
+    )
+  )).pipe(
+    Stream.withSpan("S3Po.list", { attributes: { "s3.bucket": bucket, "s3.prefix": listOptions.prefix ?? "" } })
+  )
+
 const decoder = new TextDecoder()
 
 /** Builds the whole `S3Po` service from a backend's primitives. */
-export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
-  const backend = withRetry(raw, options.retry)
-  const upload = Upload.make(backend, options.multipart)
-  const download = Download.make(raw, options.retry, options.fileSystem, options.path)
-  const deleteMany = DeleteMany.make(backend)
-  const { fileSystem: fs } = options
+export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Service => {
+  // Every request of the service is retried as `options.retry` allows, but downloads', which retry
+  // their GETs themselves, resuming a broken body instead of repeating it.
+  const retried = withRetry(singleAttempt, options.retry)
+  const upload = Upload.make(retried, options.multipart)
+  const downloads: Download.Downloads = {
+    singleAttempt,
+    policy: options.retry,
+    fileSystem: options.fileSystem,
+    path: options.path
+  }
+  const deleteMany = DeleteMany.make(retried)
 
   const head = (bucket: string, key: string) =>
-    Validate.guard(Validate.location("head", bucket, key), backend.headObject({ bucket, key }))
+    Validate.guard(Validate.location("head", bucket, key), retried.headObject({ bucket, key }))
 
   return {
     createBucket: (bucket) =>
-      Validate.guard(Validate.newBucket("createBucket", bucket), backend.createBucket({ bucket })).pipe(
+      Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
         traced("createBucket", bucket)
       ),
 
@@ -71,48 +131,27 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
           traced("upload", bucket, key)
         )) as S3Po.Service["upload"],
 
-    uploadFile: (bucket, key, path, uploadOptions: UploadOptions = {}) =>
-      Effect.gen(function*() {
-        const problem = Validate.upload("uploadFile", bucket, key, uploadOptions)
-        if (problem !== undefined) return yield* problem
-        const fileError = (cause: unknown) =>
-          new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
-        const size = Number((yield* Effect.mapError(fs.stat(path), fileError)).size)
-        if (size < Upload.multipartThresholdOf(uploadOptions, options.multipart)) {
-          const bytes = yield* Effect.mapError(fs.readFile(path), fileError)
-          return yield* upload<never, never>("uploadFile", bucket, key, bytes, uploadOptions)
-        }
-        // Parts are read from the file straight into the upload's part buffers.
-        const source: Upload.Source<LocalFileError, never> = {
-          open: (buffers) =>
-            Effect.map(
-              Effect.mapError(fs.open(path), fileError),
-              (file) =>
-                readerInto(
-                  (into) => Effect.mapBoth(file.read(into), { onFailure: fileError, onSuccess: Number }),
-                  buffers
-                )
-            ),
-          size
-        }
-        return yield* upload("uploadFile", bucket, key, source, uploadOptions)
-      }).pipe(traced("uploadFile", bucket, key)),
+    uploadFile: uploadFile(upload, options),
 
     download: (bucket, key, downloadOptions) =>
-      download.toBytes("download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
+      Download.toBytes(downloads, "download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
 
     downloadString: (bucket, key) =>
-      download.toBytes("downloadString", bucket, key).pipe(
+      Download.toBytes(downloads, "downloadString", bucket, key).pipe(
         Effect.map((bytes) => decoder.decode(bytes)),
         traced("downloadString", bucket, key)
       ),
 
     downloadStream: (bucket, key, downloadOptions) =>
-      Stream.unwrap(Effect.map(download.open("downloadStream", bucket, key, downloadOptions), (opened) => opened.body))
+      Stream.unwrap(
+        Effect.map(Download.open(downloads, "downloadStream", bucket, key, downloadOptions), (opened) => opened.body)
+      )
         .pipe(Stream.withSpan("S3Po.downloadStream", { attributes: { "s3.bucket": bucket, "s3.key": key } })),
 
     downloadFile: (bucket, key, path, downloadOptions) =>
-      download.toFile("downloadFile", bucket, key, path, downloadOptions).pipe(traced("downloadFile", bucket, key)),
+      Download.toFile(downloads, "downloadFile", bucket, key, path, downloadOptions).pipe(
+        traced("downloadFile", bucket, key)
+      ),
 
     head: (bucket, key) => head(bucket, key).pipe(traced("head", bucket, key)),
 
@@ -123,31 +162,10 @@ export const make = (raw: Backend, options: ServiceOptions): S3Po.Service => {
         traced("exists", bucket, key)
       ),
 
-    list: (bucket, listOptions = {}) =>
-      Stream.unwrap(Validate.guard(
-        Validate.bucket("list", bucket),
-        Effect.succeed(
-          Stream.paginateChunkEffect(undefined as string | undefined, (continuationToken) =>
-            Effect.map(
-              backend.listPage({
-                bucket,
-                prefix: listOptions.prefix,
-                delimiter: listOptions.delimiter,
-                continuationToken
-              }),
-              (page) =>
-                [
-                  Chunk.unsafeFromArray(mergeSorted(page.keys, page.commonPrefixes)),
-                  Option.fromNullable(page.nextContinuationToken)
-                ] as const
-            ))
-        )
-      )).pipe(
-        Stream.withSpan("S3Po.list", { attributes: { "s3.bucket": bucket, "s3.prefix": listOptions.prefix ?? "" } })
-      ),
+    list: list(retried),
 
     delete: (bucket, key) =>
-      Validate.guard(Validate.location("delete", bucket, key), backend.deleteObject({ bucket, key })).pipe(
+      Validate.guard(Validate.location("delete", bucket, key), retried.deleteObject({ bucket, key })).pipe(
         traced("delete", bucket, key)
       ),
 

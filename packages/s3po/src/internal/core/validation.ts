@@ -73,12 +73,15 @@ export const newBucket = (operation: string, name: string): Problem => {
 const encoder = new TextEncoder()
 const surrogate = /[\ud800-\udfff]/
 
-/**
- * Whether every surrogate in `text` is half of a pair, so that it has a UTF-8 form
- * (`String.prototype.isWellFormed`, which Node 20's TypeScript library does not declare).
- */
-export const isWellFormed = (text: string): boolean =>
-  !surrogate.test(text) || (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+declare global {
+  interface String {
+    /** ES2024, in Node 20 and later; the ES2022 library this project compiles against lacks it. */
+    isWellFormed(): boolean
+  }
+}
+
+/** Whether every surrogate in `text` is half of a pair, so that it has a UTF-8 form. */
+export const isWellFormed = (text: string): boolean => !surrogate.test(text) || text.isWellFormed()
 
 export const key = (operation: string, name: string): Problem => {
   if (typeof name !== "string" || name.length === 0) return invalid(operation, "key", "must not be empty")
