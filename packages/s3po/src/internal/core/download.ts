@@ -65,13 +65,11 @@ const keptChunks = (): Gather<ReadonlyArray<Uint8Array>> => {
 /** How a ranged download keeps each range: as the chunks it arrived in, or as one array. */
 type RangesAs = "chunks" | "whole"
 
-/** The ranges of `partSize` bytes that cover `size` bytes. */
-const rangesOf = (size: number, partSize: number) => {
-  const ranges: Array<{ readonly start: number; readonly end: number }> = []
+/** The ranges of `partSize` bytes that cover `size` bytes, made as they are read. */
+function* rangesOf(size: number, partSize: number): Iterable<ByteRange> {
   for (let start = 0; start < size; start += partSize) {
-    ranges.push({ start, end: Math.min(start + partSize, size) - 1 })
+    yield { start, end: Math.min(start + partSize, size) - 1 }
   }
-  return ranges
 }
 
 /**

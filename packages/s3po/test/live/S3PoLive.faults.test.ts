@@ -12,11 +12,11 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { inspect } from "node:util"
-import { layerLive, layerLiveFromClient, Retry, S3Po, S3PoLive } from "s3po"
-import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "./utils/faultProxy.js"
-import { bytesEqual, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
-import { liveOptions, server } from "./utils/live.js"
-import { recordingTracer } from "./utils/tracing.js"
+import { layerLive, layerLiveFromClient, MockFault, Retry, S3Po, S3PoLive } from "s3po"
+import { type Fault, type FaultProxy, seededPlan, startFaultProxy } from "../utils/faultProxy.js"
+import { bytesEqual, multipartETag, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import { liveOptions, server } from "../utils/live.js"
+import { recordingTracer } from "../utils/tracing.js"
 
 const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "5 millis", maxDelay: "40 millis", maxRetries: 6 })
@@ -388,6 +388,33 @@ describe("S3PoLive streaming through injected faults", () => {
       assert.strictEqual(fresh._tag, "TransportError")
       assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(dir)), ["existing.bin"])
     }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "1 millis", maxRetries: 2 }) }))))
+})
+
+describe("S3PoLive with fault rules", () => {
+  it.live("injects the rules' faults in front of the real server: retried, resumed, or failed before sending", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const bucket = yield* freshBucket("rehearsed")
+      yield* s3.upload(bucket, "k", "rehearsed against a real server")
+      assert.strictEqual(yield* s3.downloadString(bucket, "k"), "rehearsed against a real server")
+      const requests = requestsTo(bucket, "k")
+      // The injected 503 never reached the server; its retry did.
+      assert.strictEqual(requests.filter((request) => request.method === "PUT").length, 1)
+      // The body cut short was resumed with a ranged GET pinned to the object's ETag.
+      const gets = requests.filter((request) => request.method === "GET")
+      assert.strictEqual(gets.length, 2)
+      assert.match(gets[1]!.range ?? "", /^bytes=15-/)
+      assert.isDefined(gets[1]!.ifMatch)
+      // A fault that is not retryable fails the call, and nothing is sent.
+      assert.strictEqual((yield* Effect.flip(s3.head(bucket, "k")))._tag, "AccessDenied")
+      assert.strictEqual(requestsTo(bucket, "k").filter((request) => request.method === "HEAD").length, 0)
+    }).pipe(Effect.provide(throughProxy({
+      faults: [
+        { operation: "PutObject", nth: 1, fault: MockFault.throttled() },
+        { operation: "GetObject", nth: 1, fault: MockFault.truncatedBody },
+        { operation: "HeadObject", fault: MockFault.accessDenied }
+      ]
+    }))))
 })
 
 describe("S3PoLive configuration", () => {

@@ -3,8 +3,8 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Backend } from "../src/internal/core/backend.js"
-import { bytesEqual, md5ETag, multipartETag, randomBody, uniqueBucket } from "./utils/fixtures.js"
+import type { Backend } from "../../src/internal/core/backend.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody, uniqueBucket } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
 

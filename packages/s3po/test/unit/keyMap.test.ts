@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { compareKeys } from "../src/internal/core/keyOrder.js"
-import * as KeyMap from "../src/internal/mock/keyMap.js"
+import { compareKeys } from "../../src/internal/core/keyOrder.js"
+import * as KeyMap from "../../src/internal/mock/keyMap.js"
 
 /** A small seeded generator, so that a failure repeats. */
 const randomFrom = (seed: number) => () => {

@@ -1,6 +1,6 @@
 import { S3PoMock } from "s3po"
-import { contractSuite } from "./contract.js"
-import { inputRulesSuite } from "./inputRules.js"
+import { contractSuite } from "../contract/contract.js"
+import { inputRulesSuite } from "../contract/inputRules.js"
 
 contractSuite("S3PoMock", S3PoMock)
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.

@@ -8,9 +8,9 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
-import { contractSuite } from "./contract.js"
-import { inputRulesSuite } from "./inputRules.js"
-import { bytesEqual, md5ETag, multipartETag, randomBody } from "./utils/fixtures.js"
+import { contractSuite } from "../contract/contract.js"
+import { inputRulesSuite } from "../contract/inputRules.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "1 millis", maxDelay: "5 millis" })

@@ -4,10 +4,10 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { layerLive, Retry, S3Po } from "s3po"
-import { inputRulesSuite } from "./inputRules.js"
-import { type FaultProxy, startFaultProxy } from "./utils/faultProxy.js"
-import { bytesEqual, randomBody, uniqueBucket } from "./utils/fixtures.js"
-import { liveOptions, server } from "./utils/live.js"
+import { inputRulesSuite } from "../contract/inputRules.js"
+import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
+import { bytesEqual, randomBody, uniqueBucket } from "../utils/fixtures.js"
+import { liveOptions, server } from "../utils/live.js"
 
 const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "5 millis", maxDelay: "40 millis", maxRetries: 3 })

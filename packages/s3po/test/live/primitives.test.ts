@@ -1,11 +1,8 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
-import * as LiveBackend from "../src/internal/live/backend.js"
-import * as MockBackend from "../src/internal/mock/backend.js"
-import { awsS3, cephRgw, primitivesSuite } from "./primitives.js"
-import { server } from "./utils/live.js"
-
-primitivesSuite("mock primitives", MockBackend.makeEmpty)
+import * as LiveBackend from "../../src/internal/live/backend.js"
+import { awsS3, cephRgw, primitivesSuite } from "../contract/primitives.js"
+import { server } from "../utils/live.js"
 
 primitivesSuite(
   "live primitives",

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { createHash, randomFillSync } from "node:crypto"
-import * as PayloadHasher from "../src/internal/live/payloadHasher.js"
+import * as PayloadHasher from "../../src/internal/live/payloadHasher.js"
 
 const MiB = 1024 * 1024
 

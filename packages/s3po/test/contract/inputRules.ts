@@ -5,7 +5,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { S3Po, type UploadOptions } from "s3po"
-import { tempDir, uniqueBucket } from "./utils/fixtures.js"
+import { tempDir, uniqueBucket } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
 

@@ -3,7 +3,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { S3Po, S3ServiceError } from "s3po"
-import { instrument, layerOver, mockBackend } from "./utils/backends.js"
+import { instrument, layerOver, mockBackend } from "../utils/backends.js"
 
 /** What deleteMany sends, seen underneath the service: the same code runs on every layer. */
 describe("deleteMany requests", () => {

@@ -7,8 +7,8 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, S3Po } from "s3po"
-import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "./utils/fixtures.js"
-import { recordingTracer } from "./utils/tracing.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import { recordingTracer } from "../utils/tracing.js"
 
 const MiB = 1024 * 1024
 

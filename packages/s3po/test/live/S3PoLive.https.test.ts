@@ -4,10 +4,10 @@ import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as zlib from "node:zlib"
 import { layerLive, type LiveOptions, S3Po } from "s3po"
-import { type FaultProxy, startFaultProxy } from "./utils/faultProxy.js"
-import { bytesEqual, randomBody, uniqueBucket } from "./utils/fixtures.js"
-import { liveOptions, server } from "./utils/live.js"
-import { type Certificate, selfSignedCertificate } from "./utils/tls.js"
+import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
+import { bytesEqual, randomBody, uniqueBucket } from "../utils/fixtures.js"
+import { liveOptions, server } from "../utils/live.js"
+import { type Certificate, selfSignedCertificate } from "../utils/tls.js"
 
 const MiB = 1024 * 1024
 const sha256Hex = /^[0-9a-f]{64}$/

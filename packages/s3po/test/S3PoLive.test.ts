@@ -1,4 +1,0 @@
-import { contractSuite } from "./contract.js"
-import { liveLayer } from "./utils/live.js"
-
-contractSuite("S3PoLive", liveLayer())

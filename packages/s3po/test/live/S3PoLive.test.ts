@@ -1,0 +1,4 @@
+import { contractSuite } from "../contract/contract.js"
+import { liveLayer } from "../utils/live.js"
+
+contractSuite("S3PoLive", liveLayer())
