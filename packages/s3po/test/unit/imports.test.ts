@@ -15,7 +15,7 @@ const run = promisify(execFile)
 
 describe("what importing s3po costs", () => {
   it("importing s3po evaluates no module of the AWS SDK", async () => {
-    const script = path.join(import.meta.dirname, "..", "utils", "importedModules.mjs")
+    const script = path.join(import.meta.dirname, "..", "utils", "importedModules.ts")
     const { stdout } = await run(process.execPath, ["--import", "tsx", script, "s3po"], {
       cwd: path.join(import.meta.dirname, "..", ".."),
       maxBuffer: 64 * 1024 * 1024

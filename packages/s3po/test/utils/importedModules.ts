@@ -1,12 +1,12 @@
-// Run as `node --import tsx test/utils/importedModules.mjs <specifier>`: imports the specifier and
+// Run as `node --import tsx test/utils/importedModules.ts <specifier>`: imports the specifier and
 // prints, as JSON, how long the import took, every ES module URL resolved while it loaded, and every
 // CommonJS module it loaded (the AWS SDK's packages are CommonJS: their own requires pass no hook).
 import { createRequire, register } from "node:module"
 import { MessageChannel } from "node:worker_threads"
 
 const { port1, port2 } = new MessageChannel()
-const resolved = []
-port1.on("message", (url) => resolved.push(url))
+const resolved: Array<string> = []
+port1.on("message", (url: string) => resolved.push(url))
 const hooks = `
 let port
 export async function initialize(data) { port = data.port }
@@ -21,7 +21,7 @@ register(`data:text/javascript,${encodeURIComponent(hooks)}`, {
   transferList: [port2]
 })
 const started = performance.now()
-await import(process.argv[2])
+await import(process.argv[2]!)
 const importMillis = performance.now() - started
 // The hooks post from their own thread: let the last messages arrive.
 await new Promise((resolve) => setTimeout(resolve, 200))
