@@ -5,6 +5,21 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * Marks every s3po error.
+ *
+ * @since 0.2.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("s3po/S3PoError")
+
+/**
+ * @since 0.2.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
 
 const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
 
@@ -22,6 +37,9 @@ export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
   readonly key: string
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: no such key ${where(this.bucket, this.key)}`
   }
@@ -40,6 +58,9 @@ export class NoSuchBucket extends Data.TaggedError("NoSuchBucket")<{
   readonly key?: string | undefined
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const of = this.key === undefined ? "" : ` (for ${where(this.bucket, this.key)})`
     return `${this.operation}: no such bucket ${where(this.bucket)}${of}${requestIdOf(this.requestId)}`
@@ -69,6 +90,9 @@ export class AccessDenied extends Data.TaggedError("AccessDenied")<{
   readonly code: string
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     const reason = accessDeniedHints[this.code] ?? this.code
     return `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${
@@ -88,6 +112,9 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
   readonly field: string
   readonly reason: string
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: invalid ${this.field}: ${this.reason}`
   }
@@ -107,6 +134,9 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
   readonly expectedETag: string
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: ${where(this.bucket, this.key)} no longer has ETag ${this.expectedETag}`
   }
@@ -127,6 +157,9 @@ export class Throttled extends Data.TaggedError("Throttled")<{
   readonly retryAfter?: Duration.Duration | undefined
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: throttled (${this.status} ${this.code}) on ${where(this.bucket, this.key)}`
   }
@@ -149,6 +182,9 @@ export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
   readonly retryable: boolean
   readonly requestId?: string | undefined
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${
       requestIdOf(this.requestId)
@@ -171,6 +207,9 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   readonly retryable: boolean
   readonly cause?: unknown
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: transport failure on ${where(this.bucket, this.key)}: ${this.reason}`
   }
@@ -188,6 +227,9 @@ export class LocalFileError extends Data.TaggedError("LocalFileError")<{
   readonly reason: string
   readonly cause?: unknown
 }> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   override get message(): string {
     return `${this.operation}: ${this.path}: ${this.reason}`
   }
@@ -228,3 +270,11 @@ export const isRetryable = (error: S3PoError): boolean => {
       return false
   }
 }
+
+/**
+ * Whether a value is one of s3po's errors.
+ *
+ * @since 0.2.0
+ * @category predicates
+ */
+export const isS3PoError = (u: unknown): u is S3PoError => Predicate.hasProperty(u, TypeId)

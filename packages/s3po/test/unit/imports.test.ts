@@ -39,6 +39,14 @@ describe("names", () => {
     assert.strictEqual(s3po.S3PoLive, S3PoLiveModule.S3PoLive)
     assert.isTrue(Layer.isLayer(s3po.S3PoLive))
   })
+
+  it("isS3PoError tells s3po's errors from others", () => {
+    assert.isTrue(s3po.isS3PoError(new s3po.NoSuchKey({ operation: "GetObject", bucket: "b", key: "k" })))
+    assert.isTrue(s3po.isS3PoError(new s3po.ValidationError({ operation: "upload", field: "key", reason: "empty" })))
+    assert.isFalse(s3po.isS3PoError(new Error("not ours")))
+    assert.isFalse(s3po.isS3PoError(new s3po.PendingUploadsLeft({ uploads: [] })))
+    assert.isFalse(s3po.isS3PoError(undefined))
+  })
 })
 
 describe("the file system", () => {
