@@ -74,22 +74,10 @@ export const inputRulesSuite = <R>(
           yield* refused("bucket")(Stream.runDrain(s3.list(bucket)))
           yield* refused("bucket")(s3.deleteMany(bucket, ["k"]))
         }
+        // (The contract suite refuses CreateBucket's other bad names.) Names that exist elsewhere: a
+        // legacy us-east-1 name, an access point alias, a directory bucket; s3po creates none of them.
         for (
-          const bucket of [
-            "ab",
-            "a".repeat(64),
-            "Upper",
-            "My_Legacy_Bucket",
-            "-dash",
-            "dot.",
-            "a..b",
-            "192.168.0.1",
-            "xn--abc",
-            "sthree-x",
-            "myap-abc123-s3alias",
-            "x--ol-s3",
-            "mybucket--use1-az4--x-s3"
-          ]
+          const bucket of ["My_Legacy_Bucket", "myap-abc123-s3alias", "mybucket--use1-az4--x-s3"]
         ) {
           yield* refused("bucket")(s3.createBucket(bucket))
         }
