@@ -54,6 +54,6 @@ for (const from of [0, 250_000, 500_000, 750_000, 999_000, 0, 500_000]) {
   const started = performance.now()
   const page = Effect.runSync(backend.listPage({ bucket: "million", continuationToken: token }))
   pages.push(performance.now() - started)
-  if (page.keys.length !== Math.min(1000, million - from)) throw new Error("unexpected page size")
+  if (page.objects.length !== Math.min(1000, million - from)) throw new Error("unexpected page size")
 }
 console.log(JSON.stringify({ ...figures, listPageMsAt1M: median(pages) }))

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { S3PoError } from "./S3PoError.js"
@@ -92,6 +93,68 @@ export interface ListOptions {
 }
 
 /**
+ * @since 0.2.0
+ * @category options
+ */
+export interface ListObjectsOptions extends ListOptions {
+  /** Only keys after this one, in S3 order (UTF-8 bytes). */
+  readonly startAfter?: string
+}
+
+/**
+ * One object of a listing, with what ListObjectsV2 says of it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ListedObject {
+  readonly _tag: "Object"
+  readonly key: string
+  readonly size: number
+  readonly etag: string
+  readonly lastModified: Date
+  readonly storageClass: string
+}
+
+/**
+ * Keys that share the listing's prefix up to a delimiter, rolled up into one entry.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommonPrefix {
+  readonly _tag: "CommonPrefix"
+  readonly prefix: string
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ListEntry = ListedObject | CommonPrefix
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface BucketInfo {
+  readonly name: string
+  readonly creationDate: Date
+}
+
+/**
+ * A multipart upload created and neither completed nor aborted: it costs storage until it is.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PendingUpload {
+  readonly key: string
+  readonly uploadId: string
+  readonly initiated: Date
+}
+
+/**
  * Parallel ranged download: objects larger than `partSize` are fetched as `concurrency` ranged GETs
  * at once, all pinned to the same version of the object, and reassembled in order.
  *
@@ -130,7 +193,10 @@ export interface DeleteManyResult {
  * @category models
  */
 export type S3Operation =
+  | "ListBuckets"
+  | "HeadBucket"
   | "CreateBucket"
+  | "DeleteBucket"
   | "PutObject"
   | "GetObject"
   | "HeadObject"
@@ -189,8 +255,37 @@ export declare namespace S3Po {
     readonly head: (bucket: string, key: string) => Effect.Effect<ObjectInfo, S3PoError>
     readonly exists: (bucket: string, key: string) => Effect.Effect<boolean, S3PoError>
     readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, S3PoError>
+    /**
+     * Objects, with their size, ETag, time and storage class, and common prefixes, in S3 order,
+     * paging under the hood: one page in memory at a time.
+     */
+    readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, S3PoError>
     readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
     readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, S3PoError>
+    /** Every bucket the credentials own, by name. */
+    readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
+    readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>
+    /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects (see `emptyBucket`). */
+    readonly deleteBucket: (bucket: string) => Effect.Effect<void, S3PoError>
+    /** Deletes every key under `prefix`, a page at a time; returns how many. */
+    readonly deletePrefix: (bucket: string, prefix: string) => Effect.Effect<number, S3PoError>
+    /** Deletes every object and aborts every pending upload; returns how many of each. */
+    readonly emptyBucket: (
+      bucket: string
+    ) => Effect.Effect<{ readonly deleted: number; readonly aborted: number }, S3PoError>
+    /** Multipart uploads created and neither completed nor aborted, which cost storage until they are. */
+    readonly listPendingUploads: (
+      bucket: string,
+      options?: { readonly prefix?: string }
+    ) => Stream.Stream<PendingUpload, S3PoError>
+    /**
+     * Aborts the pending uploads under `prefix` started at least `olderThan` ago, by Effect's
+     * `Clock` (all of them without it); returns how many.
+     */
+    readonly abortPendingUploads: (
+      bucket: string,
+      options?: { readonly prefix?: string; readonly olderThan?: Duration.DurationInput }
+    ) => Effect.Effect<number, S3PoError>
   }
 }
 

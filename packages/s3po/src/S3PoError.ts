@@ -76,6 +76,27 @@ const accessDeniedHints: Record<string, string> = {
 }
 
 /**
+ * A bucket that still holds objects cannot be deleted (S3 `BucketNotEmpty`, 409): empty it first.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class BucketNotEmpty extends Data.TaggedError("BucketNotEmpty")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly requestId?: string | undefined
+}> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    return `${this.operation}: ${where(this.bucket)} is not empty: delete its objects first (emptyBucket)${
+      requestIdOf(this.requestId)
+    }`
+  }
+}
+
+/**
  * The credentials in use may not do this (HTTP 403). `code` is S3's error code (`AccessDenied`,
  * `SignatureDoesNotMatch`, `InvalidAccessKeyId`, `RequestTimeTooSkewed`, ...), or `Forbidden` when
  * the answer had none (a HEAD answer has no body).
@@ -244,6 +265,7 @@ export class LocalFileError extends Data.TaggedError("LocalFileError")<{
 export type S3PoError =
   | NoSuchKey
   | NoSuchBucket
+  | BucketNotEmpty
   | AccessDenied
   | ValidationError
   | PreconditionFailed

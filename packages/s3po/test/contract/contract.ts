@@ -6,7 +6,7 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { batch, S3Po } from "s3po"
+import { batch, type ListEntry, type ListObjectsOptions, S3Po } from "s3po"
 import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
 import { recordingTracer } from "../utils/tracing.js"
 
@@ -208,6 +208,64 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         const result = yield* s3.deleteMany(bucket, keys)
         assert.strictEqual(result.deleted.length, keys.length)
         assert.deepStrictEqual(yield* listAll(bucket), ["top"])
+      }))
+
+    it.effect("listObjects gives each object's size, ETag, time and storage class, and common prefixes", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("list-objects")
+        const bodies: Record<string, string> = { "a.txt": "alpha", "dir/one": "1", "dir/two": "22", "z": "" }
+        for (const [key, body] of Object.entries(bodies)) yield* s3.upload(bucket, key, body)
+        const listed = (options?: ListObjectsOptions) =>
+          Effect.map(Stream.runCollect(s3.listObjects(bucket, options)), Chunk.toArray)
+
+        const all = yield* listed()
+        assert.deepStrictEqual(all.map((entry) => entry._tag === "Object" ? entry.key : entry.prefix), [
+          "a.txt",
+          "dir/one",
+          "dir/two",
+          "z"
+        ])
+        for (const entry of all) {
+          assert.strictEqual(entry._tag, "Object")
+          if (entry._tag !== "Object") continue
+          const bytes = new TextEncoder().encode(bodies[entry.key]!)
+          assert.strictEqual(entry.size, bytes.length)
+          assert.strictEqual(entry.etag, md5ETag(bytes))
+          assert.isTrue(Math.abs(entry.lastModified.getTime() - Date.now()) < 5 * 60_000)
+          assert.strictEqual(entry.storageClass, "STANDARD")
+        }
+        const rolled = yield* listed({ delimiter: "/" })
+        assert.deepStrictEqual(rolled.map((entry) => entry._tag === "Object" ? entry.key : `[${entry.prefix}]`), [
+          "a.txt",
+          "[dir/]",
+          "z"
+        ])
+        const keysOf = (entries: ReadonlyArray<ListEntry>) =>
+          entries.map((entry) => entry._tag === "Object" ? entry.key : entry.prefix)
+        assert.deepStrictEqual(keysOf(yield* listed({ startAfter: "dir/one" })), ["dir/two", "z"])
+        assert.deepStrictEqual(keysOf(yield* listed({ startAfter: "a", prefix: "dir/" })), ["dir/one", "dir/two"])
+        assert.deepStrictEqual(keysOf(yield* listed({ startAfter: "e", prefix: "dir/" })), [])
+        assert.deepStrictEqual(keysOf(yield* listed({ startAfter: "zz" })), [])
+        assert.strictEqual(
+          yield* tagOf(Stream.runDrain(s3.listObjects(bucket, { prefix: "lone\ud800" }))),
+          "ValidationError"
+        )
+      }))
+
+    it.effect("listObjects pages under the hood, and startAfter holds across pages", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("list-pages")
+        const keys = Array.from({ length: 1105 }, (_, i) => `k/${String(i).padStart(5, "0")}`)
+        yield* Effect.forEach(keys, (key) => s3.upload(bucket, key, key), { concurrency: 32 })
+        const listed = (options?: ListObjectsOptions) =>
+          Effect.map(
+            Stream.runCollect(s3.listObjects(bucket, options)),
+            (entries) => Chunk.toArray(entries).map((entry) => entry._tag === "Object" ? [entry.key, entry.size] : [])
+          )
+        assert.deepStrictEqual(yield* listed(), keys.map((key) => [key, key.length]))
+        assert.deepStrictEqual(yield* listed({ startAfter: "k/00003" }), keys.slice(4).map((key) => [key, key.length]))
       }))
 
     it.effect("uploads a body at the threshold as multipart, with S3's -N ETag", () =>

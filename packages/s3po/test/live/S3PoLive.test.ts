@@ -1,4 +1,7 @@
+import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
 import { liveLayer } from "../utils/live.js"
 
 contractSuite("S3PoLive", liveLayer())
+bucketsSuite("S3PoLive buckets", liveLayer())
+pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFaults }))

@@ -8,6 +8,7 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
+import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { bytesEqual, md5ETag, multipartETag, randomBody } from "../utils/fixtures.js"
@@ -532,6 +533,8 @@ describe("layerMock inspection and seeding", () => {
 // thousand requests, in an order that concurrency varies: with 5 retries a request fails for good
 // about once in 10^5 (0.143^6), a few percent of runs; with 10, about once in 10^9.
 contractSuite("layerMock", layerMock())
+bucketsSuite("layerMock buckets", layerMock())
+pendingUploadsSuite("layerMock pending uploads", layerMock({ faults: strandingFaults }))
 inputRulesSuite(
   "layerMock input rules",
   layerMock(),

@@ -1,6 +1,6 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { DeleteManyResult, ObjectInfo, S3Operation } from "../../S3Po.js"
+import type { BucketInfo, DeleteManyResult, ListedObject, ObjectInfo, PendingUpload, S3Operation } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 
 /** Where a request goes: every request names its bucket, and most a key. */
@@ -18,7 +18,10 @@ export interface ObjectRequest extends BucketRequest {
  * from them once, in `service.ts`.
  */
 export interface Requests {
+  readonly listBuckets: ListBucketsRequest
+  readonly headBucket: BucketRequest
   readonly createBucket: BucketRequest
+  readonly deleteBucket: BucketRequest
   readonly putObject: PutObjectRequest
   readonly getObject: GetObjectRequest
   readonly headObject: ObjectRequest
@@ -29,12 +32,15 @@ export interface Requests {
   readonly uploadPart: UploadPartRequest
   readonly completeMultipartUpload: CompleteMultipartRequest
   readonly abortMultipartUpload: MultipartUploadRef
-  readonly listMultipartUploads: BucketRequest
+  readonly listMultipartUploads: ListUploadsRequest
 }
 
 /** What each request answers. */
 export interface Responses {
+  readonly listBuckets: ReadonlyArray<BucketInfo>
+  readonly headBucket: void
   readonly createBucket: void
+  readonly deleteBucket: void
   readonly putObject: ETagged
   readonly getObject: GetObjectResponse
   readonly headObject: ObjectInfo
@@ -56,7 +62,10 @@ export type Backend = { readonly [K in Operation]: Primitive<K> }
 
 /** The S3 API name of each primitive's request, as retries log it and the mock records it. */
 export const operationNames: { readonly [K in Operation]: S3Operation } = {
+  listBuckets: "ListBuckets",
+  headBucket: "HeadBucket",
   createBucket: "CreateBucket",
+  deleteBucket: "DeleteBucket",
   putObject: "PutObject",
   getObject: "GetObject",
   headObject: "HeadObject",
@@ -75,7 +84,10 @@ export type PrimitiveWrapper = <K extends Operation>(operation: K, primitive: Pr
 
 /** A backend whose every primitive is `f` of the original one. */
 export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
+  listBuckets: f("listBuckets", backend.listBuckets),
+  headBucket: f("headBucket", backend.headBucket),
   createBucket: f("createBucket", backend.createBucket),
+  deleteBucket: f("deleteBucket", backend.deleteBucket),
   putObject: f("putObject", backend.putObject),
   getObject: f("getObject", backend.getObject),
   headObject: f("headObject", backend.headObject),
@@ -88,6 +100,15 @@ export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
   abortMultipartUpload: f("abortMultipartUpload", backend.abortMultipartUpload),
   listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads)
 })
+
+/** ListBuckets names no bucket: the request is the same for every call. */
+export interface ListBucketsRequest {
+  readonly bucket?: undefined
+}
+
+export interface ListUploadsRequest extends BucketRequest {
+  readonly prefix?: string | undefined
+}
 
 export interface ETagged {
   readonly etag: string
@@ -128,11 +149,14 @@ export interface GetObjectResponse {
 export interface ListPageRequest extends BucketRequest {
   readonly prefix?: string | undefined
   readonly delimiter?: string | undefined
+  /** Only keys after this one, in S3 order; ignored once a continuation token is given. */
+  readonly startAfter?: string | undefined
   readonly continuationToken?: string | undefined
 }
 
 export interface ListPage {
-  readonly keys: ReadonlyArray<string>
+  /** The page's objects, in S3 order. */
+  readonly objects: ReadonlyArray<ListedObject>
   readonly commonPrefixes: ReadonlyArray<string>
   readonly nextContinuationToken?: string | undefined
 }
@@ -164,8 +188,4 @@ export interface CompleteMultipartRequest extends MultipartUploadRef {
   readonly parts: ReadonlyArray<CompletedPart>
 }
 
-export interface PendingUpload {
-  readonly key: string
-  readonly uploadId: string
-  readonly initiated: Date
-}
+export type { PendingUpload }

@@ -1,6 +1,7 @@
 import type * as Duration from "effect/Duration"
 import {
   AccessDenied,
+  BucketNotEmpty,
   NoSuchBucket,
   NoSuchKey,
   PreconditionFailed,
@@ -79,7 +80,13 @@ export const fromErrorAnswer = (context: RequestContext, answer: ErrorAnswer): S
   if (code === "NoSuchKey" || (status === 404 && code === "NotFound" && context.key !== undefined)) {
     return new NoSuchKey({ ...where, key: context.key ?? "", requestId })
   }
-  if (code === "NoSuchBucket") return new NoSuchBucket({ ...where, requestId })
+  // A bucket request's bare 404 (HEAD has no body) can only mean the bucket.
+  if (code === "NoSuchBucket" || (status === 404 && code === "NotFound")) {
+    return new NoSuchBucket({ ...where, requestId })
+  }
+  if (code === "BucketNotEmpty") {
+    return new BucketNotEmpty({ operation: where.operation, bucket: where.bucket, requestId })
+  }
   if (status === 403 || code === "AccessDenied") return new AccessDenied({ ...where, code, requestId })
   if (status === 412 && context.ifMatch !== undefined && context.key !== undefined) {
     return new PreconditionFailed({ ...where, key: context.key, expectedETag: context.ifMatch, requestId })

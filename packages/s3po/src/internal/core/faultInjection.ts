@@ -51,7 +51,7 @@ const matches = (rule: FaultRule, request: MockRequest): boolean =>
 
 const requestOf = <K extends Operation>(operation: K, request: Requests[K], attempt: number): MockRequest => ({
   operation: operationNames[operation],
-  bucket: request.bucket,
+  bucket: request.bucket ?? "",
   key: "key" in request ? request.key : undefined,
   partNumber: "partNumber" in request ? request.partNumber : undefined,
   attempt

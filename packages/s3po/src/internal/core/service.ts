@@ -1,17 +1,16 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey } from "../../S3PoError.js"
 import { type Backend, mapBackend, operationNames } from "./backend.js"
+import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
-import { compareKeys } from "./keyOrder.js"
+import * as Listing from "./listing.js"
 import { retrying } from "./retry.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
@@ -30,21 +29,6 @@ export const withRetry = (backend: Backend, policy: RetryPolicy): Backend =>
     const retry = retrying(policy, operationNames[operation])
     return (request) => retry(primitive(request))
   })
-
-/** Merges two key lists, each in S3 order, into one in S3 order. */
-const mergeSorted = (keys: ReadonlyArray<string>, prefixes: ReadonlyArray<string>): Array<string> => {
-  if (prefixes.length === 0) return keys as Array<string>
-  if (keys.length === 0) return prefixes as Array<string>
-  const merged: Array<string> = []
-  let i = 0
-  let j = 0
-  while (i < keys.length && j < prefixes.length) {
-    merged.push(compareKeys(keys[i]!, prefixes[j]!) <= 0 ? keys[i++]! : prefixes[j++]!)
-  }
-  while (i < keys.length) merged.push(keys[i++]!)
-  while (j < prefixes.length) merged.push(prefixes[j++]!)
-  return merged
-}
 
 /** Uploads a file: whole when under the multipart threshold, else read part by part into the upload's buffers. */
 const uploadFile =
@@ -76,29 +60,28 @@ const uploadFile =
       return yield* upload("uploadFile", bucket, key, source, uploadOptions)
     }).pipe(traced("uploadFile", bucket, key))
 
-/** Keys and common prefixes in S3 order, a page at a time. */
-const list = (retried: Backend): S3Po.Service["list"] => (bucket, listOptions = {}) =>
-  Stream.unwrap(Validate.guard(
-    Validate.bucket("list", bucket),
-    Effect.succeed(
-      Stream.paginateChunkEffect(undefined as string | undefined, (continuationToken) =>
-        Effect.map(
-          retried.listPage({
-            bucket,
-            prefix: listOptions.prefix,
-            delimiter: listOptions.delimiter,
-            continuationToken
-          }),
-          (page) =>
-            [
-              Chunk.unsafeFromArray(mergeSorted(page.keys, page.commonPrefixes)),
-              Option.fromNullable(page.nextContinuationToken)
-            ] as const
-        ))
-    )
-  )).pipe(
-    Stream.withSpan("S3Po.list", { attributes: { "s3.bucket": bucket, "s3.prefix": listOptions.prefix ?? "" } })
-  )
+/** The service's bucket management, over the retried backend. */
+const bucketOperations = (
+  retried: Backend
+): Pick<
+  S3Po.Service,
+  | "listBuckets"
+  | "bucketExists"
+  | "deleteBucket"
+  | "deletePrefix"
+  | "emptyBucket"
+  | "listPendingUploads"
+  | "abortPendingUploads"
+> => ({
+  listBuckets: () => Buckets.listBuckets(retried).pipe(traced("listBuckets", "")),
+  bucketExists: (bucket) => Buckets.bucketExists(retried, bucket).pipe(traced("bucketExists", bucket)),
+  deleteBucket: (bucket) => Buckets.deleteBucket(retried, bucket).pipe(traced("deleteBucket", bucket)),
+  deletePrefix: (bucket, prefix) => Buckets.deletePrefix(retried, bucket, prefix).pipe(traced("deletePrefix", bucket)),
+  emptyBucket: (bucket) => Buckets.emptyBucket(retried, bucket).pipe(traced("emptyBucket", bucket)),
+  listPendingUploads: (bucket, listOptions) => Buckets.listPendingUploads(retried, bucket, listOptions),
+  abortPendingUploads: (bucket, abortOptions) =>
+    Buckets.abortPendingUploads(retried, bucket, abortOptions).pipe(traced("abortPendingUploads", bucket))
+})
 
 const decoder = new TextDecoder()
 
@@ -162,13 +145,16 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
         traced("exists", bucket, key)
       ),
 
-    list: list(retried),
+    list: (bucket, listOptions = {}) => Listing.keys(retried, bucket, listOptions),
+
+    listObjects: (bucket, listOptions = {}) => Listing.entries(retried, "listObjects", bucket, listOptions),
 
     delete: (bucket, key) =>
       Validate.guard(Validate.location("delete", bucket, key), retried.deleteObject({ bucket, key })).pipe(
         traced("delete", bucket, key)
       ),
 
-    deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket))
+    deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
+    ...bucketOperations(retried)
   }
 }

@@ -102,6 +102,12 @@ export const key = (operation: string, name: string): Problem => {
   return undefined
 }
 
+/** Text sent as a request parameter (a prefix, a delimiter): well-formed, so that it has a UTF-8 form. */
+export const text = (operation: string, field: string, value: string | undefined): Problem =>
+  value === undefined || (typeof value === "string" && isWellFormed(value))
+    ? undefined
+    : invalid(operation, field, `${JSON.stringify(value)} is not well-formed UTF-16, so it has no UTF-8 form`)
+
 export const keys = (operation: string, names: Iterable<string>): Problem => {
   for (const name of names) {
     const problem = key(operation, name)

@@ -5,7 +5,10 @@ export type { LiveClient } from "./requests.js"
 
 /** The request primitives over the AWS SDK's `S3Client`. */
 export const make = (live: Requests.LiveClient): Backend => ({
+  listBuckets: Requests.listBuckets(live),
+  headBucket: Requests.headBucket(live),
   createBucket: Requests.createBucket(live),
+  deleteBucket: Requests.deleteBucket(live),
   putObject: Requests.putObject(live),
   getObject: Requests.getObject(live),
   headObject: Requests.headObject(live),

@@ -3,11 +3,14 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
+  HeadBucketCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -19,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import * as zlib from "node:zlib"
-import type { ObjectInfo } from "../../S3Po.js"
+import type { ListedObject, ObjectInfo } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type {
   BucketRequest,
@@ -28,7 +31,9 @@ import type {
   DeleteObjectsRequest,
   GetObjectRequest,
   GetObjectResponse,
+  ListBucketsRequest,
   ListPageRequest,
+  ListUploadsRequest,
   MultipartUploadRef,
   ObjectRequest,
   PendingUpload,
@@ -83,6 +88,31 @@ const infoOf = (key: string, output: {
     metadata: output.Metadata ?? {}
   }
 }
+
+export const listBuckets = ({ client }: LiveClient) => (_request: ListBucketsRequest) =>
+  send(
+    { operation: "ListBuckets", bucket: "" },
+    (options) => client.send(new ListBucketsCommand({}), options),
+    (output) =>
+      (output.Buckets ?? []).map((bucket) => ({
+        name: bucket.Name ?? "",
+        creationDate: bucket.CreationDate ?? new Date(0)
+      }))
+  )
+
+export const headBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
+  send(
+    { operation: "HeadBucket", bucket: request.bucket },
+    (options) => client.send(new HeadBucketCommand({ Bucket: request.bucket }), options),
+    nothing
+  )
+
+export const deleteBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
+  send(
+    { operation: "DeleteBucket", bucket: request.bucket },
+    (options) => client.send(new DeleteBucketCommand({ Bucket: request.bucket }), options),
+    nothing
+  )
 
 export const createBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
   send(
@@ -191,12 +221,20 @@ export const listPage = ({ client }: LiveClient) => (request: ListPageRequest) =
           Bucket: request.bucket,
           Prefix: request.prefix,
           Delimiter: request.delimiter,
+          StartAfter: request.continuationToken === undefined ? request.startAfter : undefined,
           ContinuationToken: request.continuationToken
         }),
         options
       ),
     (output) => ({
-      keys: (output.Contents ?? []).map((object) => object.Key ?? ""),
+      objects: (output.Contents ?? []).map((object): ListedObject => ({
+        _tag: "Object",
+        key: object.Key ?? "",
+        size: object.Size ?? 0,
+        etag: quotedETag(object.ETag),
+        lastModified: object.LastModified ?? new Date(0),
+        storageClass: object.StorageClass ?? "STANDARD"
+      })),
       commonPrefixes: (output.CommonPrefixes ?? []).map((common) => common.Prefix ?? ""),
       nextContinuationToken: output.IsTruncated === true ? output.NextContinuationToken : undefined
     })
@@ -333,7 +371,7 @@ export const abortMultipartUpload = ({ client }: LiveClient) => (request: Multip
   )
 
 /** Every page of pending uploads, gathered. */
-export const listMultipartUploads = ({ client }: LiveClient) => (request: BucketRequest) =>
+export const listMultipartUploads = ({ client }: LiveClient) => (request: ListUploadsRequest) =>
   Effect.gen(function*() {
     const uploads: Array<PendingUpload> = []
     let keyMarker: string | undefined
@@ -345,6 +383,7 @@ export const listMultipartUploads = ({ client }: LiveClient) => (request: Bucket
           client.send(
             new ListMultipartUploadsCommand({
               Bucket: request.bucket,
+              Prefix: request.prefix,
               KeyMarker: keyMarker,
               UploadIdMarker: uploadIdMarker
             }),

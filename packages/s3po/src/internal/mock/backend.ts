@@ -29,7 +29,10 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     Effect.clockWith((clock) => f(Math.floor(clock.unsafeCurrentTimeMillis() / 1000) * 1000))
 
   return {
-    createBucket: (request) => write((current) => State.createBucket(current, request)),
+    listBuckets: () => read(State.listBuckets),
+    headBucket: (request) => read((current) => State.headBucket(current, request)),
+    createBucket: (request) => atNow((now) => write((current) => State.createBucket(current, request, now))),
+    deleteBucket: (request) => write((current) => State.deleteBucket(current, request)),
     putObject: (request) =>
       atNow((now) => {
         const object = StoredObject.copyOf(

@@ -3,8 +3,15 @@ import * as Either from "effect/Either"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { ObjectInfo } from "../../S3Po.js"
-import { NoSuchBucket, NoSuchKey, PreconditionFailed, type S3PoError, S3ServiceError } from "../../S3PoError.js"
+import type { BucketInfo, ListedObject, ObjectInfo } from "../../S3Po.js"
+import {
+  BucketNotEmpty,
+  NoSuchBucket,
+  NoSuchKey,
+  PreconditionFailed,
+  type S3PoError,
+  S3ServiceError
+} from "../../S3PoError.js"
 import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from "../../S3PoMock.js"
 import type {
   BucketRequest,
@@ -16,6 +23,7 @@ import type {
   GetObjectResponse,
   ListPage,
   ListPageRequest,
+  ListUploadsRequest,
   MultipartUploadRef,
   ObjectRequest,
   PendingUpload,
@@ -45,6 +53,8 @@ export interface PendingMultipart extends PendingUpload {
 }
 
 export interface BucketState {
+  /** When the bucket was created, in milliseconds since the epoch. */
+  readonly created: number
   readonly objects: KeyMap.KeyMap<StoredObject>
   readonly uploads: HashMap.HashMap<string, PendingMultipart>
 }
@@ -61,7 +71,7 @@ export type Write<A> = Either.Either<readonly [A, MockState], S3PoError>
 
 export const emptyState: MockState = { buckets: HashMap.empty(), uploadsStarted: 0 }
 
-const emptyBucket: BucketState = { objects: KeyMap.empty(), uploads: HashMap.empty() }
+const emptyBucket = (created: number): BucketState => ({ created, objects: KeyMap.empty(), uploads: HashMap.empty() })
 
 /** What S3 stores as the content type of an object written without one. */
 export const storedContentTypeWhenNoneSent = "binary/octet-stream"
@@ -93,10 +103,10 @@ const storedObjectOf = (slabs: Slabs, content: MockSeedContent, modifiedAt: numb
 export const seededState = (slabs: Slabs, seed: MockSeed, seededAt: number, uploadsStarted = 0): MockState => ({
   buckets: HashMap.fromIterable(
     Object.entries(seed).map(([bucket, objects]): [string, BucketState] => [bucket, {
-      ...emptyBucket,
+      ...emptyBucket(seededAt),
       objects: Object.entries(objects).reduce(
         (objects, [key, content]) => KeyMap.set(objects, key, storedObjectOf(slabs, content, seededAt)),
-        emptyBucket.objects
+        KeyMap.empty<StoredObject>()
       )
     }])
   ),
@@ -194,11 +204,27 @@ const pendingOf = (operation: string, found: BucketState, request: MultipartUplo
     : serviceError(operation, request, 404, "NoSuchUpload", `no multipart upload ${request.uploadId}`)
 }
 
-export const createBucket = (state: MockState, request: BucketRequest): Write<void> =>
+export const listBuckets = (state: MockState): Read<ReadonlyArray<BucketInfo>> =>
+  Either.right(
+    Array.from(HashMap.entries(state.buckets), ([name, found]) => ({ name, creationDate: new Date(found.created) }))
+      .sort((left, right) => keyOrder(left.name, right.name))
+  )
+
+export const headBucket = (state: MockState, request: BucketRequest): Read<void> =>
+  Either.map(bucketOf(state, "HeadBucket", request), () => undefined)
+
+export const createBucket = (state: MockState, request: BucketRequest, now: number): Write<void> =>
   Either.right([
     undefined,
-    HashMap.has(state.buckets, request.bucket) ? state : withBucket(state, request.bucket, emptyBucket)
+    HashMap.has(state.buckets, request.bucket) ? state : withBucket(state, request.bucket, emptyBucket(now))
   ])
+
+/** Deletes an empty bucket, with any uploads still pending in it. */
+export const deleteBucket = (state: MockState, request: BucketRequest): Write<void> =>
+  Either.flatMap(bucketOf(state, "DeleteBucket", request), (found) =>
+    found.objects.root !== undefined
+      ? Either.left(new BucketNotEmpty({ operation: "DeleteBucket", bucket: request.bucket }))
+      : Either.right([undefined, { ...state, buckets: HashMap.remove(state.buckets, request.bucket) }] as const))
 
 /** Stores `object`, already made from the request's body, under the request's key. */
 export const putObject = (state: MockState, request: ObjectRequest, object: StoredObject): Write<ETagged> =>
@@ -260,21 +286,33 @@ export const listPage = (state: MockState, request: ListPageRequest): Read<ListP
   Either.map(bucketOf(state, "ListObjectsV2", request), (found) => {
     const prefix = request.prefix ?? ""
     const delimiter = request.delimiter === "" ? undefined : request.delimiter
-    const keys: Array<string> = []
+    const objects: Array<ListedObject> = []
     const commonPrefixes: Array<string> = []
-    let from: string | undefined = request.continuationToken === undefined
-      ? prefix
-      : decodeToken(request.continuationToken)
+    // A continuation token is the first key of the next page; `startAfter` is a key before the first.
+    const after = request.continuationToken === undefined ? request.startAfter : undefined
+    let from: string | undefined = request.continuationToken !== undefined
+      ? decodeToken(request.continuationToken)
+      : after !== undefined && keyOrder(after, prefix) > 0
+      ? after
+      : prefix
     let nextContinuationToken: string | undefined
-    const visit = (key: string): boolean => {
+    const visit = (key: string, object: StoredObject): boolean => {
+      if (key === after) return true
       if (!key.startsWith(prefix)) return false
-      if (keys.length + commonPrefixes.length === maxKeysPerPage) {
+      if (objects.length + commonPrefixes.length === maxKeysPerPage) {
         nextContinuationToken = encodeToken(key)
         return false
       }
       const at = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length)
       if (at < 0) {
-        keys.push(key)
+        objects.push({
+          _tag: "Object",
+          key,
+          size: object.size,
+          etag: object.etag,
+          lastModified: object.lastModified,
+          storageClass: "STANDARD"
+        })
         return true
       }
       const common = key.slice(0, at + delimiter!.length)
@@ -287,7 +325,7 @@ export const listPage = (state: MockState, request: ListPageRequest): Read<ListP
       from = undefined
       KeyMap.forEachFrom(found.objects, start, visit)
     }
-    return { keys, commonPrefixes, nextContinuationToken }
+    return { objects, commonPrefixes, nextContinuationToken }
   })
 
 export const deleteObject = (state: MockState, request: ObjectRequest): Write<void> =>
@@ -389,6 +427,7 @@ export const completeMultipartUpload = (
             now
           )
           return [{ etag: object.etag }, {
+            ...found,
             objects: KeyMap.set(found.objects, request.key, object),
             uploads: HashMap.remove(found.uploads, request.uploadId)
           }] as const
@@ -402,13 +441,15 @@ export const abortMultipartUpload = (state: MockState, request: MultipartUploadR
       () => [undefined, { ...found, uploads: HashMap.remove(found.uploads, request.uploadId) }] as const
     ))
 
-export const listMultipartUploads = (state: MockState, request: BucketRequest): Read<ReadonlyArray<PendingUpload>> =>
+export const listMultipartUploads = (
+  state: MockState,
+  request: ListUploadsRequest
+): Read<ReadonlyArray<PendingUpload>> =>
   Either.map(
     bucketOf(state, "ListMultipartUploads", request),
     (found) =>
-      Array.from(HashMap.values(found.uploads), ({ initiated, key, uploadId }) => ({
-        key,
-        uploadId,
-        initiated: new Date(initiated)
-      })).sort((left, right) => keyOrder(left.key, right.key))
+      Array.from(HashMap.values(found.uploads))
+        .filter((upload) => upload.key.startsWith(request.prefix ?? ""))
+        .map(({ initiated, key, uploadId }) => ({ key, uploadId, initiated: new Date(initiated) }))
+        .sort((left, right) => keyOrder(left.key, right.key))
   )
