@@ -540,8 +540,7 @@ inputRulesSuite(
   layerMock(),
   Effect.flatMap(S3PoMockControl, (control) => Effect.map(control.calls, (calls) => calls.length))
 )
-contractSuite(
-  "layerMock under transient faults",
+const underTransientFaults = () =>
   layerMock({
     retry: Retry.exponential({ base: "1 millis", maxDelay: "5 millis", maxRetries: 10 }),
     randomSeed: 3,
@@ -552,4 +551,5 @@ contractSuite(
       { rate: 0.05, fault: MockFault.truncatedBody }
     ]
   })
-)
+contractSuite("layerMock under transient faults", underTransientFaults())
+bucketsSuite("layerMock buckets under transient faults", underTransientFaults())
