@@ -5,12 +5,9 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { MockFault, S3Po } from "s3po"
 import type { FaultRule } from "s3po/MockFault"
-import { uniqueBucket } from "../utils/fixtures.js"
+import { tagOf, uniqueBucket } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
-
-const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (error) => error._tag)
 
 /** Bucket management, as one suite over any layer. */
 export const bucketsSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>

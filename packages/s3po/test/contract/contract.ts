@@ -7,7 +7,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, type ListEntry, type ListObjectsOptions, S3Po } from "s3po"
-import { bytesEqual, md5ETag, multipartETag, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody, tagOf, tempDir, uniqueBucket } from "../utils/fixtures.js"
 import { recordingTracer } from "../utils/tracing.js"
 
 const MiB = 1024 * 1024
@@ -22,9 +22,6 @@ const freshBucket = (label: string) =>
 
 const listAll = (bucket: string, options?: { prefix?: string; delimiter?: string }) =>
   Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.list(bucket, options))).pipe(Effect.map(Chunk.toArray))
-
-const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.flip(effect), (error) => error._tag)
 
 /**
  * What S3 does, as one suite over any `S3Po` layer: the in-memory mock and the live layer against

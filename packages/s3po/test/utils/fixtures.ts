@@ -26,3 +26,7 @@ export const tempDir = Effect.acquireRelease(
 )
 
 export const bytesEqual = (left: Uint8Array, right: Uint8Array) => Buffer.compare(left, right) === 0
+
+/** The tag of the error `effect` fails with (it must fail). */
+export const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.flip(effect), (error) => error._tag)
