@@ -134,6 +134,30 @@ export interface CommonPrefix {
 export type ListEntry = ListedObject | CommonPrefix
 
 /**
+ * Where an object is, or is to be.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ObjectLocation {
+  readonly bucket: string
+  readonly key: string
+}
+
+/**
+ * How a copy is made. Content type and metadata are each kept from the source unless given here;
+ * giving one replaces only that one. Sources above `multipartThreshold` (default, and at most,
+ * 5 GiB: CopyObject's limit) are copied as a multipart copy of `partSize` ranges.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface CopyOptions extends MultipartOptions {
+  readonly contentType?: string
+  readonly metadata?: Readonly<Record<string, string>>
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
@@ -205,6 +229,8 @@ export type S3Operation =
   | "DeleteObjects"
   | "CreateMultipartUpload"
   | "UploadPart"
+  | "CopyObject"
+  | "UploadPartCopy"
   | "CompleteMultipartUpload"
   | "AbortMultipartUpload"
   | "ListMultipartUploads"
@@ -262,6 +288,25 @@ export declare namespace S3Po {
     readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, S3PoError>
     readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
     readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, S3PoError>
+    /**
+     * A server-side copy: no object bytes pass through the client. Returns the copy's ETag, size
+     * and parts (0 for one CopyObject). Fails with `PreconditionFailed` if the source is replaced
+     * while a multipart copy runs; a failed multipart copy is aborted.
+     */
+    readonly copy: (
+      from: ObjectLocation,
+      to: ObjectLocation,
+      options?: CopyOptions
+    ) => Effect.Effect<UploadResult, S3PoError>
+    /**
+     * `copy`, then the source deleted. Not atomic: between the two, both exist; if the delete fails
+     * both stay. A failed copy deletes nothing.
+     */
+    readonly move: (
+      from: ObjectLocation,
+      to: ObjectLocation,
+      options?: CopyOptions
+    ) => Effect.Effect<UploadResult, S3PoError>
     /** Every bucket the credentials own, by name. */
     readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>

@@ -265,6 +265,59 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
         assert.deepStrictEqual(yield* listed({ startAfter: "k/00003" }), keys.slice(4).map((key) => [key, key.length]))
       }))
 
+    it.effect("copy keeps or replaces content type and metadata, each alone; move deletes the source", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("copy")
+        const other = yield* freshBucket("copy-to")
+        yield* s3.upload(bucket, "k", "copy me", { contentType: "text/plain", metadata: { owner: "a" } })
+        const at = (key: string, inBucket = bucket) => ({ bucket: inBucket, key })
+        const headOf = (key: string) =>
+          Effect.map(s3.head(bucket, key), (info) => [info.contentType, info.metadata] as const)
+
+        const copied = yield* s3.copy(at("k"), at("c1"))
+        assert.deepStrictEqual([copied.size, copied.parts], [7, 0])
+        assert.strictEqual(copied.etag, (yield* s3.head(bucket, "c1")).etag)
+        assert.strictEqual(yield* s3.downloadString(bucket, "c1"), "copy me")
+        assert.deepStrictEqual(yield* headOf("c1"), ["text/plain", { owner: "a" }])
+        yield* s3.copy(at("k"), at("c2"), { contentType: "text/markdown" })
+        assert.deepStrictEqual(yield* headOf("c2"), ["text/markdown", { owner: "a" }])
+        yield* s3.copy(at("k"), at("c3"), { metadata: { owner: "b" } })
+        assert.deepStrictEqual(yield* headOf("c3"), ["text/plain", { owner: "b" }])
+        yield* s3.copy(at("k"), at("k", other))
+        assert.strictEqual(yield* s3.downloadString(other, "k"), "copy me")
+
+        assert.strictEqual(yield* tagOf(s3.copy(at("k"), at("k"))), "ValidationError")
+        yield* s3.copy(at("k"), at("k"), { metadata: { owner: "c" } })
+        assert.deepStrictEqual(yield* headOf("k"), ["text/plain", { owner: "c" }])
+        assert.strictEqual(yield* tagOf(s3.copy(at("missing"), at("x"))), "NoSuchKey")
+
+        const moved = yield* s3.move(at("c1"), at("m"))
+        assert.strictEqual(moved.size, 7)
+        assert.isFalse(yield* s3.exists(bucket, "c1"))
+        assert.strictEqual(yield* s3.downloadString(bucket, "m"), "copy me")
+        assert.strictEqual(yield* tagOf(s3.move(at("m"), at("m"))), "ValidationError")
+        assert.strictEqual(yield* tagOf(s3.move(at("missing"), at("m"))), "NoSuchKey")
+        assert.strictEqual(yield* s3.downloadString(bucket, "m"), "copy me")
+      }))
+
+    it.effect("a copy above the multipart threshold goes as a multipart copy, byte-identical", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("copy-parts")
+        const body = randomBody(11 * MiB + 3)
+        yield* s3.upload(bucket, "big", body, { contentType: "application/x-big" })
+        const copied = yield* s3.copy({ bucket, key: "big" }, { bucket, key: "copy" }, {
+          multipartThreshold: 5 * MiB,
+          partSize: 5 * MiB
+        })
+        assert.deepStrictEqual([copied.size, copied.parts], [body.length, 3])
+        const info = yield* s3.head(bucket, "copy")
+        assert.strictEqual(info.etag, copied.etag)
+        assert.strictEqual(info.contentType, "application/x-big")
+        assert.isTrue(bytesEqual(yield* s3.download(bucket, "copy"), body))
+      }))
+
     it.effect("uploads a body at the threshold as multipart, with S3's -N ETag", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po

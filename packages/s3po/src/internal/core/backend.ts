@@ -30,6 +30,8 @@ export interface Requests {
   readonly deleteObjects: DeleteObjectsRequest
   readonly createMultipartUpload: CreateMultipartRequest
   readonly uploadPart: UploadPartRequest
+  readonly copyObject: CopyObjectRequest
+  readonly uploadPartCopy: UploadPartCopyRequest
   readonly completeMultipartUpload: CompleteMultipartRequest
   readonly abortMultipartUpload: MultipartUploadRef
   readonly listMultipartUploads: ListUploadsRequest
@@ -49,6 +51,8 @@ export interface Responses {
   readonly deleteObjects: DeleteManyResult
   readonly createMultipartUpload: string
   readonly uploadPart: ETagged
+  readonly copyObject: ETagged
+  readonly uploadPartCopy: ETagged
   readonly completeMultipartUpload: ETagged
   readonly abortMultipartUpload: void
   readonly listMultipartUploads: ReadonlyArray<PendingUpload>
@@ -74,6 +78,8 @@ export const operationNames: { readonly [K in Operation]: S3Operation } = {
   deleteObjects: "DeleteObjects",
   createMultipartUpload: "CreateMultipartUpload",
   uploadPart: "UploadPart",
+  copyObject: "CopyObject",
+  uploadPartCopy: "UploadPartCopy",
   completeMultipartUpload: "CompleteMultipartUpload",
   abortMultipartUpload: "AbortMultipartUpload",
   listMultipartUploads: "ListMultipartUploads"
@@ -96,6 +102,8 @@ export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
   deleteObjects: f("deleteObjects", backend.deleteObjects),
   createMultipartUpload: f("createMultipartUpload", backend.createMultipartUpload),
   uploadPart: f("uploadPart", backend.uploadPart),
+  copyObject: f("copyObject", backend.copyObject),
+  uploadPartCopy: f("uploadPartCopy", backend.uploadPartCopy),
   completeMultipartUpload: f("completeMultipartUpload", backend.completeMultipartUpload),
   abortMultipartUpload: f("abortMultipartUpload", backend.abortMultipartUpload),
   listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads)
@@ -177,6 +185,32 @@ export interface MultipartUploadRef extends ObjectRequest {
 export interface UploadPartRequest extends MultipartUploadRef {
   readonly partNumber: number
   readonly body: Uint8Array
+}
+
+/** An object to copy from, pinned to its ETag so that a replaced source fails instead of mixing versions. */
+export interface CopySource {
+  readonly bucket: string
+  readonly key: string
+  readonly ifMatch: string
+}
+
+/**
+ * A server-side copy. Without `replace` the object's content type and metadata are copied (S3's
+ * `COPY` directive); with it they are these (`REPLACE`).
+ */
+export interface CopyObjectRequest extends ObjectRequest {
+  readonly source: CopySource
+  readonly replace?: {
+    readonly contentType: string
+    readonly metadata: Readonly<Record<string, string>>
+  } | undefined
+}
+
+export interface UploadPartCopyRequest extends MultipartUploadRef {
+  readonly partNumber: number
+  readonly source: CopySource
+  /** The source's bytes for this part, inclusive. */
+  readonly range: { readonly start: number; readonly end: number }
 }
 
 export interface CompletedPart {

@@ -8,6 +8,7 @@ import { LocalFileError, NoSuchKey } from "../../S3PoError.js"
 import { type Backend, mapBackend, operationNames } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
+import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
 import * as Listing from "./listing.js"
@@ -98,6 +99,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     path: options.path
   }
   const deleteMany = DeleteMany.make(retried)
+  const copy = Copy.copy(retried, options.multipart)
 
   const head = (bucket: string, key: string) =>
     Validate.guard(Validate.location("head", bucket, key), retried.headObject({ bucket, key }))
@@ -155,6 +157,12 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
       ),
 
     deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
+    copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
+    move: (from, to, copyOptions) =>
+      copy("move", from, to, copyOptions).pipe(
+        Effect.tap(() => retried.deleteObject(from)),
+        traced("move", to.bucket, to.key)
+      ),
     ...bucketOperations(retried)
   }
 }

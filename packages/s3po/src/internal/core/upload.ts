@@ -7,7 +7,13 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { UploadBody, UploadOptions, UploadResult } from "../../S3Po.js"
 import { type S3PoError, ValidationError } from "../../S3PoError.js"
-import type { Backend, CompletedPart, CompleteMultipartRequest } from "./backend.js"
+import type {
+  Backend,
+  CompletedPart,
+  CompleteMultipartRequest,
+  CreateMultipartRequest,
+  MultipartUploadRef
+} from "./backend.js"
 import { concatBytes, PartBuffers, type PartReader, partReader } from "./chunker.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
@@ -101,34 +107,54 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
         head.length > 0 ? Effect.succeed(Option.fromNullable(head.shift())) : readPart(partSize)
       )
 
-      return yield* Effect.acquireUseRelease(
-        backend.createMultipartUpload({ bucket, key, ...headers }),
-        (uploadId) =>
-          Effect.gen(function*() {
-            const ref = { bucket, key, uploadId }
-            const parts = yield* uploadParts({
-              operation,
-              partSize,
-              readPart: readParts,
-              partConcurrency,
-              upload: (partNumber, bytes) =>
-                Effect.tap(backend.uploadPart({ ...ref, partNumber, body: bytes }), () => buffers.give(bytes)),
-              onPart: (progress) =>
-                report === undefined ? Effect.void : report({ ...progress, totalBytes: source.size })
-            })
-            const { etag } = yield* completeOrFindCompleted(backend, { ...ref, parts: parts.parts })
-            return { etag, size: parts.bytes, parts: parts.parts.length }
+      return yield* multipartUpload(backend, { bucket, key, ...headers }, (ref) =>
+        Effect.map(
+          uploadParts({
+            operation,
+            partSize,
+            readPart: readParts,
+            partConcurrency,
+            upload: (partNumber, bytes) =>
+              Effect.tap(backend.uploadPart({ ...ref, partNumber, body: bytes }), () => buffers.give(bytes)),
+            onPart: (progress) => report === undefined ? Effect.void : report({ ...progress, totalBytes: source.size })
           }),
-        (uploadId, exit) =>
-          Exit.isSuccess(exit) ? Effect.void : backend.abortMultipartUpload({ bucket, key, uploadId }).pipe(
-            Effect.catchAll((error) =>
-              Effect.logError(`s3po: could not abort multipart upload ${uploadId} of s3://${bucket}/${key}`, error)
-            )
-          )
-      )
+          ({ bytes, parts }) => ({ parts, size: bytes })
+        ))
     }))
   })
 }
+
+/**
+ * A multipart upload from start to end: created, given its parts by `addParts`, completed; aborted
+ * if anything fails or the fiber is interrupted, so that nothing is left pending.
+ */
+export const multipartUpload = <E, R>(
+  backend: Backend,
+  request: CreateMultipartRequest,
+  addParts: (
+    ref: MultipartUploadRef
+  ) => Effect.Effect<{ readonly parts: ReadonlyArray<CompletedPart>; readonly size: number }, E, R>
+): Effect.Effect<UploadResult, S3PoError | E, R> =>
+  Effect.acquireUseRelease(
+    backend.createMultipartUpload(request),
+    (uploadId) => {
+      const ref = { bucket: request.bucket, key: request.key, uploadId }
+      return Effect.flatMap(addParts(ref), ({ parts, size }) =>
+        Effect.map(
+          completeOrFindCompleted(backend, { ...ref, parts }),
+          ({ etag }): UploadResult => ({ etag, size, parts: parts.length })
+        ))
+    },
+    (uploadId, exit) =>
+      Exit.isSuccess(exit) ? Effect.void : backend.abortMultipartUpload({ ...request, uploadId }).pipe(
+        Effect.catchAll((error) =>
+          Effect.logError(
+            `s3po: could not abort multipart upload ${uploadId} of s3://${request.bucket}/${request.key}`,
+            error
+          )
+        )
+      )
+  )
 
 /**
  * Completes a multipart upload. When Complete fails, the upload may have completed all the same: a

@@ -17,6 +17,8 @@ export const make = (live: Requests.LiveClient): Backend => ({
   deleteObjects: Requests.deleteObjects(live),
   createMultipartUpload: Requests.createMultipartUpload(live),
   uploadPart: Requests.uploadPart(live),
+  copyObject: Requests.copyObject(live),
+  uploadPartCopy: Requests.uploadPartCopy(live),
   completeMultipartUpload: Requests.completeMultipartUpload(live),
   abortMultipartUpload: Requests.abortMultipartUpload(live),
   listMultipartUploads: Requests.listMultipartUploads(live)

@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
@@ -15,7 +16,8 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
-  UploadPartCommand
+  UploadPartCommand,
+  UploadPartCopyCommand
 } from "@aws-sdk/client-s3"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
@@ -27,6 +29,8 @@ import type { S3PoError } from "../../S3PoError.js"
 import type {
   BucketRequest,
   CompleteMultipartRequest,
+  CopyObjectRequest,
+  CopySource,
   CreateMultipartRequest,
   DeleteObjectsRequest,
   GetObjectRequest,
@@ -38,6 +42,7 @@ import type {
   ObjectRequest,
   PendingUpload,
   PutObjectRequest,
+  UploadPartCopyRequest,
   UploadPartRequest
 } from "../core/backend.js"
 import type { PayloadHasher } from "./payloadHasher.js"
@@ -368,6 +373,55 @@ export const abortMultipartUpload = ({ client }: LiveClient) => (request: Multip
         options
       ),
     nothing
+  )
+
+/** A copy source as S3 takes it: bucket and key, URL-encoded, the key's slashes kept. */
+const copySourceOf = (source: CopySource) =>
+  `${encodeURIComponent(source.bucket)}/${source.key.split("/").map(encodeURIComponent).join("/")}`
+
+const sourceContext = (operation: string, source: CopySource) => ({
+  operation,
+  bucket: source.bucket,
+  key: source.key,
+  ifMatch: source.ifMatch
+})
+
+export const copyObject = ({ client }: LiveClient) => (request: CopyObjectRequest) =>
+  send(
+    sourceContext("CopyObject", request.source),
+    (options) =>
+      client.send(
+        new CopyObjectCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          CopySource: copySourceOf(request.source),
+          CopySourceIfMatch: request.source.ifMatch,
+          MetadataDirective: request.replace === undefined ? "COPY" : "REPLACE",
+          ContentType: request.replace?.contentType,
+          Metadata: request.replace?.metadata
+        }),
+        options
+      ),
+    (output) => ({ etag: quotedETag(output.CopyObjectResult?.ETag) })
+  )
+
+export const uploadPartCopy = ({ client }: LiveClient) => (request: UploadPartCopyRequest) =>
+  send(
+    sourceContext("UploadPartCopy", request.source),
+    (options) =>
+      client.send(
+        new UploadPartCopyCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          UploadId: request.uploadId,
+          PartNumber: request.partNumber,
+          CopySource: copySourceOf(request.source),
+          CopySourceIfMatch: request.source.ifMatch,
+          CopySourceRange: `bytes=${request.range.start}-${request.range.end}`
+        }),
+        options
+      ),
+    (output) => ({ etag: quotedETag(output.CopyPartResult?.ETag) })
   )
 
 /** Every page of pending uploads, gathered. */

@@ -55,6 +55,17 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
       const part = { etag: `"${md5Hex(request.body)}"`, body: request.body.slice() }
       return write((current) => State.uploadPart(current, request, part))
     },
+    copyObject: (request) =>
+      atNow((now) =>
+        write((current) =>
+          State.copyObject(
+            current,
+            request,
+            (body, contentType, metadata) => StoredObject.copyOf(slabs, body, contentType, metadata, now)
+          )
+        )
+      ),
+    uploadPartCopy: (request) => write((current) => State.uploadPartCopy(current, request)),
     completeMultipartUpload: (request) =>
       atNow((now) => write((current) => State.completeMultipartUpload(current, request, now))),
     abortMultipartUpload: (request) => write((current) => State.abortMultipartUpload(current, request)),

@@ -16,6 +16,7 @@ import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from 
 import type {
   BucketRequest,
   CompleteMultipartRequest,
+  CopyObjectRequest,
   CreateMultipartRequest,
   DeleteObjectsRequest,
   ETagged,
@@ -27,10 +28,11 @@ import type {
   MultipartUploadRef,
   ObjectRequest,
   PendingUpload,
+  UploadPartCopyRequest,
   UploadPartRequest
 } from "../core/backend.js"
 import { concatBytes } from "../core/chunker.js"
-import { multipartETag } from "../core/etag.js"
+import { md5Hex, multipartETag } from "../core/etag.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
 import * as KeyMap from "./keyMap.js"
@@ -356,6 +358,50 @@ export const createMultipartUpload = (state: MockState, request: CreateMultipart
     }
     const next = withBucket(state, request.bucket, { ...found, uploads: HashMap.set(found.uploads, uploadId, upload) })
     return [uploadId, { ...next, uploadsStarted: state.uploadsStarted + 1 }] as const
+  })
+
+/** The source of a copy, as long as it still has the ETag the copy is pinned to. */
+const copySourceOf = (state: MockState, operation: string, request: CopyObjectRequest | UploadPartCopyRequest) =>
+  Either.flatMap(
+    objectOf(state, operation, request.source),
+    (object) =>
+      object.etag === request.source.ifMatch ? Either.right(object) : Either.left(
+        new PreconditionFailed({
+          operation,
+          bucket: request.source.bucket,
+          key: request.source.key,
+          expectedETag: request.source.ifMatch
+        })
+      )
+  )
+
+/** Copies the source's bytes with `copy`, which makes the store's own object of them. */
+export const copyObject = (
+  state: MockState,
+  request: CopyObjectRequest,
+  copy: (body: Uint8Array, contentType: string, metadata: Readonly<Record<string, string>>) => StoredObject
+): Write<ETagged> =>
+  Either.flatMap(copySourceOf(state, "CopyObject", request), (source) => {
+    const object = copy(
+      source.view(),
+      request.replace?.contentType ?? source.contentType,
+      request.replace === undefined ? source.metadata : lowerCaseNames(request.replace.metadata)
+    )
+    return inBucket(state, "CopyObject", request, (found) =>
+      Either.right([
+        { etag: object.etag },
+        { ...found, objects: KeyMap.set(found.objects, request.key, object) }
+      ]))
+  })
+
+/** Keeps the source's range as a part, copied into the store's own memory. */
+export const uploadPartCopy = (state: MockState, request: UploadPartCopyRequest): Write<ETagged> =>
+  Either.flatMap(copySourceOf(state, "UploadPartCopy", request), (source) => {
+    if (request.range.start < 0 || request.range.end >= source.size || request.range.start > request.range.end) {
+      return serviceError("UploadPartCopy", request, 400, "InvalidRange", "the range is not within the source")
+    }
+    const body = source.view(request.range.start, request.range.end + 1).slice()
+    return uploadPart(state, { ...request, body }, { etag: `"${md5Hex(body)}"`, body })
   })
 
 /** Keeps `part`, the request's body as the store's own copy with its ETag. */
