@@ -143,4 +143,62 @@ export const streamingSuite = (name: string, makeBackend: () => Backend) =>
         assert.strictEqual(calls("abortMultipartUpload"), 1)
         assert.deepStrictEqual(yield* backend.listMultipartUploads({ bucket: bucket }), [])
       }))
+
+    it.live("a multipart copy sends no object bytes through the client", () =>
+      Effect.gen(function*() {
+        const base = makeBackend()
+        const { backend, calls } = instrument(base)
+        const bucket = uniqueBucket("copy-bytes")
+        const body = randomBody(11 * MiB)
+        const before = (operation: Parameters<typeof calls>[0]) =>
+          calls(operation)
+        const result = yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          yield* s3.createBucket(bucket)
+          yield* s3.upload(bucket, "source", body, { multipartThreshold: 16 * MiB })
+          const counted = { put: before("putObject"), get: before("getObject"), part: before("uploadPart") }
+          const copied = yield* s3.copy({ bucket, key: "source" }, { bucket, key: "copy" }, {
+            multipartThreshold: 5 * MiB,
+            partSize: 5 * MiB
+          })
+          assert.deepStrictEqual(
+            [calls("putObject") - counted.put, calls("getObject") - counted.get, calls("uploadPart") - counted.part],
+            [0, 0, 0]
+          )
+          assert.strictEqual(calls("uploadPartCopy"), 3)
+          return [copied, yield* s3.download(bucket, "copy")] as const
+        }).pipe(Effect.provide(layerOver(backend, quickRetry)))
+        assert.strictEqual(result[0].parts, 3)
+        assert.isTrue(bytesEqual(result[1], body))
+      }))
+
+    it.live("a source replaced during a multipart copy fails with PreconditionFailed and leaves nothing pending", () =>
+      Effect.forEach([11 * MiB, 1000], (replacementSize) =>
+        Effect.gen(function*() {
+          const base = makeBackend()
+          const bucket = uniqueBucket("copy-replaced")
+          const replacing: Backend = {
+            ...base,
+            uploadPartCopy: (request) =>
+              request.partNumber === 2
+                ? Effect.zipRight(
+                  base.putObject({ bucket, key: "source", body: randomBody(replacementSize) }),
+                  base.uploadPartCopy(request)
+                )
+                : base.uploadPartCopy(request)
+          }
+          const error = yield* Effect.gen(function*() {
+            const s3 = yield* S3Po
+            yield* s3.createBucket(bucket)
+            yield* s3.upload(bucket, "source", randomBody(11 * MiB))
+            return yield* Effect.flip(s3.copy({ bucket, key: "source" }, { bucket, key: "copy" }, {
+              multipartThreshold: 5 * MiB,
+              partSize: 5 * MiB,
+              partConcurrency: 1
+            }))
+          }).pipe(Effect.provide(layerOver(replacing, quickRetry)))
+          assert.strictEqual(error._tag, "PreconditionFailed", String(error))
+          assert.deepStrictEqual(yield* base.listMultipartUploads({ bucket }), [])
+          assert.strictEqual((yield* Effect.flip(base.headObject({ bucket, key: "copy" })))._tag, "NoSuchKey")
+        })))
   })

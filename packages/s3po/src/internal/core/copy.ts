@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { CopyOptions, ObjectLocation, UploadResult } from "../../S3Po.js"
-import { type S3PoError, ValidationError } from "../../S3PoError.js"
+import { PreconditionFailed, type S3PoError, ValidationError } from "../../S3PoError.js"
 import type { Backend, CopySource } from "./backend.js"
 import { firstFailure } from "./firstFailure.js"
 import { maxSinglePutBytes } from "./limits.js"
@@ -36,8 +36,9 @@ const partRanges = (size: number, partSize: number) =>
 /**
  * A server-side copy: one CopyObject up to the multipart threshold (at most 5 GiB, CopyObject's
  * limit), else a multipart copy of `partSize` ranges, `partConcurrency` at once, each retried alone.
- * Every request is pinned to the source's ETag, so a source replaced mid-copy fails with
- * `PreconditionFailed` instead of mixing versions. Content type and metadata are each kept unless
+ * Every request is pinned to the source's ETag, and the source's ETag is checked again before the
+ * parts are joined, so a source replaced mid-copy fails with `PreconditionFailed` instead of mixing
+ * versions. Content type and metadata are each kept unless
  * given: giving one replaces only that one (S3's `REPLACE` resets both, so the other is carried
  * over from the source).
  */
@@ -63,18 +64,39 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
         return { etag, size: info.size, parts: 0 }
       }
       const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)
+      const sourceChanged = new PreconditionFailed({
+        operation: "UploadPartCopy",
+        bucket: from.bucket,
+        key: from.key,
+        expectedETag: info.etag
+      })
       const headers = replaced ?? { contentType: info.contentType, metadata: info.metadata }
       return yield* multipartUpload(retried, { ...to, ...headers }, (ref) =>
         Effect.map(
           Effect.forEach(
             partRanges(info.size, partSize),
             ({ partNumber, range }) =>
-              Effect.map(retried.uploadPartCopy({ ...ref, partNumber, source, range }), ({ etag }) => ({
-                partNumber,
-                etag
-              })),
+              retried.uploadPartCopy({ ...ref, partNumber, source, range }).pipe(
+                Effect.map(({ etag }) => ({ partNumber, etag })),
+                // The ranges come from the source's size: one out of range means the source changed
+                // (Ceph RGW checks the range before the ETag).
+                Effect.catchIf(
+                  (error) => error._tag === "S3ServiceError" && error.status === 416,
+                  () => Effect.fail(sourceChanged)
+                )
+              ),
             { concurrency: options.partConcurrency ?? defaults.partConcurrency }
-          ).pipe(firstFailure),
+          ).pipe(
+            firstFailure,
+            // Where a server ignores the pin (Ceph RGW 16 does), the source must still be the one
+            // the parts were copied from when they are joined.
+            Effect.zipLeft(
+              Effect.flatMap(
+                retried.headObject(from),
+                (now) => now.etag === info.etag ? Effect.void : Effect.fail(sourceChanged)
+              )
+            )
+          ),
           (parts) => ({ parts, size: info.size })
         ))
     })
