@@ -64,12 +64,26 @@ const program = Effect.gen(function*() {
   })
   yield* Console.log(`uploaded large.bin as ${uploaded.parts} parts, ETag ${uploaded.etag}`)
 
+  const copied = yield* s3.copy({ bucket, key: "large.bin" }, { bucket, key: "copies/large.bin" })
+  yield* Console.log(`server-side copy of large.bin: ${copied.size} bytes, no byte through this process`)
+  const entries = yield* Stream.runCollect(s3.listObjects(bucket, { delimiter: "/" }))
+  for (const entry of entries) {
+    yield* Console.log(
+      entry._tag === "Object"
+        ? `  ${entry.key}  ${entry.size} bytes  ${entry.lastModified.toISOString()}`
+        : `  ${entry.prefix}  (prefix)`
+    )
+  }
+
   yield* s3.delete(bucket, "hello.txt")
   const removed = yield* s3.deleteMany(bucket, [...keys, "files/notes.txt", "large.bin"])
   yield* Console.log(`deleted hello.txt and ${removed.deleted.length} more`)
+  const emptied = yield* s3.emptyBucket(bucket)
+  yield* s3.deleteBucket(bucket)
+  yield* Console.log(`emptied (${emptied.deleted} more) and deleted the bucket`)
 
   const missing = yield* s3.downloadString(bucket, "hello.txt").pipe(
-    Effect.catchTag("NoSuchKey", (error) => Effect.succeed(`caught NoSuchKey for ${error.key}`))
+    Effect.catchTag("NoSuchBucket", (error) => Effect.succeed(`caught NoSuchBucket for ${error.key}`))
   )
   yield* Console.log(missing)
 })
