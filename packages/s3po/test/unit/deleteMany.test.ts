@@ -61,3 +61,31 @@ describe("deleteMany requests", () => {
       assert.strictEqual(calls("deleteObjects"), 4)
     }))
 })
+
+describe("deletePrefix", () => {
+  it.effect("deletes 25,000 keys a listed page at a time: never more than one page of keys held", () =>
+    Effect.gen(function*() {
+      const base = mockBackend()
+      yield* base.createBucket({ bucket: "bkt" })
+      const body = new Uint8Array(0)
+      for (let i = 0; i < 25_000; i++) {
+        yield* base.putObject({ bucket: "bkt", key: `logs/${String(i).padStart(5, "0")}`, body })
+      }
+      yield* base.putObject({ bucket: "bkt", key: "other", body })
+      // The order of requests: each page listed is deleted before the next page is listed.
+      const order: Array<string> = []
+      const { backend } = instrument(base, (operation, _call, args) => {
+        if (operation === "listPage") order.push("list")
+        if (operation === "deleteObjects") {
+          order.push(`delete ${(args[0] as { readonly keys: Array<string> }).keys.length}`)
+        }
+        return undefined
+      })
+      const deleted = yield* Effect.flatMap(S3Po, (s3) => s3.deletePrefix("bkt", "logs/")).pipe(
+        Effect.provide(layerOver(backend))
+      )
+      assert.strictEqual(deleted, 25_000)
+      assert.deepStrictEqual(order, Array.from({ length: 25 }, () => ["list", "delete 1000"]).flat())
+      assert.deepStrictEqual((yield* base.listPage({ bucket: "bkt" })).objects.map((object) => object.key), ["other"])
+    }))
+})
