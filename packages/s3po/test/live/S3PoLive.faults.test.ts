@@ -390,6 +390,41 @@ describe("S3PoLive streaming through injected faults", () => {
     }).pipe(Effect.provide(throughProxy({ retry: Retry.exponential({ base: "1 millis", maxRetries: 2 }) }))))
 })
 
+describe("S3PoLive and answers of 200 whose body is an error", () => {
+  it.live("a CopyObject and a Complete answered 200 with an error body are retried, not taken as done", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const bucket = yield* freshBucket("error-in-200")
+      yield* s3.upload(bucket, "source", "copied once")
+      const firstOf = new Set<string>()
+      proxy.setPlan(({ method, path, query }) => {
+        const kind = method === "PUT" && path.endsWith("/copy")
+          ? "copy"
+          : query.startsWith("uploadId=") && method === "POST"
+          ? "complete"
+          : undefined
+        if (kind === undefined || firstOf.has(kind)) return "pass"
+        firstOf.add(kind)
+        return "internalErrorIn200"
+      })
+      yield* s3.copy({ bucket, key: "source" }, { bucket, key: "copy" })
+      assert.strictEqual(yield* s3.downloadString(bucket, "copy"), "copied once")
+      assert.deepStrictEqual(
+        requestsTo(bucket, "copy").filter((request) => request.method === "PUT").map((request) => request.fault),
+        ["internalErrorIn200", "pass"]
+      )
+
+      const body = randomBody(6 * MiB)
+      yield* s3.upload(bucket, "parts", body, { multipartThreshold: 5 * MiB, partSize: 5 * MiB })
+      assert.isTrue(bytesEqual(yield* s3.download(bucket, "parts"), body))
+      const completes = requestsTo(bucket, "parts").filter((request) =>
+        request.method === "POST" && request.query.startsWith("uploadId=")
+      )
+      assert.deepStrictEqual(completes.map((request) => request.fault), ["internalErrorIn200", "pass"])
+      assert.deepStrictEqual(yield* pendingOnServer(bucket), [])
+    }).pipe(Effect.provide(throughProxy())))
+})
+
 describe("S3PoLive with fault rules", () => {
   it.live("injects the rules' faults in front of the real server: retried, resumed, or failed before sending", () =>
     Effect.gen(function*() {

@@ -29,6 +29,8 @@ export type Fault =
   | "noSuchUpload404"
   /** 409 OperationAborted. */
   | "operationAborted409"
+  /** 200 whose body is an InternalError: how S3 answers a CopyObject or Complete that failed after it began. */
+  | "internalErrorIn200"
 
 export interface ProxiedRequest {
   readonly index: number
@@ -93,6 +95,7 @@ const errorAnswers: Partial<Record<Fault, { status: number; body: string }>> = {
     "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload " +
       "might have been aborted or completed."
   ),
+  internalErrorIn200: s3Error(200, "InternalError", "We encountered an internal error. Please try again."),
   operationAborted409: s3Error(
     409,
     "OperationAborted",
