@@ -158,6 +158,25 @@ export interface CopyOptions extends MultipartOptions {
 }
 
 /**
+ * A presigned URL: who holds it may make this one request, without credentials, until it expires.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface PresignOptions {
+  /** Default `GET`. */
+  readonly method?: "GET" | "PUT" | "HEAD" | "DELETE"
+  /** Default 15 minutes; from 1 second to 7 days. */
+  readonly expiresIn?: Duration.DurationInput
+  /** For a PUT: the Content-Type the upload must be sent with (it is signed). */
+  readonly contentType?: string
+  /** For a GET: the Content-Type S3 answers with. */
+  readonly responseContentType?: string
+  /** For a GET: the Content-Disposition S3 answers with, e.g. `attachment; filename="report.pdf"`. */
+  readonly responseContentDisposition?: string
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
@@ -307,6 +326,11 @@ export declare namespace S3Po {
       to: ObjectLocation,
       options?: CopyOptions
     ) => Effect.Effect<UploadResult, S3PoError>
+    /**
+     * A URL signed with SigV4 query parameters (on the mock, with the mock's own signature, which
+     * `S3PoMockControl.fetch` checks) for one request without credentials. No request is sent.
+     */
+    readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, S3PoError>
     /** Every bucket the credentials own, by name. */
     readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>

@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import { fromBackend } from "./internal/core/layer.js"
 import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
+import * as MockPresign from "./internal/mock/presign.js"
 import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { MultipartOptions, S3Po } from "./S3Po.js"
@@ -30,6 +31,7 @@ import type { S3PoError, ValidationError } from "./S3PoError.js"
 export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
   Effect.map(MockBackend.makeEmpty, (backend) => ({
     backend,
+    presigner: MockPresign.make().presigner,
     // Without injected faults no request fails in a way a retry could fix, so none is set up.
     settings: { retry: "off" }
   }))
@@ -161,6 +163,12 @@ export declare namespace S3PoMockControl {
      * (counted afresh) and latency, an empty call log. For tests that share one layer.
      */
     readonly reset: Effect.Effect<void>
+    /**
+     * Answers a request to a presigned URL of this mock (`S3Po.presign`) as S3 would over HTTP: the
+     * signature and expiry checked (against Effect's `Clock`), then the object read, written or
+     * deleted. For code that hands URLs to browsers.
+     */
+    readonly fetch: (input: Request | string, init?: RequestInit) => Effect.Effect<Response>
     /** Fails with `PendingUploadsLeft` when any multipart upload is pending. */
     readonly assertNoPendingUploads: Effect.Effect<void, PendingUploadsLeft>
   }
@@ -187,9 +195,11 @@ export class S3PoMockControl extends Context.Tag("s3po/S3PoMockControl")<
  */
 export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMockControl, ValidationError> =>
   Layer.unwrapEffect(
-    Effect.map(MockControl.make(options), ({ backend, control }) =>
+    Effect.map(MockControl.make(options), ({ backend, control, presigner }) =>
       Layer.merge(
-        fromBackend(Effect.succeed({ backend, settings: { retry: options.retry, multipart: options.multipart } })),
+        fromBackend(
+          Effect.succeed({ backend, presigner, settings: { retry: options.retry, multipart: options.multipart } })
+        ),
         Layer.succeed(S3PoMockControl, control)
       ))
   )

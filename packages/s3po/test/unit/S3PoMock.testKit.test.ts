@@ -11,6 +11,7 @@ import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
+import { presignSuite } from "../contract/presign.js"
 import { bytesEqual, md5ETag, multipartETag, randomBody } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
@@ -32,6 +33,27 @@ const callsOf = (operation: MockCall["operation"]) =>
 
 const summary = (calls: ReadonlyArray<MockCall>) =>
   calls.map((call) => `${call.attempt}:${call.outcome}${call.error === undefined ? "" : `:${call.error._tag}`}`)
+
+describe("layerMock presigned URLs", () => {
+  it.effect("expire on the layer's Clock: valid until expiresIn has passed, then refused", () =>
+    Effect.provide(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        yield* s3.upload("bkt", "k", "for a minute")
+        const url = yield* s3.presign("bkt", "k", { expiresIn: "1 minute" })
+        yield* TestClock.adjust("59 seconds")
+        const valid = yield* control.fetch(url)
+        assert.strictEqual(valid.status, 200)
+        assert.strictEqual(yield* Effect.promise(() => valid.text()), "for a minute")
+        yield* TestClock.adjust("2 seconds")
+        const expired = yield* control.fetch(url)
+        assert.strictEqual(expired.status, 403)
+        assert.include(yield* Effect.promise(() => expired.text()), "Request has expired")
+      }),
+      layerMock({ seed: { bkt: {} } })
+    ))
+})
 
 describe("layerMock faults", () => {
   it.effect("throttling is retried by the layer's policy until the request goes through", () =>
@@ -534,6 +556,11 @@ describe("layerMock inspection and seeding", () => {
 // about once in 10^5 (0.143^6), a few percent of runs; with 10, about once in 10^9.
 contractSuite("layerMock", layerMock())
 bucketsSuite("layerMock buckets", layerMock())
+presignSuite(
+  "layerMock presigned URLs",
+  layerMock(),
+  (url, init) => Effect.flatMap(S3PoMockControl, (control) => control.fetch(url, init))
+)
 pendingUploadsSuite("layerMock pending uploads", layerMock({ faults: strandingFaults }))
 inputRulesSuite(
   "layerMock input rules",

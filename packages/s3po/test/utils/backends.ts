@@ -5,6 +5,7 @@ import type { Backend } from "../../src/internal/core/backend.js"
 import { fromBackend } from "../../src/internal/core/layer.js"
 import * as LiveBackend from "../../src/internal/live/backend.js"
 import * as MockBackend from "../../src/internal/mock/backend.js"
+import * as MockPresign from "../../src/internal/mock/presign.js"
 import type { RetryPolicy } from "../../src/Retry.js"
 import type { S3Po } from "../../src/S3Po.js"
 import type { S3PoError } from "../../src/S3PoError.js"
@@ -12,7 +13,7 @@ import { server } from "./live.js"
 
 /** A layer over a backend the test keeps a handle on, to look at what the service did underneath. */
 export const layerOver = (backend: Backend, retry?: RetryPolicy): Layer.Layer<S3Po> =>
-  fromBackend(Effect.succeed({ backend, settings: { retry } }))
+  fromBackend(Effect.succeed({ backend, presigner: MockPresign.make().presigner, settings: { retry } }))
 
 export const mockBackend = () => Effect.runSync(MockBackend.makeEmpty)
 

@@ -10,6 +10,7 @@ import type { RetryPolicy } from "../../Retry.js"
 import { S3Po } from "../../S3Po.js"
 import type { Backend } from "./backend.js"
 import { defaultMultipartThreshold, defaultPartConcurrency, defaultPartSize } from "./limits.js"
+import type { Presigner } from "./presign.js"
 import { defaultPolicy } from "./retry.js"
 import * as Service from "./service.js"
 import type { MultipartDefaults } from "./upload.js"
@@ -36,13 +37,18 @@ const platform: Effect.Effect<{ readonly fileSystem: FileSystem.FileSystem; read
 
 /** A layer serving `S3Po` from a backend. */
 export const fromBackend = <E, R>(
-  acquire: Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, E, R>
+  acquire: Effect.Effect<
+    { readonly backend: Backend; readonly settings: BackendSettings; readonly presigner: Presigner },
+    E,
+    R
+  >
 ): Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>> =>
   Layer.scoped(
     S3Po,
     Effect.gen(function*() {
-      const { backend, settings } = yield* acquire
+      const { backend, presigner, settings } = yield* acquire
       return Service.make(backend, {
+        presigner,
         retry: settings.retry ?? defaultPolicy,
         multipart: {
           multipartThreshold: settings.multipart?.multipartThreshold ?? defaultMultipartThreshold,

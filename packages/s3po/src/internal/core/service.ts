@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
-import { LocalFileError, NoSuchKey } from "../../S3PoError.js"
+import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import { type Backend, mapBackend, operationNames } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
@@ -12,12 +12,15 @@ import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
 import * as Listing from "./listing.js"
+import * as Presign from "./presign.js"
+import type { Presigner } from "./presign.js"
 import { retrying } from "./retry.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
 
 export interface ServiceOptions {
+  readonly presigner: Presigner
   readonly retry: RetryPolicy
   readonly multipart: Upload.MultipartDefaults
   readonly fileSystem: FileSystem.FileSystem
@@ -84,6 +87,26 @@ const bucketOperations = (
     Buckets.abortPendingUploads(retried, bucket, abortOptions).pipe(traced("abortPendingUploads", bucket))
 })
 
+/** Server-side copies and presigned URLs: what needs no object bytes through the client. */
+const copyOperations = (
+  retried: Backend,
+  options: ServiceOptions
+): Pick<S3Po.Service, "copy" | "move" | "presign"> => {
+  const copy = Copy.copy(retried, options.multipart)
+  return {
+    copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
+    presign: (bucket, key, presignOptions = {}) => {
+      const request = Presign.requestOf(bucket, key, presignOptions)
+      return request instanceof ValidationError ? Effect.fail(request) : options.presigner(request)
+    },
+    move: (from, to, copyOptions) =>
+      copy("move", from, to, copyOptions).pipe(
+        Effect.tap(() => retried.deleteObject(from)),
+        traced("move", to.bucket, to.key)
+      )
+  }
+}
+
 const decoder = new TextDecoder()
 
 /** Builds the whole `S3Po` service from a backend's primitives. */
@@ -99,7 +122,6 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     path: options.path
   }
   const deleteMany = DeleteMany.make(retried)
-  const copy = Copy.copy(retried, options.multipart)
 
   const head = (bucket: string, key: string) =>
     Validate.guard(Validate.location("head", bucket, key), retried.headObject({ bucket, key }))
@@ -157,12 +179,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
       ),
 
     deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
-    copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
-    move: (from, to, copyOptions) =>
-      copy("move", from, to, copyOptions).pipe(
-        Effect.tap(() => retried.deleteObject(from)),
-        traced("move", to.bucket, to.key)
-      ),
+    ...copyOperations(retried, options),
     ...bucketOperations(retried)
   }
 }

@@ -9,8 +9,10 @@ import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import type { BackendSettings } from "../core/layer.js"
 import * as Limits from "../core/limits.js"
+import type { Presigner } from "../core/presign.js"
 import * as LiveBackend from "./backend.js"
 import * as PayloadHasher from "./payloadHasher.js"
+import { presigner } from "./presign.js"
 import type { LiveClient } from "./requests.js"
 
 /**
@@ -106,6 +108,12 @@ const liveClient = (client: S3Client, options: LiveOptions): Effect.Effect<LiveC
     return { client, unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
   })
 
+interface Acquired {
+  readonly backend: Backend
+  readonly presigner: Presigner
+  readonly settings: BackendSettings
+}
+
 /** The backend, behind the injected faults when there are any. */
 const withFaults = (backend: Backend, options: LiveOptions): Backend =>
   options.faults === undefined || options.faults.length === 0
@@ -115,7 +123,7 @@ const withFaults = (backend: Backend, options: LiveOptions): Backend =>
 /** A backend over an `S3Client` built from `options`, destroyed with the scope. */
 export const acquire = (
   options: LiveOptions
-): Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, never, Scope.Scope> =>
+): Effect.Effect<Acquired, never, Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* Effect.acquireRelease(
       Effect.sync(() => clientFor(options)),
@@ -123,6 +131,7 @@ export const acquire = (
     )
     return {
       backend: withFaults(LiveBackend.make(yield* liveClient(client, options)), options),
+      presigner: presigner(client),
       settings: { retry: options.retry, multipart: options.multipart }
     }
   })
@@ -131,5 +140,9 @@ export const acquire = (
 export const acquireFromClient = (
   client: S3Client,
   options: LiveClientOptions
-): Effect.Effect<{ readonly backend: Backend; readonly settings: BackendSettings }, never, Scope.Scope> =>
-  Effect.map(acquireHasher, (hasher) => ({ backend: LiveBackend.make({ client, hasher }), settings: options }))
+): Effect.Effect<Acquired, never, Scope.Scope> =>
+  Effect.map(acquireHasher, (hasher) => ({
+    backend: LiveBackend.make({ client, hasher }),
+    presigner: presigner(client),
+    settings: options
+  }))

@@ -7,6 +7,7 @@ import type { MockOptions, MockSeed, S3PoMockControl } from "../../S3PoMock.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import * as Validate from "../core/validation.js"
 import * as MockBackend from "./backend.js"
+import * as MockPresign from "./presign.js"
 import * as State from "./state.js"
 import { Slabs } from "./storedObject.js"
 
@@ -33,6 +34,7 @@ export const make = (options: MockOptions) =>
     const slabs = new Slabs()
     const state = yield* Ref.make(State.seededState(slabs, seed, yield* Clock.currentTimeMillis))
     const injection = FaultInjection.make(MockBackend.make(state, slabs), options)
+    const presigned = MockPresign.make()
 
     const control: S3PoMockControl.Service = {
       calls: injection.calls,
@@ -49,6 +51,7 @@ export const make = (options: MockOptions) =>
           yield* Ref.update(state, (current) => State.seededState(slabs, next, now, current.uploadsStarted))
         }),
       pendingUploads: Effect.map(Ref.get(state), State.pendingUploadsOf),
+      fetch: presigned.fetch(injection.backend),
       reset: Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.zipRight(
           injection.reset,
@@ -59,5 +62,5 @@ export const make = (options: MockOptions) =>
         return pending.length === 0 ? Effect.void : Effect.fail(new PendingUploadsLeft({ uploads: pending }))
       })
     }
-    return { backend: injection.backend, control }
+    return { backend: injection.backend, control, presigner: presigned.presigner }
   })

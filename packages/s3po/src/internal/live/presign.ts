@@ -1,0 +1,80 @@
+import type { S3Client } from "@aws-sdk/client-s3"
+import * as Effect from "effect/Effect"
+import type { S3PoError } from "../../S3PoError.js"
+import type { PresignRequest } from "../core/presign.js"
+import { encodeKey, encodeQuery } from "../core/presign.js"
+import { fromSdkError } from "./sdkError.js"
+
+interface EndpointV1 {
+  readonly protocol: string
+  readonly hostname: string
+  readonly port?: number | undefined
+  readonly path?: string | undefined
+}
+
+/** What the SDK's SigV4 signer does besides signing requests, which its `RequestSigner` type leaves out. */
+interface Presigning {
+  presign(
+    request: {
+      readonly method: string
+      readonly protocol: string
+      readonly hostname: string
+      readonly port?: number | undefined
+      readonly path: string
+      readonly query: Readonly<Record<string, string>>
+      readonly headers: Readonly<Record<string, string>>
+    },
+    options: { readonly expiresIn: number; readonly signingRegion: string; readonly signingService: string }
+  ): Promise<{ readonly path: string; readonly query?: Record<string, string> | undefined }>
+}
+
+const canPresign = <A extends object>(signer: A): signer is A & Presigning =>
+  "presign" in signer && typeof signer.presign === "function"
+
+/**
+ * URLs signed with SigV4 query parameters by the SDK's own signer, for the endpoint its rules give
+ * the bucket (virtual-host or path style, FIPS, dual-stack, a custom endpoint). Nothing is sent.
+ */
+export const presigner = (client: S3Client) => (request: PresignRequest): Effect.Effect<string, S3PoError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const config = client.config
+      const region = await config.region()
+      const custom = (await config.endpoint?.()) as EndpointV1 | undefined
+      const resolved = config.endpointProvider({
+        Bucket: request.bucket,
+        Region: region,
+        UseFIPS: await config.useFipsEndpoint(),
+        UseDualStack: await config.useDualstackEndpoint(),
+        ForcePathStyle: config.forcePathStyle,
+        ...(custom === undefined ? {} : {
+          Endpoint: `${custom.protocol}//${custom.hostname}${custom.port === undefined ? "" : `:${custom.port}`}${
+            custom.path ?? ""
+          }`
+        })
+      })
+      const url = new URL(resolved.url)
+      const scheme =
+        (resolved.properties?.authSchemes as ReadonlyArray<{ readonly signingRegion?: string }> | undefined)
+          ?.[0]
+      const signingRegion = scheme?.signingRegion ?? region
+      const signer = await config.signer({ name: "sigv4", signingName: "s3", signingRegion, properties: {} })
+      if (!canPresign(signer)) throw new Error("the client's signer cannot presign")
+      const signed = await signer.presign({
+        method: request.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port === "" ? undefined : Number(url.port),
+        path: `${url.pathname.replace(/\/$/, "")}/${encodeKey(request.key)}`,
+        query: request.query,
+        headers: {
+          host: url.host,
+          // The body of a presigned request is not signed (and no checksum of an empty one is baked in).
+          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+          ...(request.contentType === undefined ? {} : { "content-type": request.contentType })
+        }
+      }, { expiresIn: request.expiresInSeconds, signingRegion, signingService: "s3" })
+      return `${url.protocol}//${url.host}${signed.path}?${encodeQuery(signed.query ?? {})}`
+    },
+    catch: (error) => fromSdkError({ operation: "presign", bucket: request.bucket, key: request.key }, error)
+  })

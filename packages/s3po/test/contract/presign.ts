@@ -1,0 +1,81 @@
+import { assert, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import { S3Po } from "s3po"
+import { tagOf, uniqueBucket } from "../utils/fixtures.js"
+
+/** Sends a request to a presigned URL: plain `fetch` for a server, `S3PoMockControl.fetch` for the mock. */
+export type Fetch<R> = (url: string, init?: RequestInit) => Effect.Effect<Response, never, R>
+
+/** Presigned URLs, used as a browser would use them. */
+export const presignSuite = <R>(name: string, s3Layer: Layer.Layer<S3Po | R, unknown>, fetch: Fetch<R>) =>
+  layer(s3Layer, { timeout: "120 seconds", excludeTestServices: true })(name, (it) => {
+    const text = (response: Response) => Effect.promise(() => response.text())
+
+    it.effect("a presigned GET, HEAD, PUT and DELETE each work without credentials", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = uniqueBucket("presign")
+        yield* s3.createBucket(bucket)
+        yield* s3.upload(bucket, "dir/report 1.txt", "the report", { contentType: "text/plain" })
+
+        const get = yield* fetch(yield* s3.presign(bucket, "dir/report 1.txt"))
+        assert.strictEqual(get.status, 200)
+        assert.strictEqual(yield* text(get), "the report")
+        const download = yield* fetch(
+          yield* s3.presign(bucket, "dir/report 1.txt", {
+            responseContentType: "application/octet-stream",
+            responseContentDisposition: "attachment; filename=\"report.txt\""
+          })
+        )
+        assert.strictEqual(download.headers.get("content-type"), "application/octet-stream")
+        assert.strictEqual(download.headers.get("content-disposition"), "attachment; filename=\"report.txt\"")
+        yield* Effect.promise(() => download.arrayBuffer())
+        const head = yield* fetch(yield* s3.presign(bucket, "dir/report 1.txt", { method: "HEAD" }), { method: "HEAD" })
+        assert.strictEqual(head.status, 200)
+        assert.strictEqual(head.headers.get("content-length"), "10")
+
+        const put = yield* s3.presign(bucket, "upload.json", { method: "PUT", contentType: "application/json" })
+        const uploaded = yield* fetch(put, {
+          method: "PUT",
+          body: "{\"ok\":true}",
+          headers: { "content-type": "application/json" }
+        })
+        assert.strictEqual(uploaded.status, 200, yield* text(uploaded))
+        assert.strictEqual(yield* s3.downloadString(bucket, "upload.json"), "{\"ok\":true}")
+        assert.strictEqual((yield* s3.head(bucket, "upload.json")).contentType, "application/json")
+        // An empty body, which a checksum baked into the URL would break.
+        const empty = yield* fetch(yield* s3.presign(bucket, "empty", { method: "PUT" }), { method: "PUT", body: "" })
+        assert.strictEqual(empty.status, 200, yield* text(empty))
+        assert.strictEqual((yield* s3.head(bucket, "empty")).size, 0)
+
+        const deleted = yield* fetch(yield* s3.presign(bucket, "empty", { method: "DELETE" }), { method: "DELETE" })
+        assert.strictEqual(deleted.status, 204)
+        assert.isFalse(yield* s3.exists(bucket, "empty"))
+      }))
+
+    it.effect("a changed URL, a method it was not signed for, and bad options are refused", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = uniqueBucket("presign-refused")
+        yield* s3.createBucket(bucket)
+        yield* s3.upload(bucket, "a", "secret a")
+        yield* s3.upload(bucket, "b", "secret b")
+        const url = yield* s3.presign(bucket, "a")
+        const other = yield* fetch(url.replace(`/${bucket}/a?`, `/${bucket}/b?`))
+        assert.strictEqual(other.status, 403)
+        yield* Effect.promise(() => other.arrayBuffer())
+        const asPut = yield* fetch(url, { method: "PUT", body: "overwritten" })
+        assert.strictEqual(asPut.status, 403)
+        yield* Effect.promise(() => asPut.arrayBuffer())
+        assert.strictEqual(yield* s3.downloadString(bucket, "a"), "secret a")
+        for (const expiresIn of ["8 days", 0, "10 millis"] as const) {
+          assert.strictEqual(yield* tagOf(s3.presign(bucket, "a", { expiresIn })), "ValidationError")
+        }
+        assert.strictEqual(yield* tagOf(s3.presign(bucket, "lone\ud800")), "ValidationError")
+        assert.strictEqual(
+          yield* tagOf(s3.presign(bucket, "a", { contentType: "a\nb", method: "PUT" })),
+          "ValidationError"
+        )
+      }))
+  })
