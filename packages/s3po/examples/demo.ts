@@ -5,11 +5,11 @@
  *   S3PO_ENDPOINT=http://127.0.0.1:7480 pnpm demo  # against a real S3-compatible server
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect, Stream } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { batch, S3Po, S3PoLive, S3PoMock } from "s3po"
+import { batch, layerMock, S3Po, S3PoLive, S3PoMockControl } from "s3po"
 
 const progressBar = (bytes: number, total: number) => {
   const filled = Math.round((bytes / total) * 20)
@@ -75,6 +75,17 @@ const program = Effect.gen(function*() {
     )
   }
 
+  // A presigned GET, fetched without credentials (on the mock, its control answers the URL).
+  const url = yield* s3.presign(bucket, "hello.txt", { expiresIn: "5 minutes" })
+  const control = yield* Effect.serviceOption(S3PoMockControl)
+  const response = yield* Option.match(control, {
+    onNone: () => Effect.promise(() => fetch(url)),
+    onSome: (mock) => mock.fetch(url)
+  })
+  yield* Console.log(
+    `presigned GET: ${response.status} ${JSON.stringify(yield* Effect.promise(() => response.text()))}`
+  )
+
   yield* s3.delete(bucket, "hello.txt")
   const removed = yield* s3.deleteMany(bucket, [...keys, "files/notes.txt", "large.bin"])
   yield* Console.log(`deleted hello.txt and ${removed.deleted.length} more`)
@@ -91,4 +102,4 @@ const program = Effect.gen(function*() {
 const live = process.env.S3PO_ENDPOINT !== undefined && process.env.S3PO_ENDPOINT !== ""
 console.log(live ? `s3po demo on S3PoLive at ${process.env.S3PO_ENDPOINT}` : "s3po demo on the in-memory S3PoMock")
 
-NodeRuntime.runMain(program.pipe(Effect.provide(live ? S3PoLive : S3PoMock)))
+NodeRuntime.runMain(live ? Effect.provide(program, S3PoLive) : Effect.provide(program, layerMock()))
