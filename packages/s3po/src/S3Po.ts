@@ -177,6 +177,39 @@ export interface PresignOptions {
 }
 
 /**
+ * A form upload for a browser: S3 enforces its size (`content-length-range`, `minBytes` and
+ * `maxBytes` inclusive) and, with `keyPrefix`, that the key the uploader chooses starts with it.
+ * Give either `key` or `keyPrefix`.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface PresignPostOptions {
+  readonly key?: string
+  readonly keyPrefix?: string
+  /** Default 15 minutes; from 1 second to 7 days. */
+  readonly expiresIn?: Duration.DurationInput
+  readonly maxBytes: number
+  /** Default 0. */
+  readonly minBytes?: number
+  readonly contentType?: string
+  readonly metadata?: Readonly<Record<string, string>>
+}
+
+/**
+ * Where a form posts (`url`), and the fields it must carry before its `file` field. With a
+ * `keyPrefix` the `key` field is `<prefix>${filename}`: the uploader may replace it with any key
+ * that starts with the prefix.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PresignedPost {
+  readonly url: string
+  readonly fields: Readonly<Record<string, string>>
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
@@ -331,6 +364,8 @@ export declare namespace S3Po {
      * `S3PoMockControl.fetch` checks) for one request without credentials. No request is sent.
      */
     readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, S3PoError>
+    /** A signed form for a browser's upload (POST Object), with its size enforced by S3. */
+    readonly presignPost: (bucket: string, options: PresignPostOptions) => Effect.Effect<PresignedPost, S3PoError>
     /** Every bucket the credentials own, by name. */
     readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>

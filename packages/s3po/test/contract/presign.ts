@@ -78,4 +78,66 @@ export const presignSuite = <R>(name: string, s3Layer: Layer.Layer<S3Po | R, unk
           "ValidationError"
         )
       }))
+
+    it.effect("a presigned form upload is stored within its size range and refused outside it or its prefix", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = uniqueBucket("presign-post")
+        yield* s3.createBucket(bucket)
+        const post = (
+          form: { readonly url: string; readonly fields: Readonly<Record<string, string>> },
+          body: string,
+          key?: string
+        ) => {
+          const data = new FormData()
+          for (const [name, value] of Object.entries(form.fields)) {
+            data.append(name, name === "key" && key !== undefined ? key : value)
+          }
+          data.append("file", new Blob([body], { type: "text/plain" }), "upload.txt")
+          return Effect.flatMap(
+            fetch(form.url, { method: "POST", body: data }),
+            (response) => Effect.map(text(response), (answer) => [response.status, answer] as const)
+          )
+        }
+
+        const exact = yield* s3.presignPost(bucket, {
+          key: "forms/exact.txt",
+          maxBytes: 10,
+          minBytes: 2,
+          contentType: "text/plain",
+          metadata: { origin: "form" }
+        })
+        const [stored] = yield* post(exact, "0123456789")
+        assert.isTrue(stored >= 200 && stored < 300, String(stored))
+        assert.strictEqual(yield* s3.downloadString(bucket, "forms/exact.txt"), "0123456789")
+        const info = yield* s3.head(bucket, "forms/exact.txt")
+        assert.deepStrictEqual([info.contentType, info.metadata], ["text/plain", { origin: "form" }])
+        const [tooLarge] = yield* post(exact, "0123456789A")
+        assert.strictEqual(tooLarge, 400)
+        const [tooSmall] = yield* post(exact, "0")
+        assert.strictEqual(tooSmall, 400)
+        assert.strictEqual(yield* s3.downloadString(bucket, "forms/exact.txt"), "0123456789")
+
+        const prefixed = yield* s3.presignPost(bucket, { keyPrefix: "uploads/", maxBytes: 100 })
+        const [chosen] = yield* post(prefixed, "mine", "uploads/chosen.txt")
+        assert.isTrue(chosen >= 200 && chosen < 300, String(chosen))
+        assert.strictEqual(yield* s3.downloadString(bucket, "uploads/chosen.txt"), "mine")
+        const [outside] = yield* post(prefixed, "not here", "elsewhere.txt")
+        assert.strictEqual(outside, 403)
+        assert.isFalse(yield* s3.exists(bucket, "elsewhere.txt"))
+
+        assert.strictEqual(yield* tagOf(s3.presignPost(bucket, { maxBytes: 10 })), "ValidationError")
+        assert.strictEqual(
+          yield* tagOf(s3.presignPost(bucket, { key: "k", keyPrefix: "p/", maxBytes: 10 })),
+          "ValidationError"
+        )
+        assert.strictEqual(
+          yield* tagOf(s3.presignPost(bucket, { key: "k", maxBytes: 1, minBytes: 2 })),
+          "ValidationError"
+        )
+        assert.strictEqual(
+          yield* tagOf(s3.presignPost(bucket, { key: "k", maxBytes: 10, expiresIn: "8 days" })),
+          "ValidationError"
+        )
+      }))
   })

@@ -1,7 +1,8 @@
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { PresignOptions } from "../../S3Po.js"
+import type { PresignedPost, PresignOptions, PresignPostOptions } from "../../S3Po.js"
 import { type S3PoError, ValidationError } from "../../S3PoError.js"
+import { maxSinglePutBytes } from "./limits.js"
 import * as Validate from "./validation.js"
 
 /** What a layer signs: the request a URL stands for, valid for `expiresInSeconds`. */
@@ -16,8 +17,39 @@ export interface PresignRequest {
   readonly query: Readonly<Record<string, string>>
 }
 
-/** Signs a URL for a request: each layer has its own. */
-export type Presigner = (request: PresignRequest) => Effect.Effect<string, S3PoError>
+/** What a layer signs for a browser's form upload (POST Object). */
+export interface PresignPostRequest {
+  readonly bucket: string
+  /** The key the form uploads to; or, with `keyPrefix`, the prefix every key must start with. */
+  readonly key?: string | undefined
+  readonly keyPrefix?: string | undefined
+  readonly expiresInSeconds: number
+  readonly minBytes: number
+  readonly maxBytes: number
+  readonly contentType?: string | undefined
+  readonly metadata?: Readonly<Record<string, string>> | undefined
+}
+
+/** Signs URLs and forms: each layer has its own. */
+export interface Presigner {
+  readonly url: (request: PresignRequest) => Effect.Effect<string, S3PoError>
+  readonly post: (request: PresignPostRequest) => Effect.Effect<PresignedPost, S3PoError>
+}
+
+/** The fields every form carries besides the signature: the key, content type and metadata. */
+export const formFieldsOf = (request: PresignPostRequest): Record<string, string> => ({
+  key: request.key ?? `${request.keyPrefix ?? ""}\${filename}`,
+  ...(request.contentType === undefined ? {} : { "Content-Type": request.contentType }),
+  ...Object.fromEntries(Object.entries(request.metadata ?? {}).map(([name, value]) => [`x-amz-meta-${name}`, value]))
+})
+
+/** The policy conditions of a form, besides the fields the signing adds. */
+export const conditionsOf = (request: PresignPostRequest, fields: Readonly<Record<string, string>>) => [
+  { bucket: request.bucket },
+  request.key === undefined ? ["starts-with", "$key", request.keyPrefix ?? ""] : { key: request.key },
+  ["content-length-range", request.minBytes, request.maxBytes],
+  ...Object.entries(fields).filter(([name]) => name !== "key").map(([name, value]) => ({ [name]: value }))
+]
 
 const maxExpiry = Duration.days(7)
 const defaultExpiry = Duration.minutes(15)
@@ -65,5 +97,51 @@ export const requestOf = (
         ? {}
         : { "response-content-disposition": options.responseContentDisposition })
     }
+  }
+}
+
+const expiryProblem = (operation: string, input: Duration.DurationInput | undefined) => {
+  const expiresIn = Duration.decode(input ?? defaultExpiry)
+  const seconds = Math.floor(Duration.toSeconds(expiresIn))
+  return !(seconds >= 1) || Duration.greaterThan(expiresIn, maxExpiry)
+    ? new ValidationError({
+      operation,
+      field: "expiresIn",
+      reason: `must be from 1 second to 7 days, got ${Duration.format(expiresIn)}`
+    })
+    : seconds
+}
+
+/** The form to sign for `presignPost(bucket, options)`, or why it cannot be signed. */
+export const postRequestOf = (bucket: string, options: PresignPostOptions): PresignPostRequest | ValidationError => {
+  const operation = "presignPost"
+  const invalid = (field: string, reason: string) => new ValidationError({ operation, field, reason })
+  const keyProblem = (options.key === undefined) === (options.keyPrefix === undefined)
+    ? invalid("key", "give either key or keyPrefix")
+    : options.key !== undefined
+    ? Validate.key(operation, options.key)
+    : Validate.text(operation, "keyPrefix", options.keyPrefix)
+  const problem = Validate.bucket(operation, bucket) ?? keyProblem ??
+    Validate.headerValue(operation, "contentType", options.contentType) ??
+    Validate.metadata(operation, options.metadata)
+  if (problem !== undefined) return problem
+  const minBytes = options.minBytes ?? 0
+  if (!Number.isInteger(minBytes) || minBytes < 0) {
+    return invalid("minBytes", `must be a whole number >= 0, got ${minBytes}`)
+  }
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < minBytes || options.maxBytes > maxSinglePutBytes) {
+    return invalid("maxBytes", `must be a whole number from minBytes (${minBytes}) to 5 GiB, got ${options.maxBytes}`)
+  }
+  const seconds = expiryProblem(operation, options.expiresIn)
+  if (typeof seconds !== "number") return seconds
+  return {
+    bucket,
+    key: options.key,
+    keyPrefix: options.keyPrefix,
+    expiresInSeconds: seconds,
+    minBytes,
+    maxBytes: options.maxBytes,
+    contentType: options.contentType,
+    metadata: options.metadata
   }
 }

@@ -91,13 +91,17 @@ const bucketOperations = (
 const copyOperations = (
   retried: Backend,
   options: ServiceOptions
-): Pick<S3Po.Service, "copy" | "move" | "presign"> => {
+): Pick<S3Po.Service, "copy" | "move" | "presign" | "presignPost"> => {
   const copy = Copy.copy(retried, options.multipart)
   return {
     copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
     presign: (bucket, key, presignOptions = {}) => {
       const request = Presign.requestOf(bucket, key, presignOptions)
-      return request instanceof ValidationError ? Effect.fail(request) : options.presigner(request)
+      return request instanceof ValidationError ? Effect.fail(request) : options.presigner.url(request)
+    },
+    presignPost: (bucket, postOptions) => {
+      const request = Presign.postRequestOf(bucket, postOptions)
+      return request instanceof ValidationError ? Effect.fail(request) : options.presigner.post(request)
     },
     move: (from, to, copyOptions) =>
       copy("move", from, to, copyOptions).pipe(

@@ -1,9 +1,18 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import type { PresignedPost } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type { Backend } from "../core/backend.js"
-import { encodeKey, encodeQuery, type Presigner, type PresignRequest } from "../core/presign.js"
+import {
+  conditionsOf,
+  encodeKey,
+  encodeQuery,
+  formFieldsOf,
+  type Presigner,
+  type PresignPostRequest,
+  type PresignRequest
+} from "../core/presign.js"
 
 /** Where the mock's URLs point: a name that resolves nowhere, for `S3PoMockControl.fetch` to answer. */
 const origin = "http://s3po-mock.invalid"
@@ -35,6 +44,62 @@ const answerOf = (error: S3PoError): Response => {
       return xmlError(500, "InternalError", error.message)
   }
 }
+
+type Condition = Readonly<Record<string, string>> | readonly [string, string | number, string | number]
+
+/** A form's upload, checked as S3 checks POST Object: signature, expiry, then each condition. */
+const formUpload = (backend: Backend, request: Request, sign: (text: string) => string) =>
+  Effect.gen(function*() {
+    const form = yield* Effect.promise(() => request.formData())
+    const field = (name: string) => {
+      const value = form.get(name)
+      return typeof value === "string" ? value : undefined
+    }
+    const policy = field("Policy") ?? ""
+    if (field(signatureParameter) !== sign(policy)) {
+      return xmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
+    }
+    const { conditions, expiration } = JSON.parse(Buffer.from(policy, "base64").toString("utf8")) as {
+      readonly expiration: string
+      readonly conditions: ReadonlyArray<Condition>
+    }
+    if ((yield* Clock.currentTimeMillis) > Date.parse(expiration)) {
+      return xmlError(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+    }
+    const file = form.get("file")
+    if (file === null || typeof file === "string") return xmlError(400, "InvalidArgument", "no file field")
+    const body = new Uint8Array(yield* Effect.promise(() => file.arrayBuffer()))
+    const bucket = decodeURIComponent(new URL(request.url).pathname.slice(1))
+    const key = (field("key") ?? "").replace("${filename}", file instanceof File ? file.name : "")
+    const values: Record<string, string> = { bucket, key }
+    for (const condition of conditions) {
+      if (!Array.isArray(condition)) {
+        const [name, expected] = Object.entries(condition)[0]!
+        if ((values[name] ?? field(name)) !== expected) {
+          return xmlError(403, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ${name}`)
+        }
+      } else if (condition[0] === "starts-with" && !key.startsWith(String(condition[2]))) {
+        return xmlError(403, "AccessDenied", "Invalid according to Policy: Policy Condition failed: key")
+      } else if (condition[0] === "content-length-range") {
+        if (body.length > Number(condition[2])) {
+          return xmlError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+        }
+        if (body.length < Number(condition[1])) {
+          return xmlError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
+        }
+      }
+    }
+    const metadata = Object.fromEntries(
+      Array.from(form.keys()).filter((name) => name.toLowerCase().startsWith("x-amz-meta-")).map((name) => [
+        name.slice("x-amz-meta-".length),
+        field(name) ?? ""
+      ])
+    )
+    return yield* backend.putObject({ bucket, key, body, contentType: field("Content-Type"), metadata }).pipe(
+      Effect.as(new Response(null, { status: 204 })),
+      Effect.catchAll((error) => Effect.succeed(answerOf(error)))
+    )
+  })
 
 /** The request made against the store, and S3's answer to it over HTTP. */
 const answer = (backend: Backend, request: Request): Effect.Effect<Response> => {
@@ -90,7 +155,7 @@ export const make = () => {
   const secret = randomBytes(32)
   const sign = (text: string) => createHmac("sha256", secret).update(text).digest("hex")
 
-  const presigner: Presigner = (request: PresignRequest) =>
+  const url = (request: PresignRequest) =>
     Effect.map(Clock.currentTimeMillis, (now) => {
       const path = `/${encodeKey(request.bucket)}/${encodeKey(request.key)}`
       const query = {
@@ -101,6 +166,21 @@ export const make = () => {
       const signature = sign(canonical(request.method, path, query))
       return `${origin}${path}?${encodeQuery({ ...query, [signatureParameter]: signature })}`
     })
+
+  const post = (request: PresignPostRequest) =>
+    Effect.map(Clock.currentTimeMillis, (now): PresignedPost => {
+      const fields = formFieldsOf(request)
+      const policy = Buffer.from(JSON.stringify({
+        expiration: new Date(now + request.expiresInSeconds * 1000).toISOString(),
+        conditions: conditionsOf(request, fields)
+      })).toString("base64")
+      return {
+        url: `${origin}/${encodeKey(request.bucket)}`,
+        fields: { ...fields, Policy: policy, [signatureParameter]: sign(policy) }
+      }
+    })
+
+  const presigner: Presigner = { url, post }
 
   const checked = (request: Request, now: number): Response | undefined => {
     const url = new URL(request.url)
@@ -125,6 +205,7 @@ export const make = () => {
   const fetch = (backend: Backend) => (input: Request | string, init?: RequestInit): Effect.Effect<Response> =>
     Effect.gen(function*() {
       const request = typeof input === "string" ? new Request(input, init) : input
+      if (request.method === "POST") return yield* formUpload(backend, request, sign)
       const refused = checked(request, yield* Clock.currentTimeMillis)
       if (refused !== undefined) return refused
       return yield* answer(backend, request)
