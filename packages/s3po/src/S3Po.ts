@@ -48,13 +48,107 @@ export interface UploadProgress {
 }
 
 /**
+ * How S3 encrypts an object at rest: with its own keys (`AES256`, SSE-S3) or a KMS key (`aws:kms`,
+ * the bucket's default KMS key without `keyId`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ServerSideEncryption =
+  | { readonly type: "AES256" }
+  | { readonly type: "aws:kms"; readonly keyId?: string | undefined }
+
+/**
+ * S3's storage classes; other servers may name their own.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StorageClass =
+  | "STANDARD"
+  | "REDUCED_REDUNDANCY"
+  | "STANDARD_IA"
+  | "ONEZONE_IA"
+  | "INTELLIGENT_TIERING"
+  | "GLACIER"
+  | "GLACIER_IR"
+  | "DEEP_ARCHIVE"
+  | "OUTPOSTS"
+  | "SNOW"
+  | "EXPRESS_ONEZONE"
+  | (string & {})
+
+/**
+ * What an object is stored with besides its bytes. The HTTP attributes (`cacheControl`,
+ * `contentDisposition`, ...) are what S3 answers a GET with, so what a browser served the object
+ * sees. Header values must be printable US-ASCII.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface ObjectAttributes {
+  /** Default `application/octet-stream` on uploads. */
+  readonly contentType?: string | undefined
+  /** User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. At most 2 KB. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined
+  /** e.g. `public, max-age=31536000, immutable`. */
+  readonly cacheControl?: string | undefined
+  /** e.g. `attachment; filename="report.pdf"`. */
+  readonly contentDisposition?: string | undefined
+  /** e.g. `gzip`: the bytes are stored and returned as given, and the client decodes them. */
+  readonly contentEncoding?: string | undefined
+  readonly contentLanguage?: string | undefined
+  readonly expires?: Date | undefined
+  readonly storageClass?: StorageClass | undefined
+  readonly serverSideEncryption?: ServerSideEncryption | undefined
+  /** Up to 10 tags: keys of 1 to 128 characters, values of up to 256. */
+  readonly tags?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Conditional writes, checked by S3 against the object the key holds when the write completes:
+ * `ifNoneMatch: "*"` writes only if the key is free (create only), `ifMatch` only if the object
+ * still has that ETag (compare-and-swap). Otherwise the write fails with `PreconditionFailed`.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface WriteConditions {
+  readonly ifNoneMatch?: "*" | undefined
+  readonly ifMatch?: string | undefined
+}
+
+/**
+ * Conditional reads: a read fails with `PreconditionFailed` when `ifMatch` or `ifUnmodifiedSince`
+ * does not hold, and with `NotModified` when `ifNoneMatch` or `ifModifiedSince` shows the caller's
+ * copy is current.
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export interface ReadConditions {
+  readonly ifMatch?: string | undefined
+  readonly ifNoneMatch?: string | undefined
+  readonly ifModifiedSince?: Date | undefined
+  readonly ifUnmodifiedSince?: Date | undefined
+}
+
+/**
+ * Bytes of an object, as S3 counts them: from `start` to `end` inclusive (to the last byte
+ * without `end`, or when `end` is past it), or the last `suffix` bytes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type DownloadRange =
+  | { readonly start: number; readonly end?: number | undefined }
+  | { readonly suffix: number }
+
+/**
  * @since 0.1.0
  * @category options
  */
-export interface UploadOptions extends MultipartOptions {
-  readonly contentType?: string
-  /** User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. */
-  readonly metadata?: Readonly<Record<string, string>>
+export interface UploadOptions extends MultipartOptions, ObjectAttributes, WriteConditions {
   readonly onProgress?: (progress: UploadProgress) => Effect.Effect<void>
 }
 
@@ -80,6 +174,14 @@ export interface ObjectInfo {
   readonly lastModified: Date
   readonly contentType: string
   readonly metadata: Readonly<Record<string, string>>
+  readonly cacheControl?: string | undefined
+  readonly contentDisposition?: string | undefined
+  readonly contentEncoding?: string | undefined
+  readonly contentLanguage?: string | undefined
+  readonly expires?: Date | undefined
+  /** Absent for `STANDARD`, as S3 answers. */
+  readonly storageClass?: StorageClass | undefined
+  readonly serverSideEncryption?: ServerSideEncryption | undefined
 }
 
 /**
@@ -145,17 +247,15 @@ export interface ObjectLocation {
 }
 
 /**
- * How a copy is made. Content type and metadata are each kept from the source unless given here;
- * giving one replaces only that one. Sources above `multipartThreshold` (default, and at most,
- * 5 GiB: CopyObject's limit) are copied as a multipart copy of `partSize` ranges.
+ * How a copy is made. The source's attributes and tags are each kept unless given here: giving one
+ * replaces only that one. `ifNoneMatch` and `ifMatch` are conditions on the destination. Sources
+ * above `multipartThreshold` (default, and at most, 5 GiB: CopyObject's limit) are copied as a
+ * multipart copy of `partSize` ranges.
  *
  * @since 0.2.0
  * @category options
  */
-export interface CopyOptions extends MultipartOptions {
-  readonly contentType?: string
-  readonly metadata?: Readonly<Record<string, string>>
-}
+export interface CopyOptions extends MultipartOptions, ObjectAttributes, WriteConditions {}
 
 /**
  * A presigned URL: who holds it may make this one request, without credentials, until it expires.
@@ -237,11 +337,13 @@ export interface PendingUpload {
  * @since 0.1.0
  * @category options
  */
-export interface DownloadOptions {
+export interface DownloadOptions extends ReadConditions {
   /** Bytes per ranged GET. Default 8 MiB. */
   readonly partSize?: number
   /** Ranged GETs in flight. Default 1 (one streaming GET). */
   readonly concurrency?: number
+  /** Only these bytes of the object; with `concurrency` > 1, fetched in parallel parts. */
+  readonly range?: DownloadRange | undefined
 }
 
 /**
@@ -249,6 +351,7 @@ export interface DownloadOptions {
  * @category models
  */
 export interface DownloadResult {
+  /** Bytes written: the object's size, or the range's. */
   readonly size: number
   readonly etag: string
 }
@@ -286,6 +389,8 @@ export type S3Operation =
   | "CompleteMultipartUpload"
   | "AbortMultipartUpload"
   | "ListMultipartUploads"
+  | "GetObjectTagging"
+  | "PutObjectTagging"
 
 /**
  * @since 0.1.0
@@ -318,7 +423,11 @@ export declare namespace S3Po {
       options?: UploadOptions
     ) => Effect.Effect<UploadResult, S3PoError>
     readonly download: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<Uint8Array, S3PoError>
-    readonly downloadString: (bucket: string, key: string) => Effect.Effect<string, S3PoError>
+    readonly downloadString: (
+      bucket: string,
+      key: string,
+      options?: DownloadOptions
+    ) => Effect.Effect<string, S3PoError>
     readonly downloadStream: (
       bucket: string,
       key: string,
@@ -330,7 +439,15 @@ export declare namespace S3Po {
       path: string,
       options?: DownloadOptions
     ) => Effect.Effect<DownloadResult, S3PoError>
-    readonly head: (bucket: string, key: string) => Effect.Effect<ObjectInfo, S3PoError>
+    readonly head: (bucket: string, key: string, options?: ReadConditions) => Effect.Effect<ObjectInfo, S3PoError>
+    /** The object's tags (GetObjectTagging). */
+    readonly getTags: (bucket: string, key: string) => Effect.Effect<Readonly<Record<string, string>>, S3PoError>
+    /** Replaces all the object's tags (PutObjectTagging); `{}` removes them. */
+    readonly setTags: (
+      bucket: string,
+      key: string,
+      tags: Readonly<Record<string, string>>
+    ) => Effect.Effect<void, S3PoError>
     readonly exists: (bucket: string, key: string) => Effect.Effect<boolean, S3PoError>
     readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, S3PoError>
     /**

@@ -142,8 +142,10 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
 }
 
 /**
- * The object changed while it was being read (an `If-Match` precondition failed), so its bytes
- * were not mixed with those of another version.
+ * A condition of the request did not hold (HTTP 412): the object is not the version `ifMatch`
+ * named, a create-only write (`ifNoneMatch: "*"`) found the key taken, or the object changed while
+ * it was being read or copied, so its bytes were not mixed with those of another version.
+ * `condition` names the condition, as its header (`If-None-Match: *`).
  *
  * @since 0.1.0
  * @category errors
@@ -152,14 +154,44 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
   readonly operation: string
   readonly bucket: string
   readonly key: string
-  readonly expectedETag: string
+  /** The ETag the request required, when it named one. */
+  readonly expectedETag?: string | undefined
+  readonly condition?: string | undefined
   readonly requestId?: string | undefined
 }> {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: ${where(this.bucket, this.key)} no longer has ETag ${this.expectedETag}`
+    const condition = this.condition ??
+      (this.expectedETag === undefined ? "the request's conditions" : `If-Match: ${this.expectedETag}`)
+    return `${this.operation}: precondition failed: ${where(this.bucket, this.key)} does not meet ${condition}${
+      requestIdOf(this.requestId)
+    }`
+  }
+}
+
+/**
+ * The caller's copy is current (HTTP 304): the object still has the ETag `ifNoneMatch` named, or
+ * has not changed since `ifModifiedSince`. `etag` is the object's ETag, or the one sent where the
+ * server's answer omits it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NotModified extends Data.TaggedError("NotModified")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key: string
+  readonly etag?: string | undefined
+  readonly requestId?: string | undefined
+}> {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    const etag = this.etag === undefined ? "" : ` (ETag ${this.etag})`
+    return `${this.operation}: ${where(this.bucket, this.key)} is not modified${etag}`
   }
 }
 
@@ -188,7 +220,8 @@ export class Throttled extends Data.TaggedError("Throttled")<{
 
 /**
  * Any other error answered by the S3 service, with its HTTP status, S3 error code and request id.
- * `retryable` is true for 5xx, 408 and the transient codes (`InternalError`, `RequestTimeout`).
+ * `retryable` is true for 5xx, 408 and the transient codes (`InternalError`, `RequestTimeout`, and
+ * `ConditionalRequestConflict`, S3's 409 for a conditional write raced by another).
  *
  * @since 0.1.0
  * @category errors
@@ -269,6 +302,7 @@ export type S3PoError =
   | AccessDenied
   | ValidationError
   | PreconditionFailed
+  | NotModified
   | Throttled
   | S3ServiceError
   | TransportError

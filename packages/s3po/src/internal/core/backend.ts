@@ -1,6 +1,17 @@
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type { BucketInfo, DeleteManyResult, ListedObject, ObjectInfo, PendingUpload, S3Operation } from "../../S3Po.js"
+import type {
+  BucketInfo,
+  DeleteManyResult,
+  DownloadRange,
+  ListedObject,
+  ObjectAttributes,
+  ObjectInfo,
+  PendingUpload,
+  ReadConditions,
+  S3Operation,
+  WriteConditions
+} from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 
 /** Where a request goes: every request names its bucket, and most a key. */
@@ -24,7 +35,7 @@ export interface Requests {
   readonly deleteBucket: BucketRequest
   readonly putObject: PutObjectRequest
   readonly getObject: GetObjectRequest
-  readonly headObject: ObjectRequest
+  readonly headObject: HeadObjectRequest
   readonly listPage: ListPageRequest
   readonly deleteObject: ObjectRequest
   readonly deleteObjects: DeleteObjectsRequest
@@ -35,6 +46,8 @@ export interface Requests {
   readonly completeMultipartUpload: CompleteMultipartRequest
   readonly abortMultipartUpload: MultipartUploadRef
   readonly listMultipartUploads: ListUploadsRequest
+  readonly getObjectTagging: ObjectRequest
+  readonly putObjectTagging: PutTaggingRequest
 }
 
 /** What each request answers. */
@@ -56,6 +69,8 @@ export interface Responses {
   readonly completeMultipartUpload: ETagged
   readonly abortMultipartUpload: void
   readonly listMultipartUploads: ReadonlyArray<PendingUpload>
+  readonly getObjectTagging: Tags
+  readonly putObjectTagging: void
 }
 
 export type Operation = keyof Requests
@@ -82,7 +97,9 @@ export const operationNames: { readonly [K in Operation]: S3Operation } = {
   uploadPartCopy: "UploadPartCopy",
   completeMultipartUpload: "CompleteMultipartUpload",
   abortMultipartUpload: "AbortMultipartUpload",
-  listMultipartUploads: "ListMultipartUploads"
+  listMultipartUploads: "ListMultipartUploads",
+  getObjectTagging: "GetObjectTagging",
+  putObjectTagging: "PutObjectTagging"
 }
 
 /** A function from any primitive to one of the same type: what wraps a backend (retries, faults, a call log). */
@@ -106,7 +123,9 @@ export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
   uploadPartCopy: f("uploadPartCopy", backend.uploadPartCopy),
   completeMultipartUpload: f("completeMultipartUpload", backend.completeMultipartUpload),
   abortMultipartUpload: f("abortMultipartUpload", backend.abortMultipartUpload),
-  listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads)
+  listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads),
+  getObjectTagging: f("getObjectTagging", backend.getObjectTagging),
+  putObjectTagging: f("putObjectTagging", backend.putObjectTagging)
 })
 
 /** ListBuckets names no bucket: the request is the same for every call. */
@@ -122,10 +141,15 @@ export interface ETagged {
   readonly etag: string
 }
 
-export interface PutObjectRequest extends ObjectRequest {
+export type Tags = Readonly<Record<string, string>>
+
+export interface PutTaggingRequest extends ObjectRequest {
+  readonly tags: Tags
+}
+
+/** A write's attributes and conditions are sent as they are given. */
+export interface PutObjectRequest extends ObjectRequest, ObjectAttributes, WriteConditions {
   readonly body: Uint8Array
-  readonly contentType?: string | undefined
-  readonly metadata?: Readonly<Record<string, string>> | undefined
 }
 
 /** An inclusive byte range; `end` past the object is clamped, as S3 does. */
@@ -134,15 +158,18 @@ export interface ByteRange {
   readonly end?: number | undefined
 }
 
-export interface GetObjectRequest extends ObjectRequest {
-  readonly range?: ByteRange | undefined
-  readonly ifMatch?: string | undefined
+export interface HeadObjectRequest extends ObjectRequest, ReadConditions {}
+
+export interface GetObjectRequest extends ObjectRequest, ReadConditions {
+  readonly range?: DownloadRange | undefined
 }
 
 export interface GetObjectResponse {
   readonly info: ObjectInfo
   /** Bytes in this response: the whole object, or the requested range. */
   readonly contentLength: number
+  /** Where in the object the body starts: 0, or the first byte of the range. */
+  readonly offset: number
   /** The body as a stream, whose chunks are the reader's to keep. A body is read once: as `body` or with `forEachChunk`. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
   /**
@@ -173,10 +200,7 @@ export interface DeleteObjectsRequest extends BucketRequest {
   readonly keys: ReadonlyArray<string>
 }
 
-export interface CreateMultipartRequest extends ObjectRequest {
-  readonly contentType?: string | undefined
-  readonly metadata?: Readonly<Record<string, string>> | undefined
-}
+export interface CreateMultipartRequest extends ObjectRequest, ObjectAttributes {}
 
 export interface MultipartUploadRef extends ObjectRequest {
   readonly uploadId: string
@@ -195,15 +219,13 @@ export interface CopySource {
 }
 
 /**
- * A server-side copy. Without `replace` the object's content type and metadata are copied (S3's
- * `COPY` directive); with it they are these (`REPLACE`).
+ * A server-side copy. Without `replace` the object's attributes and tags are copied (S3's `COPY`
+ * directives); with it its attributes are these (`REPLACE`), and its tags too when `replace.tags`
+ * is given. The conditions are on the destination.
  */
-export interface CopyObjectRequest extends ObjectRequest {
+export interface CopyObjectRequest extends ObjectRequest, WriteConditions {
   readonly source: CopySource
-  readonly replace?: {
-    readonly contentType: string
-    readonly metadata: Readonly<Record<string, string>>
-  } | undefined
+  readonly replace?: ObjectAttributes | undefined
 }
 
 export interface UploadPartCopyRequest extends MultipartUploadRef {
@@ -218,7 +240,7 @@ export interface CompletedPart {
   readonly etag: string
 }
 
-export interface CompleteMultipartRequest extends MultipartUploadRef {
+export interface CompleteMultipartRequest extends MultipartUploadRef, WriteConditions {
   readonly parts: ReadonlyArray<CompletedPart>
 }
 

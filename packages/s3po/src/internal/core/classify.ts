@@ -4,6 +4,7 @@ import {
   BucketNotEmpty,
   NoSuchBucket,
   NoSuchKey,
+  NotModified,
   PreconditionFailed,
   type S3PoError,
   S3ServiceError,
@@ -15,7 +16,12 @@ export interface RequestContext {
   readonly operation: string
   readonly bucket: string
   readonly key?: string | undefined
+  /** The ETag the request required (If-Match, or a copy source's pin). */
   readonly ifMatch?: string | undefined
+  /** The ETag the request sent with If-None-Match, for a 304 whose answer omits it. */
+  readonly ifNoneMatch?: string | undefined
+  /** The request's conditions as their headers, for a 412 to name. */
+  readonly condition?: string | undefined
 }
 
 /** An error answer from S3: its status, and its code and message when it had a body. */
@@ -25,6 +31,8 @@ export interface ErrorAnswer {
   readonly message?: string | undefined
   readonly requestId?: string | undefined
   readonly retryAfter?: Duration.Duration | undefined
+  /** The ETag header of the answer (a 304 may carry one). */
+  readonly etag?: string | undefined
 }
 
 const throttlingCodes = new Set([
@@ -40,7 +48,14 @@ const throttlingCodes = new Set([
   "ProvisionedThroughputExceededException"
 ])
 
-const transientCodes = new Set(["InternalError", "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable"])
+const transientCodes = new Set([
+  "InternalError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "ServiceUnavailable",
+  // A conditional write raced by another write to the same key: S3 asks for it to be sent again.
+  "ConditionalRequestConflict"
+])
 
 /** An S3 error code for an answer without one, and what it means to the user, by its status. */
 const fromStatus = (status: number): { readonly code: string; readonly detail: string } => {
@@ -55,6 +70,8 @@ const fromStatus = (status: number): { readonly code: string; readonly detail: s
       return { code: "NotFound", detail: "not found" }
     case 405:
       return { code: "MethodNotAllowed", detail: "the server does not allow this request here" }
+    case 304:
+      return { code: "NotModified", detail: "not modified" }
     case 409:
       return { code: "Conflict", detail: "the request conflicts with the state of the bucket or object" }
     case 412:
@@ -88,8 +105,17 @@ export const fromErrorAnswer = (context: RequestContext, answer: ErrorAnswer): S
     return new BucketNotEmpty({ operation: where.operation, bucket: where.bucket, requestId })
   }
   if (status === 403 || code === "AccessDenied") return new AccessDenied({ ...where, code, requestId })
-  if (status === 412 && context.ifMatch !== undefined && context.key !== undefined) {
-    return new PreconditionFailed({ ...where, key: context.key, expectedETag: context.ifMatch, requestId })
+  if (status === 304 && context.key !== undefined) {
+    return new NotModified({ ...where, key: context.key, etag: answer.etag ?? context.ifNoneMatch, requestId })
+  }
+  if (status === 412 && context.key !== undefined) {
+    return new PreconditionFailed({
+      ...where,
+      key: context.key,
+      expectedETag: context.ifMatch,
+      condition: context.condition,
+      requestId
+    })
   }
   if (status === 429 || throttlingCodes.has(code)) {
     return new Throttled({ ...where, status, code, retryAfter: answer.retryAfter, requestId })

@@ -1,30 +1,56 @@
 import * as Effect from "effect/Effect"
-import type { CopyOptions, ObjectLocation, UploadResult } from "../../S3Po.js"
+import type {
+  CopyOptions,
+  ObjectAttributes,
+  ObjectInfo,
+  ObjectLocation,
+  UploadResult,
+  WriteConditions
+} from "../../S3Po.js"
 import { PreconditionFailed, type S3PoError, ValidationError } from "../../S3PoError.js"
-import type { Backend, CopySource } from "./backend.js"
+import type { Backend, CopySource, CreateMultipartRequest } from "./backend.js"
+import { checkBeforeWriting, preconditionFailed } from "./conditionalWrite.js"
+import { isConditional } from "./conditions.js"
 import { firstFailure } from "./firstFailure.js"
 import { maxSinglePutBytes } from "./limits.js"
-import { type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
+import { attributesOf, conditionsOf, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
 
 const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, options: CopyOptions) => {
   const problem = Validate.location(operation, from.bucket, from.key) ??
     Validate.location(operation, to.bucket, to.key) ??
     Validate.multipart(operation, options) ??
-    Validate.objectHeaders(operation, options)
+    Validate.objectAttributes(operation, options) ??
+    Validate.writeConditions(operation, options)
   if (problem !== undefined) return problem
   const sameObject = from.bucket === to.bucket && from.key === to.key
-  if (sameObject && (operation === "move" || (options.contentType === undefined && options.metadata === undefined))) {
+  if (sameObject && (operation === "move" || !anyGiven(attributesOf(options)))) {
     return new ValidationError({
       operation,
       field: "to",
       reason: operation === "move"
         ? "is the source: a move onto itself would delete it"
-        : "is the source: a copy onto itself must change its content type or metadata"
+        : "is the source: a copy onto itself must change one of its attributes"
     })
   }
   return undefined
 }
+
+const anyGiven = (attributes: ObjectAttributes) => Object.values(attributes).some((value) => value !== undefined)
+
+/** The source's attributes, but those given: what a copy that replaces some of them sends. */
+const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes => ({
+  contentType: given.contentType ?? source.contentType,
+  metadata: given.metadata ?? source.metadata,
+  cacheControl: given.cacheControl ?? source.cacheControl,
+  contentDisposition: given.contentDisposition ?? source.contentDisposition,
+  contentEncoding: given.contentEncoding ?? source.contentEncoding,
+  contentLanguage: given.contentLanguage ?? source.contentLanguage,
+  expires: given.expires ?? source.expires,
+  storageClass: given.storageClass ?? source.storageClass,
+  serverSideEncryption: given.serverSideEncryption ?? source.serverSideEncryption,
+  tags: given.tags
+})
 
 /** The ranges of `partSize` bytes that cover `size` bytes, as parts numbered from 1. */
 const partRanges = (size: number, partSize: number) =>
@@ -38,9 +64,10 @@ const partRanges = (size: number, partSize: number) =>
  * limit), else a multipart copy of `partSize` ranges, `partConcurrency` at once, each retried alone.
  * Every request is pinned to the source's ETag, and the source's ETag is checked again before the
  * parts are joined, so a source replaced mid-copy fails with `PreconditionFailed` instead of mixing
- * versions. Content type and metadata are each kept unless
- * given: giving one replaces only that one (S3's `REPLACE` resets both, so the other is carried
- * over from the source).
+ * versions. Attributes are each kept unless given: giving one replaces only that one (S3's
+ * `REPLACE` resets them all, so the others are carried over from the source). Tags given are set
+ * again after the copy, as some servers (Ceph RGW 16) ignore S3's `REPLACE` for tags; a multipart
+ * copy, which S3 gives no tags, gets the source's.
  */
 export const copy = (retried: Backend, defaults: MultipartDefaults) =>
 (
@@ -54,50 +81,96 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
     Effect.gen(function*() {
       const info = yield* retried.headObject(from)
       const source: CopySource = { bucket: from.bucket, key: from.key, ifMatch: info.etag }
-      const replaced = options.contentType === undefined && options.metadata === undefined ? undefined : {
-        contentType: options.contentType ?? info.contentType,
-        metadata: options.metadata ?? info.metadata
-      }
+      const given = attributesOf(options)
+      const attributes = merged(info, given)
+      const conditions = conditionsOf(options)
       const threshold = Math.min(options.multipartThreshold ?? maxSinglePutBytes, maxSinglePutBytes)
       if (info.size <= threshold) {
-        const { etag } = yield* retried.copyObject({ ...to, source, replace: replaced })
+        yield* checkBeforeWriting(retried, operation, to, conditions)
+        const { etag } = yield* retried.copyObject({
+          ...to,
+          ...conditions,
+          source,
+          replace: anyGiven(given) ? attributes : undefined
+        }).pipe(
+          Effect.catchTag("PreconditionFailed", (error) => whichFailed(retried, operation, to, conditions, error))
+        )
+        if (options.tags !== undefined) yield* retried.putObjectTagging({ ...to, tags: options.tags })
         return { etag, size: info.size, parts: 0 }
       }
-      const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)
-      const sourceChanged = new PreconditionFailed({
-        operation: "UploadPartCopy",
-        bucket: from.bucket,
-        key: from.key,
-        expectedETag: info.etag
+      const tags = options.tags ?? (yield* retried.getObjectTagging(from))
+      return yield* multipartCopy(retried, operation, { ...to, ...attributes, tags }, conditions, {
+        info,
+        source,
+        partSize: planPartSize(options.partSize ?? defaults.partSize, info.size),
+        partConcurrency: options.partConcurrency ?? defaults.partConcurrency
       })
-      const headers = replaced ?? { contentType: info.contentType, metadata: info.metadata }
-      return yield* multipartUpload(retried, { ...to, ...headers }, (ref) =>
-        Effect.map(
-          Effect.forEach(
-            partRanges(info.size, partSize),
-            ({ partNumber, range }) =>
-              retried.uploadPartCopy({ ...ref, partNumber, source, range }).pipe(
-                Effect.map(({ etag }) => ({ partNumber, etag })),
-                // The ranges come from the source's size: one out of range means the source changed
-                // (Ceph RGW checks the range before the ETag).
-                Effect.catchIf(
-                  (error) => error._tag === "S3ServiceError" && error.status === 416,
-                  () => Effect.fail(sourceChanged)
-                )
-              ),
-            { concurrency: options.partConcurrency ?? defaults.partConcurrency }
-          ).pipe(
-            firstFailure,
-            // Where a server ignores the pin (Ceph RGW 16 does), the source must still be the one
-            // the parts were copied from when they are joined.
-            Effect.zipLeft(
-              Effect.flatMap(
-                retried.headObject(from),
-                (now) => now.etag === info.etag ? Effect.void : Effect.fail(sourceChanged)
-              )
-            )
-          ),
-          (parts) => ({ parts, size: info.size })
-        ))
     })
   )
+
+/**
+ * A 412 from a CopyObject whose destination was conditional: the source's pin or the destination's
+ * condition. The source still has its ETag: the destination's failed.
+ */
+const whichFailed = (
+  retried: Backend,
+  operation: string,
+  to: ObjectLocation,
+  conditions: WriteConditions,
+  error: PreconditionFailed
+): Effect.Effect<never, S3PoError> =>
+  isConditional(conditions)
+    ? Effect.flatMap(
+      retried.headObject({ bucket: error.bucket, key: error.key }),
+      (now) => Effect.fail(now.etag === error.expectedETag ? preconditionFailed(operation, to, conditions) : error)
+    )
+    : Effect.fail(error)
+
+const multipartCopy = (
+  retried: Backend,
+  operation: string,
+  request: CreateMultipartRequest,
+  conditions: WriteConditions,
+  plan: {
+    readonly info: ObjectInfo
+    readonly source: CopySource
+    readonly partSize: number
+    readonly partConcurrency: number
+  }
+) => {
+  const { info, source } = plan
+  const sourceChanged = new PreconditionFailed({
+    operation: "UploadPartCopy",
+    bucket: source.bucket,
+    key: source.key,
+    expectedETag: info.etag
+  })
+  return multipartUpload(retried, operation, request, conditions, (ref) =>
+    Effect.map(
+      Effect.forEach(
+        partRanges(info.size, plan.partSize),
+        ({ partNumber, range }) =>
+          retried.uploadPartCopy({ ...ref, partNumber, source, range }).pipe(
+            Effect.map(({ etag }) => ({ partNumber, etag })),
+            // The ranges come from the source's size: one out of range means the source changed
+            // (Ceph RGW checks the range before the ETag).
+            Effect.catchIf(
+              (error) => error._tag === "S3ServiceError" && error.status === 416,
+              () => Effect.fail(sourceChanged)
+            )
+          ),
+        { concurrency: plan.partConcurrency }
+      ).pipe(
+        firstFailure,
+        // Where a server ignores the pin (Ceph RGW 16 does), the source must still be the one
+        // the parts were copied from when they are joined.
+        Effect.zipLeft(
+          Effect.flatMap(
+            retried.headObject(source),
+            (now) => now.etag === info.etag ? Effect.void : Effect.fail(sourceChanged)
+          )
+        )
+      ),
+      (parts) => ({ parts, size: info.size })
+    ))
+}

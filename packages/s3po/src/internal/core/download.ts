@@ -7,7 +7,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
-import type { DownloadOptions, DownloadResult, ObjectInfo } from "../../S3Po.js"
+import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { firstFailureStream } from "./firstFailure.js"
@@ -18,6 +18,8 @@ import * as Validate from "./validation.js"
 
 export interface Download {
   readonly info: ObjectInfo
+  /** Bytes in the body: the object's size, or the range's. */
+  readonly length: number
   /** The body as a stream, to be read once. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
 }
@@ -65,11 +67,30 @@ const keptChunks = (): Gather<ReadonlyArray<Uint8Array>> => {
 /** How a ranged download keeps each range: as the chunks it arrived in, or as one array. */
 type RangesAs = "chunks" | "whole"
 
-/** The ranges of `partSize` bytes that cover `size` bytes, made as they are read. */
-function* rangesOf(size: number, partSize: number): Iterable<ByteRange> {
-  for (let start = 0; start < size; start += partSize) {
-    yield { start, end: Math.min(start + partSize, size) - 1 }
+/** The ranges of `partSize` bytes that cover a span, made as they are read. */
+function* rangesOf(span: Span, partSize: number): Iterable<ByteRange> {
+  for (let start = span.start; start <= span.end; start += partSize) {
+    yield { start, end: Math.min(start + partSize - 1, span.end) }
   }
+}
+
+/** First and last byte, inclusive. */
+interface Span {
+  readonly start: number
+  readonly end: number
+}
+
+/** The bytes a range names in an object of `size` bytes, as S3 counts them; `undefined` when S3 would answer 416. */
+const spanOf = (range: DownloadRange, size: number): Span | undefined => {
+  const start = "suffix" in range ? Math.max(0, size - range.suffix) : range.start
+  if (start >= size) return undefined
+  return { start, end: "suffix" in range ? size - 1 : Math.min(range.end ?? size - 1, size - 1) }
+}
+
+/** What a download asks of its first GET (or HEAD): a range and the caller's conditions. */
+interface Selection {
+  readonly range?: DownloadRange | undefined
+  readonly conditions?: ReadConditions | undefined
 }
 
 /**
@@ -92,10 +113,9 @@ const openResumable = (
   downloads: Downloads,
   bucket: string,
   key: string,
-  range?: ByteRange,
-  ifMatch?: string
+  selection: Selection
 ): Effect.Effect<Download, S3PoError> => {
-  const read = new ResumableRead(downloads.singleAttempt, bucket, key, range, ifMatch)
+  const read = new ResumableRead(downloads.singleAttempt, bucket, key, selection.range, selection.conditions)
   const first = Effect.zip(read.next(), FiberRef.get(currentAttempt))
   return Effect.map(retrying(downloads.policy, "GetObject")(first), ([response, firstAttempt]): Download => {
     let attempt = firstAttempt
@@ -120,7 +140,7 @@ const openResumable = (
           )
       )
     )
-    return { info: response.info, body }
+    return { info: response.info, length: response.contentLength, body }
   })
 }
 
@@ -130,11 +150,10 @@ const fetchRange = <A>(
   bucket: string,
   key: string,
   gather: Gather<A>,
-  range?: ByteRange,
-  ifMatch?: string
+  selection: Selection
 ): Effect.Effect<A, S3PoError> =>
   Effect.suspend(() => {
-    const read = new ResumableRead(downloads.singleAttempt, bucket, key, range, ifMatch)
+    const read = new ResumableRead(downloads.singleAttempt, bucket, key, selection.range, selection.conditions)
     const receive = (chunk: Uint8Array) => {
       gather.put(chunk, read.received)
       read.received += chunk.length
@@ -153,42 +172,63 @@ const fetchRange = <A>(
   })
 
 /**
- * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to one ETag, in order. Each
- * range is kept as the chunks it arrived in (`"chunks"`: gathering them into an array of its own
- * would touch as much fresh memory again as the object's size) or as one array (`"whole"`).
+ * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to the ETag a HEAD (with the
+ * caller's conditions) found, in order. Each range is kept as the chunks it arrived in (`"chunks"`:
+ * gathering them into an array of its own would touch as much fresh memory again as the object's
+ * size) or as one array (`"whole"`). A range the caller gave is split the same way.
  */
 const openRanged = (
   downloads: Downloads,
   bucket: string,
   key: string,
-  partSize: number,
-  concurrency: number,
-  ranges: RangesAs
+  options: { readonly partSize: number; readonly concurrency: number; readonly ranges: RangesAs },
+  selection: Selection
 ): Effect.Effect<Download, S3PoError> =>
   Effect.flatMap(
-    retrying(downloads.policy, "HeadObject")(downloads.singleAttempt.headObject({ bucket, key })),
+    retrying(downloads.policy, "HeadObject")(
+      downloads.singleAttempt.headObject({ bucket, key, ...selection.conditions })
+    ),
     (info) => {
-      if (info.size <= partSize) return openResumable(downloads, bucket, key, undefined, info.etag)
+      const pinned = { ifMatch: info.etag }
+      const span = selection.range === undefined
+        ? { start: 0, end: info.size - 1 }
+        : spanOf(selection.range, info.size)
+      // A span of one part goes as one GET; one S3 would refuse is asked for, so that S3 answers for it.
+      if (span === undefined || span.end - span.start < options.partSize) {
+        return openResumable(downloads, bucket, key, { range: selection.range, conditions: pinned })
+      }
       const fetch = (range: ByteRange) =>
-        ranges === "chunks"
-          ? fetchRange(downloads, bucket, key, keptChunks(), range, info.etag)
+        options.ranges === "chunks"
+          ? fetchRange(downloads, bucket, key, keptChunks(), { range, conditions: pinned })
           : Effect.map(
-            fetchRange(downloads, bucket, key, intoNewArray(bucket, key), range, info.etag),
+            fetchRange(downloads, bucket, key, intoNewArray(bucket, key), { range, conditions: pinned }),
             (bytes) => [bytes]
           )
-      const body = Stream.fromIterable(rangesOf(info.size, partSize)).pipe(
-        Stream.mapEffect(fetch, { concurrency }),
+      const body = Stream.fromIterable(rangesOf(span, options.partSize)).pipe(
+        Stream.mapEffect(fetch, { concurrency: options.concurrency }),
         Stream.flattenIterables,
         firstFailureStream
       )
-      return Effect.succeed({ info, body })
+      return Effect.succeed({ info, length: span.end - span.start + 1, body })
     }
   )
 
 const problemOf = (operation: string, bucket: string, key: string, options: DownloadOptions) =>
   Validate.location(operation, bucket, key) ??
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
-    Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER)
+    Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER) ??
+    Validate.range(operation, options.range) ??
+    Validate.readConditions(operation, options)
+
+const selectionOf = (options: DownloadOptions): Selection => ({
+  range: options.range,
+  conditions: {
+    ifMatch: options.ifMatch,
+    ifNoneMatch: options.ifNoneMatch,
+    ifModifiedSince: options.ifModifiedSince,
+    ifUnmodifiedSince: options.ifUnmodifiedSince
+  }
+})
 
 /** The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable GET. */
 export const open = (
@@ -203,16 +243,22 @@ export const open = (
   if (problem !== undefined) return Effect.fail(problem)
   const concurrency = options.concurrency ?? 1
   return concurrency > 1
-    ? openRanged(downloads, bucket, key, options.partSize ?? defaultPartSize, concurrency, ranges)
-    : openResumable(downloads, bucket, key)
+    ? openRanged(
+      downloads,
+      bucket,
+      key,
+      { partSize: options.partSize ?? defaultPartSize, concurrency, ranges },
+      selectionOf(options)
+    )
+    : openResumable(downloads, bucket, key, selectionOf(options))
 }
 
 /** The body of a ranged download gathered into one array, allocated only once its size is known. */
 const collect = (bucket: string, key: string, download: Download) =>
   Effect.suspend(() =>
-    download.info.size > maxBytesInMemory ?
-      Effect.fail(tooLargeForMemory(bucket, key, download.info.size)) :
-      Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.info.size), at: 0 }, (state, chunk) => {
+    download.length > maxBytesInMemory ?
+      Effect.fail(tooLargeForMemory(bucket, key, download.length)) :
+      Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.length), at: 0 }, (state, chunk) => {
         state.bytes.set(chunk, state.at)
         state.at += chunk.length
         return state
@@ -231,7 +277,7 @@ export const toBytes = (
     ? Effect.flatMap(open(downloads, operation, bucket, key, options), (download) => collect(bucket, key, download))
     : Validate.guard(
       problemOf(operation, bucket, key, options),
-      fetchRange(downloads, bucket, key, intoNewArray(bucket, key))
+      fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
     )
 
 /** Written beside `destination` and renamed into place when complete: a failed download leaves no partial file. */
@@ -262,7 +308,7 @@ export const toFile = (
             Effect.zipRight(
               fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
             ),
-            Effect.as({ size: download.info.size, etag: download.info.etag })
+            Effect.as({ size: download.length, etag: download.info.etag })
           ),
         (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
       )

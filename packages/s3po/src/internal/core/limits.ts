@@ -13,6 +13,10 @@ export const maxKeysPerPage = 1000
 export const maxKeysPerDelete = 1000
 /** User metadata, names and values together, in UTF-8 bytes. */
 export const maxUserMetadataBytes = 2 * KiB
+export const maxTags = 10
+/** Tag keys and values, in characters (code points). */
+export const maxTagKeyLength = 128
+export const maxTagValueLength = 256
 
 export const defaultMultipartThreshold = 8 * MiB
 export const defaultPartSize = 8 * MiB

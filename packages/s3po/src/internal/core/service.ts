@@ -3,11 +3,12 @@ import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
-import type { S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
+import type { ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import { type Backend, mapBackend, operationNames } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
+import { knowingOwnWrite } from "./conditionalWrite.js"
 import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
@@ -64,6 +65,41 @@ const uploadFile =
       return yield* upload("uploadFile", bucket, key, source, uploadOptions)
     }).pipe(traced("uploadFile", bucket, key))
 
+/** What is asked and told of an object without its bytes: its info, existence and tags. */
+const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists" | "getTags" | "setTags"> => {
+  const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
+    Validate.guard(
+      Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
+      retried.headObject({
+        bucket,
+        key,
+        ifMatch: conditions.ifMatch,
+        ifNoneMatch: conditions.ifNoneMatch,
+        ifModifiedSince: conditions.ifModifiedSince,
+        ifUnmodifiedSince: conditions.ifUnmodifiedSince
+      })
+    )
+  const problemOf = (operation: string, bucket: string, key: string, tags?: Readonly<Record<string, string>>) =>
+    Validate.location(operation, bucket, key) ?? Validate.tags(operation, tags)
+  return {
+    head: (bucket, key, conditions) => head(bucket, key, conditions).pipe(traced("head", bucket, key)),
+    exists: (bucket, key) =>
+      head(bucket, key).pipe(
+        Effect.as(true),
+        Effect.catchIf((error): error is NoSuchKey => error instanceof NoSuchKey, () => Effect.succeed(false)),
+        traced("exists", bucket, key)
+      ),
+    getTags: (bucket, key) =>
+      Validate.guard(problemOf("getTags", bucket, key), retried.getObjectTagging({ bucket, key })).pipe(
+        traced("getTags", bucket, key)
+      ),
+    setTags: (bucket, key, tags) =>
+      Validate.guard(problemOf("setTags", bucket, key, tags), retried.putObjectTagging({ bucket, key, tags })).pipe(
+        traced("setTags", bucket, key)
+      )
+  }
+}
+
 /** The service's bucket management, over the retried backend. */
 const bucketOperations = (
   retried: Backend
@@ -117,7 +153,10 @@ const decoder = new TextDecoder()
 export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Service => {
   // Every request of the service is retried as `options.retry` allows, but downloads', which retry
   // their GETs themselves, resuming a broken body instead of repeating it.
-  const retried = withRetry(singleAttempt, options.retry)
+  const retried = withRetry(
+    { ...singleAttempt, putObject: knowingOwnWrite(singleAttempt.putObject, singleAttempt.headObject) },
+    options.retry
+  )
   const upload = Upload.make(retried, options.multipart)
   const downloads: Download.Downloads = {
     singleAttempt,
@@ -126,9 +165,6 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     path: options.path
   }
   const deleteMany = DeleteMany.make(retried)
-
-  const head = (bucket: string, key: string) =>
-    Validate.guard(Validate.location("head", bucket, key), retried.headObject({ bucket, key }))
 
   return {
     createBucket: (bucket) =>
@@ -147,8 +183,8 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     download: (bucket, key, downloadOptions) =>
       Download.toBytes(downloads, "download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
 
-    downloadString: (bucket, key) =>
-      Download.toBytes(downloads, "downloadString", bucket, key).pipe(
+    downloadString: (bucket, key, downloadOptions) =>
+      Download.toBytes(downloads, "downloadString", bucket, key, downloadOptions).pipe(
         Effect.map((bytes) => decoder.decode(bytes)),
         traced("downloadString", bucket, key)
       ),
@@ -164,15 +200,6 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
         traced("downloadFile", bucket, key)
       ),
 
-    head: (bucket, key) => head(bucket, key).pipe(traced("head", bucket, key)),
-
-    exists: (bucket, key) =>
-      head(bucket, key).pipe(
-        Effect.as(true),
-        Effect.catchIf((error): error is NoSuchKey => error instanceof NoSuchKey, () => Effect.succeed(false)),
-        traced("exists", bucket, key)
-      ),
-
     list: (bucket, listOptions = {}) => Listing.keys(retried, bucket, listOptions),
 
     listObjects: (bucket, listOptions = {}) => Listing.entries(retried, "listObjects", bucket, listOptions),
@@ -183,6 +210,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
       ),
 
     deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
+    ...objectOperations(retried),
     ...copyOperations(retried, options),
     ...bucketOperations(retried)
   }

@@ -5,7 +5,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { UploadBody, UploadOptions, UploadResult } from "../../S3Po.js"
+import type { ObjectAttributes, UploadBody, UploadOptions, UploadResult, WriteConditions } from "../../S3Po.js"
 import { type S3PoError, ValidationError } from "../../S3PoError.js"
 import type {
   Backend,
@@ -15,6 +15,7 @@ import type {
   MultipartUploadRef
 } from "./backend.js"
 import { concatBytes, PartBuffers, type PartReader, partReader } from "./chunker.js"
+import { checkBeforeWriting } from "./conditionalWrite.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Validate from "./validation.js"
@@ -45,6 +46,25 @@ export const contentTypeSentWhenNoneGiven = "application/octet-stream"
 export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Array =>
   typeof body === "string" ? encoder.encode(body) : body instanceof Uint8Array ? body : streamSource(body)
 
+/** The attributes among an upload's or a copy's options. */
+export const attributesOf = (options: ObjectAttributes): ObjectAttributes => ({
+  contentType: options.contentType,
+  metadata: options.metadata,
+  cacheControl: options.cacheControl,
+  contentDisposition: options.contentDisposition,
+  contentEncoding: options.contentEncoding,
+  contentLanguage: options.contentLanguage,
+  expires: options.expires,
+  storageClass: options.storageClass,
+  serverSideEncryption: options.serverSideEncryption,
+  tags: options.tags
+})
+
+export const conditionsOf = (options: WriteConditions): WriteConditions => ({
+  ifNoneMatch: options.ifNoneMatch,
+  ifMatch: options.ifMatch
+})
+
 /** The size from which a body goes up as multipart: the caller's, else the layer's. */
 export const multipartThresholdOf = (options: UploadOptions, defaults: MultipartDefaults): number =>
   options.multipartThreshold ?? defaults.multipartThreshold
@@ -68,11 +88,15 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   const threshold = multipartThresholdOf(options, defaults)
   const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
   const report = options.onProgress
-  const headers = { contentType: options.contentType ?? contentTypeSentWhenNoneGiven, metadata: options.metadata }
+  const attributes = {
+    ...attributesOf(options),
+    contentType: options.contentType ?? contentTypeSentWhenNoneGiven
+  }
+  const conditions = conditionsOf(options)
 
   const putWhole = (bytes: Uint8Array): Effect.Effect<UploadResult, S3PoError> => {
     const put = Effect.map(
-      backend.putObject({ bucket, key, body: bytes, ...headers }),
+      backend.putObject({ bucket, key, body: bytes, ...attributes, ...conditions }),
       ({ etag }): UploadResult => ({ etag, size: bytes.length, parts: 0 })
     )
     return report === undefined
@@ -107,7 +131,7 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
         head.length > 0 ? Effect.succeed(Option.fromNullable(head.shift())) : readPart(partSize)
       )
 
-      return yield* multipartUpload(backend, { bucket, key, ...headers }, (ref) =>
+      return yield* multipartUpload(backend, operation, { bucket, key, ...attributes }, conditions, (ref) =>
         Effect.map(
           uploadParts({
             operation,
@@ -125,23 +149,28 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
 }
 
 /**
- * A multipart upload from start to end: created, given its parts by `addParts`, completed; aborted
- * if anything fails or the fiber is interrupted, so that nothing is left pending.
+ * A multipart upload from start to end: its conditions checked, created, given its parts by
+ * `addParts`, completed with its conditions; aborted if anything fails or the fiber is interrupted,
+ * so that nothing is left pending. Its tags are set again once it completes: some servers (Ceph
+ * RGW 16) drop those given to CreateMultipartUpload.
  */
 export const multipartUpload = <E, R>(
   backend: Backend,
+  operation: string,
   request: CreateMultipartRequest,
+  conditions: WriteConditions,
   addParts: (
     ref: MultipartUploadRef
   ) => Effect.Effect<{ readonly parts: ReadonlyArray<CompletedPart>; readonly size: number }, E, R>
-): Effect.Effect<UploadResult, S3PoError | E, R> =>
-  Effect.acquireUseRelease(
+): Effect.Effect<UploadResult, S3PoError | E, R> => {
+  const location = { bucket: request.bucket, key: request.key }
+  const upload = Effect.acquireUseRelease(
     backend.createMultipartUpload(request),
     (uploadId) => {
-      const ref = { bucket: request.bucket, key: request.key, uploadId }
+      const ref = { ...location, uploadId }
       return Effect.flatMap(addParts(ref), ({ parts, size }) =>
         Effect.map(
-          completeOrFindCompleted(backend, { ...ref, parts }),
+          completeOrFindCompleted(backend, { ...ref, ...conditions, parts }),
           ({ etag }): UploadResult => ({ etag, size, parts: parts.length })
         ))
     },
@@ -155,19 +184,30 @@ export const multipartUpload = <E, R>(
         )
       )
   )
+  const tags = request.tags
+  return checkBeforeWriting(backend, operation, location, conditions).pipe(
+    Effect.zipRight(upload),
+    Effect.tap(() =>
+      tags === undefined || Object.keys(tags).length === 0
+        ? Effect.void
+        : backend.putObjectTagging({ ...location, tags })
+    )
+  )
+}
 
 /**
  * Completes a multipart upload. When Complete fails, the upload may have completed all the same: a
- * response lost after S3 acted makes the retried Complete fail (AWS S3 answers NoSuchUpload, Ceph
- * RGW 500). The upload completed if it is no longer pending and the object carries exactly the
- * ETag these parts make; otherwise the error stands, and the caller aborts the upload.
+ * response lost after S3 acted makes the retried Complete fail (AWS S3 answers NoSuchUpload, or
+ * 412 when the upload was conditional; Ceph RGW 500). The upload completed if it is no longer
+ * pending and the object carries exactly the ETag these parts make; otherwise the error stands (a
+ * 412 is then a real conflict), and the caller aborts the upload.
  */
 const completeOrFindCompleted = (backend: Backend, request: CompleteMultipartRequest) =>
   Effect.catchAll(backend.completeMultipartUpload(request), (error) =>
     Effect.gen(function*() {
-      const info = yield* backend.headObject(request)
+      const info = yield* backend.headObject({ bucket: request.bucket, key: request.key })
       if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
-      const pending = yield* backend.listMultipartUploads(request)
+      const pending = yield* backend.listMultipartUploads({ bucket: request.bucket, prefix: request.key })
       if (pending.some((upload) => upload.uploadId === request.uploadId)) return yield* error
       return { etag: info.etag }
     }).pipe(Effect.catchAll(() => Effect.fail(error))))

@@ -1,6 +1,16 @@
 import * as Effect from "effect/Effect"
+import type { DownloadRange, ObjectAttributes, ReadConditions, WriteConditions } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
-import { maxKeyBytes, maxPartBytes, maxSinglePutBytes, maxUserMetadataBytes, minPartBytes } from "./limits.js"
+import {
+  maxKeyBytes,
+  maxPartBytes,
+  maxSinglePutBytes,
+  maxTagKeyLength,
+  maxTags,
+  maxTagValueLength,
+  maxUserMetadataBytes,
+  minPartBytes
+} from "./limits.js"
 
 /**
  * Input checks, run before any request. Each returns the `ValidationError` for bad input or
@@ -194,20 +204,105 @@ export const metadata = (operation: string, entries: Readonly<Record<string, str
     : undefined
 }
 
-/** The headers an upload sets on its object. */
-export const objectHeaders = (
-  operation: string,
-  options: {
-    readonly contentType?: string | undefined
-    readonly metadata?: Readonly<Record<string, string>> | undefined
+/** A header value that must say something: an ETag, a storage class. */
+const nonEmptyHeaderValue = (operation: string, field: string, value: string | undefined): Problem =>
+  value === "" ? invalid(operation, field, "must not be empty") : headerValue(operation, field, value)
+
+const date = (operation: string, field: string, value: Date | undefined): Problem =>
+  value === undefined || (value instanceof Date && !Number.isNaN(value.getTime()))
+    ? undefined
+    : invalid(operation, field, "must be a valid Date")
+
+/** What S3 allows in a tag (letters, digits, spaces and `_ . : / = + - @`), in any language. */
+const tagText = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
+
+/** Characters as S3 counts them in tags: code points. */
+const characters = (text: string) => Array.from(text).length
+
+/** Object tags: at most 10, keys of 1 to 128 characters, values of at most 256, in S3's character set. */
+export const tags = (operation: string, given: Readonly<Record<string, string>> | undefined): Problem => {
+  if (given === undefined) return undefined
+  const entries = Object.entries(given)
+  if (entries.length > maxTags) return invalid(operation, "tags", `at most ${maxTags} tags, got ${entries.length}`)
+  for (const [name, value] of entries) {
+    const field = `tags.${name}`
+    if (name.length === 0) return invalid(operation, "tags", "a tag key must not be empty")
+    if (typeof value !== "string") return invalid(operation, field, "must be a string")
+    for (const [what, text, max] of [["key", name, maxTagKeyLength], ["value", value, maxTagValueLength]] as const) {
+      if (!isWellFormed(text) || !tagText.test(text)) {
+        return invalid(
+          operation,
+          field,
+          `the ${what} ${JSON.stringify(text)} may hold only letters, digits, spaces and _ . : / = + - @`
+        )
+      }
+      const length = characters(text)
+      if (length > max) return invalid(operation, field, `the ${what} must be at most ${max} characters, got ${length}`)
+    }
   }
-): Problem => headerValue(operation, "contentType", options.contentType) ?? metadata(operation, options.metadata)
+  return undefined
+}
+
+const serverSideEncryption = (operation: string, sse: ObjectAttributes["serverSideEncryption"]): Problem => {
+  if (sse === undefined) return undefined
+  if (sse.type === "AES256") return undefined
+  if (sse.type === "aws:kms") return nonEmptyHeaderValue(operation, "serverSideEncryption.keyId", sse.keyId)
+  return invalid(operation, "serverSideEncryption", `type must be "AES256" or "aws:kms"`)
+}
+
+/** What an upload or a copy sets on its object: every header value sendable, tags within S3's limits. */
+export const objectAttributes = (operation: string, options: ObjectAttributes): Problem =>
+  headerValue(operation, "contentType", options.contentType) ??
+    headerValue(operation, "cacheControl", options.cacheControl) ??
+    headerValue(operation, "contentDisposition", options.contentDisposition) ??
+    headerValue(operation, "contentEncoding", options.contentEncoding) ??
+    headerValue(operation, "contentLanguage", options.contentLanguage) ??
+    date(operation, "expires", options.expires) ??
+    nonEmptyHeaderValue(operation, "storageClass", options.storageClass) ??
+    serverSideEncryption(operation, options.serverSideEncryption) ??
+    metadata(operation, options.metadata) ??
+    tags(operation, options.tags)
+
+/** A conditional write: create only (`ifNoneMatch: "*"`) or replace only one version (`ifMatch`). */
+export const writeConditions = (operation: string, conditions: WriteConditions): Problem => {
+  if (conditions.ifNoneMatch !== undefined && conditions.ifNoneMatch !== "*") {
+    return invalid(operation, "ifNoneMatch", `must be "*" (create only); to replace one version, give ifMatch`)
+  }
+  if (conditions.ifNoneMatch !== undefined && conditions.ifMatch !== undefined) {
+    return invalid(operation, "ifMatch", `give ifMatch or ifNoneMatch: "*", not both`)
+  }
+  return nonEmptyHeaderValue(operation, "ifMatch", conditions.ifMatch)
+}
+
+export const readConditions = (operation: string, conditions: ReadConditions): Problem =>
+  nonEmptyHeaderValue(operation, "ifMatch", conditions.ifMatch) ??
+    nonEmptyHeaderValue(operation, "ifNoneMatch", conditions.ifNoneMatch) ??
+    date(operation, "ifModifiedSince", conditions.ifModifiedSince) ??
+    date(operation, "ifUnmodifiedSince", conditions.ifUnmodifiedSince)
+
+const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+
+export const range = (operation: string, given: DownloadRange | undefined): Problem => {
+  if (given === undefined) return undefined
+  if ("suffix" in given) {
+    return isOffset(given.suffix) && given.suffix > 0
+      ? undefined
+      : invalid(operation, "range.suffix", `must be a whole number of bytes of at least 1, got ${given.suffix}`)
+  }
+  if (!isOffset(given.start)) {
+    return invalid(operation, "range.start", `must be a whole number of bytes from 0, got ${given.start}`)
+  }
+  return given.end === undefined || (isOffset(given.end) && given.end >= given.start)
+    ? undefined
+    : invalid(operation, "range.end", `must be a whole number of bytes from start (${given.start}), got ${given.end}`)
+}
 
 /** Everything an upload is given, checked before its first request. */
 export const upload = (
   operation: string,
   bucketName: string,
   keyName: string,
-  options: Parameters<typeof multipart>[1] & Parameters<typeof objectHeaders>[1]
+  options: Parameters<typeof multipart>[1] & ObjectAttributes & WriteConditions
 ): Problem =>
-  location(operation, bucketName, keyName) ?? multipart(operation, options) ?? objectHeaders(operation, options)
+  location(operation, bucketName, keyName) ?? multipart(operation, options) ??
+    objectAttributes(operation, options) ?? writeConditions(operation, options)

@@ -21,5 +21,7 @@ export const make = (live: Requests.LiveClient): Backend => ({
   uploadPartCopy: Requests.uploadPartCopy(live),
   completeMultipartUpload: Requests.completeMultipartUpload(live),
   abortMultipartUpload: Requests.abortMultipartUpload(live),
-  listMultipartUploads: Requests.listMultipartUploads(live)
+  listMultipartUploads: Requests.listMultipartUploads(live),
+  getObjectTagging: Requests.getObjectTagging(live),
+  putObjectTagging: Requests.putObjectTagging(live)
 })

@@ -9,13 +9,16 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
+  type StorageClass as SdkStorageClass,
   UploadPartCommand,
   UploadPartCopyCommand
 } from "@aws-sdk/client-s3"
@@ -24,7 +27,14 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import * as zlib from "node:zlib"
-import type { ListedObject, ObjectInfo } from "../../S3Po.js"
+import type {
+  ListedObject,
+  ObjectAttributes,
+  ObjectInfo,
+  ReadConditions,
+  ServerSideEncryption,
+  WriteConditions
+} from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type {
   BucketRequest,
@@ -35,6 +45,7 @@ import type {
   DeleteObjectsRequest,
   GetObjectRequest,
   GetObjectResponse,
+  HeadObjectRequest,
   ListBucketsRequest,
   ListPageRequest,
   ListUploadsRequest,
@@ -42,9 +53,11 @@ import type {
   ObjectRequest,
   PendingUpload,
   PutObjectRequest,
+  PutTaggingRequest,
   UploadPartCopyRequest,
   UploadPartRequest
 } from "../core/backend.js"
+import { describeRead, describeWrite, unquoted } from "../core/conditions.js"
 import type { PayloadHasher } from "./payloadHasher.js"
 import { unsignedPayload, withPayloadHash } from "./payloadSigning.js"
 import { fromSdkError } from "./sdkError.js"
@@ -75,6 +88,20 @@ const quotedETag = (etag: string | undefined): string =>
 
 const nothing = () => undefined
 
+const serverSideEncryptionOf = (
+  algorithm: string | undefined,
+  keyId: string | undefined
+): ServerSideEncryption | undefined =>
+  algorithm === "AES256"
+    ? { type: "AES256" }
+    : algorithm === "aws:kms"
+    ? { type: "aws:kms", ...(keyId === undefined ? {} : { keyId }) }
+    : undefined
+
+/** The answer's headers that are set, so that `ObjectInfo` carries only what the object has. */
+const present = <A extends Record<string, unknown>>(fields: A): Partial<A> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== "")) as Partial<A>
+
 const infoOf = (key: string, output: {
   readonly ContentLength?: number | undefined
   readonly ContentRange?: string | undefined
@@ -82,6 +109,14 @@ const infoOf = (key: string, output: {
   readonly LastModified?: Date | undefined
   readonly ContentType?: string | undefined
   readonly Metadata?: Record<string, string> | undefined
+  readonly CacheControl?: string | undefined
+  readonly ContentDisposition?: string | undefined
+  readonly ContentEncoding?: string | undefined
+  readonly ContentLanguage?: string | undefined
+  readonly Expires?: Date | undefined
+  readonly StorageClass?: string | undefined
+  readonly ServerSideEncryption?: string | undefined
+  readonly SSEKMSKeyId?: string | undefined
 }): ObjectInfo => {
   const total = output.ContentRange === undefined ? undefined : /\/(\d+)$/.exec(output.ContentRange)?.[1]
   return {
@@ -90,9 +125,74 @@ const infoOf = (key: string, output: {
     etag: quotedETag(output.ETag),
     lastModified: output.LastModified ?? new Date(0),
     contentType: output.ContentType ?? "",
-    metadata: output.Metadata ?? {}
+    metadata: output.Metadata ?? {},
+    ...present({
+      cacheControl: output.CacheControl,
+      contentDisposition: output.ContentDisposition,
+      contentEncoding: output.ContentEncoding,
+      contentLanguage: output.ContentLanguage,
+      expires: output.Expires,
+      // S3 names no storage class for STANDARD; some servers do.
+      storageClass: output.StorageClass === "STANDARD" ? undefined : output.StorageClass,
+      serverSideEncryption: serverSideEncryptionOf(output.ServerSideEncryption, output.SSEKMSKeyId)
+    })
   }
 }
+
+/** Tags as the `x-amz-tagging` header carries them: a URL query. */
+const taggingOf = (tags: ObjectAttributes["tags"]): string | undefined => {
+  if (tags === undefined) return undefined
+  const query = Object.entries(tags).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+  return query.length === 0 ? undefined : query.join("&")
+}
+
+/** An object's attributes as the SDK's input fields. */
+const attributesInput = (attributes: ObjectAttributes) => {
+  const sse = attributes.serverSideEncryption
+  return {
+    ContentType: attributes.contentType,
+    Metadata: attributes.metadata,
+    CacheControl: attributes.cacheControl,
+    ContentDisposition: attributes.contentDisposition,
+    ContentEncoding: attributes.contentEncoding,
+    ContentLanguage: attributes.contentLanguage,
+    Expires: attributes.expires,
+    StorageClass: attributes.storageClass as SdkStorageClass | undefined,
+    ServerSideEncryption: sse?.type,
+    SSEKMSKeyId: sse?.type === "aws:kms" ? sse.keyId : undefined,
+    Tagging: taggingOf(attributes.tags)
+  }
+}
+
+/** A write's conditions as the SDK's input fields: the ETag unquoted, the one form Ceph RGW 16 matches on a PUT (AWS takes both). */
+const writeConditionsInput = (conditions: WriteConditions) => ({
+  IfNoneMatch: conditions.ifNoneMatch,
+  IfMatch: conditions.ifMatch === undefined ? undefined : unquoted(conditions.ifMatch)
+})
+
+const readConditionsInput = (conditions: ReadConditions) => ({
+  IfMatch: conditions.ifMatch,
+  IfNoneMatch: conditions.ifNoneMatch,
+  IfModifiedSince: conditions.ifModifiedSince,
+  IfUnmodifiedSince: conditions.ifUnmodifiedSince
+})
+
+const readContext = (operation: string, request: ObjectRequest & ReadConditions) => ({
+  operation,
+  bucket: request.bucket,
+  key: request.key,
+  ifMatch: request.ifMatch,
+  ifNoneMatch: request.ifNoneMatch,
+  condition: describeRead(request)
+})
+
+const writeContext = (operation: string, request: ObjectRequest & WriteConditions) => ({
+  operation,
+  bucket: request.bucket,
+  key: request.key,
+  ifMatch: request.ifMatch,
+  condition: describeWrite(request)
+})
 
 export const listBuckets = ({ client }: LiveClient) => (_request: ListBucketsRequest) =>
   send(
@@ -133,20 +233,34 @@ export const createBucket = ({ client }: LiveClient) => (request: BucketRequest)
 
 export const putObject = ({ client, unsignedUploads }: LiveClient) => (request: PutObjectRequest) =>
   send(
-    { operation: "PutObject", bucket: request.bucket, key: request.key },
+    writeContext("PutObject", request),
     (options) => {
       const command = new PutObjectCommand({
         Bucket: request.bucket,
         Key: request.key,
         Body: request.body,
         ContentLength: request.body.length,
-        ContentType: request.contentType,
-        Metadata: request.metadata
+        ...attributesInput(request),
+        ...writeConditionsInput(request)
       })
       return client.send(unsignedUploads === undefined ? command : withPayloadHash(command, unsignedPayload), options)
     },
     (output) => ({ etag: quotedETag(output.ETag) })
   )
+
+/** Where a body starts in the object: the first byte of its `Content-Range` (`bytes 6-9/10`), else 0. */
+const offsetOf = (contentRange: string | undefined): number => {
+  const first = contentRange === undefined ? undefined : /^bytes (\d+)-/.exec(contentRange)?.[1]
+  return first === undefined ? 0 : Number(first)
+}
+
+/** A range as the `Range` header carries it. */
+const rangeHeader = (range: GetObjectRequest["range"]): string | undefined =>
+  range === undefined
+    ? undefined
+    : "suffix" in range
+    ? `bytes=-${range.suffix}`
+    : `bytes=${range.start}-${range.end === undefined ? "" : range.end}`
 
 /** A GetObject answer as a response whose body is read as it arrives. */
 const streamedResponse = (
@@ -157,6 +271,7 @@ const streamedResponse = (
   return {
     info: infoOf(context.key, output),
     contentLength: output.ContentLength ?? 0,
+    offset: offsetOf(output.ContentRange),
     body: readable === undefined
       ? Stream.empty
       : NodeStream.fromReadable<S3PoError, Uint8Array>(() => readable, (error) => fromSdkError(context, error)),
@@ -175,6 +290,7 @@ const readResponse = (
   return {
     info: infoOf(context.key, output),
     contentLength: output.ContentLength ?? 0,
+    offset: offsetOf(output.ContentRange),
     body: body.error === undefined
       ? Stream.fromIterable(body.chunks)
       : Stream.concat(Stream.fromIterable(body.chunks), Stream.failSync(broken)),
@@ -188,15 +304,17 @@ const readResponse = (
 }
 
 export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest) => {
-  const context = { operation: "GetObject", bucket: request.bucket, key: request.key, ifMatch: request.ifMatch }
-  const range = request.range === undefined
-    ? undefined
-    : `bytes=${request.range.start}-${request.range.end === undefined ? "" : request.range.end}`
+  const context = readContext("GetObject", request)
   return send(
     context,
     (options) =>
       client.send(
-        new GetObjectCommand({ Bucket: request.bucket, Key: request.key, Range: range, IfMatch: request.ifMatch }),
+        new GetObjectCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          Range: rangeHeader(request.range),
+          ...readConditionsInput(request)
+        }),
         options
       ),
     (output, inFlight) => {
@@ -210,11 +328,38 @@ export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest)
   )
 }
 
-export const headObject = ({ client }: LiveClient) => (request: ObjectRequest) =>
+export const headObject = ({ client }: LiveClient) => (request: HeadObjectRequest) =>
   send(
-    { operation: "HeadObject", bucket: request.bucket, key: request.key },
-    (options) => client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key }), options),
+    readContext("HeadObject", request),
+    (options) =>
+      client.send(
+        new HeadObjectCommand({ Bucket: request.bucket, Key: request.key, ...readConditionsInput(request) }),
+        options
+      ),
     (output) => infoOf(request.key, output)
+  )
+
+export const getObjectTagging = ({ client }: LiveClient) => (request: ObjectRequest) =>
+  send(
+    { operation: "GetObjectTagging", bucket: request.bucket, key: request.key },
+    (options) => client.send(new GetObjectTaggingCommand({ Bucket: request.bucket, Key: request.key }), options),
+    // Some servers (Ceph RGW 16) answer an object without tags with an empty body.
+    (output) => Object.fromEntries((output.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]))
+  )
+
+export const putObjectTagging = ({ client }: LiveClient) => (request: PutTaggingRequest) =>
+  send(
+    { operation: "PutObjectTagging", bucket: request.bucket, key: request.key },
+    (options) =>
+      client.send(
+        new PutObjectTaggingCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          Tagging: { TagSet: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })) }
+        }),
+        options
+      ),
+    nothing
   )
 
 export const listPage = ({ client }: LiveClient) => (request: ListPageRequest) =>
@@ -278,12 +423,7 @@ export const createMultipartUpload = ({ client }: LiveClient) => (request: Creat
     { operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key },
     (options) =>
       client.send(
-        new CreateMultipartUploadCommand({
-          Bucket: request.bucket,
-          Key: request.key,
-          ContentType: request.contentType,
-          Metadata: request.metadata
-        }),
+        new CreateMultipartUploadCommand({ Bucket: request.bucket, Key: request.key, ...attributesInput(request) }),
         options
       ),
     (output) => output.UploadId ?? ""
@@ -341,13 +481,14 @@ export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (
 
 export const completeMultipartUpload = (live: LiveClient) => (request: CompleteMultipartRequest) =>
   send(
-    { operation: "CompleteMultipartUpload", bucket: request.bucket, key: request.key },
+    writeContext("CompleteMultipartUpload", request),
     (options) =>
       live.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: request.bucket,
           Key: request.key,
           UploadId: request.uploadId,
+          ...writeConditionsInput(request),
           MultipartUpload: {
             Parts: request.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag }))
           }
@@ -396,9 +537,10 @@ export const copyObject = ({ client }: LiveClient) => (request: CopyObjectReques
           Key: request.key,
           CopySource: copySourceOf(request.source),
           CopySourceIfMatch: request.source.ifMatch,
+          ...writeConditionsInput(request),
           MetadataDirective: request.replace === undefined ? "COPY" : "REPLACE",
-          ContentType: request.replace?.contentType,
-          Metadata: request.replace?.metadata
+          ...(request.replace === undefined ? {} : attributesInput(request.replace)),
+          TaggingDirective: request.replace?.tags === undefined ? "COPY" : "REPLACE"
         }),
         options
       ),

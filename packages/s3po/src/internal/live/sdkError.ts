@@ -88,6 +88,7 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
     code: coded ? given : undefined,
     message: coded && message !== "UnknownError" ? message : undefined,
     requestId,
-    retryAfter: retryAfterOf(shape)
+    retryAfter: retryAfterOf(shape),
+    etag: text(shape.$response?.headers?.["etag"])
   })
 }

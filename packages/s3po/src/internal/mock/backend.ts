@@ -5,7 +5,7 @@ import type { S3PoError } from "../../S3PoError.js"
 import type { Backend } from "../core/backend.js"
 import { md5Hex } from "../core/etag.js"
 import * as State from "./state.js"
-import { Slabs, StoredObject } from "./storedObject.js"
+import { detailsOf, Slabs, StoredObject } from "./storedObject.js"
 
 /**
  * The request primitives over an in-memory store in a `Ref`, with S3's rules (`state.ts`). Reads
@@ -40,7 +40,8 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
           request.body,
           request.contentType ?? State.storedContentTypeWhenNoneSent,
           State.lowerCaseNames(request.metadata),
-          now
+          now,
+          detailsOf(request)
         )
         return write((current) => State.putObject(current, request, object))
       }),
@@ -50,7 +51,7 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     deleteObject: (request) => write((current) => State.deleteObject(current, request)),
     deleteObjects: (request) => write((current) => State.deleteObjects(current, request)),
     createMultipartUpload: (request) =>
-      atNow((now) => write((current) => State.createMultipartUpload(current, request, now))),
+      atNow((now) => write((current) => State.createMultipartUpload(current, request, detailsOf(request), now))),
     uploadPart: (request) => {
       const part = { etag: `"${md5Hex(request.body)}"`, body: request.body.slice() }
       return write((current) => State.uploadPart(current, request, part))
@@ -61,7 +62,9 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
           State.copyObject(
             current,
             request,
-            (body, contentType, metadata) => StoredObject.copyOf(slabs, body, contentType, metadata, now)
+            (body, contentType, metadata, details) =>
+              StoredObject.copyOf(slabs, body, contentType, metadata, now, details),
+            detailsOf
           )
         )
       ),
@@ -69,7 +72,9 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     completeMultipartUpload: (request) =>
       atNow((now) => write((current) => State.completeMultipartUpload(current, request, now))),
     abortMultipartUpload: (request) => write((current) => State.abortMultipartUpload(current, request)),
-    listMultipartUploads: (request) => read((current) => State.listMultipartUploads(current, request))
+    listMultipartUploads: (request) => read((current) => State.listMultipartUploads(current, request)),
+    getObjectTagging: (request) => read((current) => State.getObjectTagging(current, request)),
+    putObjectTagging: (request) => write((current) => State.putObjectTagging(current, request))
   }
 }
 

@@ -18,7 +18,7 @@ const seedProblem = (seed: MockSeed): ValidationError | undefined => {
     if (problem !== undefined) return problem
     for (const content of Object.values(objects)) {
       if (typeof content === "string" || content instanceof Uint8Array) continue
-      const headers = Validate.objectHeaders("layerMock", content)
+      const headers = Validate.objectAttributes("layerMock", content)
       if (headers !== undefined) return headers
     }
   }

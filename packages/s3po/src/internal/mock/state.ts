@@ -3,11 +3,12 @@ import * as Either from "effect/Either"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { BucketInfo, ListedObject, ObjectInfo } from "../../S3Po.js"
+import type { BucketInfo, ListedObject, ObjectInfo, ReadConditions, WriteConditions } from "../../S3Po.js"
 import {
   BucketNotEmpty,
   NoSuchBucket,
   NoSuchKey,
+  NotModified,
   PreconditionFailed,
   type S3PoError,
   S3ServiceError
@@ -22,21 +23,26 @@ import type {
   ETagged,
   GetObjectRequest,
   GetObjectResponse,
+  HeadObjectRequest,
   ListPage,
   ListPageRequest,
   ListUploadsRequest,
   MultipartUploadRef,
   ObjectRequest,
   PendingUpload,
+  PutObjectRequest,
+  PutTaggingRequest,
+  Tags,
   UploadPartCopyRequest,
   UploadPartRequest
 } from "../core/backend.js"
 import { concatBytes } from "../core/chunker.js"
+import { describeRead, describeWrite, judgeRead, writeHolds } from "../core/conditions.js"
 import { md5Hex, multipartETag } from "../core/etag.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
 import * as KeyMap from "./keyMap.js"
-import { type Slabs, StoredObject } from "./storedObject.js"
+import { type ObjectDetails, type Slabs, StoredObject } from "./storedObject.js"
 
 /**
  * S3's rules over an immutable store, as plain functions of the state (and the time, where S3
@@ -51,6 +57,7 @@ export interface StoredPart {
 export interface PendingMultipart extends PendingUpload {
   readonly contentType: string
   readonly metadata: Readonly<Record<string, string>>
+  readonly details: ObjectDetails | undefined
   readonly parts: HashMap.HashMap<number, StoredPart>
 }
 
@@ -190,14 +197,82 @@ const objectOf = (state: MockState, operation: string, request: ObjectRequest): 
       : Either.right(object)
   })
 
-const infoOf = (key: string, object: StoredObject): ObjectInfo => ({
-  key,
-  size: object.size,
-  etag: object.etag,
-  lastModified: object.lastModified,
-  contentType: object.contentType,
-  metadata: { ...object.metadata }
-})
+const infoOf = (key: string, object: StoredObject): ObjectInfo => {
+  const info: ObjectInfo = {
+    key,
+    size: object.size,
+    etag: object.etag,
+    lastModified: object.lastModified,
+    contentType: object.contentType,
+    metadata: { ...object.metadata }
+  }
+  const details = object.details
+  if (details === undefined) return info
+  // HEAD carries neither the tags nor the STANDARD storage class.
+  const { expires, storageClass, tags: _tags, ...headers } = details
+  return {
+    ...info,
+    ...headers,
+    ...(expires === undefined ? {} : { expires: new Date(expires) }),
+    ...(storageClass === undefined || storageClass === "STANDARD" ? {} : { storageClass })
+  }
+}
+
+/** The storage classes of AWS S3: any other is refused, as S3 does. */
+const storageClasses = new Set([
+  "STANDARD",
+  "REDUCED_REDUNDANCY",
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER",
+  "GLACIER_IR",
+  "DEEP_ARCHIVE",
+  "OUTPOSTS",
+  "SNOW",
+  "EXPRESS_ONEZONE"
+])
+
+/** What S3 refuses in a write's details before looking at the store. */
+const detailsRefused = (operation: string, request: ObjectRequest, details: ObjectDetails | undefined) =>
+  details?.storageClass !== undefined && !storageClasses.has(details.storageClass)
+    ? serviceError(operation, request, 400, "InvalidStorageClass", "the storage class you specified is not valid")
+    : undefined
+
+/** A write's conditions against the object the key holds, checked in the same step as the write. */
+const writeRefused = (
+  operation: string,
+  request: ObjectRequest & WriteConditions,
+  found: BucketState
+): Either.Either<never, S3PoError> | undefined =>
+  writeHolds(request, KeyMap.get(found.objects, request.key)?.etag) ? undefined : Either.left(
+    new PreconditionFailed({
+      operation,
+      bucket: request.bucket,
+      key: request.key,
+      expectedETag: request.ifMatch,
+      condition: describeWrite(request)
+    })
+  )
+
+/** 412 or 304 when a read's conditions say so. */
+const readRefused = (
+  operation: string,
+  request: ObjectRequest & ReadConditions,
+  object: StoredObject
+): Either.Either<never, S3PoError> | undefined => {
+  const where = { operation, bucket: request.bucket, key: request.key }
+  switch (judgeRead(request, object.etag, object.modifiedAt)) {
+    case "precondition":
+      return Either.left(
+        new PreconditionFailed({ ...where, expectedETag: request.ifMatch, condition: describeRead(request) })
+      )
+    case "not modified":
+      return Either.left(new NotModified({ ...where, etag: object.etag }))
+    case "ok":
+      return undefined
+  }
+}
 
 const pendingOf = (operation: string, found: BucketState, request: MultipartUploadRef): Read<PendingMultipart> => {
   const upload = HashMap.get(found.uploads, request.uploadId)
@@ -228,58 +303,72 @@ export const deleteBucket = (state: MockState, request: BucketRequest): Write<vo
       ? Either.left(new BucketNotEmpty({ operation: "DeleteBucket", bucket: request.bucket }))
       : Either.right([undefined, { ...state, buckets: HashMap.remove(state.buckets, request.bucket) }] as const))
 
-/** Stores `object`, already made from the request's body, under the request's key. */
-export const putObject = (state: MockState, request: ObjectRequest, object: StoredObject): Write<ETagged> =>
-  inBucket(state, "PutObject", request, (found) =>
-    Either.right([
-      { etag: object.etag },
-      { ...found, objects: KeyMap.set(found.objects, request.key, object) }
-    ]))
+/** Stores `object`, already made from the request's body, under the request's key, if its conditions hold. */
+export const putObject = (state: MockState, request: PutObjectRequest, object: StoredObject): Write<ETagged> =>
+  inBucket(
+    state,
+    "PutObject",
+    request,
+    (found) =>
+      detailsRefused("PutObject", request, object.details) ?? writeRefused("PutObject", request, found) ??
+        Either.right([
+          { etag: object.etag },
+          { ...found, objects: KeyMap.set(found.objects, request.key, object) }
+        ])
+  )
+
+/** The first and last byte a range asks for, or S3's 416 when it starts past the end (any range of nothing does). */
+const bytesOf = (request: GetObjectRequest, size: number): Read<{ readonly start: number; readonly end: number }> => {
+  const range = request.range
+  if (range === undefined) return Either.right({ start: 0, end: size - 1 })
+  const start = "suffix" in range ? Math.max(0, size - range.suffix) : range.start
+  if (start >= size) {
+    const asked = "suffix" in range ? `the last ${range.suffix} bytes` : `bytes from ${range.start}`
+    return serviceError("GetObject", request, 416, "InvalidRange", `${asked} of an object of ${size} bytes`)
+  }
+  return Either.right({ start, end: "suffix" in range ? size - 1 : Math.min(range.end ?? size - 1, size - 1) })
+}
 
 export const getObject = (state: MockState, request: GetObjectRequest): Read<GetObjectResponse> =>
-  Either.flatMap(objectOf(state, "GetObject", request), (object): Read<GetObjectResponse> => {
-    if (request.ifMatch !== undefined && request.ifMatch !== object.etag) {
-      return Either.left(
-        new PreconditionFailed({
-          operation: "GetObject",
-          bucket: request.bucket,
-          key: request.key,
-          expectedETag: request.ifMatch
-        })
-      )
-    }
-    const size = object.size
-    const range = request.range
-    if (range !== undefined && range.start >= size) {
-      return serviceError(
-        "GetObject",
-        request,
-        416,
-        "InvalidRange",
-        `range starts at ${range.start} but the object has ${size} bytes`
-      )
-    }
-    const start = range?.start ?? 0
-    const end = Math.min(range?.end ?? size - 1, size - 1)
-    const body = object.view(start, end + 1)
-    return Either.right({
-      info: infoOf(request.key, object),
-      contentLength: body.length,
-      body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
-      forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
-      discard: Effect.void
-    })
-  })
+  Either.flatMap(
+    objectOf(state, "GetObject", request),
+    (object): Read<GetObjectResponse> =>
+      readRefused("GetObject", request, object) ?? Either.map(bytesOf(request, object.size), ({ end, start }) => {
+        const body = object.view(start, end + 1)
+        return {
+          info: infoOf(request.key, object),
+          contentLength: body.length,
+          offset: start,
+          body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
+          forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
+          discard: Effect.void
+        }
+      })
+  )
 
-export const headObject = (state: MockState, request: ObjectRequest): Read<ObjectInfo> =>
+export const headObject = (state: MockState, request: HeadObjectRequest): Read<ObjectInfo> =>
   // HEAD has no response body, so S3 answers a missing bucket and a missing key with the same bare 404.
-  Either.mapBoth(objectOf(state, "HeadObject", request), {
-    onLeft: (error) =>
+  Either.flatMap(
+    Either.mapLeft(objectOf(state, "HeadObject", request), (error) =>
       error._tag === "NoSuchBucket"
         ? new NoSuchKey({ operation: "HeadObject", bucket: request.bucket, key: request.key })
-        : error,
-    onRight: (object) => infoOf(request.key, object)
-  })
+        : error),
+    (object) => readRefused("HeadObject", request, object) ?? Either.right(infoOf(request.key, object))
+  )
+
+export const getObjectTagging = (state: MockState, request: ObjectRequest): Read<Tags> =>
+  Either.map(objectOf(state, "GetObjectTagging", request), (object) => ({ ...object.details?.tags }))
+
+export const putObjectTagging = (state: MockState, request: PutTaggingRequest): Write<void> =>
+  Either.flatMap(
+    objectOf(state, "PutObjectTagging", request),
+    (object) =>
+      inBucket(state, "PutObjectTagging", request, (found) =>
+        Either.right([undefined, {
+          ...found,
+          objects: KeyMap.set(found.objects, request.key, object.withTags({ ...request.tags }))
+        }]))
+  )
 
 const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url")
 const decodeToken = (token: string) => Buffer.from(token, "base64url").toString("utf8")
@@ -313,7 +402,7 @@ export const listPage = (state: MockState, request: ListPageRequest): Read<ListP
           size: object.size,
           etag: object.etag,
           lastModified: object.lastModified,
-          storageClass: "STANDARD"
+          storageClass: object.details?.storageClass ?? "STANDARD"
         })
         return true
       }
@@ -345,8 +434,15 @@ export const deleteObjects = (state: MockState, request: DeleteObjectsRequest) =
     return Either.right([{ deleted: request.keys, failed: [] }, { ...found, objects }])
   })
 
-export const createMultipartUpload = (state: MockState, request: CreateMultipartRequest, now: number): Write<string> =>
-  Either.map(bucketOf(state, "CreateMultipartUpload", request), (found) => {
+export const createMultipartUpload = (
+  state: MockState,
+  request: CreateMultipartRequest,
+  details: ObjectDetails | undefined,
+  now: number
+): Write<string> =>
+  Either.flatMap(bucketOf(state, "CreateMultipartUpload", request), (found) => {
+    const refused = detailsRefused("CreateMultipartUpload", request, details)
+    if (refused !== undefined) return refused
     const uploadId = `s3po-mock-upload-${state.uploadsStarted + 1}`
     const upload: PendingMultipart = {
       key: request.key,
@@ -354,10 +450,11 @@ export const createMultipartUpload = (state: MockState, request: CreateMultipart
       initiated: new Date(now),
       contentType: request.contentType ?? storedContentTypeWhenNoneSent,
       metadata: lowerCaseNames(request.metadata),
+      details,
       parts: HashMap.empty()
     }
     const next = withBucket(state, request.bucket, { ...found, uploads: HashMap.set(found.uploads, uploadId, upload) })
-    return [uploadId, { ...next, uploadsStarted: state.uploadsStarted + 1 }] as const
+    return Either.right([uploadId, { ...next, uploadsStarted: state.uploadsStarted + 1 }] as const)
   })
 
 /** The source of a copy, as long as it still has the ETag the copy is pinned to. */
@@ -375,23 +472,40 @@ const copySourceOf = (state: MockState, operation: string, request: CopyObjectRe
       )
   )
 
-/** Copies the source's bytes with `copy`, which makes the store's own object of them. */
+/**
+ * Copies the source's bytes with `copy`, which makes the store's own object of them: with the
+ * source's attributes and tags (S3's `COPY`), or the request's attributes (`REPLACE`) and the
+ * source's tags unless it gives its own.
+ */
 export const copyObject = (
   state: MockState,
   request: CopyObjectRequest,
-  copy: (body: Uint8Array, contentType: string, metadata: Readonly<Record<string, string>>) => StoredObject
+  copy: (
+    body: Uint8Array,
+    contentType: string,
+    metadata: Readonly<Record<string, string>>,
+    details: ObjectDetails | undefined
+  ) => StoredObject,
+  detailsOf: (replaced: NonNullable<CopyObjectRequest["replace"]>) => ObjectDetails | undefined
 ): Write<ETagged> =>
   Either.flatMap(copySourceOf(state, "CopyObject", request), (source) => {
+    const replaced = request.replace
+    const details = replaced === undefined ? source.details : detailsOf({
+      ...replaced,
+      tags: replaced.tags ?? source.details?.tags
+    })
     const object = copy(
       source.view(),
-      request.replace?.contentType ?? source.contentType,
-      request.replace === undefined ? source.metadata : lowerCaseNames(request.replace.metadata)
+      replaced?.contentType ?? source.contentType,
+      replaced === undefined ? source.metadata : lowerCaseNames(replaced.metadata),
+      details
     )
     return inBucket(state, "CopyObject", request, (found) =>
-      Either.right([
-        { etag: object.etag },
-        { ...found, objects: KeyMap.set(found.objects, request.key, object) }
-      ]))
+      detailsRefused("CopyObject", request, details) ?? writeRefused("CopyObject", request, found) ??
+        Either.right([
+          { etag: object.etag },
+          { ...found, objects: KeyMap.set(found.objects, request.key, object) }
+        ]))
   })
 
 /** Keeps the source's range as a part, copied into the store's own memory. */
@@ -451,6 +565,10 @@ const partsListed = (request: CompleteMultipartRequest, upload: PendingMultipart
   return Either.right(stored)
 }
 
+/**
+ * Joins the parts into the object, if the request's conditions hold over the object the key holds
+ * then. They are checked first, so that a Complete repeated after its answer was lost fails them.
+ */
 export const completeMultipartUpload = (
   state: MockState,
   request: CompleteMultipartRequest,
@@ -461,23 +579,25 @@ export const completeMultipartUpload = (
     "CompleteMultipartUpload",
     request,
     (found) =>
-      Either.flatMap(pendingOf("CompleteMultipartUpload", found, request), (upload) =>
-        Either.map(partsListed(request, upload), (stored) => {
-          const object = StoredObject.owning(
-            concatBytes(stored.map((part) =>
-              part.body
-            )),
-            multipartETag(stored.map((part) => part.etag)),
-            upload.contentType,
-            upload.metadata,
-            now
-          )
-          return [{ etag: object.etag }, {
-            ...found,
-            objects: KeyMap.set(found.objects, request.key, object),
-            uploads: HashMap.remove(found.uploads, request.uploadId)
-          }] as const
-        }))
+      writeRefused("CompleteMultipartUpload", request, found) ??
+        Either.flatMap(pendingOf("CompleteMultipartUpload", found, request), (upload) =>
+          Either.map(partsListed(request, upload), (stored) => {
+            const object = StoredObject.owning(
+              concatBytes(stored.map((part) => part.body)),
+              multipartETag(stored.map((part) =>
+                part.etag
+              )),
+              upload.contentType,
+              upload.metadata,
+              now,
+              upload.details
+            )
+            return [{ etag: object.etag }, {
+              ...found,
+              objects: KeyMap.set(found.objects, request.key, object),
+              uploads: HashMap.remove(found.uploads, request.uploadId)
+            }] as const
+          }))
   )
 
 export const abortMultipartUpload = (state: MockState, request: MultipartUploadRef): Write<void> =>

@@ -1,3 +1,4 @@
+import type { ObjectAttributes } from "../../S3Po.js"
 import { md5Hex } from "../core/etag.js"
 
 const slabSize = 16 * 1024
@@ -27,6 +28,35 @@ export class Slabs {
   }
 }
 
+/** An object's attributes beyond its content type and metadata, and its tags: absent on most objects. */
+export type ObjectDetails = Omit<ObjectAttributes, "contentType" | "metadata">
+
+/** The details a request sets, or `undefined` when it sets none, so that plain objects stay small. */
+export const detailsOf = (attributes: ObjectAttributes): ObjectDetails | undefined => {
+  const details: {
+    -readonly [K in keyof ObjectDetails]: ObjectDetails[K]
+  } = {}
+  let any = false
+  for (const name of detailNames) {
+    if (attributes[name] !== undefined) {
+      details[name] = attributes[name] as never
+      any = true
+    }
+  }
+  return any ? details : undefined
+}
+
+const detailNames = [
+  "cacheControl",
+  "contentDisposition",
+  "contentEncoding",
+  "contentLanguage",
+  "expires",
+  "storageClass",
+  "serverSideEncryption",
+  "tags"
+] as const satisfies ReadonlyArray<keyof ObjectDetails>
+
 /**
  * An object as the mock keeps it. Every object stays in memory as long as its store, and each one
  * the collector must trace costs every PUT after it, so it is kept compact: its body as a place in
@@ -42,7 +72,8 @@ export class StoredObject {
     readonly contentType: string,
     readonly metadata: Readonly<Record<string, string>>,
     /** When the object was stored, in milliseconds since the epoch. */
-    private readonly modifiedAt: number
+    readonly modifiedAt: number,
+    readonly details: ObjectDetails | undefined
   ) {}
 
   /** An object holding a private copy of `body`, which the caller may go on to change; its ETag is the MD5. */
@@ -51,15 +82,16 @@ export class StoredObject {
     body: Uint8Array,
     contentType: string,
     metadata: Readonly<Record<string, string>>,
-    modifiedAt: number
+    modifiedAt: number,
+    details?: ObjectDetails
   ): StoredObject {
     const size = body.length
     const md5 = md5Hex(body)
     if (size > smallBodyBytes) {
-      return new StoredObject(new Uint8Array(body), 0, size, md5, contentType, metadata, modifiedAt)
+      return new StoredObject(new Uint8Array(body), 0, size, md5, contentType, metadata, modifiedAt, details)
     }
     const offset = slabs.copy(body)
-    return new StoredObject(slabs.current, offset, size, md5, contentType, metadata, modifiedAt)
+    return new StoredObject(slabs.current, offset, size, md5, contentType, metadata, modifiedAt, details)
   }
 
   /** An object that takes `body` over, which no one else may hold, with the ETag given (in quotes). */
@@ -68,9 +100,25 @@ export class StoredObject {
     etag: string,
     contentType: string,
     metadata: Readonly<Record<string, string>>,
-    modifiedAt: number
+    modifiedAt: number,
+    details?: ObjectDetails
   ): StoredObject {
-    return new StoredObject(body, 0, body.length, etag.slice(1, -1), contentType, metadata, modifiedAt)
+    return new StoredObject(body, 0, body.length, etag.slice(1, -1), contentType, metadata, modifiedAt, details)
+  }
+
+  /** The same object with other tags: S3 changes neither its ETag nor its time. */
+  withTags(tags: Readonly<Record<string, string>>): StoredObject {
+    const details = { ...this.details, tags }
+    return new StoredObject(
+      this.bytes,
+      this.offset,
+      this.size,
+      this.unquotedETag,
+      this.contentType,
+      this.metadata,
+      this.modifiedAt,
+      details
+    )
   }
 
   /** A view of the body's bytes from `start` up to, not including, `end`: for reading only. */
