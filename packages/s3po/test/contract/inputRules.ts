@@ -4,7 +4,7 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { S3Po, type UploadOptions } from "s3po"
+import { type DownloadOptions, S3Po, type UploadOptions } from "s3po"
 import { tempDir, uniqueBucket } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
@@ -115,5 +115,82 @@ export const inputRulesSuite = <R>(
         yield* s3.upload(bucket, "k", "v", { metadata: { "a-b.c~d!": "printable ~ ascii !" } })
         assert.deepStrictEqual((yield* s3.head(bucket, "k")).metadata, { "a-b.c~d!": "printable ~ ascii !" })
         assert.strictEqual(yield* s3.exists(bucket, "never"), false)
+      }))
+
+    it.effect("attributes, tags and conditions are checked before any request, naming the field", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket
+        yield* s3.upload(bucket, "source", "v")
+        const writes = (options: UploadOptions) => [
+          s3.upload(bucket, "k", "small", options),
+          s3.upload(bucket, "k", new Uint8Array(6 * MiB), { ...options, multipartThreshold: 5 * MiB }),
+          s3.upload(bucket, "k", Stream.make(new Uint8Array(10)), options),
+          s3.copy({ bucket, key: "source" }, { bucket, key: "k" }, options)
+        ]
+        const elevenTags = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`t${index}`, "v"]))
+        const cases: ReadonlyArray<readonly [UploadOptions, string, string]> = [
+          [{ cacheControl: "max-age=60\r\nx-amz-acl: public-read" }, "cacheControl", "control characters"],
+          [{ contentDisposition: "attachment; filename=\"résumé.pdf\"" }, "contentDisposition", "US-ASCII"],
+          [{ contentEncoding: "gzip\n" }, "contentEncoding", "control characters"],
+          [{ contentLanguage: "fr\u0000" }, "contentLanguage", "control characters"],
+          [{ expires: new Date("not a date") }, "expires", "valid Date"],
+          [{ storageClass: "" }, "storageClass", "empty"],
+          [{ serverSideEncryption: { type: "aws:kms", keyId: "key\nid" } }, "serverSideEncryption.keyId", "control"],
+          [{ tags: elevenTags }, "tags", "at most 10 tags, got 11"],
+          [{ tags: { ["k".repeat(129)]: "v" } }, `tags.${"k".repeat(129)}`, "at most 128 characters, got 129"],
+          [{ tags: { big: "v".repeat(257) } }, "tags.big", "at most 256 characters, got 257"],
+          [{ tags: { "": "v" } }, "tags", "must not be empty"],
+          [{ tags: { note: "two\nlines" } }, "tags.note", "only letters, digits, spaces"],
+          [{ tags: { "a&b": "v" } }, "tags.a&b", "only letters, digits, spaces"],
+          [{ ifNoneMatch: "\"etag\"" as "*" }, "ifNoneMatch", "must be \"*\""],
+          [{ ifNoneMatch: "*", ifMatch: "\"etag\"" }, "ifMatch", "not both"],
+          [{ ifMatch: "" }, "ifMatch", "empty"],
+          [{ ifMatch: "\"etag\"\r\nx: y" }, "ifMatch", "control characters"]
+        ]
+        for (const [options, field, says] of cases) {
+          for (const write of writes(options)) {
+            const error = yield* refused(field)(write)
+            assert.include(error.message, says)
+          }
+        }
+        yield* refused("tags")(s3.setTags(bucket, "source", elevenTags))
+        yield* refused("tags.note")(s3.setTags(bucket, "source", { note: "a\tb" }))
+        // At the limits, and in any language, tags are fine.
+        const atLimits = {
+          ...Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`t${index}`, "v"])),
+          ["k".repeat(128)]: "v".repeat(256),
+          "été": "naïve +-=._:/@ 東京"
+        }
+        yield* s3.setTags(bucket, "source", atLimits)
+        assert.deepStrictEqual(yield* s3.getTags(bucket, "source"), atLimits)
+      }))
+
+    it.scoped("ranges and read conditions are checked before any request", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket
+        const dir = yield* tempDir
+        const reads = (options: DownloadOptions) => [
+          s3.download(bucket, "k", options),
+          s3.download(bucket, "k", { ...options, concurrency: 2 }),
+          s3.downloadString(bucket, "k", options),
+          Stream.runDrain(s3.downloadStream(bucket, "k", options)),
+          s3.downloadFile(bucket, "k", path.join(dir, "out"), options)
+        ]
+        const cases: ReadonlyArray<readonly [DownloadOptions, string]> = [
+          [{ range: { start: -1 } }, "range.start"],
+          [{ range: { start: 1.5 } }, "range.start"],
+          [{ range: { start: 5, end: 4 } }, "range.end"],
+          [{ range: { suffix: 0 } }, "range.suffix"],
+          [{ ifNoneMatch: "" }, "ifNoneMatch"],
+          [{ ifMatch: "a\nb" }, "ifMatch"],
+          [{ ifModifiedSince: new Date(Number.NaN) }, "ifModifiedSince"],
+          [{ ifUnmodifiedSince: new Date(Number.NaN) }, "ifUnmodifiedSince"]
+        ]
+        for (const [options, field] of cases) {
+          for (const read of reads(options)) yield* refused(field)(read)
+        }
+        yield* refused("ifNoneMatch")(s3.head(bucket, "k", { ifNoneMatch: "a\rb" }))
       }))
   })

@@ -1,10 +1,12 @@
 import * as Effect from "effect/Effect"
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
+import { awsS3Support, cephRgwSupport, preciseSuite } from "../contract/precise.js"
 import { presignSuite } from "../contract/presign.js"
-import { liveLayer } from "../utils/live.js"
+import { liveLayer, server } from "../utils/live.js"
 
 contractSuite("S3PoLive", liveLayer())
 bucketsSuite("S3PoLive buckets", liveLayer())
 pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFaults }))
 presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))
+preciseSuite("S3PoLive precise writes and reads", liveLayer(), server().kind === "rgw" ? cephRgwSupport : awsS3Support)

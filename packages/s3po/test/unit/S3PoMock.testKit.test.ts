@@ -11,6 +11,7 @@ import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
+import { mockSupport, preciseSuite } from "../contract/precise.js"
 import { presignSuite } from "../contract/presign.js"
 import { bytesEqual, md5ETag, multipartETag, randomBody } from "../utils/fixtures.js"
 
@@ -579,4 +580,5 @@ const underTransientFaults = () =>
     ]
   })
 contractSuite("layerMock under transient faults", underTransientFaults())
+preciseSuite("layerMock precise writes and reads under transient faults", underTransientFaults(), mockSupport)
 bucketsSuite("layerMock buckets under transient faults", underTransientFaults())

@@ -66,8 +66,8 @@ const partRanges = (size: number, partSize: number) =>
  * parts are joined, so a source replaced mid-copy fails with `PreconditionFailed` instead of mixing
  * versions. Attributes are each kept unless given: giving one replaces only that one (S3's
  * `REPLACE` resets them all, so the others are carried over from the source). Tags given are set
- * again after the copy, as some servers (Ceph RGW 16) ignore S3's `REPLACE` for tags; a multipart
- * copy, which S3 gives no tags, gets the source's.
+ * again after the copy, as some servers (Ceph RGW 16) ignore S3's `REPLACE` for tags, and drop
+ * them on a copy in place; a multipart copy, which S3 gives no tags, gets the source's.
  */
 export const copy = (retried: Backend, defaults: MultipartDefaults) =>
 (
@@ -87,6 +87,9 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
       const threshold = Math.min(options.multipartThreshold ?? maxSinglePutBytes, maxSinglePutBytes)
       if (info.size <= threshold) {
         yield* checkBeforeWriting(retried, operation, to, conditions)
+        // In place, Ceph RGW 16 drops the tags that S3's `COPY` keeps: they are read to be set again.
+        const inPlace = from.bucket === to.bucket && from.key === to.key
+        const tags = options.tags ?? (inPlace ? yield* retried.getObjectTagging(from) : undefined)
         const { etag } = yield* retried.copyObject({
           ...to,
           ...conditions,
@@ -95,7 +98,9 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
         }).pipe(
           Effect.catchTag("PreconditionFailed", (error) => whichFailed(retried, operation, to, conditions, error))
         )
-        if (options.tags !== undefined) yield* retried.putObjectTagging({ ...to, tags: options.tags })
+        if (tags !== undefined && (options.tags !== undefined || Object.keys(tags).length > 0)) {
+          yield* retried.putObjectTagging({ ...to, tags })
+        }
         return { etag, size: info.size, parts: 0 }
       }
       const tags = options.tags ?? (yield* retried.getObjectTagging(from))
