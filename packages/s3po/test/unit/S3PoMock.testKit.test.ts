@@ -392,6 +392,98 @@ describe("layerMock faults", () => {
   })
 })
 
+describe("layerMock conditional writes whose answer was lost", () => {
+  it.effect("a create-only PUT stored before its answer was lost: the retry's 412 is its own success", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const result = yield* s3.upload("bkt", "lock", "owner: me", { ifNoneMatch: "*" })
+        assert.strictEqual(result.etag, md5ETag(new TextEncoder().encode("owner: me")))
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
+          "1:failed:TransportError",
+          "2:failed:PreconditionFailed"
+        ])
+        // A 412 on a first attempt is a conflict, even over the very same bytes.
+        const again = yield* Effect.flip(s3.upload("bkt", "lock", "owner: me", { ifNoneMatch: "*" }))
+        assert.strictEqual(again._tag, "PreconditionFailed")
+      }),
+      { faults: [{ operation: "PutObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset }] }
+    ))
+
+  it.effect("a conditional Complete stored before its answer was lost: the retry's 412 is the upload's success", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        const body = randomBody(6 * MiB)
+        const result = yield* s3.upload("bkt", "manifest", Stream.make(body), {
+          ifNoneMatch: "*",
+          multipartThreshold: 5 * MiB,
+          partSize: 5 * MiB
+        })
+        assert.strictEqual(result.etag, multipartETag([body.subarray(0, 5 * MiB), body.subarray(5 * MiB)]))
+        assert.deepStrictEqual(summary(yield* callsOf("CompleteMultipartUpload")), [
+          "1:failed:TransportError",
+          "2:failed:PreconditionFailed"
+        ])
+        yield* control.assertNoPendingUploads
+      }),
+      {
+        faults: [{ operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: MockFault.connectionReset }]
+      }
+    ))
+
+  it.effect("a writer that takes the key while a create-only multipart upload runs wins; the upload is aborted", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        // The intruder writes the very bytes of the upload, in the same parts, so the object even
+        // has this upload's ETag: the key still is not this upload's, which is still pending.
+        const body = randomBody(6 * MiB)
+        const parts = { multipartThreshold: 5 * MiB, partSize: 5 * MiB }
+        const error = yield* Effect.flip(s3.upload("bkt", "manifest", Stream.make(body), {
+          ifNoneMatch: "*",
+          ...parts,
+          onProgress: (progress) =>
+            progress.parts === 1 ? Effect.orDie(s3.upload("bkt", "manifest", Stream.make(body), parts)) : Effect.void
+        }))
+        assert.strictEqual(error._tag, "PreconditionFailed")
+        assert.deepStrictEqual(summary(yield* callsOf("CompleteMultipartUpload")), [
+          "1:succeeded",
+          "1:failed:PreconditionFailed"
+        ])
+        assert.deepStrictEqual(summary(yield* callsOf("AbortMultipartUpload")), ["1:succeeded"])
+        yield* control.assertNoPendingUploads
+      })
+    ))
+})
+
+describe("layerMock conditional writes raced between attempts", () => {
+  it.effect("a create-only PUT retried after another writer took the key fails: that 412 is a conflict", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const mine = yield* Effect.fork(s3.upload("bkt", "lock", "mine", { ifNoneMatch: "*" }))
+      // The first attempt failed without effect; the retry waits on the clock.
+      yield* Effect.repeat(Effect.zipLeft(callsOf("PutObject"), Effect.yieldNow()), {
+        until: (calls) => calls.some((call) => call.outcome === "failed")
+      })
+      yield* s3.upload("bkt", "lock", "theirs")
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Effect.flip(Fiber.join(mine))
+      assert.strictEqual(error._tag, "PreconditionFailed")
+      assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
+        "1:failed:TransportError",
+        "1:succeeded",
+        "2:failed:PreconditionFailed"
+      ])
+      assert.strictEqual(yield* s3.downloadString("bkt", "lock"), "theirs")
+    }).pipe(Effect.provide(layerMock({
+      seed: { bkt: {} },
+      faults: [{ operation: "PutObject", nth: 1, fault: MockFault.connectionReset }]
+    }))))
+})
+
 describe("layerMock latency", () => {
   it.effect("requests take the latency on the test clock, in no real time", () =>
     Effect.gen(function*() {

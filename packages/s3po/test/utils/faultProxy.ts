@@ -31,6 +31,10 @@ export type Fault =
   | "operationAborted409"
   /** 200 whose body is an InternalError: how S3 answers a CopyObject or Complete that failed after it began. */
   | "internalErrorIn200"
+  /** 412 PreconditionFailed, as S3 answers a conditional write whose condition does not hold. */
+  | "preconditionFailed412"
+  /** Forward the request and let the server act on it, then drop the connection before any answer. */
+  | "dropAnswer"
 
 export interface ProxiedRequest {
   readonly index: number
@@ -96,6 +100,11 @@ const errorAnswers: Partial<Record<Fault, { status: number; body: string }>> = {
       "might have been aborted or completed."
   ),
   internalErrorIn200: s3Error(200, "InternalError", "We encountered an internal error. Please try again."),
+  preconditionFailed412: s3Error(
+    412,
+    "PreconditionFailed",
+    "At least one of the pre-conditions you specified did not hold"
+  ),
   operationAborted409: s3Error(
     409,
     "OperationAborted",
@@ -174,6 +183,11 @@ export const startFaultProxy = async (
           headers,
           agent
         }, (incoming) => {
+          if (fault === "dropAnswer") {
+            incoming.resume()
+            incoming.on("end", () => request.socket.destroy())
+            return
+          }
           if (fault === "truncate") {
             const length = Number(incoming.headers["content-length"] ?? 0)
             // Without a body to cut (HEAD, empty or chunked answers) the connection drops before the answer.
