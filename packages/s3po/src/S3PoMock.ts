@@ -16,7 +16,7 @@ import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { MultipartOptions, S3Po } from "./S3Po.js"
+import type { MultipartOptions, ObjectAttributes, S3Po } from "./S3Po.js"
 import type { S3PoError, ValidationError } from "./S3PoError.js"
 
 /**
@@ -38,16 +38,20 @@ export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
 )
 
 /**
- * An object to seed the mock with: a UTF-8 string, bytes, or a body with its content type and
- * metadata.
+ * An object to seed the mock with: a UTF-8 string, bytes, or a body with its attributes (content
+ * type, metadata, tags, ...).
  *
  * @since 0.1.0
  * @category models
  */
-export type MockSeedContent = string | Uint8Array | {
+export type MockSeedContent = string | Uint8Array | MockSeedObject
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface MockSeedObject extends ObjectAttributes {
   readonly body: string | Uint8Array
-  readonly contentType?: string | undefined
-  readonly metadata?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -65,7 +69,7 @@ export type MockSeed = Readonly<Record<string, Readonly<Record<string, MockSeedC
  * @since 0.1.0
  * @category models
  */
-export interface MockObject {
+export interface MockObject extends ObjectAttributes {
   readonly body: Uint8Array
   readonly etag: string
   readonly contentType: string

@@ -582,6 +582,8 @@ describe("layerMock inspection and seeding", () => {
       const info = yield* s3.head("photos", "cats/tom.json")
       assert.strictEqual(info.contentType, "application/json")
       assert.deepStrictEqual(info.metadata, { owner: "jerry" })
+      assert.strictEqual(info.cacheControl, "no-cache")
+      assert.deepStrictEqual(yield* s3.getTags("photos", "cats/tom.json"), { species: "cat" })
       assert.strictEqual(info.etag, md5ETag(new TextEncoder().encode("{}")))
       const keys = yield* Stream.runCollect(s3.list("photos", { delimiter: "/" }))
       assert.deepStrictEqual(Chunk.toArray(keys), ["cats/", "dog.bin"])
@@ -595,7 +597,11 @@ describe("layerMock inspection and seeding", () => {
       assert.deepStrictEqual(Object.keys(after.empty ?? {}), ["new.txt"])
       assert.isTrue(bytesEqual(after.empty?.["new.txt"]?.body ?? new Uint8Array(), new TextEncoder().encode("new")))
 
+      assert.deepStrictEqual(before.photos?.["cats/tom.json"]?.tags, { species: "cat" })
+      yield* s3.setTags("photos", "cats/tom.json", {})
       yield* control.restore(before)
+      // Attributes and tags travel with a snapshot.
+      assert.deepStrictEqual(yield* s3.getTags("photos", "cats/tom.json"), { species: "cat" })
       assert.isTrue(bytesEqual(yield* s3.download("photos", "dog.bin"), new Uint8Array([1, 2, 3])))
       assert.isFalse(yield* s3.exists("empty", "new.txt"))
       assert.deepStrictEqual(yield* control.snapshot, before)
@@ -603,7 +609,13 @@ describe("layerMock inspection and seeding", () => {
       seed: {
         photos: {
           "cats/tom.txt": "meow",
-          "cats/tom.json": { body: "{}", contentType: "application/json", metadata: { Owner: "jerry" } },
+          "cats/tom.json": {
+            body: "{}",
+            contentType: "application/json",
+            metadata: { Owner: "jerry" },
+            cacheControl: "no-cache",
+            tags: { species: "cat" }
+          },
           "dog.bin": new Uint8Array([1, 2, 3])
         },
         empty: {}

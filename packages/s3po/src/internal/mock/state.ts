@@ -13,7 +13,14 @@ import {
   type S3PoError,
   S3ServiceError
 } from "../../S3PoError.js"
-import type { MockPendingUpload, MockSeed, MockSeedContent, MockSnapshot } from "../../S3PoMock.js"
+import type {
+  MockObject,
+  MockPendingUpload,
+  MockSeed,
+  MockSeedContent,
+  MockSeedObject,
+  MockSnapshot
+} from "../../S3PoMock.js"
 import type {
   BucketRequest,
   CompleteMultipartRequest,
@@ -42,7 +49,7 @@ import { md5Hex, multipartETag } from "../core/etag.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
 import * as KeyMap from "./keyMap.js"
-import { type ObjectDetails, type Slabs, StoredObject } from "./storedObject.js"
+import { detailsOf, type ObjectDetails, type Slabs, StoredObject } from "./storedObject.js"
 
 /**
  * S3's rules over an immutable store, as plain functions of the state (and the time, where S3
@@ -98,13 +105,16 @@ export const lowerCaseNames = (
 const encoder = new TextEncoder()
 
 const storedObjectOf = (slabs: Slabs, content: MockSeedContent, modifiedAt: number): StoredObject => {
-  const seed = typeof content === "string" || content instanceof Uint8Array ? { body: content } : content
+  const seed: MockSeedObject = typeof content === "string" || content instanceof Uint8Array
+    ? { body: content }
+    : content
   return StoredObject.copyOf(
     slabs,
     typeof seed.body === "string" ? encoder.encode(seed.body) : seed.body,
     seed.contentType ?? storedContentTypeWhenNoneSent,
     lowerCaseNames(seed.metadata),
-    modifiedAt
+    modifiedAt,
+    detailsOf(seed)
   )
 }
 
@@ -128,7 +138,9 @@ export const snapshotOf = (state: MockState): MockSnapshot =>
     Array.from(HashMap.entries(state.buckets), ([bucket, found]) => [
       bucket,
       Object.fromEntries(
-        KeyMap.entries(found.objects).map(([key, object]) => [key, {
+        KeyMap.entries(found.objects).map(([key, object]): [string, MockObject] => [key, {
+          ...object.details,
+          ...(object.details?.tags === undefined ? {} : { tags: { ...object.details.tags } }),
           body: object.view().slice(),
           etag: object.etag,
           contentType: object.contentType,
