@@ -459,6 +459,57 @@ describe("layerMock conditional writes whose answer was lost", () => {
     ))
 })
 
+describe("layerMock ranges and conflicts under faults", () => {
+  it.effect("a ranged download cut short resumes from its first missing byte, a suffix range too", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        const body = randomBody(MiB)
+        yield* s3.upload("bkt", "k", body)
+        const cases = [
+          [{ start: 1000, end: 600_000 }, body.subarray(1000, 600_001)],
+          [{ suffix: 300_000 }, body.subarray(MiB - 300_000)]
+        ] as const
+        for (const [range, expected] of cases) {
+          yield* control.clearCalls
+          yield* control.addFault({ operation: "GetObject", times: 1, fault: MockFault.truncatedBody })
+          assert.isTrue(bytesEqual(yield* s3.download("bkt", "k", { range }), expected))
+          yield* control.addFault({ operation: "GetObject", times: 1, fault: MockFault.truncatedBody })
+          const streamed = yield* Stream.runCollect(s3.downloadStream("bkt", "k", { range }))
+          assert.isTrue(bytesEqual(Buffer.concat(Chunk.toArray(streamed)), expected))
+          assert.deepStrictEqual(summary(yield* callsOf("GetObject")), [
+            "1:succeeded",
+            "2:succeeded",
+            "1:succeeded",
+            "2:succeeded"
+          ])
+        }
+      })
+    ))
+
+  it.effect("S3's 409 ConditionalRequestConflict is retried", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.upload("bkt", "lock", "me", { ifNoneMatch: "*" })
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), ["1:failed:S3ServiceError", "2:succeeded"])
+        assert.strictEqual(yield* s3.downloadString("bkt", "lock"), "me")
+      }),
+      {
+        faults: [{
+          operation: "PutObject",
+          times: 1,
+          fault: MockFault.errorResponse({
+            status: 409,
+            code: "ConditionalRequestConflict",
+            message: "A conflicting operation occurred."
+          })
+        }]
+      }
+    ))
+})
+
 describe("layerMock conditional writes raced between attempts", () => {
   it.effect("a create-only PUT retried after another writer took the key fails: that 412 is a conflict", () =>
     Effect.gen(function*() {

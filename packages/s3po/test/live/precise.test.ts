@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { layerLive, Retry, S3Po } from "s3po"
 import { type Fault, type FaultPlan, type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
-import { md5ETag, multipartETag, randomBody, uniqueBucket } from "../utils/fixtures.js"
+import { bytesEqual, md5ETag, multipartETag, randomBody, uniqueBucket } from "../utils/fixtures.js"
 import { liveOptions, server } from "../utils/live.js"
 
 const MiB = 1024 * 1024
@@ -101,4 +101,32 @@ describe("S3PoLive conditional writes whose answer was lost", () => {
           assert.isFalse(yield* s3.exists(bucket, "manifest"))
         })
     ))
+})
+
+describe("S3PoLive ranged downloads through faults", () => {
+  it.live("a range cut short resumes from its first missing byte with a pinned, absolute range", () =>
+    onFreshBucket("range-resume", () => "pass", (bucket) =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const body = randomBody(MiB)
+        const { etag } = yield* s3.upload(bucket, "k", body)
+        const cases = [
+          [{ start: 1000, end: 600_000 }, body.subarray(1000, 600_001), "bytes=1000-600000"],
+          [{ suffix: 300_000 }, body.subarray(MiB - 300_000), "bytes=-300000"]
+        ] as const
+        for (const [range, expected, header] of cases) {
+          proxy.reset()
+          proxy.setPlan(planOf((request) => request.method === "GET", ["truncate"]))
+          assert.isTrue(bytesEqual(yield* s3.download(bucket, "k", { range }), expected))
+          const gets = proxy.requests.filter((request) => request.method === "GET")
+          assert.strictEqual(gets.length, 2)
+          assert.strictEqual(gets[0]?.range, header)
+          // The rest of the range, from where the first body stopped, in the object's own offsets.
+          const resumedAt = /^bytes=(\d+)-(\d+)$/.exec(gets[1]?.range ?? "")
+          assert.isNotNull(resumedAt)
+          assert.strictEqual(Number(resumedAt?.[2]), "suffix" in range ? MiB - 1 : 600_000)
+          assert.isAbove(Number(resumedAt?.[1]), "suffix" in range ? MiB - 300_000 : 1000)
+          assert.strictEqual(gets[1]?.ifMatch, etag)
+        }
+      })))
 })
