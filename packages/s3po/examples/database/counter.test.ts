@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Data, Effect } from "effect"
-import { layerMock, S3Po, S3PoMockControl } from "s3po"
+import { layerMock, MockFault, Retry, S3Po, S3PoMockControl } from "s3po"
 
 // --- The application: a lock and a counter kept in S3 ---------------------------------------
 
@@ -59,4 +59,26 @@ describe("S3 as a database", () => {
       const calls = yield* (yield* S3PoMockControl).calls
       assert.isAbove(calls.filter((call) => call.error?._tag === "PreconditionFailed").length, 0)
     }).pipe(Effect.provide(layerMock({ seed: { app: {} }, latency: "1 millis" }))))
+
+  it.live("no update is lost or counted twice when connections drop or S3 reports a conflict", () =>
+    Effect.gen(function*() {
+      const values = yield* Effect.forEach(Array.from({ length: 30 }), () => increment("counters/visits"), {
+        concurrency: "unbounded"
+      })
+      assert.deepStrictEqual([...values].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1))
+      assert.strictEqual(yield* (yield* S3Po).downloadString("app", "counters/visits"), "30")
+    }).pipe(Effect.provide(layerMock({
+      seed: { app: {} },
+      latency: "1 millis",
+      retry: Retry.exponential({ base: "2 millis", maxRetries: 10 }),
+      randomSeed: 7,
+      faults: [
+        { operation: "PutObject", rate: 0.1, fault: MockFault.connectionReset },
+        {
+          operation: "PutObject",
+          rate: 0.1,
+          fault: MockFault.errorResponse({ status: 409, code: "ConditionalRequestConflict", message: "conflict" })
+        }
+      ]
+    }))))
 })

@@ -146,7 +146,8 @@ export const inputRulesSuite = <R>(
           [{ ifNoneMatch: "\"etag\"" as "*" }, "ifNoneMatch", "must be \"*\""],
           [{ ifNoneMatch: "*", ifMatch: "\"etag\"" }, "ifMatch", "not both"],
           [{ ifMatch: "" }, "ifMatch", "empty"],
-          [{ ifMatch: "\"etag\"\r\nx: y" }, "ifMatch", "control characters"]
+          [{ ifMatch: "\"etag\"\r\nx: y" }, "ifMatch", "control characters"],
+          [{ ifNoneMatch: "*", metadata: { big: "x".repeat(2017) } }, "metadata", "at most 2019 bytes"]
         ]
         for (const [options, field, says] of cases) {
           for (const write of writes(options)) {

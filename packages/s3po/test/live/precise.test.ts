@@ -75,15 +75,15 @@ describe("S3PoLive conditional writes whose answer was lost", () => {
           const body = randomBody(6 * MiB)
           const result = yield* s3.upload(bucket, "manifest", body, { ifNoneMatch: "*", ...multipart })
           assert.strictEqual(result.etag, multipartETag([body.subarray(0, 5 * MiB), body.subarray(5 * MiB)]))
-          assert.deepStrictEqual(proxy.requests.filter(isComplete).map((request) => request.fault), [
-            "dropAnswer",
-            "preconditionFailed412"
-          ])
+          assert.deepStrictEqual(
+            proxy.requests.filter(isComplete).map((request) => [request.fault, request.ifNoneMatch]),
+            [["dropAnswer", "*"], ["preconditionFailed412", "*"]]
+          )
           assert.deepStrictEqual(yield* pending(bucket), [])
         })
     ))
 
-  it.live("a conditional multipart upload answered 412 while the key holds another object fails, aborted", () =>
+  it.live("a conditional multipart upload whose first Complete is answered 412 fails, aborted", () =>
     onFreshBucket(
       "conflict-complete",
       planOf(isComplete, ["preconditionFailed412"]),
@@ -101,6 +101,21 @@ describe("S3PoLive conditional writes whose answer was lost", () => {
           assert.isFalse(yield* s3.exists(bucket, "manifest"))
         })
     ))
+})
+
+describe("S3PoLive conditions on the wire", () => {
+  it.live("CompleteMultipartUpload and CopyObject carry the write's condition, ifMatch unquoted", () =>
+    onFreshBucket("wire", () => "pass", (bucket) =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const { etag } = yield* s3.upload(bucket, "k", "v1")
+        yield* s3.upload(bucket, "k", randomBody(6 * MiB), { ifMatch: etag, ...multipart })
+        yield* s3.copy({ bucket, key: "k" }, { bucket, key: "copy" }, { ifNoneMatch: "*" })
+        const complete = proxy.requests.filter(isComplete)
+        assert.deepStrictEqual(complete.map((request) => request.ifMatch), [etag.slice(1, -1)])
+        const copies = proxy.requests.filter((request) => request.method === "PUT" && request.path.endsWith("/copy"))
+        assert.deepStrictEqual(copies.map((request) => request.ifNoneMatch), ["*"])
+      })))
 })
 
 describe("S3PoLive ranged downloads through faults", () => {

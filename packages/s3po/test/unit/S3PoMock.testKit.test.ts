@@ -433,6 +433,45 @@ describe("layerMock conditional writes whose answer was lost", () => {
       }
     ))
 
+  it.effect("a conditional copy stored before its answer was lost: the retry's 412 is the copy's own success", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        yield* s3.upload("bkt", "source", "source")
+        const copied = yield* s3.copy({ bucket: "bkt", key: "source" }, { bucket: "bkt", key: "copy" }, {
+          ifNoneMatch: "*"
+        })
+        assert.strictEqual(copied.etag, md5ETag(new TextEncoder().encode("source")))
+        assert.deepStrictEqual(summary(yield* callsOf("CopyObject")), [
+          "1:failed:TransportError",
+          "2:failed:PreconditionFailed"
+        ])
+      }),
+      { faults: [{ operation: "CopyObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset }] }
+    ))
+
+  it.effect("a 409 on a conditional Complete is not sent again (S3 asks for a new upload): it fails, aborted", () =>
+    onMock(
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const control = yield* S3PoMockControl
+        const error = yield* Effect.flip(s3.upload("bkt", "manifest", Stream.make(randomBody(6 * MiB)), {
+          ifNoneMatch: "*",
+          multipartThreshold: 5 * MiB,
+          partSize: 5 * MiB
+        }))
+        assert.strictEqual(error._tag === "S3ServiceError" && error.code, "ConditionalRequestConflict")
+        assert.deepStrictEqual(summary(yield* callsOf("CompleteMultipartUpload")), ["1:failed:S3ServiceError"])
+        yield* control.assertNoPendingUploads
+      }),
+      {
+        faults: [{
+          operation: "CompleteMultipartUpload",
+          fault: MockFault.errorResponse({ status: 409, code: "ConditionalRequestConflict", message: "conflict" })
+        }]
+      }
+    ))
+
   it.effect("a writer that takes the key while a create-only multipart upload runs wins; the upload is aborted", () =>
     onMock(
       Effect.gen(function*() {
@@ -511,28 +550,40 @@ describe("layerMock ranges and conflicts under faults", () => {
 })
 
 describe("layerMock conditional writes raced between attempts", () => {
-  it.effect("a create-only PUT retried after another writer took the key fails: that 412 is a conflict", () =>
-    Effect.gen(function*() {
-      const s3 = yield* S3Po
-      const mine = yield* Effect.fork(s3.upload("bkt", "lock", "mine", { ifNoneMatch: "*" }))
-      // The first attempt failed without effect; the retry waits on the clock.
-      yield* Effect.repeat(Effect.zipLeft(callsOf("PutObject"), Effect.yieldNow()), {
-        until: (calls) => calls.some((call) => call.outcome === "failed")
-      })
-      yield* s3.upload("bkt", "lock", "theirs")
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Effect.flip(Fiber.join(mine))
-      assert.strictEqual(error._tag, "PreconditionFailed")
-      assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
-        "1:failed:TransportError",
-        "1:succeeded",
-        "2:failed:PreconditionFailed"
-      ])
-      assert.strictEqual(yield* s3.downloadString("bkt", "lock"), "theirs")
-    }).pipe(Effect.provide(layerMock({
-      seed: { bkt: {} },
-      faults: [{ operation: "PutObject", nth: 1, fault: MockFault.connectionReset }]
-    }))))
+  const conflict409 = MockFault.errorResponse({
+    status: 409,
+    code: "ConditionalRequestConflict",
+    message: "A conflicting operation occurred."
+  })
+  for (
+    const [label, fault, failure] of [
+      ["a dropped connection", MockFault.connectionReset, "TransportError"],
+      ["409 ConditionalRequestConflict", conflict409, "S3ServiceError"]
+    ] as const
+  ) {
+    it.effect(`a create-only PUT retried after ${label}, when another writer took the key meanwhile with the same bytes, fails`, () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const mine = yield* Effect.fork(s3.upload("bkt", "lock", "same", { ifNoneMatch: "*" }))
+        // The first attempt failed without effect; the retry waits on the clock.
+        yield* Effect.repeat(Effect.zipLeft(callsOf("PutObject"), Effect.yieldNow()), {
+          until: (calls) => calls.some((call) => call.outcome === "failed")
+        })
+        // Another writer stores the very same bytes: the object even has the ETag this PUT would give.
+        yield* s3.upload("bkt", "lock", "same")
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Effect.flip(Fiber.join(mine))
+        assert.strictEqual(error._tag, "PreconditionFailed")
+        assert.deepStrictEqual(summary(yield* callsOf("PutObject")), [
+          `1:failed:${failure}`,
+          "1:succeeded",
+          "2:failed:PreconditionFailed"
+        ])
+      }).pipe(Effect.provide(layerMock({
+        seed: { bkt: {} },
+        faults: [{ operation: "PutObject", nth: 1, fault }]
+      }))))
+  }
 })
 
 describe("layerMock latency", () => {

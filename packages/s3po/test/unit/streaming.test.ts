@@ -120,6 +120,22 @@ describe("resumed downloads on S3PoMock", () => {
 
 streamingSuite("streaming on S3PoMock", mockBackend)
 
+describe("ranges on a server that ignores them", () => {
+  it.live("a range answered with the whole object fails instead of passing the wrong bytes off as the range", () =>
+    Effect.gen(function*() {
+      const base = mockBackend()
+      // A server that drops the Range header: 200 and the whole body, no Content-Range.
+      const backend: Backend = { ...base, getObject: (request) => base.getObject({ ...request, range: undefined }) }
+      const s3 = yield* Effect.provide(S3Po, layerOver(backend, quickRetry))
+      yield* s3.createBucket("bkt")
+      yield* s3.upload("bkt", "digits", "0123456789")
+      const error = yield* Effect.flip(s3.downloadString("bkt", "digits", { range: { start: 2, end: 5 } }))
+      assert.strictEqual(error._tag, "TransportError")
+      assert.include(error.message, "sent the whole object")
+      assert.strictEqual(yield* s3.downloadString("bkt", "digits"), "0123456789")
+    }))
+})
+
 describe("multipart limits", () => {
   it.live("a stream that would need a 10,001st part fails before uploading it", () =>
     Effect.gen(function*() {

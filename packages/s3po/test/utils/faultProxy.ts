@@ -45,6 +45,7 @@ export interface ProxiedRequest {
   readonly connection: number
   readonly range?: string | undefined
   readonly ifMatch?: string | undefined
+  readonly ifNoneMatch?: string | undefined
   /** The `x-amz-content-sha256` header: the payload's hash, or how it is left unsigned. */
   readonly contentSha256?: string | undefined
   /** The `x-amz-checksum-crc32` header, when the request carries one. */
@@ -143,6 +144,7 @@ export const startFaultProxy = async (
       connection,
       range: request.headers.range,
       ifMatch: request.headers["if-match"],
+      ifNoneMatch: request.headers["if-none-match"],
       contentSha256: request.headers["x-amz-content-sha256"] as string | undefined,
       checksumCrc32: request.headers["x-amz-checksum-crc32"] as string | undefined,
       sdkAttempt: request.headers["amz-sdk-request"] as string | undefined

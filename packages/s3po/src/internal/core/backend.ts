@@ -168,6 +168,8 @@ export interface GetObjectResponse {
   readonly info: ObjectInfo
   /** Bytes in this response: the whole object, or the requested range. */
   readonly contentLength: number
+  /** Whether the body is a range of the object (a `Content-Range` answer), not all of it. */
+  readonly partial: boolean
   /** Where in the object the body starts: 0, or the first byte of the range. */
   readonly offset: number
   /** The body as a stream, whose chunks are the reader's to keep. A body is read once: as `body` or with `forEachChunk`. */

@@ -125,7 +125,10 @@ export const fromErrorAnswer = (context: RequestContext, answer: ErrorAnswer): S
     status,
     code,
     detail,
-    retryable: status >= 500 || status === 408 || transientCodes.has(code),
+    // A 409 on Complete asks for a new upload, not the same Complete again.
+    retryable: status >= 500 || status === 408 ||
+      (transientCodes.has(code) &&
+        !(code === "ConditionalRequestConflict" && context.operation === "CompleteMultipartUpload")),
     requestId
   })
 }

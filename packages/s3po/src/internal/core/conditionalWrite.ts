@@ -1,11 +1,20 @@
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import { randomBytes } from "node:crypto"
 import type { ObjectLocation, WriteConditions } from "../../S3Po.js"
-import { PreconditionFailed, type S3PoError } from "../../S3PoError.js"
+import { NoSuchKey, PreconditionFailed, type S3PoError } from "../../S3PoError.js"
 import type { Backend, Primitive } from "./backend.js"
-import { describeWrite, isConditional, sameETag, writeHolds } from "./conditions.js"
-import { md5Hex } from "./etag.js"
+import { describeWrite, isConditional, writeHolds } from "./conditions.js"
 import { currentAttempt } from "./retry.js"
+
+/**
+ * The user metadata by which a conditional PUT knows its own object: a random id, the same on
+ * every attempt of one write.
+ */
+export const writeIdName = "s3po-write-id"
+const writeIdLength = 16
+/** What the write id takes of S3's 2 KB of user metadata. */
+export const writeIdBytes = writeIdName.length + writeIdLength
 
 export const preconditionFailed = (operation: string, location: ObjectLocation, conditions: WriteConditions) =>
   new PreconditionFailed({
@@ -14,6 +23,18 @@ export const preconditionFailed = (operation: string, location: ObjectLocation, 
     expectedETag: conditions.ifMatch,
     condition: describeWrite(conditions)
   })
+
+/**
+ * A conditional write's failure as one error on every server: `ifMatch` over a missing key is
+ * `PreconditionFailed` (Ceph RGW answers 412; AWS S3 may answer 404 `NoSuchKey`).
+ */
+export const conditionFailure = (operation: string, location: ObjectLocation, conditions: WriteConditions) =>
+<E>(
+  error: E
+): E | PreconditionFailed =>
+  error instanceof NoSuchKey && conditions.ifMatch !== undefined
+    ? preconditionFailed(operation, location, conditions)
+    : error
 
 /**
  * Checks a write's conditions against the object the key holds now (HEAD), before a multipart
@@ -38,27 +59,56 @@ export const checkBeforeWriting = (
     )
     : Effect.void
 
+/** A 412 on a retry: the condition may have been broken by this very write, stored by an attempt whose answer was lost. */
+const onRetry = <A>(
+  effect: Effect.Effect<A, S3PoError>,
+  ownWrite: (conflict: PreconditionFailed) => Effect.Effect<A, S3PoError>
+): Effect.Effect<A, S3PoError> =>
+  Effect.catchTag(effect, "PreconditionFailed", (conflict) =>
+    Effect.flatMap(
+      FiberRef.get(currentAttempt),
+      (attempt) =>
+        attempt === 1 ? Effect.fail(conflict) : Effect.orElse(ownWrite(conflict), () => Effect.fail(conflict))
+    ))
+
 /**
- * A conditional PUT that knows its own write. When an attempt's answer is lost after S3 stored the
- * object, the retry finds the condition broken by that very write: a 412 on a later attempt,
- * while the key holds an object whose ETag is this body's MD5, is this PUT's success. A 412 on the
- * first attempt is always a conflict. (Objects encrypted with SSE-KMS have other ETags: for them
- * the 412 stands.)
+ * A conditional PUT that knows its own object. It carries a write id in its metadata; when the
+ * answer of an attempt that stored the object is lost, the retry finds the condition broken (412),
+ * and the object under the key carries this write's id: that is this PUT's success. Any other 412
+ * is a conflict, even over an object of the very same bytes. `head` is retried.
  */
 export const knowingOwnWrite = (
   put: Primitive<"putObject">,
   head: Primitive<"headObject">
 ): Primitive<"putObject"> =>
+(request) => {
+  if (!isConditional(request)) return put(request)
+  const writeId = randomBytes(writeIdLength / 2).toString("hex")
+  const location = { bucket: request.bucket, key: request.key }
+  return onRetry(
+    put({ ...request, metadata: { ...request.metadata, [writeIdName]: writeId } }),
+    (conflict) =>
+      Effect.flatMap(
+        head(location),
+        (info) => info.metadata[writeIdName] === writeId ? Effect.succeed({ etag: info.etag }) : Effect.fail(conflict)
+      )
+  ).pipe(Effect.mapError(conditionFailure("PutObject", location, request)))
+}
+
+/**
+ * A conditional CopyObject whose stored copy's answer was lost: on a retry, a 412 while the
+ * destination has the source's ETag (the one the copy is pinned to) is taken for the copy's own.
+ * Only a copy of the same source version could be there, so the destination holds what was asked.
+ */
+export const knowingOwnCopy = (
+  copy: Primitive<"copyObject">,
+  head: Primitive<"headObject">
+): Primitive<"copyObject"> =>
 (request) =>
   isConditional(request)
-    ? Effect.catchTag(put(request), "PreconditionFailed", (conflict) =>
-      Effect.flatMap(FiberRef.get(currentAttempt), (attempt) =>
-        attempt === 1 ? Effect.fail(conflict) : head({ bucket: request.bucket, key: request.key }).pipe(
-          Effect.flatMap((info) =>
-            sameETag(info.etag, md5Hex(request.body)) ? Effect.succeed({ etag: info.etag }) : Effect.fail(conflict)
-          ),
-          Effect.orElse(() =>
-            Effect.fail(conflict)
-          )
-        )))
-    : put(request)
+    ? onRetry(copy(request), (conflict) =>
+      Effect.flatMap(
+        head({ bucket: request.bucket, key: request.key }),
+        (info) => info.etag === request.source.ifMatch ? Effect.succeed({ etag: info.etag }) : Effect.fail(conflict)
+      ))
+    : copy(request)

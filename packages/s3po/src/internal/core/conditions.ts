@@ -1,10 +1,24 @@
-import type { ReadConditions, WriteConditions } from "../../S3Po.js"
+import type { DownloadRange, ReadConditions, WriteConditions } from "../../S3Po.js"
 
 /** An ETag without its double quotes: how servers compare them, and how Ceph RGW wants one on a PUT. */
 export const unquoted = (etag: string): string =>
   etag.length >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.slice(1, -1) : etag
 
 export const sameETag = (left: string, right: string): boolean => unquoted(left) === unquoted(right)
+
+/** The write conditions among an upload's or a copy's options. */
+export const conditionsOf = (options: WriteConditions): WriteConditions => ({
+  ifNoneMatch: options.ifNoneMatch,
+  ifMatch: options.ifMatch
+})
+
+/** The read conditions among a download's or a HEAD's options. */
+export const readConditionsOf = (options: ReadConditions): ReadConditions => ({
+  ifMatch: options.ifMatch,
+  ifNoneMatch: options.ifNoneMatch,
+  ifModifiedSince: options.ifModifiedSince,
+  ifUnmodifiedSince: options.ifUnmodifiedSince
+})
 
 export const isConditional = (conditions: WriteConditions): boolean =>
   conditions.ifNoneMatch !== undefined || conditions.ifMatch !== undefined
@@ -71,4 +85,21 @@ export const writeHolds = (conditions: WriteConditions, current: string | undefi
     return current !== undefined && (conditions.ifMatch === "*" || sameETag(conditions.ifMatch, current))
   }
   return true
+}
+
+/** First and last byte, inclusive. */
+export interface Span {
+  readonly start: number
+  readonly end: number
+}
+
+/**
+ * The bytes a range names in an object of `size` bytes, as S3 counts them (`end` past the object
+ * clamped, a suffix longer than it the whole object); `undefined` when S3 answers 416, as for any
+ * range of an empty object.
+ */
+export const spanOf = (range: DownloadRange, size: number): Span | undefined => {
+  const start = "suffix" in range ? Math.max(0, size - range.suffix) : range.start
+  if (start >= size) return undefined
+  return { start, end: "suffix" in range ? size - 1 : Math.min(range.end ?? size - 1, size - 1) }
 }

@@ -8,12 +8,13 @@ import type {
   WriteConditions
 } from "../../S3Po.js"
 import { PreconditionFailed, type S3PoError, ValidationError } from "../../S3PoError.js"
+import { anyGiven, attributesOf, ensureTags } from "./attributes.js"
 import type { Backend, CopySource, CreateMultipartRequest } from "./backend.js"
 import { checkBeforeWriting, preconditionFailed } from "./conditionalWrite.js"
-import { isConditional } from "./conditions.js"
+import { conditionsOf, isConditional } from "./conditions.js"
 import { firstFailure } from "./firstFailure.js"
 import { maxSinglePutBytes } from "./limits.js"
-import { attributesOf, conditionsOf, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
+import { type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
 
 const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, options: CopyOptions) => {
@@ -21,7 +22,7 @@ const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, 
     Validate.location(operation, to.bucket, to.key) ??
     Validate.multipart(operation, options) ??
     Validate.objectAttributes(operation, options) ??
-    Validate.writeConditions(operation, options)
+    Validate.conditionalWrite(operation, options)
   if (problem !== undefined) return problem
   const sameObject = from.bucket === to.bucket && from.key === to.key
   if (sameObject && (operation === "move" || !anyGiven(attributesOf(options)))) {
@@ -36,9 +37,11 @@ const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, 
   return undefined
 }
 
-const anyGiven = (attributes: ObjectAttributes) => Object.values(attributes).some((value) => value !== undefined)
-
-/** The source's attributes, but those given: what a copy that replaces some of them sends. */
+/**
+ * The source's attributes, but those given: what a copy that replaces some of them sends. The
+ * storage class and encryption are not carried: as S3 does, a copy gets the destination's
+ * defaults unless they are given.
+ */
 const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes => ({
   contentType: given.contentType ?? source.contentType,
   metadata: given.metadata ?? source.metadata,
@@ -47,8 +50,8 @@ const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes =
   contentEncoding: given.contentEncoding ?? source.contentEncoding,
   contentLanguage: given.contentLanguage ?? source.contentLanguage,
   expires: given.expires ?? source.expires,
-  storageClass: given.storageClass ?? source.storageClass,
-  serverSideEncryption: given.serverSideEncryption ?? source.serverSideEncryption,
+  storageClass: given.storageClass,
+  serverSideEncryption: given.serverSideEncryption,
   tags: given.tags
 })
 
@@ -96,11 +99,12 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
           source,
           replace: anyGiven(given) ? attributes : undefined
         }).pipe(
-          Effect.catchTag("PreconditionFailed", (error) => whichFailed(retried, operation, to, conditions, error))
+          Effect.catchTag(
+            "PreconditionFailed",
+            (error) => whichFailed(retried, operation, to, conditions, source, error)
+          )
         )
-        if (tags !== undefined && (options.tags !== undefined || Object.keys(tags).length > 0)) {
-          yield* retried.putObjectTagging({ ...to, tags })
-        }
+        yield* ensureTags(retried, to, tags)
         return { etag, size: info.size, parts: 0 }
       }
       const tags = options.tags ?? (yield* retried.getObjectTagging(from))
@@ -115,19 +119,21 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
 
 /**
  * A 412 from a CopyObject whose destination was conditional: the source's pin or the destination's
- * condition. The source still has its ETag: the destination's failed.
+ * condition, which one answer cannot tell apart. If the source still has the ETag it is pinned to,
+ * the destination's failed.
  */
 const whichFailed = (
   retried: Backend,
   operation: string,
   to: ObjectLocation,
   conditions: WriteConditions,
+  source: CopySource,
   error: PreconditionFailed
 ): Effect.Effect<never, S3PoError> =>
   isConditional(conditions)
     ? Effect.flatMap(
-      retried.headObject({ bucket: error.bucket, key: error.key }),
-      (now) => Effect.fail(now.etag === error.expectedETag ? preconditionFailed(operation, to, conditions) : error)
+      retried.headObject({ bucket: source.bucket, key: source.key }),
+      (now) => Effect.fail(now.etag === source.ifMatch ? preconditionFailed(operation, to, conditions) : error)
     )
     : Effect.fail(error)
 
@@ -171,7 +177,7 @@ const multipartCopy = (
         // the parts were copied from when they are joined.
         Effect.zipLeft(
           Effect.flatMap(
-            retried.headObject(source),
+            retried.headObject({ bucket: source.bucket, key: source.key }),
             (now) => now.etag === info.etag ? Effect.void : Effect.fail(sourceChanged)
           )
         )

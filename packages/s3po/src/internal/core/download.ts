@@ -10,6 +10,7 @@ import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
+import { readConditionsOf, type Span, spanOf } from "./conditions.js"
 import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { ResumableRead } from "./resumableRead.js"
@@ -72,19 +73,6 @@ function* rangesOf(span: Span, partSize: number): Iterable<ByteRange> {
   for (let start = span.start; start <= span.end; start += partSize) {
     yield { start, end: Math.min(start + partSize - 1, span.end) }
   }
-}
-
-/** First and last byte, inclusive. */
-interface Span {
-  readonly start: number
-  readonly end: number
-}
-
-/** The bytes a range names in an object of `size` bytes, as S3 counts them; `undefined` when S3 would answer 416. */
-const spanOf = (range: DownloadRange, size: number): Span | undefined => {
-  const start = "suffix" in range ? Math.max(0, size - range.suffix) : range.start
-  if (start >= size) return undefined
-  return { start, end: "suffix" in range ? size - 1 : Math.min(range.end ?? size - 1, size - 1) }
 }
 
 /** What a download asks of its first GET (or HEAD): a range and the caller's conditions. */
@@ -220,15 +208,13 @@ const problemOf = (operation: string, bucket: string, key: string, options: Down
     Validate.range(operation, options.range) ??
     Validate.readConditions(operation, options)
 
-const selectionOf = (options: DownloadOptions): Selection => ({
-  range: options.range,
-  conditions: {
-    ifMatch: options.ifMatch,
-    ifNoneMatch: options.ifNoneMatch,
-    ifModifiedSince: options.ifModifiedSince,
-    ifUnmodifiedSince: options.ifUnmodifiedSince
-  }
-})
+const wholeObject: Selection = {}
+
+const selectionOf = (options: DownloadOptions): Selection =>
+  options.range === undefined && options.ifMatch === undefined && options.ifNoneMatch === undefined &&
+    options.ifModifiedSince === undefined && options.ifUnmodifiedSince === undefined
+    ? wholeObject
+    : { range: options.range, conditions: readConditionsOf(options) }
 
 /** The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable GET. */
 export const open = (

@@ -1,11 +1,11 @@
 import * as Effect from "effect/Effect"
 import type { DownloadRange, ReadConditions } from "../../S3Po.js"
 import { type S3PoError, TransportError } from "../../S3PoError.js"
-import type { Backend, GetObjectResponse } from "./backend.js"
+import type { Backend, GetObjectRequest, GetObjectResponse } from "./backend.js"
 
 /**
- * The GETs of one read of an object, or of a range of it. The first asks for all of it, with the
- * caller's conditions; after a body breaks off, each next one asks only for the bytes not yet
+ * The GETs of one read of an object, or of a range of it. The first asks for all it is to read, with
+ * the caller's conditions; after a body breaks off, each next one asks only for the bytes not yet
  * received, pinned with If-Match to the ETag of the first response, so that a changed object fails
  * with `PreconditionFailed` instead of mixing two versions. The reader counts what it receives in
  * `received`.
@@ -36,18 +36,30 @@ export class ResumableRead {
    */
   next(accept?: (response: GetObjectResponse) => S3PoError | undefined): Effect.Effect<GetObjectResponse, S3PoError> {
     const length = this.length
-    const where = { bucket: this.bucket, key: this.key }
-    const request = length === undefined
-      ? { ...where, ...this.conditions, range: this.range }
+    const conditions = this.conditions
+    // Written out: spreading objects costs a small GET from the mock a fifth of its time.
+    const request: GetObjectRequest = length === undefined
+      ? {
+        bucket: this.bucket,
+        key: this.key,
+        range: this.range,
+        ifMatch: conditions.ifMatch,
+        ifNoneMatch: conditions.ifNoneMatch,
+        ifModifiedSince: conditions.ifModifiedSince,
+        ifUnmodifiedSince: conditions.ifUnmodifiedSince
+      }
       : {
-        ...where,
+        bucket: this.bucket,
+        key: this.key,
         range: { start: this.offset + this.received, end: this.offset + length - 1 },
         ifMatch: this.etag
       }
     return Effect.flatMap(
       this.backend.getObject(request),
       (response) => {
-        const refused = length === undefined ? accept?.(response) : this.unexpectedLength(response, length)
+        const refused = length === undefined
+          ? this.wholeForRange(response) ?? accept?.(response)
+          : this.unexpectedLength(response, length)
         if (refused !== undefined) return Effect.zipRight(response.discard, Effect.fail(refused))
         if (length === undefined) {
           this.length = response.contentLength
@@ -73,6 +85,17 @@ export class ResumableRead {
       )
       : Effect.void
   )
+
+  /** A range answered with the whole object: its bytes are not the ones asked for. */
+  private wholeForRange(response: GetObjectResponse): S3PoError | undefined {
+    return this.range === undefined || response.partial ? undefined : new TransportError({
+      operation: "GetObject",
+      bucket: this.bucket,
+      key: this.key,
+      reason: "asked for a range, the server sent the whole object (no Content-Range)",
+      retryable: false
+    })
+  }
 
   private unexpectedLength(response: GetObjectResponse, length: number): S3PoError | undefined {
     const missing = length - this.received

@@ -5,10 +5,11 @@ import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
-import { type Backend, mapBackend, operationNames } from "./backend.js"
+import { type Backend, mapBackend, operationNames, type Primitive } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
-import { knowingOwnWrite } from "./conditionalWrite.js"
+import { knowingOwnCopy, knowingOwnWrite } from "./conditionalWrite.js"
+import { readConditionsOf } from "./conditions.js"
 import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
@@ -70,14 +71,7 @@ const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists
   const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
     Validate.guard(
       Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
-      retried.headObject({
-        bucket,
-        key,
-        ifMatch: conditions.ifMatch,
-        ifNoneMatch: conditions.ifNoneMatch,
-        ifModifiedSince: conditions.ifModifiedSince,
-        ifUnmodifiedSince: conditions.ifUnmodifiedSince
-      })
+      retried.headObject({ bucket, key, ...readConditionsOf(conditions) })
     )
   const problemOf = (operation: string, bucket: string, key: string, tags?: Readonly<Record<string, string>>) =>
     Validate.location(operation, bucket, key) ?? Validate.tags(operation, tags)
@@ -153,10 +147,14 @@ const decoder = new TextDecoder()
 export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Service => {
   // Every request of the service is retried as `options.retry` allows, but downloads', which retry
   // their GETs themselves, resuming a broken body instead of repeating it.
-  const retried = withRetry(
-    { ...singleAttempt, putObject: knowingOwnWrite(singleAttempt.putObject, singleAttempt.headObject) },
-    options.retry
-  )
+  // Conditional writes retried after a lost answer look for their own write (`conditionalWrite.ts`).
+  const headRetried: Primitive<"headObject"> = (request) =>
+    retrying(options.retry, "HeadObject")(singleAttempt.headObject(request))
+  const retried = withRetry({
+    ...singleAttempt,
+    putObject: knowingOwnWrite(singleAttempt.putObject, headRetried),
+    copyObject: knowingOwnCopy(singleAttempt.copyObject, headRetried)
+  }, options.retry)
   const upload = Upload.make(retried, options.multipart)
   const downloads: Download.Downloads = {
     singleAttempt,

@@ -1,6 +1,8 @@
 import * as Effect from "effect/Effect"
 import type { DownloadRange, ObjectAttributes, ReadConditions, WriteConditions } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
+import { writeIdBytes } from "./conditionalWrite.js"
+import { isConditional } from "./conditions.js"
 import {
   maxKeyBytes,
   maxPartBytes,
@@ -176,7 +178,11 @@ export const headerValue = (operation: string, field: string, value: string | un
  * User metadata, sent as `x-amz-meta-*` headers: names that are HTTP tokens, values in printable
  * US-ASCII, at most 2 KB of names and values (S3's limit, counted in UTF-8 bytes).
  */
-export const metadata = (operation: string, entries: Readonly<Record<string, string>> | undefined): Problem => {
+export const metadata = (
+  operation: string,
+  entries: Readonly<Record<string, string>> | undefined,
+  reservedBytes = 0
+): Problem => {
   if (entries === undefined) return undefined
   let bytes = 0
   for (const [name, value] of Object.entries(entries)) {
@@ -199,8 +205,12 @@ export const metadata = (operation: string, entries: Readonly<Record<string, str
     }
     bytes += name.length + value.length
   }
-  return bytes > maxUserMetadataBytes
-    ? invalid(operation, "metadata", `must be at most ${maxUserMetadataBytes} bytes of names and values, got ${bytes}`)
+  const limit = maxUserMetadataBytes - reservedBytes
+  const reserved = reservedBytes === 0
+    ? ""
+    : ` (s3po's write id of a conditional upload takes ${reservedBytes} of S3's 2048)`
+  return bytes > limit
+    ? invalid(operation, "metadata", `must be at most ${limit} bytes of names and values${reserved}, got ${bytes}`)
     : undefined
 }
 
@@ -263,8 +273,19 @@ export const objectAttributes = (operation: string, options: ObjectAttributes): 
     metadata(operation, options.metadata) ??
     tags(operation, options.tags)
 
+/**
+ * A write's conditions, and room for s3po's write id in the metadata of a conditional one (the id
+ * by which it knows its own write after a lost answer).
+ */
+export const conditionalWrite = (
+  operation: string,
+  options: WriteConditions & { readonly metadata?: Readonly<Record<string, string>> | undefined }
+): Problem =>
+  writeConditions(operation, options) ??
+    (isConditional(options) ? metadata(operation, options.metadata, writeIdBytes) : undefined)
+
 /** A conditional write: create only (`ifNoneMatch: "*"`) or replace only one version (`ifMatch`). */
-export const writeConditions = (operation: string, conditions: WriteConditions): Problem => {
+const writeConditions = (operation: string, conditions: WriteConditions): Problem => {
   if (conditions.ifNoneMatch !== undefined && conditions.ifNoneMatch !== "*") {
     return invalid(operation, "ifNoneMatch", `must be "*" (create only); to replace one version, give ifMatch`)
   }
@@ -305,4 +326,4 @@ export const upload = (
   options: Parameters<typeof multipart>[1] & ObjectAttributes & WriteConditions
 ): Problem =>
   location(operation, bucketName, keyName) ?? multipart(operation, options) ??
-    objectAttributes(operation, options) ?? writeConditions(operation, options)
+    objectAttributes(operation, options) ?? conditionalWrite(operation, options)

@@ -271,6 +271,7 @@ const streamedResponse = (
   return {
     info: infoOf(context.key, output),
     contentLength: output.ContentLength ?? 0,
+    partial: output.ContentRange !== undefined,
     offset: offsetOf(output.ContentRange),
     body: readable === undefined
       ? Stream.empty
@@ -290,6 +291,7 @@ const readResponse = (
   return {
     info: infoOf(context.key, output),
     contentLength: output.ContentLength ?? 0,
+    partial: output.ContentRange !== undefined,
     offset: offsetOf(output.ContentRange),
     body: body.error === undefined
       ? Stream.fromIterable(body.chunks)
@@ -500,7 +502,7 @@ export const completeMultipartUpload = (live: LiveClient) => (request: CompleteM
     // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
     Effect.flatMap((etag) =>
       etag === undefined || etag === ""
-        ? Effect.map(headObject(live)(request), (head) => ({ etag: head.etag }))
+        ? Effect.map(headObject(live)({ bucket: request.bucket, key: request.key }), (head) => ({ etag: head.etag }))
         : Effect.succeed({ etag: quotedETag(etag) })
     )
   )

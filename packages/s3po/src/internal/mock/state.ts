@@ -3,7 +3,14 @@ import * as Either from "effect/Either"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { BucketInfo, ListedObject, ObjectInfo, ReadConditions, WriteConditions } from "../../S3Po.js"
+import type {
+  BucketInfo,
+  ListedObject,
+  ObjectAttributes,
+  ObjectInfo,
+  ReadConditions,
+  WriteConditions
+} from "../../S3Po.js"
 import {
   BucketNotEmpty,
   NoSuchBucket,
@@ -44,7 +51,15 @@ import type {
   UploadPartRequest
 } from "../core/backend.js"
 import { concatBytes } from "../core/chunker.js"
-import { describeRead, describeWrite, judgeRead, writeHolds } from "../core/conditions.js"
+import {
+  describeRead,
+  describeWrite,
+  isConditional,
+  judgeRead,
+  type Span,
+  spanOf,
+  writeHolds
+} from "../core/conditions.js"
 import { md5Hex, multipartETag } from "../core/etag.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
@@ -139,8 +154,8 @@ export const snapshotOf = (state: MockState): MockSnapshot =>
       bucket,
       Object.fromEntries(
         KeyMap.entries(found.objects).map(([key, object]): [string, MockObject] => [key, {
-          ...object.details,
-          ...(object.details?.tags === undefined ? {} : { tags: { ...object.details.tags } }),
+          // Copies, that the caller may change.
+          ...(object.details === undefined ? {} : detailsOf(object.details)),
           body: object.view().slice(),
           etag: object.etag,
           contentType: object.contentType,
@@ -221,11 +236,12 @@ const infoOf = (key: string, object: StoredObject): ObjectInfo => {
   const details = object.details
   if (details === undefined) return info
   // HEAD carries neither the tags nor the STANDARD storage class.
-  const { expires, storageClass, tags: _tags, ...headers } = details
+  const { expires, serverSideEncryption, storageClass, tags: _tags, ...headers } = details
   return {
     ...info,
     ...headers,
     ...(expires === undefined ? {} : { expires: new Date(expires) }),
+    ...(serverSideEncryption === undefined ? {} : { serverSideEncryption: { ...serverSideEncryption } }),
     ...(storageClass === undefined || storageClass === "STANDARD" ? {} : { storageClass })
   }
 }
@@ -257,15 +273,17 @@ const writeRefused = (
   request: ObjectRequest & WriteConditions,
   found: BucketState
 ): Either.Either<never, S3PoError> | undefined =>
-  writeHolds(request, KeyMap.get(found.objects, request.key)?.etag) ? undefined : Either.left(
-    new PreconditionFailed({
-      operation,
-      bucket: request.bucket,
-      key: request.key,
-      expectedETag: request.ifMatch,
-      condition: describeWrite(request)
-    })
-  )
+  !isConditional(request) || writeHolds(request, KeyMap.get(found.objects, request.key)?.etag) ?
+    undefined :
+    Either.left(
+      new PreconditionFailed({
+        operation,
+        bucket: request.bucket,
+        key: request.key,
+        expectedETag: request.ifMatch,
+        condition: describeWrite(request)
+      })
+    )
 
 /** 412 or 304 when a read's conditions say so. */
 const readRefused = (
@@ -330,15 +348,13 @@ export const putObject = (state: MockState, request: PutObjectRequest, object: S
   )
 
 /** The first and last byte a range asks for, or S3's 416 when it starts past the end (any range of nothing does). */
-const bytesOf = (request: GetObjectRequest, size: number): Read<{ readonly start: number; readonly end: number }> => {
+const bytesOf = (request: GetObjectRequest, size: number): Read<Span> => {
   const range = request.range
   if (range === undefined) return Either.right({ start: 0, end: size - 1 })
-  const start = "suffix" in range ? Math.max(0, size - range.suffix) : range.start
-  if (start >= size) {
-    const asked = "suffix" in range ? `the last ${range.suffix} bytes` : `bytes from ${range.start}`
-    return serviceError("GetObject", request, 416, "InvalidRange", `${asked} of an object of ${size} bytes`)
-  }
-  return Either.right({ start, end: "suffix" in range ? size - 1 : Math.min(range.end ?? size - 1, size - 1) })
+  const span = spanOf(range, size)
+  if (span !== undefined) return Either.right(span)
+  const asked = "suffix" in range ? `the last ${range.suffix} bytes` : `bytes from ${range.start}`
+  return serviceError("GetObject", request, 416, "InvalidRange", `${asked} of an object of ${size} bytes`)
 }
 
 export const getObject = (state: MockState, request: GetObjectRequest): Read<GetObjectResponse> =>
@@ -350,6 +366,7 @@ export const getObject = (state: MockState, request: GetObjectRequest): Read<Get
         return {
           info: infoOf(request.key, object),
           contentLength: body.length,
+          partial: request.range !== undefined,
           offset: start,
           body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
           forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
@@ -498,13 +515,17 @@ export const copyObject = (
     metadata: Readonly<Record<string, string>>,
     details: ObjectDetails | undefined
   ) => StoredObject,
-  detailsOf: (replaced: NonNullable<CopyObjectRequest["replace"]>) => ObjectDetails | undefined
+  detailsOf: (attributes: ObjectAttributes) => ObjectDetails | undefined
 ): Write<ETagged> =>
   Either.flatMap(copySourceOf(state, "CopyObject", request), (source) => {
     const replaced = request.replace
-    const details = replaced === undefined ? source.details : detailsOf({
-      ...replaced,
-      tags: replaced.tags ?? source.details?.tags
+    // S3 copies attributes and tags, but not the storage class or encryption: the copy gets the
+    // destination's defaults unless the request names them.
+    const details = detailsOf({
+      ...(replaced ?? source.details),
+      storageClass: replaced?.storageClass,
+      serverSideEncryption: replaced?.serverSideEncryption,
+      tags: replaced?.tags ?? source.details?.tags
     })
     const object = copy(
       source.view(),

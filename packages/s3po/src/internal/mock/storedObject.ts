@@ -31,31 +31,39 @@ export class Slabs {
 /** An object's attributes beyond its content type and metadata, and its tags: absent on most objects. */
 export type ObjectDetails = Omit<ObjectAttributes, "contentType" | "metadata">
 
-/** The details a request sets, or `undefined` when it sets none, so that plain objects stay small. */
+/** The details a request sets, or `undefined` when it sets none (the common case), so that plain objects stay small. */
 export const detailsOf = (attributes: ObjectAttributes): ObjectDetails | undefined => {
-  const details: {
-    -readonly [K in keyof ObjectDetails]: ObjectDetails[K]
-  } = {}
-  let any = false
-  for (const name of detailNames) {
-    if (attributes[name] !== undefined) {
-      details[name] = attributes[name] as never
-      any = true
-    }
+  const {
+    cacheControl,
+    contentDisposition,
+    contentEncoding,
+    contentLanguage,
+    expires,
+    serverSideEncryption,
+    storageClass,
+    tags
+  } = attributes
+  if (
+    cacheControl === undefined && contentDisposition === undefined && contentEncoding === undefined &&
+    contentLanguage === undefined && expires === undefined && storageClass === undefined &&
+    serverSideEncryption === undefined && tags === undefined
+  ) {
+    return undefined
   }
-  return any ? details : undefined
+  // Copies of the caller's objects: what the caller changes afterwards changes nothing stored.
+  const details = {
+    cacheControl,
+    contentDisposition,
+    contentEncoding,
+    contentLanguage,
+    expires: expires === undefined ? undefined : new Date(expires.getTime()),
+    storageClass,
+    serverSideEncryption: serverSideEncryption === undefined ? undefined : { ...serverSideEncryption },
+    tags: tags === undefined ? undefined : { ...tags }
+  }
+  // Only what is set, so that a snapshot shows no empty fields.
+  return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined)) as ObjectDetails
 }
-
-const detailNames = [
-  "cacheControl",
-  "contentDisposition",
-  "contentEncoding",
-  "contentLanguage",
-  "expires",
-  "storageClass",
-  "serverSideEncryption",
-  "tags"
-] as const satisfies ReadonlyArray<keyof ObjectDetails>
 
 /**
  * An object as the mock keeps it. Every object stays in memory as long as its store, and each one
