@@ -177,18 +177,24 @@ describe("S3PoLive through injected faults", () => {
     Effect.gen(function*() {
       const s3 = yield* S3Po
       const bucket = yield* freshBucket("one-policy")
-      let refused = false
-      proxy.setPlan(({ method }) => {
-        if (refused || method !== "PUT") return "pass"
-        refused = true
-        return "internalError500"
-      })
-      yield* s3.upload(bucket, "retried", "x")
-      assert.deepStrictEqual(requestsTo(bucket, "retried").map((request) => request.sdkAttempt), [undefined, undefined])
+      yield* s3.upload(bucket, "source", "x")
+      // A PUT goes through s3po's own transport, a copy through the SDK's command: neither is
+      // retried but by s3po, and the SDK's retry step would mark its request.
+      for (const key of ["retried", "copied"]) {
+        let refused = false
+        proxy.setPlan(({ method, path }) => {
+          if (refused || method !== "PUT" || !path.endsWith(`/${key}`)) return "pass"
+          refused = true
+          return "internalError500"
+        })
+        if (key === "retried") yield* s3.upload(bucket, key, "x")
+        else yield* s3.copy({ bucket, key: "source" }, { bucket, key })
+        assert.deepStrictEqual(requestsTo(bucket, key).map((request) => request.sdkAttempt), [undefined, undefined])
+      }
 
       // A client of the caller's own keeps its SDK steps: there the header shows.
       const client = new S3Client({ ...clientOptions(), endpoint: proxy.url, maxAttempts: 1 })
-      yield* Effect.flatMap(S3Po, (own) => own.upload(bucket, "own-client", "x")).pipe(
+      yield* Effect.flatMap(S3Po, (own) => own.copy({ bucket, key: "source" }, { bucket, key: "own-client" })).pipe(
         Effect.provide(layerLiveFromClient(client)),
         Effect.ensuring(Effect.sync(() => client.destroy()))
       )

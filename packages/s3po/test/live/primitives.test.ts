@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
-import * as LiveBackend from "../../src/internal/live/backend.js"
 import { awsS3, cephRgw, primitivesSuite } from "../contract/primitives.js"
+import { liveBackendOf } from "../utils/backends.js"
 import { server } from "../utils/live.js"
 
 primitivesSuite(
@@ -19,7 +19,7 @@ primitivesSuite(
       ),
       (client) => Effect.sync(() => client.destroy())
     ),
-    (client) => LiveBackend.make({ client })
+    liveBackendOf
   ),
   server().kind === "rgw" ? cephRgw : awsS3
 )

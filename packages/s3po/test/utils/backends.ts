@@ -4,6 +4,8 @@ import type * as Layer from "effect/Layer"
 import type { Backend } from "../../src/internal/core/backend.js"
 import { fromBackend } from "../../src/internal/core/layer.js"
 import * as LiveBackend from "../../src/internal/live/backend.js"
+import * as Endpoints from "../../src/internal/live/endpoints.js"
+import * as SignedHttp from "../../src/internal/live/signedHttp.js"
 import * as MockBackend from "../../src/internal/mock/backend.js"
 import * as MockPresign from "../../src/internal/mock/presign.js"
 import type { RetryPolicy } from "../../src/Retry.js"
@@ -17,16 +19,27 @@ export const layerOver = (backend: Backend, retry?: RetryPolicy): Layer.Layer<S3
 
 export const mockBackend = () => Effect.runSync(MockBackend.makeEmpty)
 
+/**
+ * The live primitives over a client, as `S3PoLive` assembles them: object requests over s3po's own
+ * signed transport (whose pools live as long as the test process), the rest through the SDK.
+ */
+export const liveBackendOf = (client: S3Client) =>
+  LiveBackend.make({ client }, {
+    http: SignedHttp.make(client, { connections: 64 }),
+    endpoints: Endpoints.make(client),
+    crc32: true
+  })
+
 export const liveBackend = (endpoint = server().endpoint) =>
-  LiveBackend.make({
-    client: new S3Client({
+  liveBackendOf(
+    new S3Client({
       endpoint,
       region: server().region,
       forcePathStyle: true,
       maxAttempts: 1,
       credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
     })
-  })
+  )
 
 /** Counts runs of each primitive (each attempt counts) and lets a test fail chosen ones. */
 export const instrument = (

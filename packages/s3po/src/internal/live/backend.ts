@@ -1,10 +1,23 @@
 import type { Backend } from "../core/backend.js"
+import * as ObjectRequests from "./objectRequests.js"
 import * as Requests from "./requests.js"
 
 export type { LiveClient } from "./requests.js"
 
-/** The request primitives over the AWS SDK's `S3Client`. */
-export const make = (live: Requests.LiveClient): Backend => ({
+/**
+ * The request primitives: GET, PUT, HEAD and DELETE of objects over s3po's own signed transport
+ * (`objectRequests.ts`), the rest through the AWS SDK's `S3Client` (`requests.ts`).
+ */
+export const make = (live: Requests.LiveClient, lean: ObjectRequests.Lean): Backend => ({
+  ...makeSdk(live),
+  putObject: ObjectRequests.putObject(live, lean),
+  getObject: ObjectRequests.getObject(live, lean),
+  headObject: ObjectRequests.headObject(live, lean),
+  deleteObject: ObjectRequests.deleteObject(live, lean)
+})
+
+/** Every primitive through the AWS SDK's `S3Client`. */
+export const makeSdk = (live: Requests.LiveClient): Backend => ({
   listBuckets: Requests.listBuckets(live),
   headBucket: Requests.headBucket(live),
   createBucket: Requests.createBucket(live),

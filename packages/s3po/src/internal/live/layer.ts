@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
+import * as zlib from "node:zlib"
 import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
 import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
@@ -11,9 +12,12 @@ import type { BackendSettings } from "../core/layer.js"
 import * as Limits from "../core/limits.js"
 import type { Presigner } from "../core/presign.js"
 import * as LiveBackend from "./backend.js"
+import * as Endpoints from "./endpoints.js"
+import type { Lean } from "./objectRequests.js"
 import * as PayloadHasher from "./payloadHasher.js"
 import { presigner } from "./presign.js"
 import type { LiveClient } from "./requests.js"
+import * as SignedHttp from "./signedHttp.js"
 
 /**
  * Everything `S3PoLive` needs of the AWS SDK, in the one module that loads it: the public module
@@ -88,6 +92,41 @@ const clientFor = (options: LiveOptions): S3Client => {
   )
 }
 
+/** The client's checksum setting; an invalid one fails every request in the SDK, with the SDK's own error. */
+const checksumsOf = (client: S3Client) =>
+  Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
+    Effect.orElseSucceed(() => "WHEN_SUPPORTED")
+  )
+
+/** Whether this Node.js computes CRC32 natively (`zlib.crc32`, from 20.15). */
+const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
+
+/** s3po's own signed transport for the client's object requests, closed with the scope. */
+const acquireLean = (client: S3Client, http: SignedHttp.HttpOptions): Effect.Effect<Lean, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const signedHttp = yield* Effect.acquireRelease(
+      Effect.sync(() => SignedHttp.make(client, http)),
+      (transport) => Effect.promise(() => transport.close())
+    )
+    const checksums = yield* checksumsOf(client)
+    return { http: signedHttp, endpoints: Endpoints.make(client), crc32: nativeCrc32 && checksums === "WHEN_SUPPORTED" }
+  })
+
+/** The transport's pools and timeouts, as the SDK's handler gets them. */
+const httpOptionsOf = (options: LiveOptions): SignedHttp.HttpOptions => {
+  const idleTimeout = options.idleTimeout ?? defaultIdleTimeout
+  return {
+    connections: options.maxSockets ?? Limits.maxSockets,
+    connectTimeout: options.connectionTimeout ?? defaultConnectionTimeout,
+    // Waiting for the answer's headers is a time without a byte received, unless a limit of its own is set.
+    headersTimeout: options.requestTimeout ?? idleTimeout,
+    bodyTimeout: idleTimeout,
+    ca: options.extraCaCertificates === undefined
+      ? undefined
+      : [...tls.rootCertificates, ...options.extraCaCertificates]
+  }
+}
+
 /** Whether the bytes of uploads are signed: always over plain HTTP, over HTTPS when asked. */
 const signsUploads = (options: LiveOptions): boolean =>
   options.signPayloadOverHttps === true || options.endpoint?.toLowerCase().startsWith("http:") === true
@@ -101,10 +140,7 @@ const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (ha
 const liveClient = (client: S3Client, options: LiveOptions): Effect.Effect<LiveClient, never, Scope.Scope> =>
   Effect.gen(function*() {
     if (signsUploads(options)) return { client, hasher: yield* acquireHasher }
-    // An invalid setting fails every request in the SDK, with the SDK's own error.
-    const checksums = yield* Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
-      Effect.orElseSucceed(() => "WHEN_SUPPORTED")
-    )
+    const checksums = yield* checksumsOf(client)
     return { client, unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
   })
 
@@ -130,7 +166,10 @@ export const acquire = (
       (client) => Effect.sync(() => client.destroy())
     )
     return {
-      backend: withFaults(LiveBackend.make(yield* liveClient(client, options)), options),
+      backend: withFaults(
+        LiveBackend.make(yield* liveClient(client, options), yield* acquireLean(client, httpOptionsOf(options))),
+        options
+      ),
       presigner: presigner(client),
       settings: { retry: options.retry, multipart: options.multipart }
     }
@@ -141,8 +180,9 @@ export const acquireFromClient = (
   client: S3Client,
   options: LiveClientOptions
 ): Effect.Effect<Acquired, never, Scope.Scope> =>
-  Effect.map(acquireHasher, (hasher) => ({
-    backend: LiveBackend.make({ client, hasher }),
-    presigner: presigner(client),
-    settings: options
-  }))
+  Effect.gen(function*() {
+    const hasher = yield* acquireHasher
+    // The client's own handler settings are not the transport's: its pools get Node's defaults.
+    const lean = yield* acquireLean(client, { connections: Limits.maxSockets })
+    return { backend: LiveBackend.make({ client, hasher }, lean), presigner: presigner(client), settings: options }
+  })

@@ -8,7 +8,6 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -61,7 +60,8 @@ import { describeRead, describeWrite, unquoted } from "../core/conditions.js"
 import type { PayloadHasher } from "./payloadHasher.js"
 import { unsignedPayload, withPayloadHash } from "./payloadSigning.js"
 import { fromSdkError } from "./sdkError.js"
-import { forEachChunk, readAheadBytes, type ReadBody, readWhole, send } from "./transport.js"
+import type { RequestContext } from "./sdkError.js"
+import { forEachChunk, type InFlight, readAheadBytes, type ReadBody, readWhole, send } from "./transport.js"
 
 /** What every request is sent with: the SDK's client, and how uploads are signed. */
 export interface LiveClient {
@@ -83,7 +83,7 @@ export interface LiveClient {
  * ETags in S3's own form, in double quotes. Some servers leave them out in places (Ceph RGW, in the
  * answer to a repeated Complete); a caller comparing ETags must see one form.
  */
-const quotedETag = (etag: string | undefined): string =>
+export const quotedETag = (etag: string | undefined): string =>
   etag === undefined || etag === "" ? "" : etag.startsWith("\"") ? etag : `"${etag}"`
 
 const nothing = () => undefined
@@ -102,7 +102,8 @@ const serverSideEncryptionOf = (
 const present = <A extends Record<string, unknown>>(fields: A): Partial<A> =>
   Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== "")) as Partial<A>
 
-const infoOf = (key: string, output: {
+/** What S3 answers of an object, as the SDK's outputs carry it (and s3po's own requests read it). */
+export interface ObjectOutput {
   readonly ContentLength?: number | undefined
   readonly ContentRange?: string | undefined
   readonly ETag?: string | undefined
@@ -117,7 +118,10 @@ const infoOf = (key: string, output: {
   readonly StorageClass?: string | undefined
   readonly ServerSideEncryption?: string | undefined
   readonly SSEKMSKeyId?: string | undefined
-}): ObjectInfo => {
+  readonly Body?: unknown
+}
+
+export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
   const total = output.ContentRange === undefined ? undefined : /\/(\d+)$/.exec(output.ContentRange)?.[1]
   return {
     key,
@@ -140,7 +144,7 @@ const infoOf = (key: string, output: {
 }
 
 /** Tags as the `x-amz-tagging` header carries them: a URL query. */
-const taggingOf = (tags: ObjectAttributes["tags"]): string | undefined => {
+export const taggingOf = (tags: ObjectAttributes["tags"]): string | undefined => {
   if (tags === undefined) return undefined
   const query = Object.entries(tags).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
   return query.length === 0 ? undefined : query.join("&")
@@ -177,7 +181,7 @@ const readConditionsInput = (conditions: ReadConditions) => ({
   IfUnmodifiedSince: conditions.ifUnmodifiedSince
 })
 
-const readContext = (operation: string, request: ObjectRequest & ReadConditions) => ({
+export const readContext = (operation: string, request: ObjectRequest & ReadConditions) => ({
   operation,
   bucket: request.bucket,
   key: request.key,
@@ -186,7 +190,7 @@ const readContext = (operation: string, request: ObjectRequest & ReadConditions)
   condition: describeRead(request)
 })
 
-const writeContext = (operation: string, request: ObjectRequest & WriteConditions) => ({
+export const writeContext = (operation: string, request: ObjectRequest & WriteConditions) => ({
   operation,
   bucket: request.bucket,
   key: request.key,
@@ -255,7 +259,7 @@ const offsetOf = (contentRange: string | undefined): number => {
 }
 
 /** A range as the `Range` header carries it. */
-const rangeHeader = (range: GetObjectRequest["range"]): string | undefined =>
+export const rangeHeader = (range: GetObjectRequest["range"]): string | undefined =>
   range === undefined
     ? undefined
     : "suffix" in range
@@ -265,7 +269,7 @@ const rangeHeader = (range: GetObjectRequest["range"]): string | undefined =>
 /** A GetObject answer as a response whose body is read as it arrives. */
 const streamedResponse = (
   context: { readonly operation: string; readonly bucket: string; readonly key: string },
-  output: GetObjectCommandOutput
+  output: ObjectOutput
 ): GetObjectResponse => {
   const readable = output.Body as Readable | undefined
   return {
@@ -284,7 +288,7 @@ const streamedResponse = (
 /** A GetObject answer whose whole body was read before it was handed over. */
 const readResponse = (
   context: { readonly operation: string; readonly bucket: string; readonly key: string },
-  output: GetObjectCommandOutput,
+  output: ObjectOutput,
   body: ReadBody
 ): GetObjectResponse => {
   const broken = () => fromSdkError(context, body.error)
@@ -319,15 +323,24 @@ export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest)
         }),
         options
       ),
-    (output, inFlight) => {
-      const readable = output.Body as Readable | undefined
-      // A body this small is read whole before the response is handed over: its bytes are already
-      // arriving, and one suspension of the fiber instead of two is much of a small GET's cost.
-      return readable !== undefined && (output.ContentLength ?? Infinity) <= readAheadBytes
-        ? readWhole(readable, inFlight).then((body) => readResponse(context, output, body))
-        : streamedResponse(context, output)
-    }
+    getObjectResponse(context)
   )
+}
+
+/**
+ * A GetObject answer as a response. A body this small is read whole before the response is handed
+ * over: its bytes are already arriving, and one suspension of the fiber instead of two is much of
+ * a small GET's cost.
+ */
+export const getObjectResponse = (context: RequestContext & { readonly key: string }) =>
+(
+  output: ObjectOutput,
+  inFlight: InFlight
+): GetObjectResponse | Promise<GetObjectResponse> => {
+  const readable = output.Body as Readable | undefined
+  return readable !== undefined && (output.ContentLength ?? Infinity) <= readAheadBytes
+    ? readWhole(readable, inFlight).then((body) => readResponse(context, output, body))
+    : streamedResponse(context, output)
 }
 
 export const headObject = ({ client }: LiveClient) => (request: HeadObjectRequest) =>

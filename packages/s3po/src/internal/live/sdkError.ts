@@ -15,7 +15,18 @@ const transientNetworkCodes = new Set([
   "ENETDOWN",
   "EAI_AGAIN",
   "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
   "ERR_STREAM_PREMATURE_CLOSE"
+])
+
+/** Timeouts, by the codes of Node and of `undici` (s3po's own transport). */
+const timeoutCodes = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT"
 ])
 
 interface SdkErrorShape {
@@ -71,7 +82,7 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
 
   if (status === undefined || given === "TimeoutError" || given === "AbortError") {
     const code = networkCode(error)
-    const timedOut = given === "TimeoutError" || code === "ETIMEDOUT"
+    const timedOut = given === "TimeoutError" || (code !== undefined && timeoutCodes.has(code))
     return new TransportError({
       ...where,
       reason: code === undefined ? `${given}: ${message}` : `${code}: ${message}`,

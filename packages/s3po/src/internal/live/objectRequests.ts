@@ -1,0 +1,236 @@
+import * as Effect from "effect/Effect"
+import { createHash } from "node:crypto"
+import type { IncomingHttpHeaders } from "node:http"
+import * as zlib from "node:zlib"
+import type { ObjectAttributes, ReadConditions } from "../../S3Po.js"
+import type { S3PoError } from "../../S3PoError.js"
+import type {
+  GetObjectRequest,
+  HeadObjectRequest,
+  ObjectRequest,
+  Primitive,
+  PutObjectRequest
+} from "../core/backend.js"
+import { unquoted } from "../core/conditions.js"
+import type { Endpoint, Endpoints } from "./endpoints.js"
+import {
+  getObjectResponse,
+  infoOf,
+  type LiveClient,
+  type ObjectOutput,
+  quotedETag,
+  rangeHeader,
+  readContext,
+  taggingOf,
+  writeContext
+} from "./requests.js"
+import * as Requests from "./requests.js"
+import { type Answer, emptyPayloadHash, type SignedHttp } from "./signedHttp.js"
+
+/**
+ * GET, PUT, HEAD and DELETE of objects, the requests whose cost is per request, sent by s3po's own
+ * signed transport (`signedHttp.ts`). A bucket whose endpoint the transport does not sign for goes
+ * through the SDK's commands (`requests.ts`), as every other request does.
+ */
+
+export interface Lean {
+  readonly http: SignedHttp
+  readonly endpoints: Endpoints
+  /** Whether PutObject carries the CRC32 of its body, as the SDK sends it under `WHEN_SUPPORTED`. */
+  readonly crc32: boolean
+}
+
+/** Runs `lean` with the bucket's endpoint, or `sdk` when its requests go through the SDK. */
+const viaEndpoint = <A>(
+  lean: Lean,
+  bucket: string,
+  viaLean: (endpoint: Endpoint) => Effect.Effect<A, S3PoError>,
+  viaSdk: () => Effect.Effect<A, S3PoError>
+): Effect.Effect<A, S3PoError> => {
+  const known = lean.endpoints.known(bucket)
+  if (known === undefined) return viaSdk()
+  if (known !== "unknown") return viaLean(known)
+  return Effect.flatMap(
+    Effect.promise(() => lean.endpoints.resolve(bucket).catch(() => undefined)),
+    (endpoint) => endpoint === undefined ? viaSdk() : viaLean(endpoint)
+  )
+}
+
+const first = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+const dateOf = (value: string | undefined): Date | undefined => {
+  if (value === undefined) return undefined
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+const metadataPrefix = "x-amz-meta-"
+
+/** An answer's headers in the SDK's output form, so that both paths read an object's info the same way. */
+const outputOf = (headers: IncomingHttpHeaders, body?: unknown): ObjectOutput => {
+  const metadata: Record<string, string> = {}
+  for (const name in headers) {
+    if (name.startsWith(metadataPrefix)) metadata[name.slice(metadataPrefix.length)] = first(headers, name) ?? ""
+  }
+  const length = first(headers, "content-length")
+  return {
+    ContentLength: length === undefined ? undefined : Number(length),
+    ContentRange: first(headers, "content-range"),
+    ETag: first(headers, "etag"),
+    LastModified: dateOf(first(headers, "last-modified")),
+    ContentType: first(headers, "content-type"),
+    Metadata: metadata,
+    CacheControl: first(headers, "cache-control"),
+    ContentDisposition: first(headers, "content-disposition"),
+    ContentEncoding: first(headers, "content-encoding"),
+    ContentLanguage: first(headers, "content-language"),
+    Expires: dateOf(first(headers, "expires")),
+    StorageClass: first(headers, "x-amz-storage-class"),
+    ServerSideEncryption: first(headers, "x-amz-server-side-encryption"),
+    SSEKMSKeyId: first(headers, "x-amz-server-side-encryption-aws-kms-key-id"),
+    Body: body
+  }
+}
+
+/** The headers that are set, so that none is sent empty. */
+const defined = (headers: Record<string, string | undefined>): Record<string, string> => {
+  const set: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) set[name] = value
+  }
+  return set
+}
+
+/** An object's attributes as S3's headers (validated before: printable US-ASCII only). */
+const attributeHeaders = (attributes: ObjectAttributes): Record<string, string> => {
+  const headers = defined({
+    "content-type": attributes.contentType,
+    "cache-control": attributes.cacheControl,
+    "content-disposition": attributes.contentDisposition,
+    "content-encoding": attributes.contentEncoding,
+    "content-language": attributes.contentLanguage,
+    expires: attributes.expires?.toUTCString(),
+    "x-amz-storage-class": attributes.storageClass,
+    "x-amz-server-side-encryption": attributes.serverSideEncryption?.type,
+    "x-amz-server-side-encryption-aws-kms-key-id": attributes.serverSideEncryption?.type === "aws:kms"
+      ? attributes.serverSideEncryption.keyId
+      : undefined,
+    "x-amz-tagging": taggingOf(attributes.tags)
+  })
+  const metadata = attributes.metadata
+  if (metadata !== undefined) {
+    for (const name in metadata) headers[`${metadataPrefix}${name.toLowerCase()}`] = metadata[name]!
+  }
+  return headers
+}
+
+const readConditionHeaders = (conditions: ReadConditions) =>
+  defined({
+    "if-match": conditions.ifMatch,
+    "if-none-match": conditions.ifNoneMatch,
+    "if-modified-since": conditions.ifModifiedSince?.toUTCString(),
+    "if-unmodified-since": conditions.ifUnmodifiedSince?.toUTCString()
+  })
+
+/** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
+const crc32Base64 = (bytes: Uint8Array): string => {
+  const out = Buffer.allocUnsafe(4)
+  out.writeUInt32BE(zlib.crc32(bytes))
+  return out.toString("base64")
+}
+
+/** Bodies from this size are hashed for their signature off the event loop. */
+const hashOffLoopBytes = 256 * 1024
+
+/** How a PUT's payload is signed: unsigned over HTTPS (as uploads' parts), else its SHA-256. */
+const payloadHashOf = (live: LiveClient, body: Uint8Array): Effect.Effect<string> => {
+  if (live.unsignedUploads !== undefined) return Effect.succeed("UNSIGNED-PAYLOAD")
+  const inline = Effect.sync(() => createHash("sha256").update(body).digest("hex"))
+  if (live.hasher === undefined || body.length < hashOffLoopBytes) return inline
+  return Effect.flatMap(live.hasher.sha256(body), (hash) => hash === undefined ? inline : Effect.succeed(hash))
+}
+
+const dump = (answer: Answer) => {
+  answer.body.resume()
+}
+
+export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> => {
+  const viaSdk = Requests.putObject(live)
+  return (request: PutObjectRequest) =>
+    viaEndpoint(
+      lean,
+      request.bucket,
+      (endpoint) =>
+        Effect.flatMap(payloadHashOf(live, request.body), (payloadHash) =>
+          lean.http.exchange(writeContext("PutObject", request), endpoint, {
+            method: "PUT",
+            key: request.key,
+            headers: {
+              ...attributeHeaders(request),
+              ...defined({
+                "if-none-match": request.ifNoneMatch,
+                "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch),
+                "x-amz-checksum-crc32": lean.crc32 ? crc32Base64(request.body) : undefined
+              })
+            },
+            body: request.body,
+            payloadHash
+          }, (answer) => {
+            dump(answer)
+            return { etag: quotedETag(first(answer.headers, "etag")) }
+          })),
+      () =>
+        viaSdk(request)
+    )
+}
+
+export const getObject = (live: LiveClient, lean: Lean): Primitive<"getObject"> => {
+  const viaSdk = Requests.getObject(live)
+  return (request: GetObjectRequest) => {
+    const context = readContext("GetObject", request)
+    const respond = getObjectResponse(context)
+    return viaEndpoint(lean, request.bucket, (endpoint) =>
+      lean.http.exchange(context, endpoint, {
+        method: "GET",
+        key: request.key,
+        headers: { ...readConditionHeaders(request), ...defined({ range: rangeHeader(request.range) }) },
+        payloadHash: emptyPayloadHash
+      }, (answer, inFlight) => respond(outputOf(answer.headers, answer.body), inFlight)), () => viaSdk(request))
+  }
+}
+
+export const headObject = (live: LiveClient, lean: Lean): Primitive<"headObject"> => {
+  const viaSdk = Requests.headObject(live)
+  return (request: HeadObjectRequest) =>
+    viaEndpoint(lean, request.bucket, (endpoint) =>
+      lean.http.exchange(readContext("HeadObject", request), endpoint, {
+        method: "HEAD",
+        key: request.key,
+        headers: readConditionHeaders(request),
+        payloadHash: emptyPayloadHash
+      }, (answer) => {
+        dump(answer)
+        return infoOf(request.key, outputOf(answer.headers))
+      }), () => viaSdk(request))
+}
+
+export const deleteObject = (live: LiveClient, lean: Lean): Primitive<"deleteObject"> => {
+  const viaSdk = Requests.deleteObject(live)
+  return (request: ObjectRequest) =>
+    viaEndpoint(
+      lean,
+      request.bucket,
+      (endpoint) =>
+        lean.http.exchange({ operation: "DeleteObject", bucket: request.bucket, key: request.key }, endpoint, {
+          method: "DELETE",
+          key: request.key,
+          headers: {},
+          payloadHash: emptyPayloadHash
+        }, dump),
+      () => viaSdk(request)
+    )
+}

@@ -1,0 +1,245 @@
+import type { S3Client } from "@aws-sdk/client-s3"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { IncomingHttpHeaders } from "node:http"
+import type { Readable } from "node:stream"
+import { Pool } from "undici"
+import { isS3PoError, type S3PoError } from "../../S3PoError.js"
+import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
+import type { Endpoint } from "./endpoints.js"
+import { fromSdkError } from "./sdkError.js"
+import { readWhole } from "./transport.js"
+
+/**
+ * S3's object requests sent by s3po itself, over `undici`'s connection pools: signed by the SDK's
+ * own signer for the endpoint its rules give, answered through the one error mapping. The SDK's
+ * per-request machinery (its middleware stack, serializers, checksums) costs several times the
+ * rest of a small request; what it knows (credentials, endpoints, signing) is used as it is.
+ */
+
+export interface HttpOptions {
+  readonly connections: number
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Time to the answer's headers. */
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  /** Time between two chunks of the answer's body. */
+  readonly bodyTimeout?: Duration.DurationInput | undefined
+  /** Certificates trusted besides Node's own. */
+  readonly ca?: ReadonlyArray<string> | undefined
+}
+
+/** An object request before signing: the key is encoded here, the headers given are signed. */
+export interface ObjectHttpRequest {
+  readonly method: "GET" | "PUT" | "HEAD" | "DELETE"
+  readonly key: string
+  readonly headers: Record<string, string>
+  readonly body?: Uint8Array | undefined
+  /** The payload's SHA-256 (hex) or `UNSIGNED-PAYLOAD`. */
+  readonly payloadHash: string
+}
+
+/** A 2xx answer: its status, headers, and body to read (or dump). */
+export interface Answer {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Readable
+}
+
+/** The SHA-256 of an empty payload, as SigV4 signs a request without a body. */
+export const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/**
+ * What stops a request in flight: an `EventEmitter` as far as `undici` asks of it (much cheaper
+ * than an `AbortController` per request), and the body being read once the answer has arrived.
+ */
+export class InFlight {
+  aborted = false
+  onabort: (() => void) | null = null
+  body: Readable | undefined = undefined
+  private listener: (() => void) | undefined
+  on(_event: "abort", listener: () => void) {
+    this.listener = listener
+    return this
+  }
+  once(_event: "abort", listener: () => void) {
+    this.listener = listener
+    return this
+  }
+  removeListener() {
+    this.listener = undefined
+    return this
+  }
+  abort() {
+    this.aborted = true
+    this.listener?.()
+    this.onabort?.()
+    this.body?.destroy()
+  }
+}
+
+/** A key as S3 takes it in a path: every byte but `A-Z a-z 0-9 - . _ ~` and `/` percent-encoded. */
+export const encodeKey = (key: string): string =>
+  encodeURIComponent(key).replace(/%2F/g, "/").replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+
+const xmlEntities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
+
+const xmlText = (xml: string, element: string): string | undefined => {
+  const found = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml)?.[1]
+  return found?.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => xmlEntities[name]!)
+}
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+const retryAfterOf = (value: string | undefined): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds) && seconds >= 0) return Duration.seconds(seconds)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - Date.now()))
+}
+
+/** The codes of an answer to a request signed with a clock too far off: the SDK corrects its clock on them. */
+const clockSkewCodes = new Set([
+  "RequestTimeTooSkewed",
+  "RequestExpired",
+  "RequestInTheFuture",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "AuthFailure"
+])
+/** How far off the clock may be before it is corrected, as the SDK judges it. */
+const maxSkewMillis = 5 * 60_000
+
+const millisOf = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
+
+/** The connection pool of each origin, made on first use. */
+const makePools = (options: HttpOptions) => {
+  const pools = new Map<string, Pool>()
+  return {
+    of: (endpoint: Endpoint): Pool => {
+      let pool = pools.get(endpoint.origin)
+      if (pool === undefined) {
+        pool = new Pool(endpoint.origin, {
+          connections: options.connections,
+          pipelining: 1,
+          ...(options.connectTimeout === undefined ? {} : { connectTimeout: millisOf(options.connectTimeout) }),
+          ...(options.headersTimeout === undefined ? {} : { headersTimeout: millisOf(options.headersTimeout) }),
+          ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: millisOf(options.bodyTimeout) }),
+          ...(options.ca === undefined ? {} : { connect: { ca: [...options.ca] } })
+        })
+        pools.set(endpoint.origin, pool)
+      }
+      return pool
+    },
+    close: () => Promise.all(Array.from(pools.values(), (pool) => pool.destroy())).then(() => pools.clear())
+  }
+}
+
+const sign = (client: S3Client, endpoint: Endpoint, request: ObjectHttpRequest) =>
+  endpoint.signer.sign({
+    method: request.method,
+    protocol: endpoint.protocol,
+    hostname: endpoint.hostname,
+    ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+    path: `${endpoint.basePath}/${encodeKey(request.key)}`,
+    query: {},
+    headers: { ...request.headers, host: endpoint.host, "x-amz-content-sha256": request.payloadHash }
+  }, {
+    signingDate: new Date(Date.now() + client.config.systemClockOffset),
+    signingRegion: endpoint.signingRegion,
+    signingService: endpoint.signingName
+  })
+
+/**
+ * Sends the request: a 2xx answer is returned to be read, an error answer read and mapped, once
+ * after correcting the clock when the server says it is off (as the SDK does).
+ */
+const send = async (
+  client: S3Client,
+  pool: Pool,
+  context: RequestContext,
+  endpoint: Endpoint,
+  request: ObjectHttpRequest,
+  inFlight: InFlight,
+  clockCorrected = false
+): Promise<Answer | S3PoError> => {
+  const signed = await sign(client, endpoint, request)
+  if (inFlight.aborted) throw new Error("interrupted")
+  const response = await pool.request({
+    method: request.method,
+    path: signed.path,
+    headers: signed.headers,
+    body: request.body ?? null,
+    signal: inFlight
+  })
+  const body: Readable = response.body
+  if (response.statusCode >= 200 && response.statusCode < 300) {
+    return { status: response.statusCode, headers: response.headers, body }
+  }
+  const read = await readWhole(body, inFlight)
+  const xml = Buffer.concat(read.chunks).toString("utf8")
+  const code = xmlText(xml, "Code")
+  const date = Date.parse(header(response.headers, "date") ?? "")
+  if (
+    !clockCorrected && code !== undefined && clockSkewCodes.has(code) && !Number.isNaN(date) &&
+    Math.abs(date - (Date.now() + client.config.systemClockOffset)) >= maxSkewMillis
+  ) {
+    client.config.systemClockOffset = date - Date.now()
+    return send(client, pool, context, endpoint, request, inFlight, true)
+  }
+  return fromErrorAnswer(context, {
+    status: response.statusCode,
+    code,
+    message: xmlText(xml, "Message"),
+    requestId: header(response.headers, "x-amz-request-id") ?? xmlText(xml, "RequestId"),
+    retryAfter: retryAfterOf(header(response.headers, "retry-after")),
+    etag: header(response.headers, "etag")
+  })
+}
+
+export const make = (client: S3Client, options: HttpOptions) => {
+  const pools = makePools(options)
+
+  /**
+   * One request as an effect: interrupting it aborts the request and destroys a body being read.
+   * `respond` turns a 2xx answer into the result (synchronously, or by a promise for what is read
+   * after the answer arrived).
+   */
+  const exchange = <A>(
+    context: RequestContext,
+    endpoint: Endpoint,
+    request: ObjectHttpRequest,
+    respond: (answer: Answer, inFlight: InFlight) => A | Promise<A>
+  ): Effect.Effect<A, S3PoError> =>
+    Effect.async<A, S3PoError>((resume) => {
+      const inFlight = new InFlight()
+      const settle = (result: Effect.Effect<A, S3PoError>) => {
+        inFlight.onabort = null
+        inFlight.body = undefined
+        resume(result)
+      }
+      const fail = (error: unknown) => settle(Effect.fail(fromSdkError(context, error)))
+      send(client, pools.of(endpoint), context, endpoint, request, inFlight).then((answer) => {
+        if (isS3PoError(answer)) return settle(Effect.fail(answer))
+        let result: A | Promise<A>
+        try {
+          result = respond(answer, inFlight)
+        } catch (defect) {
+          return settle(Effect.die(defect))
+        }
+        if (result instanceof Promise) result.then((value) => settle(Effect.succeed(value)), fail)
+        else settle(Effect.succeed(result))
+      }, fail)
+      return Effect.sync(() => inFlight.abort())
+    })
+
+  return { exchange, close: pools.close }
+}
+
+export type SignedHttp = ReturnType<typeof make>
