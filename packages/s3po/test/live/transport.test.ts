@@ -1,0 +1,125 @@
+import { S3Client } from "@aws-sdk/client-s3"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { layerLiveFromClient, S3Po } from "s3po"
+import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
+import { uniqueBucket } from "../utils/fixtures.js"
+import { liveLayer, server } from "../utils/live.js"
+
+/**
+ * What the AWS SDK did silently for object requests and s3po's own transport now does: keys
+ * encoded in the path, credentials refreshed, the clock corrected.
+ */
+
+let proxy: FaultProxy
+beforeAll(async () => {
+  proxy = await startFaultProxy(server().endpoint)
+})
+afterAll(() => proxy.close())
+
+/** Keys whose path encoding differs between careless encoders, and S3's. */
+const hostileKeys = [
+  "with space",
+  "plus+sign",
+  "percent%20not-a-space",
+  "question?mark",
+  "hash#mark",
+  "tilde~",
+  "é-composed",
+  "e\u0301-decomposed",
+  "fullwidth\uff5etilde",
+  "emoji 👋🏽",
+  "control\u0001char",
+  "tab\tand\nnewline",
+  "!'()*[]{}$&,;=@:",
+  "a//double/slash",
+  "./dot/../segments",
+  "trailing/"
+]
+
+const clientFor = (
+  credentials: S3Client["config"]["credentials"] | { accessKeyId: string; secretAccessKey: string },
+  extra = {}
+) =>
+  new S3Client({
+    endpoint: server().endpoint,
+    region: server().region,
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials,
+    ...extra
+  })
+
+const withClient = <A, E>(client: S3Client, effect: Effect.Effect<A, E, S3Po>) =>
+  effect.pipe(Effect.provide(layerLiveFromClient(client)), Effect.ensuring(Effect.sync(() => client.destroy())))
+
+describe("S3PoLive's own transport", () => {
+  it.live("keys round-trip byte for byte: PUT, HEAD, GET and DELETE by s3po, listed by the SDK", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const bucket = uniqueBucket("keys")
+      yield* s3.createBucket(bucket)
+      for (const key of hostileKeys) {
+        yield* s3.upload(bucket, key, `body of ${key}`)
+        assert.strictEqual((yield* s3.head(bucket, key)).key, key)
+        assert.strictEqual(yield* s3.downloadString(bucket, key), `body of ${key}`, key)
+      }
+      const listed = Chunk.toArray(yield* Stream.runCollect(s3.list(bucket)))
+      assert.deepStrictEqual([...listed].sort(), [...hostileKeys].sort())
+      for (const key of hostileKeys) yield* s3.delete(bucket, key)
+      assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list(bucket))), [])
+    }).pipe(Effect.provide(liveLayer())))
+
+  it.live("credentials that expire are fetched again from their provider; lasting ones once", () =>
+    Effect.gen(function*() {
+      const bucket = uniqueBucket("credentials")
+      const count = { short: 0, lasting: 0 }
+      const provider = (kind: keyof typeof count, lifetimeMs: number) => () => {
+        count[kind]++
+        return Promise.resolve({
+          accessKeyId: server().accessKeyId,
+          secretAccessKey: server().secretAccessKey,
+          expiration: new Date(Date.now() + lifetimeMs)
+        })
+      }
+      const requests = Effect.flatMap(S3Po, (s3) =>
+        Effect.gen(function*() {
+          yield* s3.createBucket(bucket)
+          for (let i = 0; i < 5; i++) {
+            yield* s3.upload(bucket, `k${i}`, "x")
+            yield* s3.download(bucket, `k${i}`)
+          }
+        }))
+      // The SDK refreshes credentials that expire within five minutes: these always do.
+      yield* withClient(clientFor(provider("short", 60_000)), requests)
+      yield* withClient(clientFor(provider("lasting", 3_600_000)), requests)
+      assert.isAtLeast(count.short, 10)
+      assert.strictEqual(count.lasting, 1)
+    }))
+
+  it.live("a clock 20 minutes off is corrected from the server's answer, and the request sent again", () => {
+    const bucket = uniqueBucket("skew")
+    const client = clientFor({ accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }, {
+      endpoint: proxy.url,
+      systemClockOffset: -20 * 60_000
+    })
+    return Effect.gen(function*() {
+      // The bucket is made with a client on time: the SDK corrects its clock from any answer.
+      yield* Effect.flatMap(S3Po, (s3) => s3.createBucket(bucket)).pipe(Effect.provide(liveLayer()))
+      proxy.reset()
+      return yield* withClient(
+        client,
+        Effect.gen(function*() {
+          const s3 = yield* S3Po
+          yield* s3.upload(bucket, "k", "on time")
+          const puts = proxy.requests.filter((request) => request.method === "PUT")
+          assert.strictEqual(puts.length, 2)
+          assert.isBelow(Math.abs(client.config.systemClockOffset), 60_000)
+          assert.strictEqual(yield* s3.downloadString(bucket, "k"), "on time")
+        })
+      )
+    })
+  })
+})
