@@ -92,6 +92,12 @@ export interface LiveOptions {
 export interface LiveClientOptions {
   readonly retry?: Retry.RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
+  /**
+   * PEM certificates to trust besides Node's own for object requests, which s3po sends itself
+   * with the client's credentials, endpoints and signer, over its own connections: the client's
+   * HTTP handler (and its agent's certificates) carries only its other requests.
+   */
+  readonly extraCaCertificates?: ReadonlyArray<string> | undefined
 }
 
 /** The module that loads the AWS SDK, loaded when a live layer is built. */

@@ -183,6 +183,15 @@ export const acquireFromClient = (
   Effect.gen(function*() {
     const hasher = yield* acquireHasher
     // The client's own handler settings are not the transport's: its pools get Node's defaults.
-    const lean = yield* acquireLean(client, { connections: Limits.maxSockets })
-    return { backend: LiveBackend.make({ client, hasher }, lean), presigner: presigner(client), settings: options }
+    const lean = yield* acquireLean(client, {
+      connections: Limits.maxSockets,
+      ca: options.extraCaCertificates === undefined
+        ? undefined
+        : [...tls.rootCertificates, ...options.extraCaCertificates]
+    })
+    return {
+      backend: LiveBackend.make({ client, hasher }, lean),
+      presigner: presigner(client),
+      settings: { retry: options.retry, multipart: options.multipart }
+    }
   })

@@ -99,8 +99,14 @@ const serverSideEncryptionOf = (
     : undefined
 
 /** The answer's headers that are set, so that `ObjectInfo` carries only what the object has. */
-const present = <A extends Record<string, unknown>>(fields: A): Partial<A> =>
-  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== "")) as Partial<A>
+const present = <A extends Record<string, unknown>>(fields: A): Partial<A> => {
+  const set: Partial<A> = {}
+  for (const name in fields) {
+    const value = fields[name]
+    if (value !== undefined && value !== "") set[name] = value
+  }
+  return set
+}
 
 /** What S3 answers of an object, as the SDK's outputs carry it (and s3po's own requests read it). */
 export interface ObjectOutput {

@@ -28,7 +28,10 @@ export interface HttpOptions {
   readonly ca?: ReadonlyArray<string> | undefined
 }
 
-/** An object request before signing: the key is encoded here, the headers given are signed. */
+/**
+ * An object request before signing: the key is encoded here, the headers given are signed. The
+ * headers are the request's own: `Host` and the payload hash are added to them.
+ */
 export interface ObjectHttpRequest {
   readonly method: "GET" | "PUT" | "HEAD" | "DELETE"
   readonly key: string
@@ -77,9 +80,11 @@ export class InFlight {
   }
 }
 
+const unreserved = /^[A-Za-z0-9\-._~/]*$/
+
 /** A key as S3 takes it in a path: every byte but `A-Z a-z 0-9 - . _ ~` and `/` percent-encoded. */
 export const encodeKey = (key: string): string =>
-  encodeURIComponent(key).replace(/%2F/g, "/").replace(
+  unreserved.test(key) ? key : encodeURIComponent(key).replace(/%2F/g, "/").replace(
     /[!'()*]/g,
     (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`
   )
@@ -141,20 +146,24 @@ const makePools = (options: HttpOptions) => {
   }
 }
 
-const sign = (client: S3Client, endpoint: Endpoint, request: ObjectHttpRequest) =>
-  endpoint.signer.sign({
+const sign = (client: S3Client, endpoint: Endpoint, request: ObjectHttpRequest) => {
+  const headers = request.headers
+  headers.host = endpoint.host
+  headers["x-amz-content-sha256"] = request.payloadHash
+  return endpoint.signer.sign({
     method: request.method,
     protocol: endpoint.protocol,
     hostname: endpoint.hostname,
-    ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+    port: endpoint.port ?? (endpoint.protocol === "https:" ? 443 : 80),
     path: `${endpoint.basePath}/${encodeKey(request.key)}`,
     query: {},
-    headers: { ...request.headers, host: endpoint.host, "x-amz-content-sha256": request.payloadHash }
+    headers
   }, {
     signingDate: new Date(Date.now() + client.config.systemClockOffset),
     signingRegion: endpoint.signingRegion,
     signingService: endpoint.signingName
   })
+}
 
 /**
  * Sends the request: a 2xx answer is returned to be read, an error answer read and mapped, once
