@@ -33,6 +33,12 @@ export const describeWrite = (conditions: WriteConditions): string | undefined =
 
 /** A read's conditions as their headers, for a `PreconditionFailed` to name. */
 export const describeRead = (conditions: ReadConditions): string | undefined => {
+  if (
+    conditions.ifMatch === undefined && conditions.ifNoneMatch === undefined &&
+    conditions.ifModifiedSince === undefined && conditions.ifUnmodifiedSince === undefined
+  ) {
+    return undefined
+  }
   const headers = [
     conditions.ifMatch === undefined ? undefined : `If-Match: ${conditions.ifMatch}`,
     conditions.ifUnmodifiedSince === undefined

@@ -303,9 +303,13 @@ const readResponse = (
     contentLength: output.ContentLength ?? 0,
     partial: output.ContentRange !== undefined,
     offset: offsetOf(output.ContentRange),
-    body: body.error === undefined
-      ? Stream.fromIterable(body.chunks)
-      : Stream.concat(Stream.fromIterable(body.chunks), Stream.failSync(broken)),
+    // Made when asked for: most reads take the chunks with `forEachChunk`, and a stream costs more to
+    // make than the rest of the response.
+    get body() {
+      return body.error === undefined
+        ? Stream.fromIterable(body.chunks)
+        : Stream.concat(Stream.fromIterable(body.chunks), Stream.failSync(broken))
+    },
     forEachChunk: (f) =>
       Effect.suspend(() => {
         for (const chunk of body.chunks) f(chunk)
