@@ -4,6 +4,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { layerLiveFromClient, S3Po } from "s3po"
+import { liveBackend } from "../utils/backends.js"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { uniqueBucket } from "../utils/fixtures.js"
 import { liveLayer, server } from "../utils/live.js"
@@ -71,6 +72,26 @@ describe("S3PoLive's own transport", () => {
       for (const key of hostileKeys) yield* s3.delete(bucket, key)
       assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list(bucket))), [])
     }).pipe(Effect.provide(liveLayer())))
+
+  it.live("a header value with CR or LF never reaches the wire, even past the input rules", () =>
+    Effect.gen(function*() {
+      // The primitives themselves, under the service's input rules, as a bug in them would reach them.
+      const backend = liveBackend(proxy.url)
+      const bucket = uniqueBucket("crlf")
+      yield* backend.createBucket({ bucket })
+      proxy.reset()
+      for (
+        const request of [
+          { contentType: "text/plain\r\nx-amz-acl: public-read" },
+          { metadata: { note: "a\nb" } },
+          { cacheControl: "no-cache\rx: y" }
+        ]
+      ) {
+        const error = yield* Effect.flip(backend.putObject({ bucket, key: "k", body: new Uint8Array(1), ...request }))
+        assert.strictEqual(error._tag, "TransportError")
+      }
+      assert.deepStrictEqual(proxy.requests.map((request) => request.method), [])
+    }))
 
   it.live("credentials that expire are fetched again from their provider; lasting ones once", () =>
     Effect.gen(function*() {

@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import { createHash } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
 import * as zlib from "node:zlib"
 import type { ObjectAttributes, ReadConditions } from "../../S3Po.js"
@@ -12,6 +11,7 @@ import type {
   PutObjectRequest
 } from "../core/backend.js"
 import { unquoted } from "../core/conditions.js"
+import { sha256Hex } from "../core/etag.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
   getObjectResponse,
@@ -149,7 +149,7 @@ const hashOffLoopBytes = 256 * 1024
 /** How a PUT's payload is signed: unsigned over HTTPS (as uploads' parts), else its SHA-256. */
 const payloadHashOf = (live: LiveClient, body: Uint8Array): Effect.Effect<string> => {
   if (live.unsignedUploads !== undefined) return Effect.succeed("UNSIGNED-PAYLOAD")
-  const inline = Effect.sync(() => createHash("sha256").update(body).digest("hex"))
+  const inline = Effect.sync(() => sha256Hex(body))
   if (live.hasher === undefined || body.length < hashOffLoopBytes) return inline
   return Effect.flatMap(live.hasher.sha256(body), (hash) => hash === undefined ? inline : Effect.succeed(hash))
 }
