@@ -75,6 +75,20 @@ const program = Effect.gen(function*() {
     )
   }
 
+  // S3 as a database: a lock taken only if free, a version replaced only if unchanged.
+  yield* s3.upload(bucket, "locks/nightly", "worker-1", { ifNoneMatch: "*" })
+  const taken = yield* Effect.flip(s3.upload(bucket, "locks/nightly", "worker-2", { ifNoneMatch: "*" }))
+  const v1 = yield* s3.upload(bucket, "state.json", `{"n":1}`)
+  yield* s3.upload(bucket, "state.json", `{"n":2}`, { ifMatch: v1.etag, tags: { app: "demo" } })
+  const stale = yield* Effect.flip(s3.upload(bucket, "state.json", `{"n":-1}`, { ifMatch: v1.etag }))
+  yield* Console.log(
+    `second lock taker: ${taken._tag}; stale write: ${stale._tag}; state ${yield* s3.downloadString(
+      bucket,
+      "state.json"
+    )}, tags ${JSON.stringify(yield* s3.getTags(bucket, "state.json"))}; last 3 bytes of hello.txt: ${yield* s3
+      .downloadString(bucket, "hello.txt", { range: { suffix: 3 } })}`
+  )
+
   // A presigned GET, fetched without credentials (on the mock, its control answers the URL).
   const url = yield* s3.presign(bucket, "hello.txt", { expiresIn: "5 minutes" })
   const control = yield* Effect.serviceOption(S3PoMockControl)
