@@ -98,6 +98,8 @@ osd data = $dir/osd
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw data = $dir/rgw
+# Virtual-host addressing (bucket.localhost) beside path style, which other host names keep.
+rgw dns name = localhost
 # Free a deleted object's data within seconds, not hours, so that tests that delete what they wrote
 # do not fill the memory store.
 rgw gc obj min wait = 0

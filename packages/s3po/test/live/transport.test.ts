@@ -3,7 +3,11 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type { LookupFunction } from "node:net"
 import { layerLiveFromClient, S3Po } from "s3po"
+import * as LiveBackend from "../../src/internal/live/backend.js"
+import * as Endpoints from "../../src/internal/live/endpoints.js"
+import * as SignedHttp from "../../src/internal/live/signedHttp.js"
 import { liveBackend } from "../utils/backends.js"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { uniqueBucket } from "../utils/fixtures.js"
@@ -71,6 +75,46 @@ describe("S3PoLive's own transport", () => {
       assert.deepStrictEqual([...listed].sort(), [...hostileKeys].sort())
       for (const key of hostileKeys) yield* s3.delete(bucket, key)
       assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list(bucket))), [])
+    }).pipe(Effect.provide(liveLayer())))
+
+  it.live("virtual-host addressing (bucket.localhost): the same keys round-trip, on the endpoint the SDK's rules give", () =>
+    Effect.gen(function*() {
+      const port = new URL(server().endpoint).port
+      const bucket = uniqueBucket("vhost")
+      const client = clientFor({ accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }, {
+        endpoint: `http://localhost:${port}`,
+        forcePathStyle: false
+      })
+      // `bucket.localhost` resolves nowhere by default: here, to the server.
+      const lookup: LookupFunction = (_hostname, options, callback) =>
+        options.all === true ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4)
+      const endpoints = Endpoints.make(client)
+      const endpoint = yield* Effect.promise(() => endpoints.resolve(bucket))
+      assert.strictEqual(endpoint?.host, `${bucket}.localhost:${port}`)
+      assert.strictEqual(endpoint?.basePath, "")
+      const backend = LiveBackend.make({ client }, {
+        http: SignedHttp.make(client, { connections: 8, lookup }),
+        endpoints,
+        crc32: true
+      })
+      const s3 = yield* S3Po
+      yield* s3.createBucket(bucket)
+      for (const key of hostileKeys) {
+        yield* backend.putObject({ bucket, key, body: new TextEncoder().encode(`body of ${key}`) })
+        assert.strictEqual((yield* backend.headObject({ bucket, key })).key, key)
+        const got = yield* backend.getObject({ bucket, key })
+        const chunks: Array<Uint8Array> = []
+        yield* got.forEachChunk((chunk) => chunks.push(chunk.slice()))
+        assert.strictEqual(Buffer.concat(chunks).toString(), `body of ${key}`, key)
+      }
+      // Listed path-style, by another client: the keys are the ones sent.
+      assert.deepStrictEqual(
+        [...Chunk.toArray(yield* Stream.runCollect(s3.list(bucket)))].sort(),
+        [...hostileKeys].sort()
+      )
+      for (const key of hostileKeys) yield* backend.deleteObject({ bucket, key })
+      assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list(bucket))), [])
+      client.destroy()
     }).pipe(Effect.provide(liveLayer())))
 
   it.live("a header value with CR or LF never reaches the wire, even past the input rules", () =>

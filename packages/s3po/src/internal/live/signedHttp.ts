@@ -2,6 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
+import type { LookupFunction } from "node:net"
 import type { Readable } from "node:stream"
 import { Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
@@ -26,6 +27,8 @@ export interface HttpOptions {
   readonly bodyTimeout?: Duration.DurationInput | undefined
   /** Certificates trusted besides Node's own. */
   readonly ca?: ReadonlyArray<string> | undefined
+  /** How host names resolve; Node's `dns.lookup` by default. */
+  readonly lookup?: LookupFunction | undefined
 }
 
 /**
@@ -136,7 +139,10 @@ const makePools = (options: HttpOptions) => {
           ...(options.connectTimeout === undefined ? {} : { connectTimeout: millisOf(options.connectTimeout) }),
           ...(options.headersTimeout === undefined ? {} : { headersTimeout: millisOf(options.headersTimeout) }),
           ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: millisOf(options.bodyTimeout) }),
-          ...(options.ca === undefined ? {} : { connect: { ca: [...options.ca] } })
+          connect: {
+            ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
+            ...(options.lookup === undefined ? {} : { lookup: options.lookup })
+          }
         })
         pools.set(endpoint.origin, pool)
       }
