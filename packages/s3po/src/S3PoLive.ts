@@ -83,7 +83,20 @@ export interface LiveOptions {
   readonly faults?: ReadonlyArray<FaultRule> | undefined
   /** Seeds the random numbers that `rate` fault rules draw. Default 0. */
   readonly randomSeed?: number | undefined
+  /** How GET, PUT, HEAD and DELETE of objects are sent: by s3po's own transport (default) or the SDK's commands. */
+  readonly transport?: Transport | undefined
 }
+
+/**
+ * How object requests are sent. `"s3po"`: by s3po's own transport, signed with the SDK's
+ * credentials, endpoint rules and signer, at a fraction of the SDK's CPU per request. `"sdk"`:
+ * through the SDK's commands, its request handler and middleware (a client mocked at `send`, a
+ * custom handler or middleware then sees them).
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export type Transport = "s3po" | "sdk"
 
 /**
  * @since 0.1.0
@@ -98,6 +111,8 @@ export interface LiveClientOptions {
    * HTTP handler (and its agent's certificates) carries only its other requests.
    */
   readonly extraCaCertificates?: ReadonlyArray<string> | undefined
+  /** How GET, PUT, HEAD and DELETE of objects are sent (default `"s3po"`). */
+  readonly transport?: Transport | undefined
 }
 
 /** The module that loads the AWS SDK, loaded when a live layer is built. */

@@ -167,7 +167,9 @@ export const acquire = (
     )
     return {
       backend: withFaults(
-        LiveBackend.make(yield* liveClient(client, options), yield* acquireLean(client, httpOptionsOf(options))),
+        options.transport === "sdk"
+          ? LiveBackend.makeSdk(yield* liveClient(client, options))
+          : LiveBackend.make(yield* liveClient(client, options), yield* acquireLean(client, httpOptionsOf(options))),
         options
       ),
       presigner: presigner(client),
@@ -182,6 +184,10 @@ export const acquireFromClient = (
 ): Effect.Effect<Acquired, never, Scope.Scope> =>
   Effect.gen(function*() {
     const hasher = yield* acquireHasher
+    const settings = { retry: options.retry, multipart: options.multipart }
+    if (options.transport === "sdk") {
+      return { backend: LiveBackend.makeSdk({ client, hasher }), presigner: presigner(client), settings }
+    }
     // The client's own handler settings are not the transport's: its pools get Node's defaults.
     const lean = yield* acquireLean(client, {
       connections: Limits.maxSockets,
@@ -189,9 +195,5 @@ export const acquireFromClient = (
         ? undefined
         : [...tls.rootCertificates, ...options.extraCaCertificates]
     })
-    return {
-      backend: LiveBackend.make({ client, hasher }, lean),
-      presigner: presigner(client),
-      settings: { retry: options.retry, multipart: options.multipart }
-    }
+    return { backend: LiveBackend.make({ client, hasher }, lean), presigner: presigner(client), settings }
   })

@@ -18,6 +18,8 @@ const transientNetworkCodes = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
+  // A body that ended short of its Content-Length (the connection closed early).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
   "ERR_STREAM_PREMATURE_CLOSE"
 ])
 

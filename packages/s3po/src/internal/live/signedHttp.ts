@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { LookupFunction } from "node:net"
-import type { Readable } from "node:stream"
+import { Readable } from "node:stream"
 import { Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
@@ -71,8 +71,8 @@ export class InFlight {
     this.listener = listener
     return this
   }
-  removeListener() {
-    this.listener = undefined
+  removeListener(_event: "abort", listener: () => void) {
+    if (this.listener === listener) this.listener = undefined
     return this
   }
   abort() {
@@ -152,10 +152,26 @@ const makePools = (options: HttpOptions) => {
   }
 }
 
-const sign = (client: S3Client, endpoint: Endpoint, request: ObjectHttpRequest) => {
+/** Bodies larger than this go in slices, each write refreshing the idle timer (see `bodyOf`). */
+const sliceBytes = 64 * 1024
+
+function* slices(body: Uint8Array): Iterable<Uint8Array> {
+  for (let at = 0; at < body.length; at += sliceBytes) yield body.subarray(at, at + sliceBytes)
+}
+
+/**
+ * A body as `undici` sends it. Given whole, it is handed to the socket at once and the wait for
+ * the answer's headers starts then: a large body still draining on a slow link would be cut by
+ * the idle timeout. In slices, each write the socket takes restarts that wait.
+ */
+const bodyOf = (body: Uint8Array | undefined): Uint8Array | Readable | null =>
+  body === undefined ? null : body.length <= sliceBytes ? body : Readable.from(slices(body), { objectMode: false })
+
+const sign = (endpoint: Endpoint, request: ObjectHttpRequest, clockOffset: number) => {
   const headers = request.headers
   headers.host = endpoint.host
   headers["x-amz-content-sha256"] = request.payloadHash
+  if (request.body !== undefined) headers["content-length"] = String(request.body.length)
   return endpoint.signer.sign({
     method: request.method,
     protocol: endpoint.protocol,
@@ -165,7 +181,7 @@ const sign = (client: S3Client, endpoint: Endpoint, request: ObjectHttpRequest) 
     query: {},
     headers
   }, {
-    signingDate: new Date(Date.now() + client.config.systemClockOffset),
+    signingDate: new Date(Date.now() + clockOffset),
     signingRegion: endpoint.signingRegion,
     signingService: endpoint.signingName
   })
@@ -184,13 +200,14 @@ const send = async (
   inFlight: InFlight,
   clockCorrected = false
 ): Promise<Answer | S3PoError> => {
-  const signed = await sign(client, endpoint, request)
+  const clockOffset = client.config.systemClockOffset
+  const signed = await sign(endpoint, request, clockOffset)
   if (inFlight.aborted) throw new Error("interrupted")
   const response = await pool.request({
     method: request.method,
     path: signed.path,
     headers: signed.headers,
-    body: request.body ?? null,
+    body: bodyOf(request.body),
     signal: inFlight
   })
   const body: Readable = response.body
@@ -201,9 +218,11 @@ const send = async (
   const xml = Buffer.concat(read.chunks).toString("utf8")
   const code = xmlText(xml, "Code")
   const date = Date.parse(header(response.headers, "date") ?? "")
+  // Judged against the clock this request was signed with (another request may have corrected it
+  // since); a 403 without a code (a HEAD's) may be a skewed clock too.
   if (
-    !clockCorrected && code !== undefined && clockSkewCodes.has(code) && !Number.isNaN(date) &&
-    Math.abs(date - (Date.now() + client.config.systemClockOffset)) >= maxSkewMillis
+    !clockCorrected && (code === undefined ? response.statusCode === 403 : clockSkewCodes.has(code)) &&
+    !Number.isNaN(date) && Math.abs(date - (Date.now() + clockOffset)) >= maxSkewMillis
   ) {
     client.config.systemClockOffset = date - Date.now()
     return send(client, pool, context, endpoint, request, inFlight, true)
@@ -246,6 +265,7 @@ export const make = (client: S3Client, options: HttpOptions) => {
         try {
           result = respond(answer, inFlight)
         } catch (defect) {
+          answer.body.destroy()
           return settle(Effect.die(defect))
         }
         if (result instanceof Promise) result.then((value) => settle(Effect.succeed(value)), fail)
