@@ -7,18 +7,19 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, type ListEntry, type ListObjectsOptions, S3Po } from "s3po"
-import { bytesEqual, md5ETag, multipartETag, randomBody, tagOf, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import {
+  bytesEqual,
+  freshBucket,
+  md5ETag,
+  multipartETag,
+  randomBody,
+  tagOf,
+  tempDir,
+  uniqueBucket
+} from "../utils/fixtures.js"
 import { recordingTracer } from "../utils/tracing.js"
 
 const MiB = 1024 * 1024
-
-const freshBucket = (label: string) =>
-  Effect.gen(function*() {
-    const s3 = yield* S3Po
-    const bucket = uniqueBucket(label)
-    yield* s3.createBucket(bucket)
-    return bucket
-  })
 
 const listAll = (bucket: string, options?: { prefix?: string; delimiter?: string }) =>
   Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.list(bucket, options))).pipe(Effect.map(Chunk.toArray))

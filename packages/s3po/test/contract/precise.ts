@@ -7,7 +7,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type DownloadOptions, type ObjectAttributes, S3Po } from "s3po"
-import { bytesEqual, md5ETag, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import { bytesEqual, freshBucket, md5ETag, randomBody, tempDir } from "../utils/fixtures.js"
 
 const MiB = 1024 * 1024
 
@@ -23,14 +23,6 @@ export const mockSupport: AttributeSupport = { storageClasses: ["STANDARD_IA", "
 export const awsS3Support: AttributeSupport = { storageClasses: ["STANDARD_IA", "GLACIER"], serverSideEncryption: true }
 /** Ceph RGW 16 as the tests run it: no storage classes configured, no encryption over plain HTTP. */
 export const cephRgwSupport: AttributeSupport = { storageClasses: [], serverSideEncryption: false }
-
-const freshBucket = (label: string) =>
-  Effect.gen(function*() {
-    const s3 = yield* S3Po
-    const bucket = uniqueBucket(label)
-    yield* s3.createBucket(bucket)
-    return bucket
-  })
 
 const pendingUploads = (bucket: string) =>
   Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.listPendingUploads(bucket))).pipe(Effect.map(Chunk.toArray))

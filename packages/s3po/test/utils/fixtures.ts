@@ -3,12 +3,22 @@ import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
+import { S3Po } from "s3po"
 
 let buckets = 0
 
 /** A bucket name no other test (or earlier run against the same server) uses. */
 export const uniqueBucket = (label: string) =>
   `s3po-${label}-${process.pid}-${Date.now().toString(36)}-${(buckets++).toString(36)}`.slice(0, 63)
+
+/** A new bucket of a unique name, created. */
+export const freshBucket = (label: string) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const bucket = uniqueBucket(label)
+    yield* s3.createBucket(bucket)
+    return bucket
+  })
 
 export const md5ETag = (bytes: Uint8Array) => `"${createHash("md5").update(bytes).digest("hex")}"`
 

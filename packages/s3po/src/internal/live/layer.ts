@@ -4,7 +4,6 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
-import * as zlib from "node:zlib"
 import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
 import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
@@ -16,7 +15,7 @@ import * as Endpoints from "./endpoints.js"
 import type { Lean } from "./objectRequests.js"
 import * as PayloadHasher from "./payloadHasher.js"
 import { presigner } from "./presign.js"
-import type { LiveClient } from "./requests.js"
+import { type LiveClient, nativeCrc32 } from "./requests.js"
 import * as SignedHttp from "./signedHttp.js"
 
 /**
@@ -97,9 +96,6 @@ const checksumsOf = (client: S3Client) =>
   Effect.tryPromise(() => client.config.requestChecksumCalculation()).pipe(
     Effect.orElseSucceed(() => "WHEN_SUPPORTED")
   )
-
-/** Whether this Node.js computes CRC32 natively (`zlib.crc32`, from 20.15). */
-const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
 
 /** s3po's own signed transport for the client's object requests, closed with the scope. */
 const acquireLean = (client: S3Client, http: SignedHttp.HttpOptions): Effect.Effect<Lean, never, Scope.Scope> =>

@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
-import * as zlib from "node:zlib"
 import type { ObjectAttributes, ReadConditions } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type {
@@ -14,6 +13,7 @@ import { unquoted } from "../core/conditions.js"
 import { sha256Hex } from "../core/etag.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
+  crc32Base64,
   getObjectResponse,
   infoOf,
   type LiveClient,
@@ -135,13 +135,6 @@ const readConditionHeaders = (conditions: ReadConditions) =>
     "if-modified-since": conditions.ifModifiedSince?.toUTCString(),
     "if-unmodified-since": conditions.ifUnmodifiedSince?.toUTCString()
   })
-
-/** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
-const crc32Base64 = (bytes: Uint8Array): string => {
-  const out = Buffer.allocUnsafe(4)
-  out.writeUInt32BE(zlib.crc32(bytes))
-  return out.toString("base64")
-}
 
 /** Bodies from this size are hashed for their signature off the event loop. */
 const hashOffLoopBytes = 256 * 1024

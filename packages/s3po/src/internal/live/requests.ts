@@ -468,10 +468,10 @@ const inSlices = (bytes: Uint8Array): Readable =>
   )
 
 /** Whether this Node.js computes CRC32 natively (`zlib.crc32`, from 20.15); if not, parts go whole and the SDK computes it. */
-const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
+export const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
 
 /** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
-const crc32Base64 = (bytes: Uint8Array): string => {
+export const crc32Base64 = (bytes: Uint8Array): string => {
   const out = Buffer.allocUnsafe(4)
   out.writeUInt32BE(zlib.crc32(bytes))
   return out.toString("base64")

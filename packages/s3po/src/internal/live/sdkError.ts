@@ -43,8 +43,8 @@ interface SdkErrorShape {
 
 const text = (value: unknown): string | undefined => typeof value === "string" && value.length > 0 ? value : undefined
 
-const retryAfterOf = (error: SdkErrorShape): Duration.Duration | undefined => {
-  const header = error.$response?.headers?.["retry-after"]
+/** A `Retry-After` header's wait: seconds, or an HTTP date. */
+export const retryAfterFrom = (header: string | undefined): Duration.Duration | undefined => {
   if (header === undefined) return undefined
   const seconds = Number(header)
   if (Number.isFinite(seconds) && seconds >= 0) return Duration.seconds(seconds)
@@ -101,7 +101,7 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
     code: coded ? given : undefined,
     message: coded && message !== "UnknownError" ? message : undefined,
     requestId,
-    retryAfter: retryAfterOf(shape),
+    retryAfter: retryAfterFrom(shape.$response?.headers?.["retry-after"]),
     etag: text(shape.$response?.headers?.["etag"])
   })
 }

@@ -8,7 +8,7 @@ import { Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 import type { Endpoint } from "./endpoints.js"
-import { fromSdkError } from "./sdkError.js"
+import { fromSdkError, retryAfterFrom } from "./sdkError.js"
 import { readWhole } from "./transport.js"
 
 /**
@@ -102,14 +102,6 @@ const xmlText = (xml: string, element: string): string | undefined => {
 const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name]
   return Array.isArray(value) ? value[0] : value
-}
-
-const retryAfterOf = (value: string | undefined): Duration.Duration | undefined => {
-  if (value === undefined) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds) && seconds >= 0) return Duration.seconds(seconds)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - Date.now()))
 }
 
 /** The codes of an answer to a request signed with a clock too far off: the SDK corrects its clock on them. */
@@ -232,7 +224,7 @@ const send = async (
     code,
     message: xmlText(xml, "Message"),
     requestId: header(response.headers, "x-amz-request-id") ?? xmlText(xml, "RequestId"),
-    retryAfter: retryAfterOf(header(response.headers, "retry-after")),
+    retryAfter: retryAfterFrom(header(response.headers, "retry-after")),
     etag: header(response.headers, "etag")
   })
 }
