@@ -25,7 +25,7 @@ import {
   writeContext
 } from "./requests.js"
 import * as Requests from "./requests.js"
-import { type Answer, emptyPayloadHash, type SignedHttp } from "./signedHttp.js"
+import { type Answer, emptyPayloadHash, header, type SignedHttp } from "./signedHttp.js"
 
 /**
  * GET, PUT, HEAD and DELETE of objects, the requests whose cost is per request, sent by s3po's own
@@ -56,11 +56,6 @@ const viaEndpoint = <A>(
   )
 }
 
-const first = (headers: IncomingHttpHeaders, name: string): string | undefined => {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
 const dateOf = (value: string | undefined): Date | undefined => {
   if (value === undefined) return undefined
   const date = new Date(value)
@@ -73,24 +68,24 @@ const metadataPrefix = "x-amz-meta-"
 const outputOf = (headers: IncomingHttpHeaders, body?: unknown): ObjectOutput => {
   const metadata: Record<string, string> = {}
   for (const name in headers) {
-    if (name.startsWith(metadataPrefix)) metadata[name.slice(metadataPrefix.length)] = first(headers, name) ?? ""
+    if (name.startsWith(metadataPrefix)) metadata[name.slice(metadataPrefix.length)] = header(headers, name) ?? ""
   }
-  const length = first(headers, "content-length")
+  const length = header(headers, "content-length")
   return {
     ContentLength: length === undefined ? undefined : Number(length),
-    ContentRange: first(headers, "content-range"),
-    ETag: first(headers, "etag"),
-    LastModified: dateOf(first(headers, "last-modified")),
-    ContentType: first(headers, "content-type"),
+    ContentRange: header(headers, "content-range"),
+    ETag: header(headers, "etag"),
+    LastModified: dateOf(header(headers, "last-modified")),
+    ContentType: header(headers, "content-type"),
     Metadata: metadata,
-    CacheControl: first(headers, "cache-control"),
-    ContentDisposition: first(headers, "content-disposition"),
-    ContentEncoding: first(headers, "content-encoding"),
-    ContentLanguage: first(headers, "content-language"),
-    Expires: dateOf(first(headers, "expires")),
-    StorageClass: first(headers, "x-amz-storage-class"),
-    ServerSideEncryption: first(headers, "x-amz-server-side-encryption"),
-    SSEKMSKeyId: first(headers, "x-amz-server-side-encryption-aws-kms-key-id"),
+    CacheControl: header(headers, "cache-control"),
+    ContentDisposition: header(headers, "content-disposition"),
+    ContentEncoding: header(headers, "content-encoding"),
+    ContentLanguage: header(headers, "content-language"),
+    Expires: dateOf(header(headers, "expires")),
+    StorageClass: header(headers, "x-amz-storage-class"),
+    ServerSideEncryption: header(headers, "x-amz-server-side-encryption"),
+    SSEKMSKeyId: header(headers, "x-amz-server-side-encryption-aws-kms-key-id"),
     Body: body
   }
 }
@@ -174,7 +169,7 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
             payloadHash
           }, (answer) => {
             dump(answer)
-            return { etag: quotedETag(first(answer.headers, "etag")) }
+            return { etag: quotedETag(header(answer.headers, "etag")) }
           })),
       () =>
         viaSdk(request)

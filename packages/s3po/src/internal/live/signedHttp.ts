@@ -9,7 +9,7 @@ import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 import type { Endpoint } from "./endpoints.js"
 import { fromSdkError, retryAfterFrom } from "./sdkError.js"
-import { readWhole } from "./transport.js"
+import { type InFlight as RequestInFlight, readWhole } from "./transport.js"
 
 /**
  * S3's object requests sent by s3po itself, over `undici`'s connection pools: signed by the SDK's
@@ -58,7 +58,7 @@ export const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934
  * What stops a request in flight: an `EventEmitter` as far as `undici` asks of it (much cheaper
  * than an `AbortController` per request), and the body being read once the answer has arrived.
  */
-export class InFlight {
+export class InFlight implements RequestInFlight {
   aborted = false
   onabort: (() => void) | null = null
   body: Readable | undefined = undefined
@@ -99,7 +99,8 @@ const xmlText = (xml: string, element: string): string | undefined => {
   return found?.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => xmlEntities[name]!)
 }
 
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+/** A header of an answer, the first if it came more than once. */
+export const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name]
   return Array.isArray(value) ? value[0] : value
 }
