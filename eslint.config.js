@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "scratchpad/**", ".rgw/**"] },
+  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "scratchpad/**", ".rgw/**", "**/*.tmp.*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

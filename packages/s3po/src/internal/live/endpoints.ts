@@ -1,5 +1,6 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3"
 import { getEndpointFromInstructions } from "@smithy/core/endpoints"
+import { keepSigningKeys } from "./signingKeys.js"
 
 /** What signs a request: the SDK's own SigV4 signer, as the client's configuration makes it. */
 export type RequestSigner = Awaited<ReturnType<S3Client["config"]["signer"]>>
@@ -63,7 +64,7 @@ export const make = (client: S3Client) => {
       port: url.port === "" ? undefined : Number(url.port),
       host: url.host,
       basePath: url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname,
-      signer: await client.config.signer(scheme),
+      signer: keepSigningKeys(await client.config.signer(scheme)),
       signingRegion: scheme.signingRegion !== "" ? scheme.signingRegion : await client.config.region(),
       signingName: scheme.signingName
     }

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
+import { Readable } from "node:stream"
 import type { ObjectAttributes, ReadConditions } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type {
@@ -14,18 +15,19 @@ import { sha256Hex } from "../core/etag.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
   crc32Base64,
-  getObjectResponse,
   infoOf,
   type LiveClient,
   type ObjectOutput,
   quotedETag,
   rangeHeader,
   readContext,
+  readResponse,
+  streamedResponse,
   taggingOf,
   writeContext
 } from "./requests.js"
 import * as Requests from "./requests.js"
-import { type Answer, emptyPayloadHash, header, type SignedHttp } from "./signedHttp.js"
+import { emptyPayloadHash, header, type SignedHttp } from "./signedHttp.js"
 
 /**
  * GET, PUT, HEAD and DELETE of objects, the requests whose cost is per request, sent by s3po's own
@@ -142,10 +144,6 @@ const payloadHashOf = (live: LiveClient, body: Uint8Array): Effect.Effect<string
   return Effect.flatMap(live.hasher.sha256(body), (hash) => hash === undefined ? inline : Effect.succeed(hash))
 }
 
-const dump = (answer: Answer) => {
-  answer.body.resume()
-}
-
 export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> => {
   const viaSdk = Requests.putObject(live)
   return (request: PutObjectRequest) =>
@@ -167,10 +165,7 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
             },
             body: request.body,
             payloadHash
-          }, (answer) => {
-            dump(answer)
-            return { etag: quotedETag(header(answer.headers, "etag")) }
-          })),
+          }, (answer) => ({ etag: quotedETag(header(answer.headers, "etag")) }))),
       () =>
         viaSdk(request)
     )
@@ -180,14 +175,16 @@ export const getObject = (live: LiveClient, lean: Lean): Primitive<"getObject"> 
   const viaSdk = Requests.getObject(live)
   return (request: GetObjectRequest) => {
     const context = readContext("GetObject", request)
-    const respond = getObjectResponse(context)
     return viaEndpoint(lean, request.bucket, (endpoint) =>
       lean.http.exchange(context, endpoint, {
         method: "GET",
         key: request.key,
         headers: { ...readConditionHeaders(request), ...defined({ range: rangeHeader(request.range) }) },
         payloadHash: emptyPayloadHash
-      }, (answer, inFlight) => respond(outputOf(answer.headers, answer.body), inFlight)), () => viaSdk(request))
+      }, ({ body, headers }) =>
+        body instanceof Readable
+          ? streamedResponse(context, outputOf(headers, body))
+          : readResponse(context, outputOf(headers), body)), () => viaSdk(request))
   }
 }
 
@@ -200,10 +197,7 @@ export const headObject = (live: LiveClient, lean: Lean): Primitive<"headObject"
         key: request.key,
         headers: readConditionHeaders(request),
         payloadHash: emptyPayloadHash
-      }, (answer) => {
-        dump(answer)
-        return infoOf(request.key, outputOf(answer.headers))
-      }), () => viaSdk(request))
+      }, (answer) => infoOf(request.key, outputOf(answer.headers))), () => viaSdk(request))
 }
 
 export const deleteObject = (live: LiveClient, lean: Lean): Primitive<"deleteObject"> => {
@@ -218,7 +212,7 @@ export const deleteObject = (live: LiveClient, lean: Lean): Primitive<"deleteObj
           key: request.key,
           headers: {},
           payloadHash: emptyPayloadHash
-        }, dump),
+        }, () => undefined),
       () => viaSdk(request)
     )
 }

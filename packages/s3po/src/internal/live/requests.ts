@@ -273,7 +273,7 @@ export const rangeHeader = (range: GetObjectRequest["range"]): string | undefine
     : `bytes=${range.start}-${range.end === undefined ? "" : range.end}`
 
 /** A GetObject answer as a response whose body is read as it arrives. */
-const streamedResponse = (
+export const streamedResponse = (
   context: { readonly operation: string; readonly bucket: string; readonly key: string },
   output: ObjectOutput
 ): GetObjectResponse => {
@@ -292,7 +292,7 @@ const streamedResponse = (
 }
 
 /** A GetObject answer whose whole body was read before it was handed over. */
-const readResponse = (
+export const readResponse = (
   context: { readonly operation: string; readonly bucket: string; readonly key: string },
   output: ObjectOutput,
   body: ReadBody

@@ -4,12 +4,12 @@ import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { LookupFunction } from "node:net"
 import { Readable } from "node:stream"
-import { Pool } from "undici"
+import { type Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 import type { Endpoint } from "./endpoints.js"
 import { fromSdkError, retryAfterFrom } from "./sdkError.js"
-import { type InFlight as RequestInFlight, readWhole } from "./transport.js"
+import { readAheadBytes, type ReadBody } from "./transport.js"
 
 /**
  * S3's object requests sent by s3po itself, over `undici`'s connection pools: signed by the SDK's
@@ -44,42 +44,96 @@ export interface ObjectHttpRequest {
   readonly payloadHash: string
 }
 
-/** A 2xx answer: its status, headers, and body to read (or dump). */
+/**
+ * An answer: its status and headers, and its body, read whole before the answer is handed over
+ * (all but a large object's), or a stream to read (a GET's body larger than `readAheadBytes`).
+ */
 export interface Answer {
   readonly status: number
   readonly headers: IncomingHttpHeaders
-  readonly body: Readable
+  readonly body: ReadBody | Readable
 }
 
 /** The SHA-256 of an empty payload, as SigV4 signs a request without a body. */
 export const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+const interrupted = () => new Error("interrupted")
+
 /**
- * What stops a request in flight: an `EventEmitter` as far as `undici` asks of it (much cheaper
- * than an `AbortController` per request), and the body being read once the answer has arrived.
+ * One exchange with the server, as `undici`'s dispatcher drives it: a small body is gathered in
+ * chunks, a large one handed over as a stream that pauses the connection while it is not read.
+ * Neither the stream, the promise nor the abort signal of `undici`'s `request` is made for the
+ * small answers that most requests get.
  */
-export class InFlight implements RequestInFlight {
-  aborted = false
-  onabort: (() => void) | null = null
-  body: Readable | undefined = undefined
-  private listener: (() => void) | undefined
-  on(_event: "abort", listener: () => void) {
-    this.listener = listener
-    return this
-  }
-  once(_event: "abort", listener: () => void) {
-    this.listener = listener
-    return this
-  }
-  removeListener(_event: "abort", listener: () => void) {
-    if (this.listener === listener) this.listener = undefined
-    return this
-  }
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined
+  private status = 0
+  private headers: IncomingHttpHeaders = {}
+  private chunks: Array<Uint8Array> = []
+  private stream: Readable | undefined
+  private settled = false
+
+  constructor(
+    private readonly streamsLargeBodies: boolean,
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (error: unknown) => void
+  ) {}
+
+  /** Stops the exchange: the request is aborted, the stream being read destroyed. */
   abort() {
-    this.aborted = true
-    this.listener?.()
-    this.onabort?.()
-    this.body?.destroy()
+    this.settled = true
+    this.controller?.abort(interrupted())
+    this.stream?.destroy()
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController) {
+    this.controller = controller
+    if (this.settled) controller.abort(interrupted())
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders) {
+    this.status = status
+    this.headers = headers
+    if (!this.streamsLargeBodies || status < 200 || status >= 300) return
+    const length = header(headers, "content-length")
+    if (length !== undefined && Number(length) <= readAheadBytes) return
+    this.stream = new Readable({
+      read: () => controller.resume(),
+      destroy: (error, callback) => {
+        if (!controller.aborted) controller.abort(error ?? interrupted())
+        callback(error)
+      }
+    })
+    this.answer(this.stream)
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
+    if (this.stream === undefined) this.chunks.push(chunk)
+    else if (!this.stream.push(chunk)) controller.pause()
+  }
+
+  onResponseEnd() {
+    if (this.stream === undefined) this.answer({ chunks: this.chunks })
+    else this.stream.push(null)
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
+    if (this.stream !== undefined) this.stream.destroy(error)
+    else if (this.status === 0) this.fail(error)
+    // A body broken off after its headers: what arrived is kept, and how it broke.
+    else this.answer({ chunks: this.chunks, error })
+  }
+
+  private answer(body: ReadBody | Readable) {
+    if (this.settled) return
+    this.settled = true
+    this.resolve({ status: this.status, headers: this.headers, body })
+  }
+
+  private fail(error: unknown) {
+    if (this.settled) return
+    this.settled = true
+    this.reject(error)
   }
 }
 
@@ -180,9 +234,12 @@ const sign = (endpoint: Endpoint, request: ObjectHttpRequest, clockOffset: numbe
   })
 }
 
+const bodyText = (body: ReadBody | Readable): string =>
+  "chunks" in body ? Buffer.concat(body.chunks).toString("utf8") : ""
+
 /**
- * Sends the request: a 2xx answer is returned to be read, an error answer read and mapped, once
- * after correcting the clock when the server says it is off (as the SDK does).
+ * Sends the request: a 2xx answer is returned, an error answer mapped, once after correcting the
+ * clock when the server says it is off (as the SDK does).
  */
 const send = async (
   client: S3Client,
@@ -190,43 +247,41 @@ const send = async (
   context: RequestContext,
   endpoint: Endpoint,
   request: ObjectHttpRequest,
-  inFlight: InFlight,
+  onExchange: (exchange: Exchange) => void,
   clockCorrected = false
 ): Promise<Answer | S3PoError> => {
   const clockOffset = client.config.systemClockOffset
   const signed = await sign(endpoint, request, clockOffset)
-  if (inFlight.aborted) throw new Error("interrupted")
-  const response = await pool.request({
-    method: request.method,
-    path: signed.path,
-    headers: signed.headers,
-    body: bodyOf(request.body),
-    signal: inFlight
+  const answer = await new Promise<Answer>((resolve, reject) => {
+    const exchange = new Exchange(request.method === "GET", resolve, reject)
+    onExchange(exchange)
+    pool.dispatch({
+      method: request.method,
+      path: signed.path,
+      headers: signed.headers,
+      body: bodyOf(request.body)
+    }, exchange)
   })
-  const body: Readable = response.body
-  if (response.statusCode >= 200 && response.statusCode < 300) {
-    return { status: response.statusCode, headers: response.headers, body }
-  }
-  const read = await readWhole(body, inFlight)
-  const xml = Buffer.concat(read.chunks).toString("utf8")
+  if (answer.status >= 200 && answer.status < 300) return answer
+  const xml = bodyText(answer.body)
   const code = xmlText(xml, "Code")
-  const date = Date.parse(header(response.headers, "date") ?? "")
+  const date = Date.parse(header(answer.headers, "date") ?? "")
   // Judged against the clock this request was signed with (another request may have corrected it
   // since); a 403 without a code (a HEAD's) may be a skewed clock too.
   if (
-    !clockCorrected && (code === undefined ? response.statusCode === 403 : clockSkewCodes.has(code)) &&
+    !clockCorrected && (code === undefined ? answer.status === 403 : clockSkewCodes.has(code)) &&
     !Number.isNaN(date) && Math.abs(date - (Date.now() + clockOffset)) >= maxSkewMillis
   ) {
     client.config.systemClockOffset = date - Date.now()
-    return send(client, pool, context, endpoint, request, inFlight, true)
+    return send(client, pool, context, endpoint, request, onExchange, true)
   }
   return fromErrorAnswer(context, {
-    status: response.statusCode,
+    status: answer.status,
     code,
     message: xmlText(xml, "Message"),
-    requestId: header(response.headers, "x-amz-request-id") ?? xmlText(xml, "RequestId"),
-    retryAfter: retryAfterFrom(header(response.headers, "retry-after")),
-    etag: header(response.headers, "etag")
+    requestId: header(answer.headers, "x-amz-request-id") ?? xmlText(xml, "RequestId"),
+    retryAfter: retryAfterFrom(header(answer.headers, "retry-after")),
+    etag: header(answer.headers, "etag")
   })
 }
 
@@ -234,37 +289,42 @@ export const make = (client: S3Client, options: HttpOptions) => {
   const pools = makePools(options)
 
   /**
-   * One request as an effect: interrupting it aborts the request and destroys a body being read.
-   * `respond` turns a 2xx answer into the result (synchronously, or by a promise for what is read
-   * after the answer arrived).
+   * One request as an effect: interrupting it aborts the request. `respond` turns a 2xx answer into
+   * the result; a stream it is given is its own to read or destroy.
    */
   const exchange = <A>(
     context: RequestContext,
     endpoint: Endpoint,
     request: ObjectHttpRequest,
-    respond: (answer: Answer, inFlight: InFlight) => A | Promise<A>
+    respond: (answer: Answer) => A
   ): Effect.Effect<A, S3PoError> =>
     Effect.async<A, S3PoError>((resume) => {
-      const inFlight = new InFlight()
+      let current: Exchange | undefined
+      let interrupted = false
+      // Once settled, the link to the exchange is cut: the canceler may be held on to for a while,
+      // and through it the exchange would live long enough to be promoted to the old generation.
       const settle = (result: Effect.Effect<A, S3PoError>) => {
-        inFlight.onabort = null
-        inFlight.body = undefined
+        current = undefined
         resume(result)
       }
-      const fail = (error: unknown) => settle(Effect.fail(fromSdkError(context, error)))
-      send(client, pools.of(endpoint), context, endpoint, request, inFlight).then((answer) => {
+      send(client, pools.of(endpoint), context, endpoint, request, (exchange) => {
+        current = exchange
+        if (interrupted) exchange.abort()
+      }).then((answer) => {
         if (isS3PoError(answer)) return settle(Effect.fail(answer))
-        let result: A | Promise<A>
+        let result: A
         try {
-          result = respond(answer, inFlight)
+          result = respond(answer)
         } catch (defect) {
-          answer.body.destroy()
+          if (answer.body instanceof Readable) answer.body.destroy()
           return settle(Effect.die(defect))
         }
-        if (result instanceof Promise) result.then((value) => settle(Effect.succeed(value)), fail)
-        else settle(Effect.succeed(result))
-      }, fail)
-      return Effect.sync(() => inFlight.abort())
+        settle(Effect.succeed(result))
+      }, (error: unknown) => settle(Effect.fail(fromSdkError(context, error))))
+      return Effect.sync(() => {
+        interrupted = true
+        current?.abort()
+      })
     })
 
   return { exchange, close: pools.close }
