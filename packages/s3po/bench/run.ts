@@ -17,7 +17,7 @@ import * as path from "node:path"
 import { promisify } from "node:util"
 import { batch, S3Po } from "../src/index.js"
 import { selfSignedCertificate } from "../test/utils/tls.js"
-import { credentials, rawClient, s3poLayer } from "./clients.js"
+import { credentials, rawClient, s3poLayer, signedUndiciGet } from "./clients.js"
 import { type Fixture, startFixture } from "./fixtureProcess.js"
 import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
@@ -261,6 +261,7 @@ const scaling = async () => {
   await withFixture({ latencyMs }, async (fixture) => {
     const runtime = ManagedRuntime.make(s3poLayer(fixture.endpoint))
     const client = rawClient(fixture.endpoint)
+    const signedUndici = await signedUndiciGet(fixture.endpoint, "bench", "small")
     await runtime.runPromise(
       Effect.flatMap(
         S3Po,
@@ -285,10 +286,12 @@ const scaling = async () => {
             promisePool(items, concurrency, async () => {
               const got = await client.send(new GetObjectCommand({ Bucket: "bench", Key: "small" }))
               await got.Body!.transformToByteArray()
-            }))
+            })),
+        signedUndici: () => measure(items, () => promisePool(items, concurrency, signedUndici.get))
       }, 3)
       const opsPerSec = median(measured.s3po.map(opsPerSecond))
       const sdkOpsPerSec = median(measured.sdk.map(opsPerSecond))
+      const signedUndiciOpsPerSec = median(measured.signedUndici.map(opsPerSecond))
       const ideal = concurrency / (latencyMs / 1000)
       results.scaling[`c${concurrency}`] = {
         opsPerSec: round(opsPerSec, 0),
@@ -297,17 +300,24 @@ const scaling = async () => {
         cpuPerOpUs: round(median(measured.s3po.map(cpuPerOpUs)), 0),
         sdkOpsPerSec: round(sdkOpsPerSec, 0),
         sdkFractionOfIdeal: round(sdkOpsPerSec / ideal, 3),
-        sdkCpuPerOpUs: round(median(measured.sdk.map(cpuPerOpUs)), 0)
+        sdkCpuPerOpUs: round(median(measured.sdk.map(cpuPerOpUs)), 0),
+        signedUndiciFractionOfIdeal: round(signedUndiciOpsPerSec / ideal, 3),
+        signedUndiciCpuPerOpUs: round(median(measured.signedUndici.map(cpuPerOpUs)), 0)
       }
       rows.push([
         `batch of 1 KiB GETs, c=${concurrency}, ${latencyMs} ms`,
         `${round(opsPerSec, 0)} ops/s`,
-        `ideal ${ideal} ops/s; raw SDK ${round(sdkOpsPerSec, 0)} ops/s`,
-        `${round(opsPerSec / ideal, 2)} of ideal (SDK ${round(sdkOpsPerSec / ideal, 2)})`
+        `ideal ${ideal} ops/s; raw SDK ${round(sdkOpsPerSec, 0)} ops/s; SDK-signed undici ${
+          round(signedUndiciOpsPerSec, 0)
+        } ops/s`,
+        `${round(opsPerSec / ideal, 2)} of ideal (SDK ${round(sdkOpsPerSec / ideal, 2)}, SDK-signed undici ${
+          round(signedUndiciOpsPerSec / ideal, 2)
+        })`
       ])
       log(`scaling c${concurrency}: ${JSON.stringify(results.scaling[`c${concurrency}`])}`)
     }
     client.destroy()
+    await signedUndici.close()
     await runtime.dispose()
   })
   // The same batches over an operation that only waits 20 ms: what batch itself can reach.

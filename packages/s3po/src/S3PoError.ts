@@ -290,6 +290,27 @@ export class LocalFileError extends Data.TaggedError("LocalFileError")<{
 }
 
 /**
+ * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,
+ * a NUL byte, ...): the object is left where it is and nothing is written for it.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class UnsafeKey extends Data.TaggedError("UnsafeKey")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key: string
+  readonly reason: string
+}> {
+  /** @since 0.3.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    return `${this.operation}: ${where(this.bucket, this.key)}: ${this.reason}`
+  }
+}
+
+/**
  * Every error an s3po operation can fail with.
  *
  * @since 0.1.0
@@ -307,6 +328,7 @@ export type S3PoError =
   | S3ServiceError
   | TransportError
   | LocalFileError
+  | UnsafeKey
 
 /**
  * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped

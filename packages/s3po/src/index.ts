@@ -17,3 +17,4 @@ export {
   S3PoLive
 } from "./S3PoLive.js"
 export * from "./S3PoMock.js"
+export * as Sync from "./Sync.js"

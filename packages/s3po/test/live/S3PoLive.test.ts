@@ -3,6 +3,7 @@ import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/
 import { contractSuite } from "../contract/contract.js"
 import { awsS3Support, cephRgwSupport, preciseSuite } from "../contract/precise.js"
 import { presignSuite } from "../contract/presign.js"
+import { syncSuite } from "../contract/sync.js"
 import { liveLayer, server } from "../utils/live.js"
 
 contractSuite("S3PoLive", liveLayer())
@@ -10,3 +11,4 @@ bucketsSuite("S3PoLive buckets", liveLayer())
 pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFaults }))
 presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))
 preciseSuite("S3PoLive precise writes and reads", liveLayer(), server().kind === "rgw" ? cephRgwSupport : awsS3Support)
+syncSuite("S3PoLive sync", liveLayer())

@@ -266,6 +266,9 @@ export const toBytes = (
       fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
     )
 
+/** How the file a download writes into before it is complete ends. */
+export const partialFileSuffix = ".s3po-partial"
+
 /** Written beside `destination` and renamed into place when complete: a failed download leaves no partial file. */
 export const toFile = (
   downloads: Downloads,
@@ -280,7 +283,7 @@ export const toFile = (
     new LocalFileError({ operation, path: destination, reason, cause })
   const temporary = path.join(
     path.dirname(destination),
-    `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}.s3po-partial`
+    `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}${partialFileSuffix}`
   )
   // Each range as one array: one write per range instead of one per chunk received.
   return Effect.flatMap(

@@ -1,0 +1,114 @@
+import type { Dirent } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { partialFileSuffix } from "../core/download.js"
+import { compareKeys } from "../core/keyOrder.js"
+import { isWithin } from "./safePath.js"
+
+/** A regular file below a sync's directory. */
+export interface LocalFile {
+  /** Its path below the directory, with `/` between names: the key below the prefix. */
+  readonly relative: string
+  readonly path: string
+  readonly size: number
+  readonly modified: Date
+}
+
+interface Entry {
+  readonly name: string
+  readonly path: string
+  readonly kind: "file" | "directory"
+  /** What S3 would order it by: its name, and `/` after a directory's. */
+  readonly orderKey: string
+}
+
+const missing = (error: unknown) =>
+  typeof error === "object" && error !== null && "code" in error &&
+  (error.code === "ENOENT" || error.code === "ENOTDIR")
+
+/** What a symbolic link stands for in a sync: a file, a directory, or nothing (left out). */
+const followed = async (
+  linkPath: string,
+  root: string,
+  followSymlinks: boolean
+): Promise<"file" | "directory" | undefined> => {
+  const target = await fs.realpath(linkPath).catch(() => undefined)
+  if (target === undefined || !(followSymlinks || isWithin(root, target))) return undefined
+  const stats = await fs.stat(linkPath).catch(() => undefined)
+  if (stats?.isFile() === true) return "file"
+  return stats?.isDirectory() === true && followSymlinks ? "directory" : undefined
+}
+
+/**
+ * What a directory holds, in the order S3 lists the keys below it. A symbolic link is followed when
+ * it points inside `root`, or anywhere with `followSymlinks`; a link to a directory only with
+ * `followSymlinks`.
+ */
+const entriesOf = async (directory: string, root: string, followSymlinks: boolean): Promise<Array<Entry>> => {
+  let dirents: Array<Dirent>
+  try {
+    dirents = await fs.readdir(directory, { withFileTypes: true })
+  } catch (error) {
+    if (missing(error)) return []
+    throw error
+  }
+  const entries: Array<Entry> = []
+  for (const dirent of dirents) {
+    // A download in progress (or one killed before it could clean up) is not a file of the tree.
+    if (dirent.name.endsWith(partialFileSuffix)) continue
+    const entryPath = path.join(directory, dirent.name)
+    const kind = dirent.isFile()
+      ? "file"
+      : dirent.isDirectory()
+      ? "directory"
+      : dirent.isSymbolicLink()
+      ? await followed(entryPath, root, followSymlinks)
+      : undefined
+    if (kind === undefined) continue
+    entries.push({
+      name: dirent.name,
+      path: entryPath,
+      kind,
+      orderKey: kind === "directory" ? `${dirent.name}/` : dirent.name
+    })
+  }
+  return entries.sort((left, right) => compareKeys(left.orderKey, right.orderKey))
+}
+
+/**
+ * The regular files below `root`, in the order S3 lists their keys (UTF-8 bytes), read one
+ * directory at a time: memory grows with the depth of the tree and the largest directory, not with
+ * the number of files. A missing `root` holds nothing.
+ */
+export async function* filesInKeyOrder(
+  root: string,
+  options: { readonly followSymlinks: boolean }
+): AsyncGenerator<LocalFile> {
+  const realRoot = await fs.realpath(root).catch((error: unknown) => {
+    if (missing(error)) return undefined
+    throw error
+  })
+  if (realRoot === undefined) return
+  async function* below(directory: string, prefix: string, ancestors: ReadonlySet<string>): AsyncGenerator<LocalFile> {
+    for (const entry of await entriesOf(directory, realRoot!, options.followSymlinks)) {
+      const relative = prefix + entry.name
+      if (entry.kind === "directory") {
+        if (!options.followSymlinks) {
+          yield* below(entry.path, `${relative}/`, ancestors)
+          continue
+        }
+        // Through a followed link, a folder may hold one the walk is already in.
+        const real = await fs.realpath(entry.path)
+        if (!ancestors.has(real)) yield* below(entry.path, `${relative}/`, new Set([...ancestors, real]))
+        continue
+      }
+      // Gone since the directory was read: left out, as a file created now would be.
+      const stats = await fs.stat(entry.path).catch((error: unknown) => {
+        if (missing(error)) return undefined
+        throw error
+      })
+      if (stats?.isFile() === true) yield { relative, path: entry.path, size: stats.size, modified: stats.mtime }
+    }
+  }
+  yield* below(root, "", new Set([realRoot]))
+}

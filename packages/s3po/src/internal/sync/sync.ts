@@ -1,0 +1,261 @@
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { S3Po } from "../../S3Po.js"
+import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
+import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "../../Sync.js"
+import { defaultMultipartThreshold } from "../core/limits.js"
+import * as Validate from "../core/validation.js"
+import * as Plan from "./plan.js"
+import { isWithin } from "./safePath.js"
+
+const defaultConcurrency = 16
+/** Large files at once among the others: each sends several parts at a time already. */
+const largeFilesAtOnce = 2
+/** Keys per DeleteObjects request, S3's most. */
+const deleteBatch = 1000
+
+const problemOf = (operation: string, localDir: string, location: SyncLocation, options: SyncOptions) =>
+  Validate.bucket(operation, location.bucket) ??
+    Validate.text(operation, "prefix", location.prefix) ??
+    Validate.concurrency(operation, "concurrency", options.concurrency) ??
+    (localDir === "" ? new ValidationError({ operation, field: "localDir", reason: "must not be empty" }) : undefined)
+
+/** The local directory of a sync, as a real path; made when it is to be written to and missing. */
+const directoryOf = (operation: string, localDir: string, create: boolean): Effect.Effect<string, LocalFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      if (create) await fs.mkdir(localDir, { recursive: true })
+      const real = await fs.realpath(localDir)
+      if (!(await fs.stat(real)).isDirectory()) throw new Error("not a directory")
+      return real
+    },
+    catch: (cause) => new LocalFileError({ operation, path: localDir, reason: "is not a directory to sync", cause })
+  })
+
+/** What a sync's progress and summary are counted from. */
+class Tally {
+  filesDone = 0
+  filesTotal = 0
+  bytesDone = 0
+  bytesTotal = 0
+  planned = false
+  copied = 0
+  copiedBytes = 0
+  skipped = 0
+  deleted = 0
+  readonly failed: Array<SyncFailure> = []
+  private readonly started = Date.now()
+
+  progress() {
+    const seconds = (Date.now() - this.started) / 1000
+    return {
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      bytesPerSecond: seconds > 0 ? this.bytesDone / seconds : 0,
+      planned: this.planned
+    }
+  }
+
+  summary(dryRun: boolean): SyncSummary {
+    const { copied, copiedBytes, skipped, deleted, failed } = this
+    return { copied, copiedBytes, skipped, deleted, failed, dryRun }
+  }
+}
+
+const sizeOf = (action: SyncAction) => action._tag === "Upload" || action._tag === "Download" ? action.size : 0
+
+/** A key DeleteObjects could not remove, as the error it reported for it. */
+const deleteFailure = (bucket: string, failed: { key: string; code: string; message: string }) =>
+  new S3ServiceError({
+    operation: "DeleteObjects",
+    bucket,
+    key: failed.key,
+    status: 200,
+    code: failed.code,
+    detail: failed.message,
+    retryable: false
+  })
+
+interface Run {
+  readonly s3: S3Po.Service
+  readonly operation: "syncUp" | "syncDown"
+  readonly bucket: string
+  /** The local directory, as a real path. */
+  readonly root: string
+  readonly options: SyncOptions
+  readonly tally: Tally
+}
+
+const reported = (run: Run) =>
+  run.options.onProgress === undefined ? Effect.void : run.options.onProgress(run.tally.progress())
+
+/** Counts an action as done (or failed) and reports it. */
+const settled = (run: Run, action: SyncAction, error: SyncError | undefined) =>
+  Effect.suspend(() => {
+    const tally = run.tally
+    tally.filesDone++
+    if (error !== undefined) tally.failed.push({ action, error })
+    else if (action._tag === "Upload" || action._tag === "Download") {
+      tally.copied++
+      tally.copiedBytes += action.size
+    } else if (action._tag === "Skip") tally.skipped++
+    else tally.deleted++
+    tally.bytesDone += sizeOf(action)
+    const onAction = run.options.onAction
+    return Effect.zipRight(onAction === undefined ? Effect.void : onAction(action, error), reported(run))
+  })
+
+/** Downloads into place, atomically, with the object's last-modified time. */
+const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): Effect.Effect<void, S3PoError> => {
+  const localError = (reason: string) => (cause: unknown) =>
+    new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
+  const folder = Effect.tryPromise({
+    try: async () => {
+      await fs.mkdir(path.dirname(action.path), { recursive: true })
+      // A folder on the way may be a link out of the directory: nothing is written through it.
+      const real = await fs.realpath(path.dirname(action.path))
+      if (run.options.followSymlinks !== true && !isWithin(run.root, real)) throw new Error(`${real} is outside`)
+    },
+    catch: localError("cannot make its folder inside the directory")
+  })
+  const touch = Effect.tryPromise({
+    try: () => fs.utimes(action.path, action.lastModified, action.lastModified),
+    catch: localError("cannot set its modification time")
+  })
+  return folder.pipe(
+    Effect.zipRight(run.s3.downloadFile(run.bucket, action.key, action.path)),
+    Effect.zipRight(touch)
+  )
+}
+
+/** Runs one action: the error it failed with, if it did. Deletions of objects are gathered first. */
+const makeExecute = (run: Run) =>
+  Effect.map(Effect.makeSemaphore(largeFilesAtOnce), (largeFiles) => {
+    const pendingDeletes: Array<Extract<SyncAction, { _tag: "DeleteObject" }>> = []
+    const flushDeletes = Effect.suspend(() => {
+      const batch = pendingDeletes.splice(0, pendingDeletes.length)
+      if (batch.length === 0) return Effect.void
+      return Effect.matchEffect(run.s3.deleteMany(run.bucket, batch.map((action) => action.key)), {
+        onFailure: (error) => Effect.forEach(batch, (action) => settled(run, action, error), { discard: true }),
+        onSuccess: (result) => {
+          const failures = new Map(result.failed.map((failed) => [failed.key, failed]))
+          return Effect.forEach(batch, (action) => {
+            const failed = failures.get(action.key)
+            return settled(run, action, failed === undefined ? undefined : deleteFailure(run.bucket, failed))
+          }, { discard: true })
+        }
+      })
+    })
+    const perform = (action: SyncAction): Effect.Effect<void, SyncError> => {
+      switch (action._tag) {
+        case "Upload": {
+          const upload = run.s3.uploadFile(run.bucket, action.key, action.path)
+          return action.size >= defaultMultipartThreshold ? largeFiles.withPermits(1)(upload) : upload
+        }
+        case "Download":
+          return action.size >= defaultMultipartThreshold
+            ? largeFiles.withPermits(1)(download(run, action))
+            : download(run, action)
+        case "DeleteFile":
+          return Effect.tryPromise({
+            try: () => fs.unlink(action.path),
+            catch: (cause) =>
+              new LocalFileError({ operation: run.operation, path: action.path, reason: "cannot remove it", cause })
+          })
+        case "Refuse":
+          return Effect.fail(action.error)
+        default:
+          return Effect.void
+      }
+    }
+    const execute = (action: SyncAction): Effect.Effect<void> => {
+      if (action._tag === "DeleteObject" && run.options.dryRun !== true) {
+        pendingDeletes.push(action)
+        return pendingDeletes.length >= deleteBatch ? flushDeletes : Effect.void
+      }
+      const performed = run.options.dryRun === true && action._tag !== "Refuse" ? Effect.void : perform(action)
+      return Effect.matchEffect(performed, {
+        onFailure: (error) => settled(run, action, error),
+        onSuccess: () => settled(run, action, undefined)
+      })
+    }
+    return { execute, flushDeletes }
+  })
+
+/** Plans and runs a sync: actions are taken as the plan finds them, `concurrency` at a time. */
+const runSync = (
+  operation: "syncUp" | "syncDown",
+  localDir: string,
+  location: SyncLocation,
+  options: SyncOptions,
+  plan: (s3: S3Po.Service, root: string) => Stream.Stream<SyncAction, S3PoError>
+): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
+  Validate.guard(
+    problemOf(operation, localDir, location, options),
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const root = yield* directoryOf(operation, localDir, operation === "syncDown" && options.dryRun !== true)
+      const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
+      const { execute, flushDeletes } = yield* makeExecute(run)
+      const counted = Stream.tap(plan(s3, root), (action) =>
+        Effect.sync(() => {
+          run.tally.filesTotal++
+          run.tally.bytesTotal += sizeOf(action)
+        }))
+      yield* Stream.runDrain(
+        Stream.mapEffect(counted, execute, { concurrency: options.concurrency ?? defaultConcurrency, unordered: true })
+      )
+      run.tally.planned = true
+      yield* flushDeletes
+      yield* reported(run)
+      return run.tally.summary(options.dryRun === true)
+    }).pipe(Effect.withSpan(`S3Po.${operation}`, { attributes: { bucket: location.bucket, localDir } }))
+  )
+
+export const syncUp = (
+  localDir: string,
+  destination: SyncLocation,
+  options: SyncOptions = {}
+): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
+  runSync("syncUp", localDir, destination, options, (s3, root) => Plan.planUp(s3, root, destination, options))
+
+export const syncDown = (
+  source: SyncLocation,
+  localDir: string,
+  options: SyncOptions = {}
+): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
+  runSync("syncDown", localDir, source, options, (s3, root) => Plan.planDown(s3, source, root, options))
+
+const planned = (
+  operation: "syncUp" | "syncDown",
+  localDir: string,
+  location: SyncLocation,
+  options: SyncOptions,
+  plan: (s3: S3Po.Service, root: string) => Stream.Stream<SyncAction, S3PoError>
+): Stream.Stream<SyncAction, S3PoError | ValidationError, S3Po> => {
+  const problem = problemOf(operation, localDir, location, options)
+  if (problem !== undefined) return Stream.fail(problem)
+  return Stream.unwrap(
+    Effect.map(
+      // A plan down into a missing directory downloads everything; a plan up from one is an error,
+      // not a plan to delete everything.
+      Effect.zip(
+        S3Po,
+        operation === "syncUp"
+          ? directoryOf(operation, localDir, false)
+          : Effect.orElseSucceed(directoryOf(operation, localDir, false), () => path.resolve(localDir))
+      ),
+      ([s3, root]) => plan(s3, root)
+    )
+  )
+}
+
+export const planUp = (localDir: string, destination: SyncLocation, options: SyncOptions = {}) =>
+  planned("syncUp", localDir, destination, options, (s3, root) => Plan.planUp(s3, root, destination, options))
+
+export const planDown = (source: SyncLocation, localDir: string, options: SyncOptions = {}) =>
+  planned("syncDown", localDir, source, options, (s3, root) => Plan.planDown(s3, source, root, options))

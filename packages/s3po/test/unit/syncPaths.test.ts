@@ -1,0 +1,66 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as path from "node:path"
+import { globToRegExp, makeFilter } from "../../src/internal/sync/filters.js"
+import { localPathOf, unsafeReason } from "../../src/internal/sync/safePath.js"
+
+describe("sync paths", () => {
+  it("keys that would leave the directory, or name a file twice, are unsafe", () => {
+    for (
+      const key of [
+        "../x",
+        "a/../../x",
+        "/abs",
+        "C:\\x",
+        "c:x",
+        "a\\..\\x",
+        "\\\\host\\share",
+        "a\u0000b",
+        "a//b",
+        "./a",
+        "a/./b",
+        "..",
+        "a/.."
+      ]
+    ) {
+      assert.isDefined(unsafeReason(key), JSON.stringify(key))
+    }
+    for (const key of ["a", "a/b/c.txt", "..a", "a..", "a/..b/c", ".hidden", "a b/é/\u{1f600}", "x\\y"]) {
+      assert.isUndefined(unsafeReason(key), JSON.stringify(key))
+    }
+  })
+
+  it("a safe key's path is inside the directory", () => {
+    const root = path.resolve("/tmp/sync-root")
+    assert.strictEqual(localPathOf(root, "a/b.txt"), path.join(root, "a", "b.txt"))
+    assert.isUndefined(localPathOf(root, "../escape"))
+  })
+
+  it("globs as aws s3 sync reads them: * crosses folders, ? is one character, [] a set", () => {
+    const cases: Array<[string, string, boolean]> = [
+      ["*.jpg", "a.jpg", true],
+      ["*.jpg", "deep/a.jpg", true],
+      ["*.jpg", "a.jpeg", false],
+      ["photos/*", "photos/2024/a.jpg", true],
+      ["?.txt", "a.txt", true],
+      ["?.txt", "ab.txt", false],
+      ["[ab].txt", "b.txt", true],
+      ["[!ab].txt", "b.txt", false],
+      ["[!ab].txt", "c.txt", true],
+      ["[a-c]x", "bx", true],
+      ["a+b(1).txt", "a+b(1).txt", true],
+      ["a.txt", "abtxt", false],
+      ["[unclosed", "[unclosed", true]
+    ]
+    for (const [glob, relative, expected] of cases) {
+      assert.strictEqual(globToRegExp(glob).test(relative), expected, `${glob} ${relative}`)
+    }
+  })
+
+  it("an include glob takes back what an exclude glob leaves out; include alone leaves out nothing", () => {
+    const onlyJpegs = makeFilter(["*.jpg"], ["*"])
+    assert.deepStrictEqual(["a.jpg", "a.txt", "d/b.jpg"].map(onlyJpegs), [true, false, true])
+    const noLogs = makeFilter([], ["logs/*", "*.tmp"])
+    assert.deepStrictEqual(["logs/a", "x.tmp", "keep"].map(noLogs), [false, false, true])
+    assert.deepStrictEqual(["a", "b"].map(makeFilter(["a"], [])), [true, true])
+  })
+})
