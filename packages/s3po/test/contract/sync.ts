@@ -5,7 +5,7 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { S3Po, Sync, type SyncProgress } from "s3po"
+import { S3Po, Sync } from "s3po"
 import { compareKeys } from "../../src/internal/core/keyOrder.js"
 import { freshBucket, md5ETag, randomBody, tempDir } from "../utils/fixtures.js"
 
@@ -166,7 +166,7 @@ export const syncSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
         // A folder where the object would go: its download cannot be moved into place.
         yield* writeTree(root, { "taken/inside.txt": "a folder's file" })
         for (const key of ["before.txt", "taken", "after.txt"]) yield* s3.upload(bucket, key, key)
-        const progress: Array<SyncProgress> = []
+        const progress: Array<Sync.SyncProgress> = []
         const summary = yield* Sync.syncDown({ bucket }, root, {
           exclude: ["taken/*"],
           onProgress: (reported) => Effect.sync(() => progress.push(reported))
