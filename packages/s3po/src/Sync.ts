@@ -49,9 +49,10 @@ export interface SyncOptions {
    * When a file and an object are the same: `"size-and-time"` (default, as `aws s3 sync`) when
    * they have the same size and the destination is not older than the source (to the second);
    * `"checksum"` when they have the same size and the file's MD5 is the object's ETag (for a
-   * multipart object, recomputed with the part size its ETag implies).
+   * multipart object, recomputed with the part size its ETag implies); `"none"` copies every file
+   * (as `cp --recursive`).
    */
-  readonly compare?: "size-and-time" | "checksum" | undefined
+  readonly compare?: "size-and-time" | "checksum" | "none" | undefined
   /** Remove from the destination what the source lacks (within the filters). */
   readonly delete?: boolean | undefined
   /**

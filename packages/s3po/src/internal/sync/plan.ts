@@ -64,7 +64,7 @@ const isSame = (
   remote: RemoteObject,
   sourceIsLocal: boolean
 ): Effect.Effect<boolean, LocalFileError> => {
-  if (local.size !== remote.size) return Effect.succeed(false)
+  if (compare === "none" || local.size !== remote.size) return Effect.succeed(false)
   if (compare === "checksum") {
     return Effect.tryPromise({
       try: () => matchesETag(local.path, local.size, remote.etag),

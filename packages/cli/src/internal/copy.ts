@@ -1,0 +1,168 @@
+import { Args, Command, Options } from "@effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { batch, S3Po, type Sync } from "s3po"
+import { common, type CommonOptions, withS3 } from "./common.js"
+import { baseName, formatS3, type Location, parseLocation } from "./location.js"
+import type { Output } from "./output.js"
+import { runTransfer } from "./transfer.js"
+
+type Mode = "copy" | "move"
+
+const localFailure = (message: string) => (cause: unknown) => ({
+  message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`
+})
+
+/** A key to copy into: the prefix's own name for the source's when it names a folder. */
+const keyInto = (key: string, source: string) => key === "" || key.endsWith("/") ? key + baseName(source) : key
+
+const pathInto = (target: string, key: string) =>
+  Effect.map(
+    Effect.promise(() => fs.stat(target).then((stats) => stats.isDirectory(), () => false)),
+    (isDirectory) => isDirectory || target.endsWith("/") ? path.join(target, baseName(key)) : target
+  )
+
+/** One file or object. */
+const copyOne = (output: Output, mode: Mode, source: Location, destination: Location) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const verb = mode === "copy" ? "" : "move: "
+    if (source._tag === "Local" && destination._tag === "S3") {
+      const key = keyInto(destination.key, source.path)
+      const result = yield* s3.uploadFile(destination.bucket, key, source.path)
+      if (mode === "move") {
+        yield* Effect.tryPromise({ try: () => fs.unlink(source.path), catch: localFailure(source.path) })
+      }
+      return yield* output.report(`${verb}upload: ${source.path} to ${formatS3(destination.bucket, key)}`, {
+        action: "Upload",
+        path: source.path,
+        key,
+        size: result.size
+      })
+    }
+    if (source._tag === "S3" && destination._tag === "Local") {
+      const target = yield* pathInto(destination.path, source.key)
+      yield* Effect.tryPromise({
+        try: () => fs.mkdir(path.dirname(target), { recursive: true }),
+        catch: localFailure(path.dirname(target))
+      })
+      const result = yield* s3.downloadFile(source.bucket, source.key, target)
+      if (mode === "move") yield* s3.delete(source.bucket, source.key)
+      return yield* output.report(`${verb}download: ${formatS3(source.bucket, source.key)} to ${target}`, {
+        action: "Download",
+        key: source.key,
+        path: target,
+        size: result.size
+      })
+    }
+    if (source._tag === "S3" && destination._tag === "S3") {
+      const to = { bucket: destination.bucket, key: keyInto(destination.key, source.key) }
+      const from = { bucket: source.bucket, key: source.key }
+      yield* mode === "copy" ? s3.copy(from, to) : s3.move(from, to)
+      return yield* output.report(`${verb}copy: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
+        action: "Copy",
+        from,
+        to
+      })
+    }
+    return yield* Effect.fail({ message: "one side must be s3://bucket/key" })
+  })
+
+const folder = (prefix: string) => prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`
+
+/** Every object below a prefix into another, by server-side copies. */
+const copyBetweenPrefixes = (
+  output: Output,
+  mode: Mode,
+  source: Extract<Location, { _tag: "S3" }>,
+  destination: Extract<Location, { _tag: "S3" }>,
+  concurrency: number
+) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const from = folder(source.key)
+    const to = folder(destination.key)
+    const keys = yield* Stream.runCollect(s3.list(source.bucket, { prefix: from }))
+    const result = yield* batch(keys, (key) => {
+      const target = { bucket: destination.bucket, key: to + key.slice(from.length) }
+      const copied = mode === "copy"
+        ? s3.copy({ bucket: source.bucket, key }, target)
+        : s3.move({ bucket: source.bucket, key }, target)
+      return Effect.zipRight(
+        copied,
+        output.report(`copy: ${formatS3(source.bucket, key)} to ${formatS3(target.bucket, target.key)}`, {
+          action: "Copy",
+          from: { bucket: source.bucket, key },
+          to: target
+        })
+      ).pipe(Effect.tapError((error) => output.error(`failed: ${key}: ${error.message}`)))
+    }, { concurrency })
+    const failed = result.results.filter((outcome) => outcome._tag === "Left").length
+    if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${result.results.length} failed` })
+  })
+
+const copyCommand = (mode: Mode) =>
+(
+  options: CommonOptions & {
+    readonly source: string
+    readonly destination: string
+    readonly recursive: boolean
+  }
+) =>
+  withS3(options, (output) => {
+    const source = parseLocation(options.source)
+    const destination = parseLocation(options.destination)
+    if (!options.recursive) return copyOne(output, mode, source, destination)
+    const concurrency = Option.getOrElse(options.concurrency, () => 16)
+    const syncOptions: Sync.SyncOptions = { compare: "none", concurrency }
+    if (source._tag === "S3" && destination._tag === "S3") {
+      return copyBetweenPrefixes(output, mode, source, destination, concurrency)
+    }
+    if (source._tag === "Local" && destination._tag === "S3") {
+      return runTransfer(output, {
+        direction: "up",
+        localDir: source.path,
+        location: { bucket: destination.bucket, prefix: destination.key },
+        options: syncOptions,
+        afterCopy: mode === "copy" ? undefined : (action) =>
+          action._tag === "Upload"
+            ? Effect.tryPromise({ try: () => fs.unlink(action.path), catch: localFailure(action.path) })
+            : Effect.void
+      })
+    }
+    if (source._tag === "S3" && destination._tag === "Local") {
+      return runTransfer(output, {
+        direction: "down",
+        localDir: destination.path,
+        location: { bucket: source.bucket, prefix: source.key },
+        options: syncOptions,
+        afterCopy: mode === "copy" ?
+          undefined :
+          (action) =>
+            action._tag === "Download"
+              ? Effect.flatMap(S3Po, (s3) => s3.delete(source.bucket, action.key))
+              : Effect.void
+      })
+    }
+    return Effect.fail({ message: "one side must be s3://bucket/prefix" })
+  })
+
+const copyConfig = {
+  ...common,
+  source: Args.text({ name: "source" }),
+  destination: Args.text({ name: "destination" }),
+  recursive: Options.boolean("recursive").pipe(Options.withAlias("r"), Options.withDescription("Everything below"))
+}
+
+/** `s3po cp SRC DST [--recursive]`: local to S3, S3 to local, S3 to S3 (server-side). */
+export const cp = Command.make("cp", copyConfig, copyCommand("copy")).pipe(
+  Command.withDescription("Copy files and objects: local to S3, S3 to local, S3 to S3 (server-side)")
+)
+
+/** `s3po mv SRC DST [--recursive]`: a copy, then its source removed. */
+export const mv = Command.make("mv", copyConfig, copyCommand("move")).pipe(
+  Command.withDescription("Move files and objects: a copy, then the source removed")
+)

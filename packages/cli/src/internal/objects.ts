@@ -1,0 +1,96 @@
+import { Args, Command, Options } from "@effect/cli"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { S3Po } from "s3po"
+import { common, withS3 } from "./common.js"
+import { formatS3, parseLocation } from "./location.js"
+
+const s3Location = (text: string) => {
+  const location = parseLocation(text)
+  return location._tag === "S3" && location.bucket !== ""
+    ? Effect.succeed(location)
+    : Effect.fail({ message: `${text}: expected s3://bucket/key` })
+}
+
+/** `s3po rm s3://bucket/key [--recursive]`. */
+export const rm = Command.make("rm", {
+  ...common,
+  target: Args.text({ name: "s3://bucket/key" }),
+  recursive: Options.boolean("recursive").pipe(
+    Options.withAlias("r"),
+    Options.withDescription("Every key below the prefix")
+  )
+}, (options) =>
+  withS3(options, (output) =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const { bucket, key } = yield* s3Location(options.target)
+      if (!options.recursive) {
+        yield* s3.delete(bucket, key)
+        return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
+      }
+      const prefix = key === "" || key.endsWith("/") ? key : `${key}/`
+      const deleted = yield* s3.deletePrefix(bucket, prefix)
+      yield* output.report(`deleted ${deleted} objects below ${formatS3(bucket, prefix)}`, { deleted, bucket, prefix })
+    }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))
+
+/** Durations as people write them: `90s`, `15m`, `1h`, `7d`, or seconds. */
+const parseExpiry = (text: string) => {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim())
+  if (match === null) return Effect.fail({ message: `--expires ${text}: expected a number with s, m, h or d` })
+  const unit = { "": "seconds", s: "seconds", m: "minutes", h: "hours", d: "days" }[match[2]!] as
+    | "seconds"
+    | "minutes"
+    | "hours"
+    | "days"
+  return Effect.succeed(Duration.decode(`${Number(match[1])} ${unit}`))
+}
+
+/** `s3po presign s3://bucket/key [--expires 1h]`. */
+export const presign = Command.make("presign", {
+  ...common,
+  target: Args.text({ name: "s3://bucket/key" }),
+  expires: Options.text("expires").pipe(
+    Options.withDefault("1h"),
+    Options.withDescription("How long the URL works: 90s, 15m, 1h, 7d")
+  )
+}, (options) =>
+  withS3(options, (output) =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const { bucket, key } = yield* s3Location(options.target)
+      const expiresIn = yield* parseExpiry(options.expires)
+      const url = yield* s3.presign(bucket, key, { expiresIn })
+      yield* output.report(url, { url, expiresInSeconds: Duration.toSeconds(expiresIn) })
+    }))).pipe(Command.withDescription("Print a URL that downloads an object without credentials"))
+
+/** `s3po mb s3://bucket`. */
+export const mb = Command.make(
+  "mb",
+  { ...common, target: Args.text({ name: "s3://bucket" }) },
+  (options) =>
+    withS3(options, (output) =>
+      Effect.gen(function*() {
+        const { bucket } = yield* s3Location(options.target)
+        yield* Effect.flatMap(S3Po, (s3) => s3.createBucket(bucket))
+        yield* output.report(`make_bucket: ${bucket}`, { action: "CreateBucket", bucket })
+      }))
+).pipe(Command.withDescription("Create a bucket"))
+
+/** `s3po rb s3://bucket [--force]`. */
+export const rb = Command.make("rb", {
+  ...common,
+  target: Args.text({ name: "s3://bucket" }),
+  force: Options.boolean("force").pipe(Options.withDescription("Delete its objects and pending uploads first"))
+}, (options) =>
+  withS3(options, (output) =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const { bucket } = yield* s3Location(options.target)
+      if (options.force) {
+        const emptied = yield* s3.emptyBucket(bucket)
+        yield* output.line(`deleted ${emptied.deleted} objects, aborted ${emptied.aborted} uploads`)
+      }
+      yield* s3.deleteBucket(bucket)
+      yield* output.report(`remove_bucket: ${bucket}`, { action: "DeleteBucket", bucket })
+    }))).pipe(Command.withDescription("Delete a bucket (with --force, its objects first)"))

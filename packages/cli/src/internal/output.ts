@@ -1,0 +1,98 @@
+import { MultiBar, Presets, type SingleBar } from "cli-progress"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import type { Sync } from "s3po"
+
+/**
+ * What a command prints. On a terminal, a progress bar on stderr with each line printed above it;
+ * otherwise plain lines, or with `--json` one JSON object per line, on stdout (Effect's `Console`).
+ * Errors go to stderr.
+ */
+export interface Output {
+  readonly json: boolean
+  /** A line of human output (left out with `--json`). */
+  readonly line: (text: string) => Effect.Effect<void>
+  /** A record for `--json` (left out without it). */
+  readonly record: (value: Record<string, unknown>) => Effect.Effect<void>
+  /** A line of human output, or its record with `--json`. */
+  readonly report: (text: string, value: Record<string, unknown>) => Effect.Effect<void>
+  readonly error: (text: string) => Effect.Effect<void>
+  /** Shows a sync's progress; `done` ends the bar at its final figures. */
+  readonly progress: (progress: Sync.SyncProgress) => Effect.Effect<void>
+  readonly done: Effect.Effect<void>
+}
+
+const units = ["B", "KiB", "MiB", "GiB", "TiB"]
+
+/** Bytes as people read them: `1.5 MiB`. */
+export const formatBytes = (bytes: number): string => {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+const barFormat = "{bar} {percentage}% {bytes} {rate}/s ETA {eta_formatted} {files} files"
+
+/** The progress bar of a terminal: bytes, rate, time left, files. */
+const makeBar = () => {
+  let bars: { readonly multi: MultiBar; readonly bar: SingleBar } | undefined
+  const payloadOf = (progress: Sync.SyncProgress) => ({
+    bytes: `${formatBytes(progress.bytesDone)} / ${formatBytes(progress.bytesTotal)}`,
+    rate: formatBytes(Math.round(progress.bytesPerSecond)),
+    files: `${progress.filesDone}/${progress.filesTotal}`
+  })
+  // Bytes when there are any to copy; files when there are none (a sync that finds nothing to do).
+  const figures = (progress: Sync.SyncProgress) =>
+    progress.bytesTotal > 0
+      ? { value: progress.bytesDone, total: progress.bytesTotal }
+      : { value: progress.filesDone, total: Math.max(progress.filesTotal, 1) }
+  return {
+    update: (progress: Sync.SyncProgress) => {
+      const { total, value } = figures(progress)
+      if (bars === undefined) {
+        const multi = new MultiBar({
+          format: barFormat,
+          stream: process.stderr,
+          hideCursor: true,
+          barsize: 20,
+          clearOnComplete: false,
+          etaBuffer: 50
+        }, Presets.shades_classic)
+        bars = { multi, bar: multi.create(total, value, payloadOf(progress)) }
+        return
+      }
+      bars.bar.setTotal(total)
+      bars.bar.update(value, payloadOf(progress))
+    },
+    log: (text: string) => {
+      if (bars === undefined) process.stdout.write(`${text}\n`)
+      else bars.multi.log(`${text}\n`)
+    },
+    stop: () => {
+      if (bars === undefined) return
+      bars.bar.update(bars.bar.getTotal())
+      bars.multi.stop()
+      bars = undefined
+    }
+  }
+}
+
+export const make = (options: { readonly json: boolean }): Output => {
+  const bar = !options.json && process.stderr.isTTY === true ? makeBar() : undefined
+  const line = (text: string) =>
+    options.json ? Effect.void : bar === undefined ? Console.log(text) : Effect.sync(() => bar.log(text))
+  const record = (value: Record<string, unknown>) => options.json ? Console.log(JSON.stringify(value)) : Effect.void
+  return {
+    json: options.json,
+    line,
+    record,
+    report: (text, value) => options.json ? record(value) : line(text),
+    error: (text) => Console.error(text),
+    progress: (progress) => bar === undefined ? Effect.void : Effect.sync(() => bar.update(progress)),
+    done: Effect.sync(() => bar?.stop())
+  }
+}

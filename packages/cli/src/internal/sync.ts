@@ -1,0 +1,54 @@
+import { Args, Command, Options } from "@effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { common, withS3 } from "./common.js"
+import { parseLocation } from "./location.js"
+import { runTransfer } from "./transfer.js"
+
+/** `s3po sync SRC DST`: a directory to a prefix or a prefix to a directory, as `aws s3 sync`. */
+export const sync = Command.make("sync", {
+  ...common,
+  source: Args.text({ name: "source" }),
+  destination: Args.text({ name: "destination" }),
+  delete: Options.boolean("delete").pipe(Options.withDescription("Remove what the source lacks")),
+  dryrun: Options.boolean("dryrun").pipe(Options.withDescription("Say what would be done, do nothing")),
+  exclude: Options.text("exclude").pipe(Options.repeated, Options.withDescription("Leave out paths matching a glob")),
+  include: Options.text("include").pipe(
+    Options.repeated,
+    Options.withDescription("Take back paths an --exclude left out")
+  ),
+  checksum: Options.boolean("checksum").pipe(
+    Options.withDescription("Compare contents (MD5 / ETag), not sizes and times")
+  ),
+  followSymlinks: Options.boolean("follow-symlinks").pipe(Options.withDescription("Follow links out of the directory"))
+}, (options) =>
+  withS3(options, (output) => {
+    const source = parseLocation(options.source)
+    const destination = parseLocation(options.destination)
+    const syncOptions = {
+      delete: options.delete,
+      dryRun: options.dryrun,
+      exclude: options.exclude,
+      include: options.include,
+      compare: options.checksum ? "checksum" as const : "size-and-time" as const,
+      followSymlinks: options.followSymlinks,
+      ...Option.match(options.concurrency, { onNone: () => ({}), onSome: (concurrency) => ({ concurrency }) })
+    }
+    if (source._tag === "Local" && destination._tag === "S3") {
+      return runTransfer(output, {
+        direction: "up",
+        localDir: source.path,
+        location: { bucket: destination.bucket, prefix: destination.key },
+        options: syncOptions
+      })
+    }
+    if (source._tag === "S3" && destination._tag === "Local") {
+      return runTransfer(output, {
+        direction: "down",
+        localDir: destination.path,
+        location: { bucket: source.bucket, prefix: source.key },
+        options: syncOptions
+      })
+    }
+    return Effect.fail({ message: "sync goes between a local directory and s3://bucket/prefix" })
+  })).pipe(Command.withDescription("Make a prefix match a directory, or a directory match a prefix"))

@@ -1,0 +1,75 @@
+import * as Effect from "effect/Effect"
+import { S3Po, Sync } from "s3po"
+import { formatS3 } from "./location.js"
+import { formatBytes, type Output } from "./output.js"
+
+/** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
+export interface Transfer {
+  readonly direction: "up" | "down"
+  readonly localDir: string
+  readonly location: Sync.SyncLocation
+  readonly options: Sync.SyncOptions
+  /** Done after each file copied: a move removes its source here. */
+  readonly afterCopy?:
+    | ((action: Sync.SyncAction) => Effect.Effect<void, { readonly message: string }, S3Po>)
+    | undefined
+}
+
+const describe = (bucket: string, action: Sync.SyncAction): string | undefined => {
+  switch (action._tag) {
+    case "Upload":
+      return `upload: ${action.path} to ${formatS3(bucket, action.key)}`
+    case "Download":
+      return `download: ${formatS3(bucket, action.key)} to ${action.path}`
+    case "DeleteObject":
+      return `delete: ${formatS3(bucket, action.key)}`
+    case "DeleteFile":
+      return `delete: ${action.path}`
+    default:
+      return undefined
+  }
+}
+
+/** Runs a transfer with its lines, progress and summary printed; fails when any file failed. */
+export const runTransfer = (output: Output, transfer: Transfer) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const bucket = transfer.location.bucket
+    const dryRun = transfer.options.dryRun === true
+    const onAction = (action: Sync.SyncAction, error: Sync.SyncError | undefined) => {
+      if (error !== undefined) {
+        return Effect.zipRight(
+          output.error(`failed: ${action.relative}: ${error.message}`),
+          output.record({ action: action._tag, relative: action.relative, error: error._tag, message: error.message })
+        )
+      }
+      const text = describe(bucket, action)
+      const reported = text === undefined
+        ? Effect.void
+        : output.report(dryRun ? `(dryrun) ${text}` : text, { ...action, dryRun })
+      const after =
+        transfer.afterCopy === undefined || dryRun || (action._tag !== "Upload" && action._tag !== "Download")
+          ? Effect.void
+          : transfer.afterCopy(action).pipe(
+            Effect.provideService(S3Po, s3),
+            Effect.catchAll((failure) => output.error(`failed: ${action.relative}: ${failure.message}`))
+          )
+      return Effect.zipRight(reported, after)
+    }
+    const options: Sync.SyncOptions = { ...transfer.options, onAction, onProgress: output.progress }
+    const summary = transfer.direction === "up"
+      ? yield* Sync.syncUp(transfer.localDir, transfer.location, options)
+      : yield* Sync.syncDown(transfer.location, transfer.localDir, options)
+    yield* output.done
+    yield* output.report(
+      `${dryRun ? "(dryrun) " : ""}${summary.copied} copied (${
+        formatBytes(summary.copiedBytes)
+      }), ${summary.deleted} deleted, ${summary.skipped} unchanged, ${summary.failed.length} failed`,
+      { summary: { ...summary, failed: summary.failed.length } }
+    )
+    if (summary.failed.length > 0) {
+      return yield* Effect.fail({
+        message: `${summary.failed.length} of ${summary.copied + summary.failed.length} failed`
+      })
+    }
+  })

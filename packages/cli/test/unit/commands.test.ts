@@ -1,0 +1,128 @@
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { S3Po, S3PoMock } from "s3po"
+import { run, S3Layer } from "../../src/Cli.js"
+
+/** One mock store for every command of a test, as one server would be. */
+const makeCli = async () => {
+  const store = ManagedRuntime.make(S3PoMock)
+  const context = await store.runtime()
+  const s3Layer = Layer.succeed(S3Layer, () => Layer.succeedContext(context.context))
+  const s3po = (...args: ReadonlyArray<string>) =>
+    Effect.gen(function*() {
+      const stdout: Array<string> = []
+      const stderr: Array<string> = []
+      const console = yield* Effect.console
+      const exit = yield* run(["node", "s3po", ...args]).pipe(
+        Effect.provide([NodeContext.layer, s3Layer]),
+        Effect.withConsole({
+          ...console,
+          log: (...text: ReadonlyArray<unknown>) => Effect.sync(() => stdout.push(text.join(" "))),
+          error: (...text: ReadonlyArray<unknown>) => Effect.sync(() => stderr.push(text.join(" ")))
+        }),
+        Effect.exit
+      )
+      return { ok: Exit.isSuccess(exit), stdout, stderr }
+    }).pipe(Effect.runPromise)
+  const s3 = <A, E>(f: (s3: S3Po.Service) => Effect.Effect<A, E>) => store.runPromise(Effect.flatMap(S3Po, f))
+  return { s3po, s3, close: () => store.dispose() }
+}
+
+const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), "s3po-cli-"))
+
+describe("s3po commands on S3PoMock", () => {
+  it("mb, sync up, ls, sync again, sync down, rb --force", async () => {
+    const cli = await makeCli()
+    const root = await tempDir()
+    await fs.mkdir(path.join(root, "d"))
+    await fs.writeFile(path.join(root, "a.txt"), "alpha")
+    await fs.writeFile(path.join(root, "d", "b.txt"), "beta!")
+    assert.deepStrictEqual((await cli.s3po("mb", "s3://site")).stdout, ["make_bucket: site"])
+    const up = await cli.s3po("sync", root, "s3://site/www")
+    assert.isTrue(up.ok)
+    assert.deepStrictEqual(up.stdout, [
+      `upload: ${path.join(root, "a.txt")} to s3://site/www/a.txt`,
+      `upload: ${path.join(root, "d", "b.txt")} to s3://site/www/d/b.txt`,
+      "2 copied (10 B), 0 deleted, 0 unchanged, 0 failed"
+    ])
+    const listing = await cli.s3po("ls", "s3://site/www/")
+    assert.strictEqual(listing.stdout.length, 2)
+    assert.match(listing.stdout[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +5 a\.txt$/)
+    assert.match(listing.stdout[1]!, /^ +PRE d\/$/)
+    const json = await cli.s3po("ls", "s3://site", "--recursive", "--json")
+    assert.deepStrictEqual(json.stdout.map((line) => JSON.parse(line).key), ["www/a.txt", "www/d/b.txt"])
+    assert.deepStrictEqual((await cli.s3po("sync", root, "s3://site/www")).stdout, [
+      "0 copied (0 B), 0 deleted, 2 unchanged, 0 failed"
+    ])
+    const down = path.join(root, "copy")
+    assert.isTrue((await cli.s3po("sync", "s3://site/www", down)).ok)
+    assert.strictEqual(await fs.readFile(path.join(down, "d", "b.txt"), "utf8"), "beta!")
+    const removed = await cli.s3po("rb", "s3://site", "--force")
+    assert.deepStrictEqual(removed.stdout, ["deleted 2 objects, aborted 0 uploads", "remove_bucket: site"])
+    assert.isFalse(await cli.s3((s3) => s3.bucketExists("site")))
+    await cli.close()
+  })
+
+  it("cp and mv one file or object each way, and S3 to S3; rm", async () => {
+    const cli = await makeCli()
+    const root = await tempDir()
+    await cli.s3((s3) => s3.createBucket("bkt"))
+    await fs.writeFile(path.join(root, "f.txt"), "file")
+    assert.isTrue((await cli.s3po("cp", path.join(root, "f.txt"), "s3://bkt/in/")).ok)
+    assert.strictEqual(await cli.s3((s3) => s3.downloadString("bkt", "in/f.txt")), "file")
+    assert.isTrue((await cli.s3po("cp", "s3://bkt/in/f.txt", "s3://bkt/copy.txt")).ok)
+    assert.isTrue((await cli.s3po("mv", "s3://bkt/copy.txt", path.join(root, "out") + "/")).ok)
+    assert.strictEqual(await fs.readFile(path.join(root, "out", "copy.txt"), "utf8"), "file")
+    assert.isFalse(await cli.s3((s3) => s3.exists("bkt", "copy.txt")))
+    assert.isTrue((await cli.s3po("mv", path.join(root, "f.txt"), "s3://bkt/moved.txt")).ok)
+    assert.isFalse(await fs.access(path.join(root, "f.txt")).then(() => true, () => false))
+    assert.deepStrictEqual((await cli.s3po("rm", "s3://bkt/in", "--recursive")).stdout, [
+      "deleted 1 objects below s3://bkt/in/"
+    ])
+    assert.deepStrictEqual(await cli.s3((s3) => s3.exists("bkt", "moved.txt")), true)
+    await cli.close()
+  })
+
+  it("cp --recursive copies every file, compared or not; S3 to S3 by prefix", async () => {
+    const cli = await makeCli()
+    const root = await tempDir()
+    await cli.s3((s3) => s3.createBucket("bkt"))
+    await fs.writeFile(path.join(root, "one"), "1")
+    await fs.writeFile(path.join(root, "two"), "2")
+    assert.isTrue((await cli.s3po("cp", root, "s3://bkt/p", "--recursive")).ok)
+    const again = await cli.s3po("cp", root, "s3://bkt/p", "--recursive")
+    assert.strictEqual(again.stdout.at(-1), "2 copied (2 B), 0 deleted, 0 unchanged, 0 failed")
+    assert.isTrue((await cli.s3po("cp", "s3://bkt/p", "s3://bkt/q", "--recursive")).ok)
+    assert.strictEqual(await cli.s3((s3) => s3.downloadString("bkt", "q/two")), "2")
+    await cli.close()
+  })
+
+  it("a failure prints one line and fails; unsafe keys are reported and never written", async () => {
+    const cli = await makeCli()
+    const missing = await cli.s3po("ls", "s3://no-such-bucket/")
+    assert.isFalse(missing.ok)
+    assert.strictEqual(missing.stderr.length, 1)
+    assert.match(missing.stderr[0]!, /^s3po: .*no-such-bucket/)
+    await cli.s3((s3) => s3.createBucket("bkt"))
+    await cli.s3((s3) => Effect.zipRight(s3.upload("bkt", "../escape.txt", "x"), s3.upload("bkt", "ok.txt", "y")))
+    const root = await tempDir()
+    const into = path.join(root, "into")
+    const down = await cli.s3po("sync", "s3://bkt", into)
+    assert.isFalse(down.ok)
+    assert.include(down.stderr.join("\n"), "failed: ../escape.txt")
+    assert.deepStrictEqual(await fs.readdir(root), ["into"])
+    assert.deepStrictEqual(await fs.readdir(into), ["ok.txt"])
+    const presigned = await cli.s3po("presign", "s3://bkt/ok.txt", "--expires", "10m")
+    assert.isTrue(presigned.ok)
+    assert.match(presigned.stdout[0]!, /^https?:\/\//)
+    assert.isFalse((await cli.s3po("presign", "s3://bkt/ok.txt", "--expires", "soon")).ok)
+    await cli.close()
+  })
+})
