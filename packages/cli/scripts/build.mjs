@@ -2,9 +2,11 @@
 // effect, @effect/cli and s3po take one by one. The AWS SDK and undici stay packages of their own,
 // loaded (lazily, as s3po does) from node_modules.
 import { build } from "esbuild"
+import { rmSync } from "node:fs"
 import * as path from "node:path"
 
 const packageDir = path.join(import.meta.dirname, "..")
+rmSync(path.join(packageDir, "dist"), { recursive: true, force: true })
 
 await build({
   entryPoints: { s3po: path.join(packageDir, "src", "bin.ts") },
@@ -14,7 +16,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["@aws-sdk/*", "@smithy/*", "undici"],
+  mainFields: ["module", "main"],
   // Bundled CommonJS (a few dependencies) asks for `require`.
   banner: {
     js:

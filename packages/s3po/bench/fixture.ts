@@ -4,14 +4,17 @@
  * its own process and prints `PORT=<n>` when ready.
  *
  * It answers CreateBucket, PutObject, GetObject (one Range), HeadObject, DeleteObject(s),
- * ListObjectsV2 (no delimiter, first page), and multipart create/part/complete/abort. It does not
- * check signatures, does not hash bodies (ETags are counters) and keeps no metadata.
+ * ListObjects (V1 and V2: pages, continuation, delimiter), and multipart create/part/complete/abort:
+ * what s3po, `aws s3 sync` and `rclone sync` ask of it. It does not check signatures; a single
+ * PUT's ETag is its MD5 (sync tools compare them), a multipart ETag a counter; user metadata
+ * (`x-amz-meta-*`) is kept, as sync tools keep times in it.
  *
  *   --latency <ms>          wait this long before answering each request (S3's first-byte latency)
  *   --connection-mbps <n>   cap each connection's response bandwidth (one S3 connection tops out near 100 MB/s)
  *   --discard               acknowledge uploads without keeping their bytes (memory benchmarks)
  *   --tls-key, --tls-cert   answer HTTPS with this PEM key and certificate
  */
+import { createHash, type Hash } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -36,10 +39,22 @@ interface Stored {
   readonly body: Buffer
   readonly size: number
   readonly etag: string
+  readonly lastModified?: Date
+  readonly metadata?: http.OutgoingHttpHeaders
 }
 
 const objects = new Map<string, Stored>()
-const uploads = new Map<string, Map<number, Stored>>()
+/** The keys of `objects` in order, made again after a change when a listing asks. */
+let sortedIds: Array<string> | undefined
+const orderedIds = () => sortedIds ??= [...objects.keys()].sort()
+const store = (id: string, stored: Stored) => {
+  if (!objects.has(id)) sortedIds = undefined
+  objects.set(id, stored)
+}
+const remove = (id: string) => {
+  if (objects.delete(id)) sortedIds = undefined
+}
+const uploads = new Map<string, { readonly parts: Map<number, Stored>; readonly metadata: http.OutgoingHttpHeaders }>()
 let counter = 0
 const nextETag = () => `"${(++counter).toString(16).padStart(32, "0")}"`
 const empty = Buffer.alloc(0)
@@ -80,7 +95,86 @@ const notFound = (response: http.ServerResponse, code: string, method: string) =
     method === "HEAD" ? undefined : xml(`<Error><Code>${code}</Code></Error>`)
   )
 
-const handle = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, bodySize: number) => {
+const metadataOf = (request: http.IncomingMessage): http.OutgoingHttpHeaders => {
+  const metadata: http.OutgoingHttpHeaders = {}
+  for (const name in request.headers) {
+    if (name.startsWith("x-amz-meta-")) metadata[name] = request.headers[name]
+  }
+  return metadata
+}
+
+const escapeXml = (text: string) => text.replace(/[&<>]/g, (character) => `&#${character.charCodeAt(0)};`)
+
+/** ListObjects V1 (`marker`) or V2 (`list-type=2`, continuation tokens), with a delimiter or not. */
+const listing = (bucket: string, query: URLSearchParams): string => {
+  const v2 = query.get("list-type") === "2"
+  const prefix = query.get("prefix") ?? ""
+  const delimiter = query.get("delimiter") ?? ""
+  const maxKeys = Math.min(Number(query.get("max-keys") ?? 1000), 1000)
+  const after = v2 ? (query.get("continuation-token") ?? query.get("start-after") ?? "") : query.get("marker") ?? ""
+  const ids = orderedIds()
+  const from = `${bucket}/${prefix}`
+  // The first id after both the prefix's start and the marker: a binary search.
+  const first = `${bucket}/${after > prefix ? after : prefix}`
+  let low = 0
+  let high = ids.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (ids[middle]! < first || (after !== "" && ids[middle] === first)) low = middle + 1
+    else high = middle
+  }
+  // After a common prefix: past every key under it.
+  if (delimiter !== "" && after.endsWith(delimiter)) {
+    while (low < ids.length && ids[low]!.startsWith(`${bucket}/${after}`)) low++
+  }
+  const contents: Array<string> = []
+  const prefixes: Array<string> = []
+  let last = ""
+  let truncated = false
+  for (let at = low; at < ids.length && ids[at]!.startsWith(from); at++) {
+    if (contents.length + prefixes.length === maxKeys) {
+      truncated = true
+      break
+    }
+    const key = ids[at]!.slice(bucket.length + 1)
+    const rolled = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length)
+    if (rolled !== -1) {
+      const common = key.slice(0, rolled + delimiter.length)
+      if (prefixes.at(-1) !== common) prefixes.push(common)
+      last = common
+      // Past every key under this common prefix.
+      while (at + 1 < ids.length && ids[at + 1]!.startsWith(`${bucket}/${common}`)) at++
+      continue
+    }
+    const stored = objects.get(ids[at]!)!
+    contents.push(
+      `<Contents><Key>${escapeXml(key)}</Key><LastModified>${
+        (stored.lastModified ?? new Date(0)).toISOString()
+      }</LastModified><ETag>${
+        escapeXml(stored.etag)
+      }</ETag><Size>${stored.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+    )
+    last = key
+  }
+  const next = truncated
+    ? (v2
+      ? `<NextContinuationToken>${escapeXml(last)}</NextContinuationToken>`
+      : `<NextMarker>${escapeXml(last)}</NextMarker>`)
+    : ""
+  return `<ListBucketResult><Name>${bucket}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${
+    contents.length + prefixes.length
+  }</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${next}${contents.join("")}${
+    prefixes.map((common) => `<CommonPrefixes><Prefix>${escapeXml(common)}</Prefix></CommonPrefixes>`).join("")
+  }</ListBucketResult>`
+}
+
+const handle = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  body: Buffer,
+  bodySize: number,
+  md5: Hash | undefined
+) => {
   const url = new URL(request.url ?? "/", "http://fixture")
   const [, bucket = "", ...rest] = url.pathname.split("/")
   const key = decodeURIComponent(rest.join("/"))
@@ -92,7 +186,7 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
     if (method === "PUT") return send(response, 200, {})
     if (method === "POST" && query.has("delete")) {
       const keys = [...body.toString().matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1]!)
-      for (const deleted of keys) objects.delete(`${bucket}/${deleted}`)
+      for (const deleted of keys) remove(`${bucket}/${deleted}`)
       return send(
         response,
         200,
@@ -102,24 +196,11 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
         )
       )
     }
-    if (method === "GET") {
-      const prefix = `${bucket}/${query.get("prefix") ?? ""}`
-      const keys = [...objects.keys()].filter((stored) => stored.startsWith(prefix)).sort().slice(0, 1000)
-      return send(
-        response,
-        200,
-        { "content-type": "application/xml" },
-        xml(
-          `<ListBucketResult><IsTruncated>false</IsTruncated>${
-            keys.map((stored) => `<Contents><Key>${stored.slice(bucket.length + 1)}</Key></Contents>`).join("")
-          }</ListBucketResult>`
-        )
-      )
-    }
+    if (method === "GET") return send(response, 200, { "content-type": "application/xml" }, xml(listing(bucket, query)))
   }
   if (method === "POST" && query.has("uploads")) {
     const uploadId = `upload-${++counter}`
-    uploads.set(uploadId, new Map())
+    uploads.set(uploadId, { parts: new Map(), metadata: metadataOf(request) })
     return send(
       response,
       200,
@@ -131,8 +212,9 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
   }
   if (query.has("uploadId")) {
     const uploadId = query.get("uploadId")!
-    const parts = uploads.get(uploadId)
-    if (parts === undefined) return notFound(response, "NoSuchUpload", method)
+    const upload = uploads.get(uploadId)
+    if (upload === undefined) return notFound(response, "NoSuchUpload", method)
+    const parts = upload.parts
     if (method === "PUT") {
       const etag = nextETag()
       parts.set(Number(query.get("partNumber")), { body, size: bodySize, etag })
@@ -147,7 +229,13 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
       const chosen = numbers.map((number) => parts.get(number)!)
       const etag = `"${(++counter).toString(16).padStart(32, "0")}-${chosen.length}"`
       const joined = discard ? empty : Buffer.concat(chosen.map((part) => part.body))
-      objects.set(id, { body: joined, size: chosen.reduce((total, part) => total + part.size, 0), etag })
+      store(id, {
+        body: joined,
+        size: chosen.reduce((total, part) => total + part.size, 0),
+        etag,
+        lastModified: new Date(),
+        metadata: upload.metadata
+      })
       uploads.delete(uploadId)
       return send(
         response,
@@ -162,19 +250,20 @@ const handle = (request: http.IncomingMessage, response: http.ServerResponse, bo
     }
   }
   if (method === "PUT") {
-    const etag = nextETag()
-    objects.set(id, { body, size: bodySize, etag })
+    const etag = md5 === undefined ? nextETag() : `"${md5.digest("hex")}"`
+    store(id, { body, size: bodySize, etag, lastModified: new Date(), metadata: metadataOf(request) })
     return send(response, 200, { etag })
   }
   if (method === "DELETE") {
-    objects.delete(id)
+    remove(id)
     return send(response, 204, {})
   }
   const stored = objects.get(id)
   if (stored === undefined) return notFound(response, "NoSuchKey", method)
   const headers = {
+    ...stored.metadata,
     etag: stored.etag,
-    "last-modified": new Date(0).toUTCString(),
+    "last-modified": (stored.lastModified ?? new Date(0)).toUTCString(),
     "content-type": "application/octet-stream",
     "accept-ranges": "bytes"
   }
@@ -201,13 +290,16 @@ const serve = (request: http.IncomingMessage, response: http.ServerResponse) => 
   let size = 0
   // Uploaded bodies in discard mode are only counted: XML request bodies (Complete, DeleteObjects) are kept.
   const keep = !discard || request.method === "POST"
+  // A single PUT's ETag is its MD5, hashed as it arrives; a part's is a counter.
+  const md5 = request.method === "PUT" && !(request.url ?? "").includes("uploadId=") ? createHash("md5") : undefined
   request.on("data", (chunk: Buffer) => {
     size += chunk.length
+    md5?.update(chunk)
     if (keep) chunks.push(chunk)
   })
   request.on("end", () => {
     const body = keep ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : Buffer.alloc(0)
-    const answer = () => handle(request, response, body, size)
+    const answer = () => handle(request, response, body, size, md5)
     if (latencyMs > 0) setTimeout(answer, latencyMs)
     else answer()
   })

@@ -5,7 +5,7 @@
  * each ratio the median of the ratios of runs made side by side. Prints a table and writes the
  * figures to `bench-results.json` at the repository root.
  */
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
+import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
@@ -22,6 +22,7 @@ import { type Fixture, startFixture } from "./fixtureProcess.js"
 import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
 import { makeSmallOpsSides, promisePool } from "./smallOps.js"
+import { buildCli, ensureTools, makeLargeFile, makeTree, syncWith, type ToolRun, tools } from "./syncTools.js"
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -347,13 +348,92 @@ const scaling = async () => {
   }
 }
 
+/**
+ * `s3po sync` beside `aws s3 sync` and `rclone sync` against the fixture: 10,000 files of 4 KiB,
+ * then one of 1 GiB, each synced into an empty prefix and then again with nothing changed.
+ */
+const syncTools = async () => {
+  await ensureTools()
+  const cli = await buildCli(root)
+  const cases = [
+    {
+      name: "files10kx4KiB",
+      label: `${quick ? "1,000" : "10,000"} files of 4 KiB`,
+      make: () => makeTree(quick ? 1000 : 10_000, 4096)
+    },
+    { name: "file1GiB", label: `one file of ${bigBytes / MiB} MiB`, make: () => makeLargeFile(bigBytes) }
+  ]
+  results.syncTools = {}
+  await withFixture({}, async (fixture) => {
+    const client = rawClient(fixture.endpoint)
+    for (const { label, make, name } of cases) {
+      const source = await make()
+      try {
+        const figures: Record<string, { first: ToolRun; again: ToolRun }> = {}
+        for (const tool of tools) {
+          const bucket = `sync-${tool}-${name.toLowerCase()}`
+          await client.send(new CreateBucketCommand({ Bucket: bucket }))
+          const first = await syncWith(tool, cli, fixture.endpoint, source, bucket, "copy")
+          const again = await syncWith(tool, cli, fixture.endpoint, source, bucket, "copy")
+          figures[tool] = { first, again }
+          log(`sync ${label}, ${tool}: ${JSON.stringify(figures[tool])}`)
+        }
+        results.syncTools[name] = figures
+        for (const pass of ["first", "again"] as const) {
+          const fastestOther = Math.min(figures.aws![pass].seconds, figures.rclone![pass].seconds)
+          const s3po = figures.s3po![pass]
+          rows.push([
+            `sync ${label}${pass === "first" ? "" : ", nothing changed"}`,
+            `${s3po.seconds} s, ${round(s3po.cpuSeconds, 1)} s CPU`,
+            `aws ${figures.aws![pass].seconds} s (${round(figures.aws![pass].cpuSeconds, 1)} CPU); rclone ${
+              figures.rclone![pass].seconds
+            } s (${round(figures.rclone![pass].cpuSeconds, 1)} CPU)`,
+            `${round(fastestOther / s3po.seconds, 2)}× the fastest other, ${
+              round(figures.aws![pass].seconds / s3po.seconds, 2)
+            }× aws`
+          ])
+        }
+      } finally {
+        await fs.rm(source, { recursive: true, force: true })
+      }
+    }
+    client.destroy()
+  })
+}
+
+/** Sync at scale on S3PoMock, each in a process of its own (`syncWorker.ts`): peak RSS and time. */
+const syncScale = async () => {
+  results.syncScale = {}
+  for (
+    const [mode, count, label] of [
+      ["up", quick ? 20_000 : 200_000, "syncUp of empty files"],
+      ["plan", quick ? 100_000 : 1_000_000, "planDown of keys into an empty directory"]
+    ] as const
+  ) {
+    const { stdout } = await run(process.execPath, ["--expose-gc", ...nodeArgsFor("syncWorker"), mode, String(count)], {
+      maxBuffer: 16 * 1024 * 1024
+    })
+    const figures = JSON.parse(stdout) as { files: number; seconds: number; peakRssMiB: number; baselineRssMiB: number }
+    results.syncScale[mode] = { count, ...figures }
+    rows.push([
+      `S3PoMock ${label}: ${count.toLocaleString("en")}`,
+      `${round(figures.seconds, 1)} s, peak RSS ${round(figures.peakRssMiB, 0)} MiB`,
+      `RSS before ${round(figures.baselineRssMiB, 0)} MiB`,
+      `${figures.files.toLocaleString("en")} done`
+    ])
+    log(`sync scale ${mode}: ${JSON.stringify(results.syncScale[mode])}`)
+  }
+}
+
 const sections = {
   smallOps,
   multipartUpload: multipartUploadOver("http"),
   multipartUploadHttps: multipartUploadOver("https"),
   rangedDownload,
   mock,
-  scaling
+  scaling,
+  syncTools,
+  syncScale
 }
 const chosen = process.argv.slice(2).filter((name): name is keyof typeof sections => name in sections)
 const started = performance.now()

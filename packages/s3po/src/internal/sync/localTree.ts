@@ -1,4 +1,4 @@
-import type { Dirent } from "node:fs"
+import type { Dirent, Stats } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { partialFileSuffix } from "../core/download.js"
@@ -75,24 +75,54 @@ const entriesOf = async (directory: string, root: string, followSymlinks: boolea
   return entries.sort((left, right) => compareKeys(left.orderKey, right.orderKey))
 }
 
+const statBatch = 64
+
 /**
- * The regular files below `root`, in the order S3 lists their keys (UTF-8 bytes), read one
- * directory at a time: memory grows with the depth of the tree and the largest directory, not with
- * the number of files. A missing `root` holds nothing.
+ * A file's stats; none when it is gone since its directory was read (left out, as a file created
+ * now would be). Never rejects: a batch asked for ahead may not all be awaited.
+ */
+const statOf = (file: string): Promise<Stats | undefined | { readonly failed: unknown }> =>
+  fs.stat(file).catch((error: unknown) => missing(error) ? undefined : { failed: error })
+
+/**
+ * The regular files below `root`, in the order S3 lists their keys (UTF-8 bytes), in batches, read
+ * one directory at a time: memory grows with the depth of the tree and the largest directory, not
+ * with the number of files. A missing `root` holds nothing.
  */
 export async function* filesInKeyOrder(
   root: string,
   options: { readonly followSymlinks: boolean }
-): AsyncGenerator<LocalFile> {
+): AsyncGenerator<ReadonlyArray<LocalFile>> {
   const realRoot = await fs.realpath(root).catch((error: unknown) => {
     if (missing(error)) return undefined
     throw error
   })
   if (realRoot === undefined) return
-  async function* below(directory: string, prefix: string, ancestors: ReadonlySet<string>): AsyncGenerator<LocalFile> {
-    for (const entry of await entriesOf(directory, realRoot!, options.followSymlinks)) {
-      const relative = prefix + entry.name
-      if (entry.kind === "directory") {
+  async function* below(
+    directory: string,
+    prefix: string,
+    ancestors: ReadonlySet<string>
+  ): AsyncGenerator<ReadonlyArray<LocalFile>> {
+    const entries = await entriesOf(directory, realRoot!, options.followSymlinks)
+    // The files' stats are asked for a batch at a time: one by one, each waits its turn in the
+    // thread pool and a walk of many small files takes several times as long.
+    for (let start = 0; start < entries.length; start += statBatch) {
+      const slice = entries.slice(start, start + statBatch)
+      const stats = slice.map((entry) => entry.kind === "file" ? statOf(entry.path) : undefined)
+      let files: Array<LocalFile> = []
+      for (let at = 0; at < slice.length; at++) {
+        const entry = slice[at]!
+        const relative = prefix + entry.name
+        if (entry.kind === "file") {
+          const found = await stats[at]
+          if (found !== undefined && "failed" in found) throw found.failed
+          if (found?.isFile() === true) {
+            files.push({ relative, path: entry.path, size: found.size, modified: found.mtime })
+          }
+          continue
+        }
+        if (files.length > 0) yield files
+        files = []
         if (!options.followSymlinks) {
           yield* below(entry.path, `${relative}/`, ancestors)
           continue
@@ -100,14 +130,8 @@ export async function* filesInKeyOrder(
         // Through a followed link, a folder may hold one the walk is already in.
         const real = await fs.realpath(entry.path)
         if (!ancestors.has(real)) yield* below(entry.path, `${relative}/`, new Set([...ancestors, real]))
-        continue
       }
-      // Gone since the directory was read: left out, as a file created now would be.
-      const stats = await fs.stat(entry.path).catch((error: unknown) => {
-        if (missing(error)) return undefined
-        throw error
-      })
-      if (stats?.isFile() === true) yield { relative, path: entry.path, size: stats.size, modified: stats.mtime }
+      if (files.length > 0) yield files
     }
   }
   yield* below(root, "", new Set([realRoot]))

@@ -11,6 +11,8 @@ export type Paired<L, R> =
   | { readonly left: undefined; readonly right: R }
   | { readonly left: L; readonly right: R }
 
+const pairsPerChunk = 256
+
 /** One element at a time from a stream: `None` once it has ended. */
 const pullOneByOne = <A, E>(
   stream: Stream.Stream<A, E>
@@ -55,23 +57,31 @@ export const mergeByKey = <L, R, E1, E2>(
     const nextRight = yield* pullOneByOne(right)
     let leftAt: Option.Option<L> | undefined
     let rightAt: Option.Option<R> | undefined
+    // Pairs go downstream a chunk at a time: a stream step per element costs more than a comparison.
     const step = Effect.gen(function*() {
-      if (leftAt === undefined) leftAt = yield* nextLeft
-      if (rightAt === undefined) rightAt = yield* nextRight
-      const l = leftAt
-      const r = rightAt
-      if (Option.isNone(l) && Option.isNone(r)) return Option.none<Paired<L, R>>()
-      const order = Option.isNone(l) ? 1 : Option.isNone(r) ? -1 : compareKeys(keyOfLeft(l.value), keyOfRight(r.value))
-      if (order <= 0) leftAt = undefined
-      if (order >= 0) rightAt = undefined
-      const pair = {
-        left: order <= 0 ? Option.getOrUndefined(l) : undefined,
-        right: order >= 0 ? Option.getOrUndefined(r) : undefined
-      } as Paired<L, R>
-      return Option.some(pair)
+      const pairs: Array<Paired<L, R>> = []
+      while (pairs.length < pairsPerChunk) {
+        if (leftAt === undefined) leftAt = yield* nextLeft
+        if (rightAt === undefined) rightAt = yield* nextRight
+        const l = leftAt
+        const r = rightAt
+        if (Option.isNone(l) && Option.isNone(r)) break
+        const order = Option.isNone(l)
+          ? 1
+          : Option.isNone(r)
+          ? -1
+          : compareKeys(keyOfLeft(l.value), keyOfRight(r.value))
+        if (order <= 0) leftAt = undefined
+        if (order >= 0) rightAt = undefined
+        pairs.push({
+          left: order <= 0 ? Option.getOrUndefined(l) : undefined,
+          right: order >= 0 ? Option.getOrUndefined(r) : undefined
+        } as Paired<L, R>)
+      }
+      return pairs
     })
-    return Stream.repeatEffectOption(
-      Effect.flatMap(Effect.mapError(step, Option.some), (pair) =>
-        Option.isSome(pair) ? Effect.succeed(pair.value) : Effect.fail(Option.none()))
+    return Stream.repeatEffectChunkOption(
+      Effect.flatMap(Effect.mapError(step, Option.some), (pairs) =>
+        pairs.length > 0 ? Effect.succeed(Chunk.unsafeFromArray(pairs)) : Effect.fail(Option.none()))
     )
   }))

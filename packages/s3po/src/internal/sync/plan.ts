@@ -35,7 +35,7 @@ const localFiles = (
     Stream.fromAsyncIterable(
       filesInKeyOrder(localDir, { followSymlinks: options.followSymlinks === true }),
       (cause) => new LocalFileError({ operation, path: localDir, reason: "cannot read the directory", cause })
-    )
+    ).pipe(Stream.flattenIterables)
   )
 
 /** The objects below the prefix, in key order; keys ending in `/` (console folders) passed over. */
@@ -56,25 +56,58 @@ const remoteObjects = (s3: S3Po.Service, bucket: string, prefix: string): Stream
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
-/** Whether `destination` holds what `source` does, as `compare` judges it. */
-const isSame = (
-  operation: string,
-  compare: SyncOptions["compare"],
-  local: LocalFile,
-  remote: RemoteObject,
-  sourceIsLocal: boolean
-): Effect.Effect<boolean, LocalFileError> => {
-  if (compare === "none" || local.size !== remote.size) return Effect.succeed(false)
-  if (compare === "checksum") {
-    return Effect.tryPromise({
-      try: () => matchesETag(local.path, local.size, remote.etag),
-      catch: (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
-    })
-  }
+/**
+ * Whether the destination holds what the source does, by size and time: the same size, and the
+ * destination not older than the source, to the second (S3 keeps times to the second).
+ */
+const sameBySizeAndTime = (local: LocalFile, remote: RemoteObject, sourceIsLocal: boolean): boolean => {
+  if (local.size !== remote.size) return false
   const [source, destination] = sourceIsLocal
     ? [local.modified, remote.lastModified]
     : [remote.lastModified, local.modified]
-  return Effect.succeed(seconds(source) <= seconds(destination))
+  return seconds(source) <= seconds(destination)
+}
+
+/** Whether a file has the content an object's ETag stands for (read only when the sizes agree). */
+const sameByChecksum = (
+  operation: string,
+  local: LocalFile,
+  remote: RemoteObject
+): Effect.Effect<boolean, LocalFileError> =>
+  local.size !== remote.size ? Effect.succeed(false) : Effect.tryPromise({
+    try: () => matchesETag(local.path, local.size, remote.etag),
+    catch: (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
+  })
+
+type Decide = (pair: Paired<LocalFile, RemoteObject>, same: boolean) => Option.Option<SyncAction>
+
+/**
+ * Each pair's action. Sizes and times are compared as the pairs pass, a chunk at a time;
+ * checksums are read a few files at once.
+ */
+const decided = (
+  operation: "syncUp" | "syncDown",
+  pairs: Stream.Stream<Paired<LocalFile, RemoteObject>, S3PoError>,
+  options: SyncOptions,
+  decide: Decide
+): Stream.Stream<SyncAction, S3PoError> => {
+  if (options.compare === "checksum") {
+    return pairs.pipe(
+      Stream.mapEffect((pair) =>
+        pair.left === undefined || pair.right === undefined
+          ? Effect.succeed(decide(pair, false))
+          : Effect.map(sameByChecksum(operation, pair.left, pair.right), (same) => decide(pair, same)), {
+        concurrency: 4
+      }),
+      Stream.filterMap((action) => action)
+    )
+  }
+  return Stream.filterMap(pairs, (pair) =>
+    decide(
+      pair,
+      options.compare !== "none" && pair.left !== undefined && pair.right !== undefined &&
+        sameBySizeAndTime(pair.left, pair.right, operation === "syncUp")
+    ))
 }
 
 /** The two sides of a sync, paired by path below the directory and the prefix, filters applied. */
@@ -94,9 +127,6 @@ const paired = (
   )
 }
 
-/** Checksums are read a few files at once; comparing sizes and times needs no reading. */
-const decideConcurrency = (options: SyncOptions) => options.compare === "checksum" ? 4 : 1
-
 export const planUp = (
   s3: S3Po.Service,
   localDir: string,
@@ -104,33 +134,19 @@ export const planUp = (
   options: SyncOptions
 ): Stream.Stream<SyncAction, S3PoError> => {
   const prefix = folderPrefix(destination)
-  const decide = (
-    { left: local, right: remote }: Paired<LocalFile, RemoteObject>
-  ): Effect.Effect<Option.Option<SyncAction>, S3PoError> => {
+  const decide: Decide = ({ left: local, right: remote }, same) => {
     if (local === undefined) {
-      return Effect.succeed(
-        options.delete === true
-          ? Option.some({ _tag: "DeleteObject", relative: remote.relative, key: remote.key })
-          : Option.none()
-      )
+      return options.delete === true
+        ? Option.some({ _tag: "DeleteObject", relative: remote.relative, key: remote.key })
+        : Option.none()
     }
-    const upload: SyncAction = {
-      _tag: "Upload",
-      relative: local.relative,
-      path: local.path,
-      key: prefix + local.relative,
-      size: local.size
-    }
-    if (remote === undefined) return Effect.succeed(Option.some(upload))
-    return Effect.map(isSame("syncUp", options.compare, local, remote, true), (same) =>
-      Option.some(
-        same ? { _tag: "Skip", relative: local.relative, path: local.path, key: remote.key } : upload
-      ))
+    return Option.some(
+      same && remote !== undefined
+        ? { _tag: "Skip", relative: local.relative, path: local.path, key: remote.key }
+        : { _tag: "Upload", relative: local.relative, path: local.path, key: prefix + local.relative, size: local.size }
+    )
   }
-  return paired(s3, "syncUp", localDir, destination, options).pipe(
-    Stream.mapEffect(decide, { concurrency: decideConcurrency(options) }),
-    Stream.filterMap((action) => action)
-  )
+  return decided("syncUp", paired(s3, "syncUp", localDir, destination, options), options, decide)
 }
 
 export const planDown = (
@@ -139,15 +155,11 @@ export const planDown = (
   localDir: string,
   options: SyncOptions
 ): Stream.Stream<SyncAction, S3PoError> => {
-  const decide = (
-    { left: local, right: remote }: Paired<LocalFile, RemoteObject>
-  ): Effect.Effect<Option.Option<SyncAction>, S3PoError> => {
+  const decide: Decide = ({ left: local, right: remote }, same) => {
     if (remote === undefined) {
-      return Effect.succeed(
-        options.delete === true
-          ? Option.some({ _tag: "DeleteFile", relative: local.relative, path: local.path })
-          : Option.none()
-      )
+      return options.delete === true
+        ? Option.some({ _tag: "DeleteFile", relative: local.relative, path: local.path })
+        : Option.none()
     }
     const unsafe = unsafeReason(remote.relative)
     const path = unsafe === undefined ? localPathOf(localDir, remote.relative) : undefined
@@ -158,25 +170,20 @@ export const planDown = (
         key: remote.key,
         reason: `would be written outside ${localDir}: ${unsafe ?? "it resolves outside the directory"}`
       })
-      return Effect.succeed(Option.some({ _tag: "Refuse", relative: remote.relative, key: remote.key, error }))
+      return Option.some({ _tag: "Refuse", relative: remote.relative, key: remote.key, error })
     }
-    const download: SyncAction = {
-      _tag: "Download",
-      relative: remote.relative,
-      key: remote.key,
-      path,
-      size: remote.size,
-      lastModified: remote.lastModified
-    }
-    if (local === undefined) return Effect.succeed(Option.some(download))
-    return Effect.map(
-      isSame("syncDown", options.compare, local, remote, false),
-      (same) =>
-        Option.some(same ? { _tag: "Skip", relative: local.relative, path: local.path, key: remote.key } : download)
+    return Option.some(
+      same && local !== undefined
+        ? { _tag: "Skip", relative: local.relative, path: local.path, key: remote.key }
+        : {
+          _tag: "Download",
+          relative: remote.relative,
+          key: remote.key,
+          path,
+          size: remote.size,
+          lastModified: remote.lastModified
+        }
     )
   }
-  return paired(s3, "syncDown", localDir, source, options).pipe(
-    Stream.mapEffect(decide, { concurrency: decideConcurrency(options) }),
-    Stream.filterMap((action) => action)
-  )
+  return decided("syncDown", paired(s3, "syncDown", localDir, source, options), options, decide)
 }
