@@ -98,6 +98,9 @@ export const syncWith = async (
   return { seconds: Number(figures[1]), cpuSeconds: Number(figures[2]) + Number(figures[3]) }
 }
 
+/** Writes the page cache out, so that the first tool measured does not share the disk with it. */
+export const flushToDisk = () => run("sync")
+
 /** A directory of `count` files of `size` random bytes, in folders of 100. */
 export const makeTree = async (count: number, size: number) => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), "s3po-bench-tree-"))

@@ -2,7 +2,10 @@
  * Sync at scale on S3PoMock, in a process of its own so that its peak RSS is its own:
  *   up <n>     syncUp of a directory of n empty files (made first, in folders of 1000)
  *   plan <n>   planDown of a bucket of n keys against an empty directory
- * Prints `{ files, seconds, peakRssMiB, baselineRssMiB }` as JSON.
+ *   store <n>  n empty objects put by `Effect.forEach`, no sync: what the mock's store itself takes
+ * Prints `{ files, seconds, peakRssMiB, baselineRssMiB, heapAfterMiB }` as JSON: `heapAfterMiB` is
+ * the JS heap after a full collection once the work is done, the mock's store still held. The
+ * store's own share is what `store` reports; the rest is what the sync keeps.
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -45,11 +48,20 @@ const program = Effect.gen(function*() {
   const started = performance.now()
   const files = mode === "up"
     ? (yield* Sync.syncUp(root, { bucket: "bench" })).copied
+    : mode === "store"
+    ? (yield* Effect.forEach(
+      Array.from({ length: count }, (_, index) => `d${Math.floor(index / 1000)}/f${index}`),
+      (key) => s3.upload("bench", key, ""),
+      { concurrency: 16, discard: true }
+    ),
+      count)
     : yield* Stream.runCount(Sync.planDown({ bucket: "bench" }, path.join(root, "empty")))
   const seconds = (performance.now() - started) / 1000
   sample()
+  globalThis.gc?.()
+  const heapAfter = process.memoryUsage().heapUsed
   yield* Effect.promise(() => fs.rm(root, { recursive: true, force: true }))
-  return { files, seconds, peakRssMiB: peak / MiB, baselineRssMiB: baseline / MiB }
+  return { files, seconds, peakRssMiB: peak / MiB, baselineRssMiB: baseline / MiB, heapAfterMiB: heapAfter / MiB }
 })
 
 const figures = await Effect.runPromise(Effect.provide(program, S3PoMock))

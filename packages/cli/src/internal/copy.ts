@@ -8,7 +8,7 @@ import { batch, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, withS3 } from "./common.js"
 import { baseName, formatS3, type Location, parseLocation } from "./location.js"
 import type { Output } from "./output.js"
-import { runTransfer } from "./transfer.js"
+import { runTransfer, transferBetween } from "./transfer.js"
 
 type Mode = "copy" | "move"
 
@@ -121,33 +121,10 @@ const copyCommand = (mode: Mode) =>
     if (source._tag === "S3" && destination._tag === "S3") {
       return copyBetweenPrefixes(output, mode, source, destination, concurrency)
     }
-    if (source._tag === "Local" && destination._tag === "S3") {
-      return runTransfer(output, {
-        direction: "up",
-        localDir: source.path,
-        location: { bucket: destination.bucket, prefix: destination.key },
-        options: syncOptions,
-        afterCopy: mode === "copy" ? undefined : (action) =>
-          action._tag === "Upload"
-            ? Effect.tryPromise({ try: () => fs.unlink(action.path), catch: localFailure(action.path) })
-            : Effect.void
-      })
-    }
-    if (source._tag === "S3" && destination._tag === "Local") {
-      return runTransfer(output, {
-        direction: "down",
-        localDir: destination.path,
-        location: { bucket: source.bucket, prefix: source.key },
-        options: syncOptions,
-        afterCopy: mode === "copy" ?
-          undefined :
-          (action) =>
-            action._tag === "Download"
-              ? Effect.flatMap(S3Po, (s3) => s3.delete(source.bucket, action.key))
-              : Effect.void
-      })
-    }
-    return Effect.fail({ message: "one side must be s3://bucket/prefix" })
+    const transfer = transferBetween(source, destination, syncOptions, mode === "move")
+    return transfer === undefined
+      ? Effect.fail({ message: "one side must be s3://bucket/prefix" })
+      : runTransfer(output, transfer)
   })
 
 const copyConfig = {

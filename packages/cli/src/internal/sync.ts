@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { common, withS3 } from "./common.js"
 import { parseLocation } from "./location.js"
-import { runTransfer } from "./transfer.js"
+import { runTransfer, transferBetween } from "./transfer.js"
 
 /** `s3po sync SRC DST`: a directory to a prefix or a prefix to a directory, as `aws s3 sync`. */
 export const sync = Command.make("sync", {
@@ -34,21 +34,8 @@ export const sync = Command.make("sync", {
       followSymlinks: options.followSymlinks,
       ...Option.match(options.concurrency, { onNone: () => ({}), onSome: (concurrency) => ({ concurrency }) })
     }
-    if (source._tag === "Local" && destination._tag === "S3") {
-      return runTransfer(output, {
-        direction: "up",
-        localDir: source.path,
-        location: { bucket: destination.bucket, prefix: destination.key },
-        options: syncOptions
-      })
-    }
-    if (source._tag === "S3" && destination._tag === "Local") {
-      return runTransfer(output, {
-        direction: "down",
-        localDir: destination.path,
-        location: { bucket: source.bucket, prefix: source.key },
-        options: syncOptions
-      })
-    }
-    return Effect.fail({ message: "sync goes between a local directory and s3://bucket/prefix" })
+    const transfer = transferBetween(source, destination, syncOptions)
+    return transfer === undefined
+      ? Effect.fail({ message: "sync goes between a local directory and s3://bucket/prefix" })
+      : runTransfer(output, transfer)
   })).pipe(Command.withDescription("Make a prefix match a directory, or a directory match a prefix"))

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
+import * as fs from "node:fs/promises"
 import { S3Po, Sync } from "s3po"
-import { formatS3 } from "./location.js"
+import { formatS3, type Location } from "./location.js"
 import { formatBytes, type Output } from "./output.js"
 
 /** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
@@ -14,6 +15,47 @@ export interface Transfer {
     | ((action: Sync.SyncAction) => Effect.Effect<void, { readonly message: string }, S3Po>)
     | undefined
 }
+
+/**
+ * The transfer between a local directory and a prefix, whichever way round they are given; none
+ * between two of a kind. A move removes each source once copied: the file after an upload, the
+ * object after a download.
+ */
+export const transferBetween = (
+  source: Location,
+  destination: Location,
+  options: Sync.SyncOptions,
+  moving = false
+): Transfer | undefined => {
+  if (source._tag === "Local" && destination._tag === "S3") {
+    return {
+      direction: "up",
+      localDir: source.path,
+      location: { bucket: destination.bucket, prefix: destination.key },
+      options,
+      afterCopy: moving ? (action) => action._tag === "Upload" ? removeFile(action.path) : Effect.void : undefined
+    }
+  }
+  if (source._tag === "S3" && destination._tag === "Local") {
+    return {
+      direction: "down",
+      localDir: destination.path,
+      location: { bucket: source.bucket, prefix: source.key },
+      options,
+      afterCopy: moving
+        ? (action) =>
+          action._tag === "Download" ? Effect.flatMap(S3Po, (s3) => s3.delete(source.bucket, action.key)) : Effect.void
+        : undefined
+    }
+  }
+  return undefined
+}
+
+const removeFile = (file: string) =>
+  Effect.tryPromise({
+    try: () => fs.unlink(file),
+    catch: (cause) => ({ message: `${file}: ${cause instanceof Error ? cause.message : String(cause)}` })
+  })
 
 const describe = (bucket: string, action: Sync.SyncAction): string | undefined => {
   switch (action._tag) {

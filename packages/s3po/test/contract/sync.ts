@@ -187,6 +187,32 @@ export const syncSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
         )
       }))
 
+    it.scoped("progress moves within a large upload, part by part, and ends at the totals", () =>
+      Effect.gen(function*() {
+        const bucket = yield* freshBucket("sync-progress")
+        const root = yield* tempDir
+        yield* writeTree(root, { "large.bin": randomBody(20 * MiB), "small.txt": "small" })
+        const reports: Array<Sync.SyncProgress> = []
+        yield* Sync.syncUp(root, { bucket }, { onProgress: (progress) => Effect.sync(() => reports.push(progress)) })
+        const total = 20 * MiB + 5
+        assert.isTrue(
+          reports.some((report) => report.bytesDone >= 8 * MiB && report.bytesDone < 20 * MiB),
+          "a report while the large file is in flight, after its first part"
+        )
+        assert.deepStrictEqual(
+          reports.map((report) => report.bytesDone),
+          [...reports.map((report) => report.bytesDone)].sort((a, b) => a - b)
+        )
+        const last = reports.at(-1)!
+        assert.deepStrictEqual([last.bytesDone, last.bytesTotal, last.filesDone, last.filesTotal, last.planned], [
+          total,
+          total,
+          2,
+          2,
+          true
+        ])
+      }))
+
     it.scoped("filters apply on both sides: excluded files are neither copied nor deleted", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po

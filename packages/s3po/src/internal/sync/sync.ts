@@ -98,7 +98,7 @@ const reported = (run: Run) =>
   run.options.onProgress === undefined ? Effect.void : run.options.onProgress(run.tally.progress())
 
 /** Counts an action as done (or failed) and reports it. */
-const settled = (run: Run, action: SyncAction, error: SyncError | undefined) =>
+const settled = (run: Run, action: SyncAction, error: SyncError | undefined, bytesCounted: number) =>
   Effect.suspend(() => {
     const tally = run.tally
     tally.filesDone++
@@ -108,7 +108,7 @@ const settled = (run: Run, action: SyncAction, error: SyncError | undefined) =>
       tally.copiedBytes += action.size
     } else if (action._tag === "Skip") tally.skipped++
     else tally.deleted++
-    tally.bytesDone += sizeOf(action)
+    tally.bytesDone += sizeOf(action) - bytesCounted
     const onAction = run.options.onAction
     return Effect.zipRight(onAction === undefined ? Effect.void : onAction(action, error), reported(run))
   })
@@ -127,6 +127,17 @@ const readSmallFile = (run: Run, file: string): Effect.Effect<Uint8Array, LocalF
             new LocalFileError({ operation: run.operation, path: file, reason: "cannot read the file", cause: error })
           )
       ))
+  })
+
+/** A large file's upload, its bytes counted as each part is acknowledged: progress moves within it. */
+const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, counted: { bytes: number }) =>
+  run.s3.uploadFile(run.bucket, action.key, action.path, {
+    onProgress: (progress) =>
+      Effect.suspend(() => {
+        run.tally.bytesDone += progress.bytes - counted.bytes
+        counted.bytes = progress.bytes
+        return reported(run)
+      })
   })
 
 /** Downloads into place, atomically, with the object's last-modified time. */
@@ -160,21 +171,21 @@ const makeExecute = (run: Run) =>
       const batch = pendingDeletes.splice(0, pendingDeletes.length)
       if (batch.length === 0) return Effect.void
       return Effect.matchEffect(run.s3.deleteMany(run.bucket, batch.map((action) => action.key)), {
-        onFailure: (error) => Effect.forEach(batch, (action) => settled(run, action, error), { discard: true }),
+        onFailure: (error) => Effect.forEach(batch, (action) => settled(run, action, error, 0), { discard: true }),
         onSuccess: (result) => {
           const failures = new Map(result.failed.map((failed) => [failed.key, failed]))
           return Effect.forEach(batch, (action) => {
             const failed = failures.get(action.key)
-            return settled(run, action, failed === undefined ? undefined : deleteFailure(run.bucket, failed))
+            return settled(run, action, failed === undefined ? undefined : deleteFailure(run.bucket, failed), 0)
           }, { discard: true })
         }
       })
     })
-    const perform = (action: SyncAction): Effect.Effect<void, SyncError> => {
+    const perform = (action: SyncAction, counted: { bytes: number }): Effect.Effect<void, SyncError> => {
       switch (action._tag) {
         case "Upload":
           return action.size >= defaultMultipartThreshold
-            ? largeFiles.withPermits(1)(run.s3.uploadFile(run.bucket, action.key, action.path))
+            ? largeFiles.withPermits(1)(uploadLarge(run, action, counted))
             : Effect.flatMap(readSmallFile(run, action.path), (bytes) => run.s3.upload(run.bucket, action.key, bytes))
         case "Download":
           return action.size >= defaultMultipartThreshold
@@ -197,10 +208,11 @@ const makeExecute = (run: Run) =>
         pendingDeletes.push(action)
         return pendingDeletes.length >= deleteBatch ? flushDeletes : Effect.void
       }
-      const performed = run.options.dryRun === true && action._tag !== "Refuse" ? Effect.void : perform(action)
+      const counted = { bytes: 0 }
+      const performed = run.options.dryRun === true && action._tag !== "Refuse" ? Effect.void : perform(action, counted)
       return Effect.matchEffect(performed, {
-        onFailure: (error) => settled(run, action, error),
-        onSuccess: () => settled(run, action, undefined)
+        onFailure: (error) => settled(run, action, error, counted.bytes),
+        onSuccess: () => settled(run, action, undefined, counted.bytes)
       })
     }
     return { execute, flushDeletes }
@@ -250,13 +262,18 @@ const runSync = (
       const root = yield* directoryOf(operation, localDir, operation === "syncDown" && options.dryRun !== true)
       const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
       const { execute, flushDeletes } = yield* makeExecute(run)
-      const counted = Stream.tap(plan(s3, root), (action) =>
-        Effect.sync(() => {
-          run.tally.filesTotal++
-          run.tally.bytesTotal += sizeOf(action)
+      const counted = plan(s3, root).pipe(
+        Stream.tap((action) =>
+          Effect.sync(() => {
+            run.tally.filesTotal++
+            run.tally.bytesTotal += sizeOf(action)
+          })
+        ),
+        Stream.onEnd(Effect.sync(() => {
+          run.tally.planned = true
         }))
+      )
       yield* workOff(counted, execute, options.concurrency ?? defaultConcurrency)
-      run.tally.planned = true
       yield* flushDeletes
       yield* reported(run)
       return run.tally.summary(options.dryRun === true)
