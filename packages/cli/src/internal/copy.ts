@@ -29,19 +29,21 @@ const pathInto = (target: string, key: string) =>
 const copyOne = (output: Output, mode: Mode, source: Location, destination: Location) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
-    const verb = mode === "copy" ? "" : "move: "
     if (source._tag === "Local" && destination._tag === "S3") {
       const key = keyInto(destination.key, source.path)
       const result = yield* s3.uploadFile(destination.bucket, key, source.path)
       if (mode === "move") {
         yield* Effect.tryPromise({ try: () => fs.unlink(source.path), catch: localFailure(source.path) })
       }
-      return yield* output.report(`${verb}upload: ${source.path} to ${formatS3(destination.bucket, key)}`, {
-        action: "Upload",
-        path: source.path,
-        key,
-        size: result.size
-      })
+      return yield* output.report(
+        `${mode === "copy" ? "upload" : "move"}: ${source.path} to ${formatS3(destination.bucket, key)}`,
+        {
+          action: "Upload",
+          path: source.path,
+          key,
+          size: result.size
+        }
+      )
     }
     if (source._tag === "S3" && destination._tag === "Local") {
       const target = yield* pathInto(destination.path, source.key)
@@ -51,18 +53,21 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
       })
       const result = yield* s3.downloadFile(source.bucket, source.key, target)
       if (mode === "move") yield* s3.delete(source.bucket, source.key)
-      return yield* output.report(`${verb}download: ${formatS3(source.bucket, source.key)} to ${target}`, {
-        action: "Download",
-        key: source.key,
-        path: target,
-        size: result.size
-      })
+      return yield* output.report(
+        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${target}`,
+        {
+          action: "Download",
+          key: source.key,
+          path: target,
+          size: result.size
+        }
+      )
     }
     if (source._tag === "S3" && destination._tag === "S3") {
       const to = { bucket: destination.bucket, key: keyInto(destination.key, source.key) }
       const from = { bucket: source.bucket, key: source.key }
       yield* mode === "copy" ? s3.copy(from, to) : s3.move(from, to)
-      return yield* output.report(`${verb}copy: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
+      return yield* output.report(`${mode}: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
         action: "Copy",
         from,
         to
@@ -93,7 +98,7 @@ const copyBetweenPrefixes = (
         : s3.move({ bucket: source.bucket, key }, target)
       return Effect.zipRight(
         copied,
-        output.report(`copy: ${formatS3(source.bucket, key)} to ${formatS3(target.bucket, target.key)}`, {
+        output.report(`${mode}: ${formatS3(source.bucket, key)} to ${formatS3(target.bucket, target.key)}`, {
           action: "Copy",
           from: { bucket: source.bucket, key },
           to: target

@@ -248,6 +248,8 @@ export const syncSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
         assert.deepStrictEqual(Chunk.toArray(yield* Stream.runCollect(s3.list(bucket))), ["down.txt"])
         const plan = Chunk.toArray(yield* Stream.runCollect(Sync.planDown({ bucket }, path.join(root, "absent"))))
         assert.deepStrictEqual(plan.map((action) => `${action._tag} ${action.relative}`), ["Download down.txt"])
+        const down = yield* Sync.syncDown({ bucket }, path.join(root, "absent"), { dryRun: true })
+        assert.deepStrictEqual([down.dryRun, down.copied, down.copiedBytes], [true, 1, 4])
         assert.isFalse(yield* Effect.promise(() => fs.access(path.join(root, "absent")).then(() => true, () => false)))
       }))
 

@@ -26,12 +26,23 @@ const problemOf = (operation: string, localDir: string, location: SyncLocation, 
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
     (localDir === "" ? new ValidationError({ operation, field: "localDir", reason: "must not be empty" }) : undefined)
 
-/** The local directory of a sync, as a real path; made when it is to be written to and missing. */
-const directoryOf = (operation: string, localDir: string, create: boolean): Effect.Effect<string, LocalFileError> =>
+/**
+ * The local directory of a sync, as a real path. When it is missing: made (`create`), taken as
+ * empty (`empty`: a plan or a dry run down into it), or an error (`fail`: a sync up from it).
+ */
+const directoryOf = (
+  operation: string,
+  localDir: string,
+  whenMissing: "create" | "empty" | "fail"
+): Effect.Effect<string, LocalFileError> =>
   Effect.tryPromise({
     try: async () => {
-      if (create) await fs.mkdir(localDir, { recursive: true })
-      const real = await fs.realpath(localDir)
+      if (whenMissing === "create") await fs.mkdir(localDir, { recursive: true })
+      const real = await fs.realpath(localDir).catch((error: unknown) => {
+        if (whenMissing === "empty" && (error as { code?: unknown }).code === "ENOENT") return undefined
+        throw error
+      })
+      if (real === undefined) return path.resolve(localDir)
       if (!(await fs.stat(real)).isDirectory()) throw new Error("not a directory")
       return real
     },
@@ -259,7 +270,11 @@ const runSync = (
     problemOf(operation, localDir, location, options),
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      const root = yield* directoryOf(operation, localDir, operation === "syncDown" && options.dryRun !== true)
+      const root = yield* directoryOf(
+        operation,
+        localDir,
+        operation === "syncUp" ? "fail" : options.dryRun === true ? "empty" : "create"
+      )
       const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
       const { execute, flushDeletes } = yield* makeExecute(run)
       const counted = plan(s3, root).pipe(
@@ -307,12 +322,7 @@ const planned = (
     Effect.map(
       // A plan down into a missing directory downloads everything; a plan up from one is an error,
       // not a plan to delete everything.
-      Effect.zip(
-        S3Po,
-        operation === "syncUp"
-          ? directoryOf(operation, localDir, false)
-          : Effect.orElseSucceed(directoryOf(operation, localDir, false), () => path.resolve(localDir))
-      ),
+      Effect.zip(S3Po, directoryOf(operation, localDir, operation === "syncUp" ? "fail" : "empty")),
       ([s3, root]) => plan(s3, root)
     )
   )
