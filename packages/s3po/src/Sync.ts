@@ -66,8 +66,9 @@ export interface SyncOptions {
   /** Compares and reports, acts on nothing: the summary counts what would be done. */
   readonly dryRun?: boolean | undefined
   /**
-   * Follow symbolic links that lead out of the local directory, and links to directories.
-   * Default: a link to a file inside the directory is followed, any other left out.
+   * Follow symbolic links that lead out of the local directory, and links to directories, when
+   * reading it. Default: a link to a file inside the directory is followed, any other left out.
+   * Downloads are never written through a link out of the directory, whatever this says.
    */
   readonly followSymlinks?: boolean | undefined
   /** Called as files are done and as the plan grows. */

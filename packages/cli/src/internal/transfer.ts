@@ -77,6 +77,7 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     const bucket = transfer.location.bucket
+    let sourcesKept = 0
     const dryRun = transfer.options.dryRun === true
     const onAction = (action: Sync.SyncAction, error: Sync.SyncError | undefined) => {
       if (error !== undefined) {
@@ -94,7 +95,12 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
           ? Effect.void
           : transfer.afterCopy(action).pipe(
             Effect.provideService(S3Po, s3),
-            Effect.catchAll((failure) => output.error(`failed: ${action.relative}: ${failure.message}`))
+            Effect.catchAll((failure) =>
+              Effect.zipRight(
+                Effect.sync(() => sourcesKept++),
+                output.error(`failed to remove the source of ${action.relative}: ${failure.message}`)
+              )
+            )
           )
       return Effect.zipRight(reported, after)
     }
@@ -113,5 +119,8 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
       return yield* Effect.fail({
         message: `${summary.failed.length} of ${summary.copied + summary.failed.length} failed`
       })
+    }
+    if (sourcesKept > 0) {
+      return yield* Effect.fail({ message: `${sourcesKept} sources could not be removed after copying` })
     }
   })

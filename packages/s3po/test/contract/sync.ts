@@ -1,6 +1,8 @@
 import { assert, layer } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
@@ -253,6 +255,36 @@ export const syncSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
         assert.isFalse(yield* Effect.promise(() => fs.access(path.join(root, "absent")).then(() => true, () => false)))
       }))
 
+    it.scoped("a folder that links out of the directory is neither written through nor made in", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("sync-link-out")
+        const outer = yield* tempDir
+        const root = path.join(outer, "root")
+        yield* writeTree(outer, { "elsewhere/kept.txt": "kept", "root/here.txt": "here" })
+        yield* Effect.promise(() => fs.symlink(path.join(outer, "elsewhere"), path.join(root, "link")))
+        for (const key of ["link/kept.txt", "link/new/x.txt", "fine.txt"]) yield* s3.upload(bucket, key, `from ${key}`)
+        const summary = yield* Sync.syncDown({ bucket }, root, { followSymlinks: true })
+        assert.strictEqual(summary.copied, 1)
+        assert.deepStrictEqual(
+          summary.failed.map((failure) => [failure.action.relative, failure.error._tag]).sort(),
+          [["link/kept.txt", "LocalFileError"], ["link/new/x.txt", "LocalFileError"]]
+        )
+        assert.deepStrictEqual(yield* readTree(path.join(outer, "elsewhere")), [["kept.txt", "kept"]])
+      }))
+
+    it.scoped("a failing callback stops the sync with its defect; the sync does not hang", () =>
+      Effect.gen(function*() {
+        const bucket = yield* freshBucket("sync-defect")
+        const root = yield* tempDir
+        yield* writeTree(root, Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`f${index}`, "x"])))
+        const exit = yield* Sync.syncUp(root, { bucket }, {
+          concurrency: 2,
+          onAction: () => Effect.die(new Error("callback broke"))
+        }).pipe(Effect.timeout("20 seconds"), Effect.exit)
+        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), String(exit))
+      }))
+
     it.scoped("symbolic links: one to a file inside is followed, one out of the directory only when asked", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
@@ -280,8 +312,9 @@ export const syncSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
         const tags = [
           yield* Effect.flip(Sync.syncUp(root, { bucket: "no/slash" })),
           yield* Effect.flip(Sync.syncDown({ bucket: "fine-bucket" }, root, { concurrency: 0 })),
-          yield* Effect.flip(Sync.syncUp(path.join(root, "missing"), { bucket: "fine-bucket" }, { delete: true }))
+          yield* Effect.flip(Sync.syncUp(path.join(root, "missing"), { bucket: "fine-bucket" }, { delete: true })),
+          yield* Effect.flip(Sync.syncUp(root, { bucket: "fine-bucket" }, { exclude: ["[z-a]"] }))
         ].map((error) => error._tag)
-        assert.deepStrictEqual(tags, ["ValidationError", "ValidationError", "LocalFileError"])
+        assert.deepStrictEqual(tags, ["ValidationError", "ValidationError", "LocalFileError", "ValidationError"])
       }))
   })

@@ -104,6 +104,9 @@ class Exchange implements Dispatcher.DispatchHandler {
         callback(error)
       }
     })
+    // A body that breaks before its reader listens must not be an uncaught error: the reader
+    // finds it on the stream (`errored`) when it comes.
+    this.stream.on("error", () => {})
     this.answer(this.stream)
   }
 

@@ -40,6 +40,12 @@ const follow = (
     onError(error)
   }
   const closed = () => failed(closedEarly())
+  // Broken or closed before anyone listened: no event will come.
+  if (readable.errored !== null || readable.destroyed) {
+    const error = readable.errored
+    queueMicrotask(() => error !== null ? onError(error) : readable.readableEnded ? onEnd() : onError(closedEarly()))
+    return () => {}
+  }
   readable.on("data", onChunk)
   readable.once("end", ended)
   readable.once("error", failed)

@@ -25,6 +25,18 @@ export const globToRegExp = (glob: string): RegExp => {
   return new RegExp(`^${source}$`, "s")
 }
 
+/** The first glob that is no pattern at all (`[z-a]`), and why. */
+export const invalidGlob = (globs: ReadonlyArray<string>): string | undefined => {
+  for (const glob of globs) {
+    try {
+      globToRegExp(glob)
+    } catch (error) {
+      return `${JSON.stringify(glob)} is not a glob: ${error instanceof Error ? error.message : String(error)}`
+    }
+  }
+  return undefined
+}
+
 /**
  * Which relative paths a sync takes: all but those matching an `exclude` glob, unless they also
  * match an `include` glob (`exclude: ["*"], include: ["*.jpg"]` takes only JPEGs).

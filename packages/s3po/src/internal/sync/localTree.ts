@@ -32,9 +32,13 @@ const followed = async (
   root: string,
   followSymlinks: boolean
 ): Promise<"file" | "directory" | undefined> => {
-  const target = await fs.realpath(linkPath).catch(() => undefined)
+  // A dangling link is nothing; a link that cannot be read fails the walk rather than pass for absent.
+  const target = await fs.realpath(linkPath).catch((error: unknown) => {
+    if (missing(error)) return undefined
+    throw error
+  })
   if (target === undefined || !(followSymlinks || isWithin(root, target))) return undefined
-  const stats = await fs.stat(linkPath).catch(() => undefined)
+  const stats = await fs.stat(linkPath)
   if (stats?.isFile() === true) return "file"
   return stats?.isDirectory() === true && followSymlinks ? "directory" : undefined
 }

@@ -96,7 +96,9 @@ const decided = (
       Stream.mapEffect((pair) =>
         pair.left === undefined || pair.right === undefined
           ? Effect.succeed(decide(pair, false))
-          : Effect.map(sameByChecksum(operation, pair.left, pair.right), (same) => decide(pair, same)), {
+          // A file that cannot be read is not the same: its copy then fails alone, reading it.
+          : Effect.map(Effect.orElseSucceed(sameByChecksum(operation, pair.left, pair.right), () => false), (same) =>
+            decide(pair, same)), {
         concurrency: 4
       }),
       Stream.filterMap((action) => action)

@@ -21,7 +21,7 @@ export const unsafeReason = (relative: string): string | undefined => {
 /** The local path of a key's relative path (checked with `unsafeReason` first), inside `root`. */
 export const localPathOf = (root: string, relative: string): string | undefined => {
   const resolved = path.resolve(root, ...relative.split("/"))
-  return resolved.startsWith(path.resolve(root) + path.sep) ? resolved : undefined
+  return resolved !== path.resolve(root) && isWithin(path.resolve(root), resolved) ? resolved : undefined
 }
 
 /** Whether `candidate` (a real path) is `root` (a real path) or below it. */

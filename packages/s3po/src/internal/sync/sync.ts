@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -11,6 +10,7 @@ import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from 
 import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "../../Sync.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
+import { invalidGlob } from "./filters.js"
 import * as Plan from "./plan.js"
 import { isWithin } from "./safePath.js"
 
@@ -24,7 +24,15 @@ const problemOf = (operation: string, localDir: string, location: SyncLocation, 
   Validate.bucket(operation, location.bucket) ??
     Validate.text(operation, "prefix", location.prefix) ??
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
-    (localDir === "" ? new ValidationError({ operation, field: "localDir", reason: "must not be empty" }) : undefined)
+    (localDir === ""
+      ? new ValidationError({ operation, field: "localDir", reason: "must not be empty" })
+      : undefined) ??
+    globProblem(operation, options)
+
+const globProblem = (operation: string, options: SyncOptions) => {
+  const reason = invalidGlob([...(options.include ?? []), ...(options.exclude ?? [])])
+  return reason === undefined ? undefined : new ValidationError({ operation, field: "include/exclude", reason })
+}
 
 /**
  * The local directory of a sync, as a real path. When it is missing: made (`create`), taken as
@@ -155,12 +163,18 @@ const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, 
 const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): Effect.Effect<void, S3PoError> => {
   const localError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
+  // A folder on the way may be a link out of the directory: nothing is made or written through it.
+  const inside = async (folder: string) => {
+    const real = await fs.realpath(folder)
+    if (!isWithin(run.root, real)) throw new Error(`${real} is outside ${run.root}`)
+  }
   const folder = Effect.tryPromise({
     try: async () => {
+      let existing = path.dirname(action.path)
+      while (!(await fs.access(existing).then(() => true, () => false))) existing = path.dirname(existing)
+      await inside(existing)
       await fs.mkdir(path.dirname(action.path), { recursive: true })
-      // A folder on the way may be a link out of the directory: nothing is written through it.
-      const real = await fs.realpath(path.dirname(action.path))
-      if (run.options.followSymlinks !== true && !isWithin(run.root, real)) throw new Error(`${real} is outside`)
+      await inside(path.dirname(action.path))
     },
     catch: localError("cannot make its folder inside the directory")
   })
@@ -239,24 +253,27 @@ const workOff = <E>(
   execute: (action: SyncAction) => Effect.Effect<void>,
   concurrency: number
 ): Effect.Effect<void, E> =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.bounded<Option.Option<SyncAction>>(concurrency * 4)
+  Effect.acquireUseRelease(Queue.bounded<Option.Option<SyncAction>>(concurrency * 4), (queue) => {
     const worker = Effect.iterate(true, {
       while: (more) => more,
       body: () =>
-        Effect.flatMap(Queue.take(queue), (next) =>
-          Option.isSome(next) ? Effect.as(execute(next.value), true) : Effect.succeed(false))
+        Effect.flatMap(
+          Queue.take(queue),
+          (next) => Option.isSome(next) ? Effect.as(execute(next.value), true) : Effect.succeed(false)
+        )
     })
-    const workers = yield* Effect.fork(Effect.all(
-      Array.from({ length: concurrency }, () =>
-        worker),
-      { concurrency: "unbounded", discard: true }
-    ))
-    yield* Stream.runForEach(plan, (action) => Queue.offer(queue, Option.some(action))).pipe(
-      Effect.ensuring(Queue.offerAll(queue, Array.from({ length: concurrency }, () => Option.none())))
+    // One end marker per worker once the plan is done. The plan and the workers run side by side:
+    // when either fails or is interrupted, the other is interrupted, and the queue shut down.
+    const producer = Effect.zipRight(
+      Stream.runForEach(plan, (action) => Queue.offer(queue, Option.some(action))),
+      Queue.offerAll(queue, Array.from({ length: concurrency }, () => Option.none()))
     )
-    yield* Fiber.join(workers)
-  })
+    const workers = Effect.all(Array.from({ length: concurrency }, () => worker), {
+      concurrency: "unbounded",
+      discard: true
+    })
+    return Effect.all([producer, workers], { concurrency: 2, discard: true })
+  }, Queue.shutdown)
 
 /** Plans and runs a sync: actions are taken as the plan finds them, `concurrency` at a time. */
 const runSync = (
