@@ -43,6 +43,28 @@ const pullOneByOne = <A, E>(
   })
 
 /**
+ * `stream` as it is, failing with `disorder` at the first element whose key is not after the one
+ * before it. A merge of a stream out of order would pair nothing right: a sync would upload a file
+ * and delete it as missing in the same run.
+ */
+export const inKeyOrder = <A, E, E2>(
+  stream: Stream.Stream<A, E>,
+  keyOf: (element: A) => string,
+  disorder: (previous: string, next: string) => E2
+): Stream.Stream<A, E | E2> =>
+  Stream.suspend(() => {
+    let previous: string | undefined
+    return Stream.mapChunksEffect(stream, (chunk) => {
+      for (const element of chunk) {
+        const key = keyOf(element)
+        if (previous !== undefined && compareKeys(previous, key) >= 0) return Effect.fail(disorder(previous, key))
+        previous = key
+      }
+      return Effect.succeed(chunk)
+    })
+  })
+
+/**
  * Two streams sorted by key (S3's order, UTF-8 bytes), walked side by side: each key once, with
  * what each side has under it. Neither side is held whole, only the element each is at.
  */

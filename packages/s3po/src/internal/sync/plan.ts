@@ -2,12 +2,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { S3Po } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, UnsafeKey } from "../../S3PoError.js"
+import { LocalFileError, type S3PoError, S3ServiceError, UnsafeKey } from "../../S3PoError.js"
 import type { SyncAction, SyncLocation, SyncOptions } from "../../Sync.js"
 import { makeFilter } from "./filters.js"
 import { matchesETag } from "./localETag.js"
 import { filesInKeyOrder, type LocalFile } from "./localTree.js"
-import { mergeByKey, type Paired } from "./merge.js"
+import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import { localPathOf, unsafeReason } from "./safePath.js"
 
 /** An object below a sync's prefix. */
@@ -123,7 +123,24 @@ const paired = (
   const taken = makeFilter(options.include, options.exclude)
   return mergeByKey(
     Stream.filter(localFiles(operation, localDir, options), (file) => taken(file.relative)),
-    Stream.filter(remoteObjects(s3, location.bucket, folderPrefix(location)), (object) => taken(object.relative)),
+    Stream.filter(
+      inKeyOrder(
+        remoteObjects(s3, location.bucket, folderPrefix(location)),
+        (object) => object.key,
+        (previous, next) =>
+          new S3ServiceError({
+            operation: "ListObjectsV2",
+            bucket: location.bucket,
+            status: 200,
+            code: "UnorderedListing",
+            detail: `the listing gave ${JSON.stringify(next)} after ${
+              JSON.stringify(previous)
+            }: a sync merges listings in key order (UTF-8 bytes), as S3's general purpose buckets give them`,
+            retryable: false
+          })
+      ),
+      (object) => taken(object.relative)
+    ),
     (file) => file.relative,
     (object) => object.relative
   )
