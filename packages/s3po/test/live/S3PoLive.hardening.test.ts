@@ -3,6 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
 import { layerLive, Retry, S3Po } from "s3po"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
@@ -167,4 +170,31 @@ describe("S3PoLive timeouts", () => {
     }).pipe(Effect.provide(throughProxy({ idleTimeout: "1 second", requestTimeout: "1 second" }))), {
     timeout: 180_000
   })
+})
+
+describe("S3PoLive downloads to files", () => {
+  it.scoped("a download whose file cannot be written frees its connection: two sockets serve three failures and more", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const bucket = uniqueBucket("free")
+      yield* s3.createBucket(bucket)
+      // Larger than what is read ahead of the answer (64 KiB): its body waits on the connection.
+      yield* s3.upload(bucket, "big", randomBody(MiB))
+      const dir = yield* Effect.acquireRelease(
+        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-free-"))),
+        (created) => Effect.promise(() => fs.rm(created, { recursive: true, force: true }))
+      )
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const error = yield* Effect.flip(s3.downloadFile(bucket, "big", path.join(dir, "missing-folder", "big")))
+        assert.strictEqual(error._tag, "LocalFileError")
+      }
+      // Without the connections back, this would wait for a socket forever.
+      const result = yield* s3.downloadFile(bucket, "big", path.join(dir, "big")).pipe(Effect.timeout("20 seconds"))
+      assert.strictEqual(result.size, MiB)
+      // A name of 240 bytes, within the file system's 255: its temporary file's name must fit too.
+      const long = `${"é".repeat(100)}${"n".repeat(40)}`
+      yield* s3.upload(bucket, "small", "x")
+      yield* s3.downloadFile(bucket, "small", path.join(dir, long))
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(dir, long), "utf8")), "x")
+    }).pipe(Effect.provide(layerLive({ ...liveOptions(), maxSockets: 2 }))))
 })

@@ -23,6 +23,8 @@ export interface Download {
   readonly length: number
   /** The body as a stream, to be read once. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
+  /** Frees what a body never read holds: the first answer, and with it a connection. */
+  readonly discard: Effect.Effect<void>
 }
 
 const tooLargeForMemory = (bucket: string, key: string, size: number) =>
@@ -128,7 +130,12 @@ const openResumable = (
           )
       )
     )
-    return { info: response.info, length: response.contentLength, body }
+    const discard = Effect.suspend(() => {
+      const held = unread
+      unread = undefined
+      return held === undefined ? Effect.void : held.discard
+    })
+    return { info: response.info, length: response.contentLength, body, discard }
   })
 }
 
@@ -197,7 +204,8 @@ const openRanged = (
         Stream.flattenIterables,
         firstFailureStream
       )
-      return Effect.succeed({ info, length: span.end - span.start + 1, body })
+      // Ranges are asked for as the body is read: nothing is held before.
+      return Effect.succeed({ info, length: span.end - span.start + 1, body, discard: Effect.void })
     }
   )
 
@@ -266,6 +274,20 @@ export const toBytes = (
       fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
     )
 
+/**
+ * A file name cut to 200 bytes of UTF-8 (whole characters): the temporary file's name adds 23 to
+ * it, and a name the file system takes (up to 255 bytes) must leave room for them.
+ */
+const shortened = (name: string): string => {
+  if (Buffer.byteLength(name) <= 200) return name
+  let cut = ""
+  for (const character of name) {
+    if (Buffer.byteLength(cut + character) > 200) break
+    cut += character
+  }
+  return cut
+}
+
 /** How the file a download writes into before it is complete ends. */
 export const partialFileSuffix = ".s3po-partial"
 
@@ -283,7 +305,7 @@ export const toFile = (
     new LocalFileError({ operation, path: destination, reason, cause })
   const temporary = path.join(
     path.dirname(destination),
-    `.${path.basename(destination)}.${Math.random().toString(36).slice(2, 10)}${partialFileSuffix}`
+    `.${shortened(path.basename(destination))}.${Math.random().toString(36).slice(2, 10)}${partialFileSuffix}`
   )
   // Each range as one array: one write per range instead of one per chunk received.
   return Effect.flatMap(
@@ -299,7 +321,9 @@ export const toFile = (
             ),
             Effect.as({ size: download.length, etag: download.info.etag })
           ),
-        (file, exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(file))
+        // A body the file could not take (it could not be opened) would hold its connection.
+        (file, exit) =>
+          Exit.isSuccess(exit) ? Effect.void : Effect.zipRight(download.discard, Effect.ignore(fs.remove(file)))
       )
   )
 }

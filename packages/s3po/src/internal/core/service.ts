@@ -189,7 +189,11 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
 
     downloadStream: (bucket, key, downloadOptions) =>
       Stream.unwrap(
-        Effect.map(Download.open(downloads, "downloadStream", bucket, key, downloadOptions), (opened) => opened.body)
+        Effect.map(
+          Download.open(downloads, "downloadStream", bucket, key, downloadOptions),
+          // A stream left before its first byte frees the answer it holds.
+          (opened) => Stream.ensuring(opened.body, opened.discard)
+        )
       )
         .pipe(Stream.withSpan("S3Po.downloadStream", { attributes: { "s3.bucket": bucket, "s3.key": key } })),
 
