@@ -6,15 +6,11 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { batch, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, withS3 } from "./common.js"
-import { baseName, formatS3, type Location, parseLocation } from "./location.js"
+import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
 import type { Output } from "./output.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 
 type Mode = "copy" | "move"
-
-const localFailure = (message: string) => (cause: unknown) => ({
-  message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`
-})
 
 /** A key to copy into: the prefix's own name for the source's when it names a folder. */
 const keyInto = (key: string, source: string) => key === "" || key.endsWith("/") ? key + baseName(source) : key
@@ -75,8 +71,6 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     }
     return yield* Effect.fail({ message: "one side must be s3://bucket/key" })
   })
-
-const folder = (prefix: string) => prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`
 
 /** Every object below a prefix into another, by server-side copies. */
 const copyBetweenPrefixes = (

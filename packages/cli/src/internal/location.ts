@@ -11,6 +11,14 @@ export const parseLocation = (text: string): Location => {
   return match === null ? { _tag: "Local", path: text } : { _tag: "S3", bucket: match[1]!, key: match[2]! }
 }
 
+/** A prefix as a folder: `photos` and `photos/` both name `photos/...`. */
+export const folder = (prefix: string) => prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`
+
+/** A local file system failure as a command reports it. */
+export const localFailure = (subject: string) => (cause: unknown) => ({
+  message: `${subject}: ${cause instanceof Error ? cause.message : String(cause)}`
+})
+
 export const formatS3 = (bucket: string, key: string) => `s3://${bucket}/${key}`
 
 /** The last name of a key or path: what a copy into a folder names its file or object. */

@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { S3Po } from "s3po"
 import { common, withS3 } from "./common.js"
-import { formatS3, parseLocation } from "./location.js"
+import { folder, formatS3, parseLocation } from "./location.js"
 
 const s3Location = (text: string) => {
   const location = parseLocation(text)
@@ -29,7 +29,7 @@ export const rm = Command.make("rm", {
         yield* s3.delete(bucket, key)
         return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
       }
-      const prefix = key === "" || key.endsWith("/") ? key : `${key}/`
+      const prefix = folder(key)
       const deleted = yield* s3.deletePrefix(bucket, prefix)
       yield* output.report(`deleted ${deleted} objects below ${formatS3(bucket, prefix)}`, { deleted, bucket, prefix })
     }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))

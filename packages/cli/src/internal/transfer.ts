@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import { S3Po, Sync } from "s3po"
-import { formatS3, type Location } from "./location.js"
+import { formatS3, localFailure, type Location } from "./location.js"
 import { formatBytes, type Output } from "./output.js"
 
 /** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
@@ -54,7 +54,7 @@ export const transferBetween = (
 const removeFile = (file: string) =>
   Effect.tryPromise({
     try: () => fs.unlink(file),
-    catch: (cause) => ({ message: `${file}: ${cause instanceof Error ? cause.message : String(cause)}` })
+    catch: localFailure(file)
   })
 
 const describe = (bucket: string, action: Sync.SyncAction): string | undefined => {

@@ -22,7 +22,8 @@ interface Entry {
   readonly orderKey: string
 }
 
-const missing = (error: unknown) =>
+/** Whether a file system error says the path is not there. */
+export const missing = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error &&
   (error.code === "ENOENT" || error.code === "ENOTDIR")
 

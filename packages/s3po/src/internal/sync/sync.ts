@@ -11,6 +11,7 @@ import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, Syn
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
 import { invalidGlob } from "./filters.js"
+import { missing } from "./localTree.js"
 import * as Plan from "./plan.js"
 import { isWithin } from "./safePath.js"
 
@@ -47,7 +48,7 @@ const directoryOf = (
     try: async () => {
       if (whenMissing === "create") await fs.mkdir(localDir, { recursive: true })
       const real = await fs.realpath(localDir).catch((error: unknown) => {
-        if (whenMissing === "empty" && (error as { code?: unknown }).code === "ENOENT") return undefined
+        if (whenMissing === "empty" && missing(error)) return undefined
         throw error
       })
       if (real === undefined) return path.resolve(localDir)
