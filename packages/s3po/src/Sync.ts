@@ -68,7 +68,8 @@ export interface SyncOptions {
   /**
    * Follow symbolic links that lead out of the local directory, and links to directories, when
    * reading it. Default: a link to a file inside the directory is followed, any other left out.
-   * Downloads are never written through a link out of the directory, whatever this says.
+   * Links are followed to read only: `syncDown` never enters a linked folder (nothing behind it is
+   * deleted), and writes nothing through a link, whatever this says.
    */
   readonly followSymlinks?: boolean | undefined
   /** Called as files are done and as the plan grows. */

@@ -27,29 +27,39 @@ export const missing = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error &&
   (error.code === "ENOENT" || error.code === "ENOTDIR")
 
+/**
+ * How a walk treats symbolic links: `followSymlinks` follows links out of the directory and links to
+ * folders; `linkedFolders: false` never enters a linked folder, whatever `followSymlinks` says (the
+ * walk of a sync down, which may delete what it finds).
+ */
+export interface WalkOptions {
+  readonly followSymlinks: boolean
+  readonly linkedFolders: boolean
+}
+
 /** What a symbolic link stands for in a sync: a file, a directory, or nothing (left out). */
 const followed = async (
   linkPath: string,
   root: string,
-  followSymlinks: boolean
+  options: WalkOptions
 ): Promise<"file" | "directory" | undefined> => {
   // A dangling link is nothing; a link that cannot be read fails the walk rather than pass for absent.
   const target = await fs.realpath(linkPath).catch((error: unknown) => {
     if (missing(error)) return undefined
     throw error
   })
-  if (target === undefined || !(followSymlinks || isWithin(root, target))) return undefined
+  if (target === undefined || !(options.followSymlinks || isWithin(root, target))) return undefined
   const stats = await fs.stat(linkPath)
-  if (stats?.isFile() === true) return "file"
-  return stats?.isDirectory() === true && followSymlinks ? "directory" : undefined
+  if (stats.isFile()) return "file"
+  return stats.isDirectory() && options.followSymlinks && options.linkedFolders ? "directory" : undefined
 }
 
 /**
  * What a directory holds, in the order S3 lists the keys below it. A symbolic link is followed when
  * it points inside `root`, or anywhere with `followSymlinks`; a link to a directory only with
- * `followSymlinks`.
+ * `followSymlinks` and `linkedFolders`.
  */
-const entriesOf = async (directory: string, root: string, followSymlinks: boolean): Promise<Array<Entry>> => {
+const entriesOf = async (directory: string, root: string, options: WalkOptions): Promise<Array<Entry>> => {
   let dirents: Array<Dirent>
   try {
     dirents = await fs.readdir(directory, { withFileTypes: true })
@@ -67,7 +77,7 @@ const entriesOf = async (directory: string, root: string, followSymlinks: boolea
       : dirent.isDirectory()
       ? "directory"
       : dirent.isSymbolicLink()
-      ? await followed(entryPath, root, followSymlinks)
+      ? await followed(entryPath, root, options)
       : undefined
     if (kind === undefined) continue
     entries.push({
@@ -96,7 +106,7 @@ const statOf = (file: string): Promise<Stats | undefined | { readonly failed: un
  */
 export async function* filesInKeyOrder(
   root: string,
-  options: { readonly followSymlinks: boolean }
+  options: WalkOptions
 ): AsyncGenerator<ReadonlyArray<LocalFile>> {
   const realRoot = await fs.realpath(root).catch((error: unknown) => {
     if (missing(error)) return undefined
@@ -108,7 +118,7 @@ export async function* filesInKeyOrder(
     prefix: string,
     ancestors: ReadonlySet<string>
   ): AsyncGenerator<ReadonlyArray<LocalFile>> {
-    const entries = await entriesOf(directory, realRoot!, options.followSymlinks)
+    const entries = await entriesOf(directory, realRoot!, options)
     // The files' stats are asked for a batch at a time: one by one, each waits its turn in the
     // thread pool and a walk of many small files takes several times as long.
     for (let start = 0; start < entries.length; start += statBatch) {

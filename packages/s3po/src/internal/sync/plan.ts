@@ -26,14 +26,22 @@ export const folderPrefix = (location: SyncLocation): string => {
   return prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`
 }
 
+/**
+ * The files of a sync's directory. A sync down never enters a linked folder, whatever
+ * `followSymlinks` says: what it finds it may delete or write over, and links may be followed to
+ * read, never to delete or write.
+ */
 const localFiles = (
-  operation: string,
+  operation: "syncUp" | "syncDown",
   localDir: string,
   options: SyncOptions
 ): Stream.Stream<LocalFile, LocalFileError> =>
   Stream.suspend(() =>
     Stream.fromAsyncIterable(
-      filesInKeyOrder(localDir, { followSymlinks: options.followSymlinks === true }),
+      filesInKeyOrder(localDir, {
+        followSymlinks: options.followSymlinks === true,
+        linkedFolders: operation === "syncUp"
+      }),
       (cause) => new LocalFileError({ operation, path: localDir, reason: "cannot read the directory", cause })
     ).pipe(Stream.flattenIterables)
   )
@@ -115,7 +123,7 @@ const decided = (
 /** The two sides of a sync, paired by path below the directory and the prefix, filters applied. */
 const paired = (
   s3: S3Po.Service,
-  operation: string,
+  operation: "syncUp" | "syncDown",
   localDir: string,
   location: SyncLocation,
   options: SyncOptions

@@ -160,24 +160,34 @@ const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, 
       })
   })
 
+/**
+ * Fails unless `folder`, below the real `root`, is reached without a symbolic link: a sync writes and
+ * deletes only in its directory and never through a link, not even one that points back inside.
+ */
+const reachedWithoutLink = async (root: string, folder: string) => {
+  if (!isWithin(root, folder)) throw new Error(`${folder} is outside ${root}`)
+  if ((await fs.realpath(folder)) === folder) return
+  // A real path may differ only in the case the file system keeps (Windows): each folder on the way tells.
+  let at = root
+  for (const name of path.relative(root, folder).split(path.sep)) {
+    at = path.join(at, name)
+    if ((await fs.lstat(at)).isSymbolicLink()) throw new Error(`${at} is a symbolic link`)
+  }
+}
+
 /** Downloads into place, atomically, with the object's last-modified time. */
 const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): Effect.Effect<void, S3PoError> => {
   const localError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
-  // A folder on the way may be a link out of the directory: nothing is made or written through it.
-  const inside = async (folder: string) => {
-    const real = await fs.realpath(folder)
-    if (!isWithin(run.root, real)) throw new Error(`${real} is outside ${run.root}`)
-  }
   const folder = Effect.tryPromise({
     try: async () => {
       let existing = path.dirname(action.path)
       while (!(await fs.access(existing).then(() => true, () => false))) existing = path.dirname(existing)
-      await inside(existing)
+      await reachedWithoutLink(run.root, existing)
       await fs.mkdir(path.dirname(action.path), { recursive: true })
-      await inside(path.dirname(action.path))
+      await reachedWithoutLink(run.root, path.dirname(action.path))
     },
-    catch: localError("cannot make its folder inside the directory")
+    catch: localError("cannot make its folder inside the directory without a symbolic link")
   })
   const touch = Effect.tryPromise({
     try: () => fs.utimes(action.path, action.lastModified, action.lastModified),
@@ -219,7 +229,10 @@ const makeExecute = (run: Run) =>
             : download(run, action)
         case "DeleteFile":
           return Effect.tryPromise({
-            try: () => fs.unlink(action.path),
+            try: async () => {
+              await reachedWithoutLink(run.root, path.dirname(action.path))
+              await fs.unlink(action.path)
+            },
             catch: (cause) =>
               new LocalFileError({ operation: run.operation, path: action.path, reason: "cannot remove it", cause })
           })
