@@ -20,8 +20,27 @@ const signatureParameter = "X-S3po-Signature"
 const expiresParameter = "X-S3po-Expires"
 const contentTypeParameter = "X-S3po-Content-Type"
 
-const canonical = (method: string, path: string, query: Readonly<Record<string, string>>) =>
-  `${method}\n${path}\n${encodeQuery(Object.fromEntries(Object.entries(query).sort(([a], [b]) => a < b ? -1 : 1)))}`
+const canonical = (method: string, path: string, query: ReadonlyMap<string, string>) =>
+  `${method}\n${path}\n${
+    encodeQuery(Object.fromEntries(Array.from(query).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)))
+  }`
+
+/** Whether a signature is the expected one, in time that does not depend on where they differ. */
+const sameSignature = (given: string, expected: string) => {
+  const givenBytes = Buffer.from(given)
+  const expectedBytes = Buffer.from(expected)
+  return givenBytes.length === expectedBytes.length && timingSafeEqual(givenBytes, expectedBytes)
+}
+
+/** A URL's path as S3 reads it: bucket, then key; `undefined` when a segment is not valid percent-encoding. */
+const locationOf = (url: URL) => {
+  try {
+    const [bucket = "", ...keyParts] = url.pathname.slice(1).split("/").map(decodeURIComponent)
+    return { bucket, key: keyParts.join("/") }
+  } catch {
+    return undefined
+  }
+}
 
 const xmlError = (status: number, code: string, message: string) =>
   new Response(
@@ -40,6 +59,8 @@ const answerOf = (error: S3PoError): Response => {
       return xmlError(404, "NoSuchBucket", "The specified bucket does not exist.")
     case "S3ServiceError":
       return xmlError(error.status, error.code, error.detail)
+    case "ValidationError":
+      return xmlError(400, "InvalidArgument", error.message)
     default:
       return xmlError(500, "InternalError", error.message)
   }
@@ -47,73 +68,169 @@ const answerOf = (error: S3PoError): Response => {
 
 type Condition = Readonly<Record<string, string>> | readonly [string, string | number, string | number]
 
-/** A form's upload, checked as S3 checks POST Object: signature, expiry, then each condition. */
-const formUpload = (backend: Backend, request: Request, sign: (text: string) => string) =>
-  Effect.gen(function*() {
-    const form = yield* Effect.promise(() => request.formData())
-    const field = (name: string) => {
-      const value = form.get(name)
-      return typeof value === "string" ? value : undefined
+interface Policy {
+  readonly expiration: string
+  readonly conditions: ReadonlyArray<Condition>
+}
+
+/** The fields a form may carry without a condition of the policy, as S3 has them (its `x-amz-signature` is ours). */
+const needsNoCondition = (name: string) =>
+  name === signatureParameter.toLowerCase() || name === "file" || name === "policy" || name.startsWith("x-ignore-")
+
+/** The form fields a policy's conditions name, in lower case as S3 matches them. */
+const coveredBy = (conditions: ReadonlyArray<Condition>): ReadonlySet<string> =>
+  new Set(conditions.flatMap((condition) =>
+    Array.isArray(condition)
+      ? typeof condition[1] === "string" && condition[1].startsWith("$") ? [condition[1].slice(1).toLowerCase()] : []
+      : Object.keys(condition).map((name) => name.toLowerCase())
+  ))
+
+const policyOf = (encoded: string): Policy | undefined => {
+  try {
+    const policy = JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as Policy
+    return typeof policy.expiration === "string" && Array.isArray(policy.conditions) ? policy : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** What `fetch` is given as a `Request`; `undefined` for a URL or options that cannot make one. */
+const requestOf = (input: Request | string, init: RequestInit | undefined) => {
+  try {
+    return input instanceof Request ? input : new Request(input, init)
+  } catch {
+    return undefined
+  }
+}
+
+const notWellFormed = () =>
+  xmlError(400, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+
+/**
+ * A form's fields by name in lower case (S3 matches names in any case), and its file; each given
+ * once, so that the value a condition checks is the value stored.
+ */
+const fieldsOf = (form: FormData) => {
+  const fields = new Map<string, string>()
+  let file: File | undefined
+  for (const [name, value] of form) {
+    const lowerName = name.toLowerCase()
+    if (fields.has(lowerName) || (lowerName === "file" && file !== undefined)) {
+      return xmlError(400, "InvalidArgument", `The form field ${name} is given more than once.`)
     }
-    const policy = field("Policy") ?? ""
-    if (field(signatureParameter) !== sign(policy)) {
-      return xmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
+    if (lowerName === "file") {
+      if (typeof value === "string") return xmlError(400, "InvalidArgument", "POST requires a file field.")
+      file = value
+    } else if (typeof value === "string") {
+      fields.set(lowerName, value)
+    } else {
+      return notWellFormed()
     }
-    const { conditions, expiration } = JSON.parse(Buffer.from(policy, "base64").toString("utf8")) as {
-      readonly expiration: string
-      readonly conditions: ReadonlyArray<Condition>
-    }
-    if ((yield* Clock.currentTimeMillis) > Date.parse(expiration)) {
-      return xmlError(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
-    }
-    const file = form.get("file")
-    if (file === null || typeof file === "string") return xmlError(400, "InvalidArgument", "no file field")
-    const body = new Uint8Array(yield* Effect.promise(() => file.arrayBuffer()))
-    const bucket = decodeURIComponent(new URL(request.url).pathname.slice(1))
-    const key = (field("key") ?? "").replace("${filename}", file instanceof File ? file.name : "")
-    const values: Record<string, string> = { bucket, key }
-    for (const condition of conditions) {
-      if (!Array.isArray(condition)) {
-        const [name, expected] = Object.entries(condition)[0]!
-        if ((values[name] ?? field(name)) !== expected) {
-          return xmlError(403, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ${name}`)
-        }
-      } else if (condition[0] === "starts-with" && !key.startsWith(String(condition[2]))) {
-        return xmlError(403, "AccessDenied", "Invalid according to Policy: Policy Condition failed: key")
-      } else if (condition[0] === "content-length-range") {
-        if (body.length > Number(condition[2])) {
-          return xmlError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-        }
-        if (body.length < Number(condition[1])) {
-          return xmlError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
-        }
+  }
+  return { fields, file }
+}
+
+/** S3's answer to the first condition of a policy that the form does not meet, if any. */
+const failedCondition = (
+  conditions: ReadonlyArray<Condition>,
+  valueOf: (name: string) => string | undefined,
+  bodyLength: number
+): Response | undefined => {
+  const failed = (name: string) =>
+    xmlError(403, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ${name}`)
+  for (const condition of conditions) {
+    if (!Array.isArray(condition)) {
+      for (const [name, expected] of Object.entries(condition)) {
+        if (valueOf(name) !== expected) return failed(name)
+      }
+    } else if (condition[0] === "starts-with" || condition[0] === "eq") {
+      const name = String(condition[1]).slice(1)
+      const value = valueOf(name) ?? ""
+      if (condition[0] === "eq" ? value !== String(condition[2]) : !value.startsWith(String(condition[2]))) {
+        return failed(name)
+      }
+    } else if (condition[0] === "content-length-range") {
+      if (bodyLength > Number(condition[2])) {
+        return xmlError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+      }
+      if (bodyLength < Number(condition[1])) {
+        return xmlError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
       }
     }
+  }
+  return undefined
+}
+
+/**
+ * A form's upload, checked as S3 checks POST Object: signature, expiry, that every field is named by
+ * a condition, then each condition.
+ */
+const formUpload = (backend: Backend, request: Request, signatureOf: (text: string) => string) =>
+  Effect.gen(function*() {
+    const location = locationOf(new URL(request.url))
+    if (location === undefined || location.key !== "") {
+      return xmlError(400, "InvalidURI", "Couldn't parse the specified URI.")
+    }
+    const form = yield* Effect.option(Effect.tryPromise(() => request.formData()))
+    if (form._tag === "None") return notWellFormed()
+    const parsed = fieldsOf(form.value)
+    if (parsed instanceof Response) return parsed
+    const { fields, file } = parsed
+    const encodedPolicy = fields.get("policy") ?? ""
+    if (!sameSignature(fields.get(signatureParameter.toLowerCase()) ?? "", signatureOf(encodedPolicy))) {
+      return xmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
+    }
+    const policy = policyOf(encodedPolicy)
+    if (policy === undefined) return xmlError(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.")
+    if ((yield* Clock.currentTimeMillis) > Date.parse(policy.expiration)) {
+      return xmlError(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+    }
+    const covered = coveredBy(policy.conditions)
+    const extra = Array.from(fields.keys()).filter((name) => !needsNoCondition(name) && !covered.has(name))
+    if (extra.length > 0) {
+      return xmlError(403, "AccessDenied", `Invalid according to Policy: Extra input fields: ${extra.join(", ")}`)
+    }
+    if (file === undefined) return xmlError(400, "InvalidArgument", "POST requires a file field.")
+    const body = new Uint8Array(yield* Effect.promise(() => file.arrayBuffer()))
+    const key = (fields.get("key") ?? "").replace("${filename}", file.name)
+    const values = new Map([["bucket", location.bucket], ["key", key]])
+    const valueOf = (name: string) => values.get(name.toLowerCase()) ?? fields.get(name.toLowerCase())
+    const failed = failedCondition(policy.conditions, valueOf, body.length)
+    if (failed !== undefined) return failed
     const metadata = Object.fromEntries(
-      Array.from(form.keys()).filter((name) => name.toLowerCase().startsWith("x-amz-meta-")).map((name) => [
+      Array.from(fields).filter(([name]) => name.startsWith("x-amz-meta-")).map(([name, value]) => [
         name.slice("x-amz-meta-".length),
-        field(name) ?? ""
+        value
       ])
     )
-    return yield* backend.putObject({ bucket, key, body, contentType: field("Content-Type"), metadata }).pipe(
+    return yield* backend.putObject({
+      bucket: location.bucket,
+      key,
+      body,
+      contentType: fields.get("content-type"),
+      metadata
+    }).pipe(
       Effect.as(new Response(null, { status: 204 })),
       Effect.catchAll((error) => Effect.succeed(answerOf(error)))
     )
   })
 
 /** The request made against the store, and S3's answer to it over HTTP. */
-const answer = (backend: Backend, request: Request): Effect.Effect<Response> => {
-  const url = new URL(request.url)
-  const [bucket = "", ...keyParts] = url.pathname.slice(1).split("/").map(decodeURIComponent)
-  const location = { bucket, key: keyParts.join("/") }
-  const headersOf = (info: { readonly contentType: string; readonly etag: string; readonly size: number }) => ({
-    "content-type": url.searchParams.get("response-content-type") ?? info.contentType,
-    ...(url.searchParams.has("response-content-disposition")
-      ? { "content-disposition": url.searchParams.get("response-content-disposition")! }
-      : {}),
-    "content-length": String(info.size),
-    etag: info.etag
-  })
+const answer = (
+  backend: Backend,
+  request: Request,
+  location: { readonly bucket: string; readonly key: string },
+  query: ReadonlyMap<string, string>
+): Effect.Effect<Response> => {
+  const headersOf = (info: { readonly contentType: string; readonly etag: string; readonly size: number }) => {
+    const contentDisposition = query.get("response-content-disposition")
+    return {
+      "content-type": query.get("response-content-type") ?? info.contentType,
+      ...(contentDisposition === undefined ? {} : { "content-disposition": contentDisposition }),
+      "content-length": String(info.size),
+      etag: info.etag
+    }
+  }
   const result: Effect.Effect<Response, S3PoError> = request.method === "GET"
     ? Effect.flatMap(backend.getObject(location), (response) => {
       const chunks: Array<Uint8Array> = []
@@ -163,7 +280,7 @@ export const make = () => {
         [expiresParameter]: String(Math.floor(now / 1000) + request.expiresInSeconds),
         ...(request.contentType === undefined ? {} : { [contentTypeParameter]: request.contentType })
       }
-      const signature = sign(canonical(request.method, path, query))
+      const signature = sign(canonical(request.method, path, new Map(Object.entries(query))))
       return `${origin}${path}?${encodeQuery({ ...query, [signatureParameter]: signature })}`
     })
 
@@ -182,33 +299,46 @@ export const make = () => {
 
   const presigner: Presigner = { url, post }
 
-  const checked = (request: Request, now: number): Response | undefined => {
+  /** The request's location and parameters when its signature, expiry and Content-Type hold; else S3's refusal. */
+  const checked = (request: Request, now: number) => {
     const url = new URL(request.url)
-    const query = Object.fromEntries(url.searchParams)
-    const { [signatureParameter]: signature = "", ...signed } = query
-    const expected = Buffer.from(sign(canonical(request.method, url.pathname, signed)))
-    const given = Buffer.from(signature)
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const query = new Map<string, string>()
+    for (const [name, value] of url.searchParams) {
+      // One value is signed and another read: S3 refuses the request instead.
+      if (query.has(name)) {
+        return xmlError(400, "InvalidArgument", `The query parameter ${name} is given more than once.`)
+      }
+      query.set(name, value)
+    }
+    const signed = new Map(query)
+    signed.delete(signatureParameter)
+    if (!sameSignature(query.get(signatureParameter) ?? "", sign(canonical(request.method, url.pathname, signed)))) {
       return xmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
     }
-    if (Math.floor(now / 1000) > Number(signed[expiresParameter])) {
-      return xmlError(403, "AccessDenied", "Request has expired")
+    const expires = Number(query.get(expiresParameter))
+    if (!Number.isSafeInteger(expires)) {
+      return xmlError(400, "AuthorizationQueryParametersError", `${expiresParameter} should be a number`)
     }
-    const contentType = signed[contentTypeParameter]
+    if (Math.floor(now / 1000) > expires) return xmlError(403, "AccessDenied", "Request has expired")
+    const contentType = query.get(contentTypeParameter)
     if (contentType !== undefined && request.headers.get("content-type") !== contentType) {
       return xmlError(403, "SignatureDoesNotMatch", "The request's Content-Type is not the one signed.")
     }
-    return undefined
+    const location = locationOf(url)
+    return location === undefined
+      ? xmlError(400, "InvalidURI", "Couldn't parse the specified URI.")
+      : { location, query }
   }
 
   /** Answers a request to a presigned URL as S3 would over HTTP. */
   const fetch = (backend: Backend) => (input: Request | string, init?: RequestInit): Effect.Effect<Response> =>
     Effect.gen(function*() {
-      const request = typeof input === "string" ? new Request(input, init) : input
+      const request = requestOf(input, init)
+      if (request === undefined) return xmlError(400, "InvalidURI", "Couldn't parse the specified URI.")
       if (request.method === "POST") return yield* formUpload(backend, request, sign)
-      const refused = checked(request, yield* Clock.currentTimeMillis)
-      if (refused !== undefined) return refused
-      return yield* answer(backend, request)
+      const checks = checked(request, yield* Clock.currentTimeMillis)
+      if (checks instanceof Response) return checks
+      return yield* answer(backend, request, checks.location, checks.query)
     })
 
   return { presigner, fetch }
