@@ -16,7 +16,7 @@ import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { MultipartOptions, ObjectAttributes, S3Po } from "./S3Po.js"
+import type { MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
 import type { S3PoError, ValidationError } from "./S3PoError.js"
 
 /**
@@ -117,6 +117,21 @@ export interface MockCall extends MockRequest {
 }
 
 /**
+ * How many requests the mock received since its call log was last cleared, all of them counted,
+ * those the log dropped included.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface MockCallCounts {
+  /** Every request, each retry its own. */
+  readonly total: number
+  /** The oldest requests, no longer in `calls` (see `MockOptions.callLogLimit`). */
+  readonly dropped: number
+  readonly byOperation: Readonly<Partial<Record<S3Operation, number>>>
+}
+
+/**
  * How long each request takes, on Effect's `Clock`: under `TestClock`, tests advance it with
  * `TestClock.adjust` and run in no real time.
  *
@@ -139,6 +154,12 @@ export interface MockOptions {
   /** The retry policy, as for `S3PoLive`. Default: `Retry.exponential()`. */
   readonly retry?: RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
+  /**
+   * How many of the most recent requests `S3PoMockControl.calls` keeps: older ones are dropped, so a
+   * long-running mock holds bounded memory, and still counted in `callCounts`. 0 keeps none.
+   * Default 10,000.
+   */
+  readonly callLogLimit?: number | undefined
 }
 
 /**
@@ -150,8 +171,14 @@ export declare namespace S3PoMockControl {
    * @category models
    */
   export interface Service {
-    /** Every request so far, in the order they arrived. */
+    /**
+     * The requests so far, in the order they arrived: the most recent `callLogLimit` (default
+     * 10,000) of them.
+     */
     readonly calls: Effect.Effect<ReadonlyArray<MockCall>>
+    /** How many requests arrived, by operation, exact however many `calls` dropped. */
+    readonly callCounts: Effect.Effect<MockCallCounts>
+    /** Empties the call log and sets its counts to 0. */
     readonly clearCalls: Effect.Effect<void>
     /** Adds a rule after the ones already there. */
     readonly addFault: (rule: FaultRule) => Effect.Effect<void>

@@ -19,6 +19,7 @@ import {
   type Requests,
   type Responses
 } from "./backend.js"
+import { CallLog, defaultCallLogLimit } from "./callLog.js"
 import { fromErrorAnswer } from "./classify.js"
 import { currentAttempt } from "./retry.js"
 
@@ -27,6 +28,8 @@ export interface FaultInjectionOptions {
   readonly latency?: MockLatency | undefined
   /** Seeds the random numbers that `rate` rules draw. Default 0. */
   readonly randomSeed?: number | undefined
+  /** The most recent calls the log keeps; older ones are dropped, and only counted. Default 10,000. */
+  readonly callLogLimit?: number | undefined
 }
 
 /** A rule with its counts of matched and failed requests. */
@@ -194,13 +197,14 @@ const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
   })
 
 /**
- * Any backend with faults, latency and a call log in front of it: each request is logged, delayed
+ * Any backend with faults, latency and a call log in front of it: each request is logged (the most
+ * recent `callLogLimit` kept, every one counted), delayed
  * on Effect's `Clock`, and failed when a rule picks it. What `layerMock` puts in front of the
  * in-memory store, and `S3PoLive` in front of a real server when given `faults`.
  */
 export const make = (inner: Backend, options: FaultInjectionOptions) => {
   const rules = new Rules(options.faults ?? [], options.randomSeed ?? 0)
-  const calls: Array<MutableCall> = []
+  const calls = new CallLog<MutableCall>(options.callLogLimit ?? defaultCallLogLimit)
   let latency = options.latency
 
   const delayOf = (request: MockRequest): Duration.Duration => {
@@ -219,9 +223,9 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
             outcome: "pending",
             fault: rule?.fault
           }
-          calls.push(call)
+          const id = calls.add(call)
           const delay = delayOf(described)
-          const response = respond(operation, primitive, rule, described, request, calls.length)
+          const response = respond(operation, primitive, rule, described, request, id)
           return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
             Effect.onExit(record(call))
           )
@@ -230,10 +234,9 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
 
   return {
     backend: mapBackend(inner, serve),
-    calls: Effect.sync((): ReadonlyArray<MockCall> => calls.map((call) => ({ ...call }))),
-    clearCalls: Effect.sync(() => {
-      calls.length = 0
-    }),
+    calls: Effect.sync(() => calls.entries()),
+    callCounts: Effect.sync(() => calls.counts()),
+    clearCalls: Effect.sync(() => calls.clear()),
     addFault: (rule: FaultRule) => Effect.sync(() => rules.add(rule)),
     clearFaults: Effect.sync(() => rules.clear()),
     setLatency: (next: MockLatency | undefined) =>
@@ -242,7 +245,7 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
       }),
     /** Back to the options' faults and latency, with an empty call log and the random numbers from their seed. */
     reset: Effect.sync(() => {
-      calls.length = 0
+      calls.clear()
       rules.reset()
       latency = options.latency
     })

@@ -1,7 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
-import type { ValidationError } from "../../S3PoError.js"
+import { ValidationError } from "../../S3PoError.js"
 import { PendingUploadsLeft } from "../../S3PoMock.js"
 import type { MockOptions, MockSeed, S3PoMockControl } from "../../S3PoMock.js"
 import * as FaultInjection from "../core/faultInjection.js"
@@ -25,11 +25,20 @@ const seedProblem = (seed: MockSeed): ValidationError | undefined => {
   return undefined
 }
 
+const callLogLimitProblem = (limit: number | undefined): ValidationError | undefined =>
+  limit === undefined || (Number.isSafeInteger(limit) && limit >= 0)
+    ? undefined
+    : new ValidationError({
+      operation: "layerMock",
+      field: "callLogLimit",
+      reason: `must be a whole number of at least 0, got ${limit}`
+    })
+
 /** An in-memory store with fault injection in front, and the control service over both. */
 export const make = (options: MockOptions) =>
   Effect.gen(function*() {
     const seed = options.seed ?? {}
-    const problem = seedProblem(seed)
+    const problem = callLogLimitProblem(options.callLogLimit) ?? seedProblem(seed)
     if (problem !== undefined) return yield* problem
     const slabs = new Slabs()
     const state = yield* Ref.make(State.seededState(slabs, seed, yield* Clock.currentTimeMillis))
@@ -38,6 +47,7 @@ export const make = (options: MockOptions) =>
 
     const control: S3PoMockControl.Service = {
       calls: injection.calls,
+      callCounts: injection.callCounts,
       clearCalls: injection.clearCalls,
       addFault: injection.addFault,
       clearFaults: injection.clearFaults,
