@@ -1,5 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { S3Po, S3PoMock, Sync } from "s3po"
@@ -20,7 +22,7 @@ const exists = (file: string) => Effect.promise(() => fs.lstat(file).then(() => 
 const failedOf = (summary: Sync.SyncSummary) =>
   summary.failed.map((failure) => [failure.action.relative, failure.error._tag]).sort()
 
-layer(S3PoMock)("sync and symbolic links", (it) => {
+layer(S3PoMock, { excludeTestServices: true })("sync safety", (it) => {
   describe("syncDown deletes and writes nothing through a link, whatever followSymlinks says", () => {
     it.scoped("a folder linking out of the directory keeps its files when the bucket lacks them", () =>
       Effect.gen(function*() {
@@ -67,6 +69,52 @@ layer(S3PoMock)("sync and symbolic links", (it) => {
         yield* Effect.promise(() => fs.symlink(path.join(outer, "elsewhere"), path.join(root, "link")))
         yield* Sync.syncUp(root, { bucket }, { followSymlinks: true })
         assert.strictEqual(yield* s3.downloadString(bucket, "link/a.txt"), "a")
+      }))
+  })
+
+  describe("names like a download's partial file", () => {
+    const keys = (bucket: string) =>
+      Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.list(bucket))).pipe(Effect.map(Chunk.toArray))
+
+    it.scoped("a key ending in .s3po-partial round-trips like any other, with delete, both ways", () =>
+      Effect.gen(function*() {
+        const bucket = yield* freshBucket("sync-partial-name")
+        const root = yield* tempDir
+        yield* writeTree(root, { "report.s3po-partial": "mine", "a.txt": "a" })
+        const up = yield* Sync.syncUp(root, { bucket }, { delete: true })
+        assert.deepStrictEqual([up.copied, up.deleted], [2, 0])
+        const again = yield* Sync.syncUp(root, { bucket }, { delete: true })
+        assert.deepStrictEqual([again.copied, again.skipped, again.deleted], [0, 2, 0])
+        assert.deepStrictEqual(yield* keys(bucket), ["a.txt", "report.s3po-partial"])
+        const copy = path.join(root, "copy")
+        const down = yield* Sync.syncDown({ bucket }, copy, { delete: true })
+        assert.deepStrictEqual([down.copied, down.deleted], [2, 0])
+        const downAgain = yield* Sync.syncDown({ bucket }, copy, { delete: true })
+        assert.deepStrictEqual([downAgain.copied, downAgain.skipped, downAgain.deleted], [0, 2, 0])
+        assert.strictEqual(
+          yield* Effect.promise(() => fs.readFile(path.join(copy, "report.s3po-partial"), "utf8")),
+          "mine"
+        )
+      }))
+
+    it.scoped("a partial file a killed download left is neither uploaded nor deleted, nor hides a key of its name", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("sync-partial-left")
+        const root = yield* tempDir
+        const leftover = `.a.txt.${"0f".repeat(16)}.s3po-partial`
+        const twin = `.b.txt.${"1e".repeat(16)}.s3po-partial`
+        yield* writeTree(root, { [leftover]: "half", [twin]: "a key's", "a.txt": "a" })
+        yield* s3.upload(bucket, twin, "a key's")
+        const up = yield* Sync.syncUp(root, { bucket }, { delete: true })
+        assert.deepStrictEqual([up.copied, up.deleted, up.failed.length], [1, 0, 0])
+        assert.deepStrictEqual(yield* keys(bucket), [twin, "a.txt"])
+        const down = yield* Sync.syncDown({ bucket }, root, { delete: true })
+        assert.deepStrictEqual([down.copied, down.deleted, down.failed.length], [0, 0, 0])
+        assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(root, leftover), "utf8")), "half")
+        yield* s3.delete(bucket, twin)
+        const downAfter = yield* Sync.syncDown({ bucket }, root, { delete: true })
+        assert.deepStrictEqual([downAfter.deleted], [0])
       }))
   })
 })

@@ -12,6 +12,7 @@ import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { readConditionsOf, type Span, spanOf } from "./conditions.js"
 import { firstFailureStream } from "./firstFailure.js"
+import { partialFileName } from "./partialFile.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
 import { ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
@@ -274,23 +275,6 @@ export const toBytes = (
       fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
     )
 
-/**
- * A file name cut to 200 bytes of UTF-8 (whole characters): the temporary file's name adds 23 to
- * it, and a name the file system takes (up to 255 bytes) must leave room for them.
- */
-const shortened = (name: string): string => {
-  if (Buffer.byteLength(name) <= 200) return name
-  let cut = ""
-  for (const character of name) {
-    if (Buffer.byteLength(cut + character) > 200) break
-    cut += character
-  }
-  return cut
-}
-
-/** How the file a download writes into before it is complete ends. */
-export const partialFileSuffix = ".s3po-partial"
-
 /** Written beside `destination` and renamed into place when complete: a failed download leaves no partial file. */
 export const toFile = (
   downloads: Downloads,
@@ -303,10 +287,7 @@ export const toFile = (
   const { fileSystem: fs, path } = downloads
   const fileError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation, path: destination, reason, cause })
-  const temporary = path.join(
-    path.dirname(destination),
-    `.${shortened(path.basename(destination))}.${Math.random().toString(36).slice(2, 10)}${partialFileSuffix}`
-  )
+  const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
   // Each range as one array: one write per range instead of one per chunk received.
   return Effect.flatMap(
     open(downloads, operation, bucket, key, options, "whole"),
@@ -315,7 +296,7 @@ export const toFile = (
         Effect.succeed(temporary),
         (file) =>
           download.body.pipe(
-            Stream.run(Sink.mapError(fs.sink(file), fileError("cannot write the temporary file"))),
+            Stream.run(Sink.mapError(fs.sink(file, { flag: "wx" }), fileError("cannot write the temporary file"))),
             Effect.zipRight(
               fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
             ),

@@ -156,7 +156,7 @@ export const snapshotOf = (state: MockState): MockSnapshot =>
         KeyMap.entries(found.objects).map(([key, object]): [string, MockObject] => [key, {
           // Copies, that the caller may change.
           ...(object.details === undefined ? {} : detailsOf(object.details)),
-          body: object.view().slice(),
+          body: object.copy(),
           etag: object.etag,
           contentType: object.contentType,
           metadata: { ...object.metadata },
@@ -368,7 +368,7 @@ export const getObject = (state: MockState, request: GetObjectRequest): Read<Get
           contentLength: body.length,
           partial: request.range !== undefined,
           offset: start,
-          body: body.length === 0 ? Stream.empty : Stream.sync(() => body.slice()),
+          body: body.length === 0 ? Stream.empty : Stream.sync(() => object.copy(start, end + 1)),
           forEachChunk: (f) => Effect.sync(() => body.length === 0 ? undefined : f(body)),
           discard: Effect.void
         }

@@ -129,9 +129,18 @@ export class StoredObject {
     )
   }
 
-  /** A view of the body's bytes from `start` up to, not including, `end`: for reading only. */
+  /** A view of the body's bytes from `start` up to, not including, `end`: for reading only, never handed out. */
   view(start = 0, end = this.size): Uint8Array {
     return this.bytes.subarray(this.offset + start, this.offset + end)
+  }
+
+  /**
+   * A copy of the body's bytes from `start` up to, not including, `end`, in memory of its own: the
+   * reader may change it or pass its `buffer` on without reaching the store (or the slab's other
+   * objects). A `Buffer`'s `slice` would be a view.
+   */
+  copy(start = 0, end = this.size): Uint8Array {
+    return new Uint8Array(this.view(start, end))
   }
 
   get etag(): string {

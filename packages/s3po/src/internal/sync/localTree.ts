@@ -1,8 +1,8 @@
 import type { Dirent, Stats } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { partialFileSuffix } from "../core/download.js"
 import { compareKeys } from "../core/keyOrder.js"
+import { isPartialFileName } from "../core/partialFile.js"
 import { isWithin } from "./safePath.js"
 
 /** A regular file below a sync's directory. */
@@ -12,6 +12,11 @@ export interface LocalFile {
   readonly path: string
   readonly size: number
   readonly modified: Date
+  /**
+   * Whether its name is one a download writes into until it is complete (in progress, or left by a
+   * killed run): such a file is not synced on its own, only when a key of its name exists.
+   */
+  readonly partial: boolean
 }
 
 interface Entry {
@@ -69,8 +74,6 @@ const entriesOf = async (directory: string, root: string, options: WalkOptions):
   }
   const entries: Array<Entry> = []
   for (const dirent of dirents) {
-    // A download in progress (or one killed before it could clean up) is not a file of the tree.
-    if (dirent.name.endsWith(partialFileSuffix)) continue
     const entryPath = path.join(directory, dirent.name)
     const kind = dirent.isFile()
       ? "file"
@@ -132,7 +135,13 @@ export async function* filesInKeyOrder(
           const found = await stats[at]
           if (found !== undefined && "failed" in found) throw found.failed
           if (found?.isFile() === true) {
-            files.push({ relative, path: entry.path, size: found.size, modified: found.mtime })
+            files.push({
+              relative,
+              path: entry.path,
+              size: found.size,
+              modified: found.mtime,
+              partial: isPartialFileName(entry.name)
+            })
           }
           continue
         }

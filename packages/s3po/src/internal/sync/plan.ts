@@ -167,6 +167,8 @@ export const planUp = (
         ? Option.some({ _tag: "DeleteObject", relative: remote.relative, key: remote.key })
         : Option.none()
     }
+    // A download's partial file is not uploaded as a file of its own.
+    if (local.partial && remote === undefined) return Option.none()
     return Option.some(
       same && remote !== undefined
         ? { _tag: "Skip", relative: local.relative, path: local.path, key: remote.key }
@@ -184,7 +186,8 @@ export const planDown = (
 ): Stream.Stream<SyncAction, S3PoError> => {
   const decide: Decide = ({ left: local, right: remote }, same) => {
     if (remote === undefined) {
-      return options.delete === true
+      // A download's partial file may be this sync's own, in progress: it is never deleted.
+      return options.delete === true && !local.partial
         ? Option.some({ _tag: "DeleteFile", relative: local.relative, path: local.path })
         : Option.none()
     }
