@@ -36,6 +36,20 @@ const tooLargeForMemory = (bucket: string, key: string, size: number) =>
       "use downloadStream or downloadFile"
   })
 
+/**
+ * An array of memory its own, for bytes handed to the caller: never a slice of Node's shared pool
+ * (`Buffer.allocUnsafe`), whose slab holds other data of the process, signing keys among them. Not
+ * zero-filled: every byte is written before the array is handed out.
+ */
+const ownBytes = (length: number): Uint8Array => Buffer.allocUnsafeSlow(length)
+
+/**
+ * The chunk if it owns its memory, else a copy that does: a view hands out the memory around it
+ * (the rest of a socket's read buffer, the mock's stored objects) through its `buffer`.
+ */
+const owned = (chunk: Uint8Array): Uint8Array =>
+  chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.byteLength ? chunk : new Uint8Array(chunk)
+
 /** Where the bytes of a GET go as they arrive. */
 interface Gather<A> {
   /** Makes room for a body of `length` bytes, or says why it cannot be taken. */
@@ -53,8 +67,7 @@ const intoNewArray = (bucket: string, key: string): Gather<Uint8Array> => {
   return {
     open: (length) => {
       if (length > maxBytesInMemory) return tooLargeForMemory(bucket, key, length)
-      // From Node's buffer pool for small bodies: allocating an ArrayBuffer per small object is costly.
-      bytes = Buffer.allocUnsafe(length)
+      bytes = ownBytes(length)
     },
     put: (chunk, at) => bytes!.set(chunk, at),
     keepsChunks: false,
@@ -226,7 +239,7 @@ const selectionOf = (options: DownloadOptions): Selection =>
     : { range: options.range, conditions: readConditionsOf(options) }
 
 /** The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable GET. */
-export const open = (
+const opened = (
   downloads: Downloads,
   operation: string,
   bucket: string,
@@ -248,12 +261,25 @@ export const open = (
     : openResumable(downloads, bucket, key, selectionOf(options))
 }
 
+/** As `opened`, for the caller: each chunk of the body owns its memory. */
+export const open = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  options?: DownloadOptions
+): Effect.Effect<Download, S3PoError> =>
+  Effect.map(
+    opened(downloads, operation, bucket, key, options),
+    (download) => ({ ...download, body: Stream.map(download.body, owned) })
+  )
+
 /** The body of a ranged download gathered into one array, allocated only once its size is known. */
 const collect = (bucket: string, key: string, download: Download) =>
   Effect.suspend(() =>
     download.length > maxBytesInMemory ?
       Effect.fail(tooLargeForMemory(bucket, key, download.length)) :
-      Stream.runFold(download.body, { bytes: Buffer.allocUnsafe(download.length), at: 0 }, (state, chunk) => {
+      Stream.runFold(download.body, { bytes: ownBytes(download.length), at: 0 }, (state, chunk) => {
         state.bytes.set(chunk, state.at)
         state.at += chunk.length
         return state
@@ -269,7 +295,7 @@ export const toBytes = (
   options: DownloadOptions = {}
 ): Effect.Effect<Uint8Array, S3PoError> =>
   (options.concurrency ?? 1) > 1
-    ? Effect.flatMap(open(downloads, operation, bucket, key, options), (download) => collect(bucket, key, download))
+    ? Effect.flatMap(opened(downloads, operation, bucket, key, options), (download) => collect(bucket, key, download))
     : Validate.guard(
       problemOf(operation, bucket, key, options),
       fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
@@ -290,7 +316,7 @@ export const toFile = (
   const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
   // Each range as one array: one write per range instead of one per chunk received.
   return Effect.flatMap(
-    open(downloads, operation, bucket, key, options, "whole"),
+    opened(downloads, operation, bucket, key, options, "whole"),
     (download) =>
       Effect.acquireUseRelease(
         Effect.succeed(temporary),
