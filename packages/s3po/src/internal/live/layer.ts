@@ -12,6 +12,7 @@ import * as Limits from "../core/limits.js"
 import type { Presigner } from "../core/presign.js"
 import * as LiveBackend from "./backend.js"
 import * as Endpoints from "./endpoints.js"
+import { capErrorBodies, defaultErrorBodyMillis, withCappedErrorBodies } from "./errorBodies.js"
 import type { Lean } from "./objectRequests.js"
 import * as PayloadHasher from "./payloadHasher.js"
 import { presigner } from "./presign.js"
@@ -54,7 +55,7 @@ const clientFor = (options: LiveOptions): S3Client => {
       ? {}
       : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
   }
-  return withoutSdkRetriesAndLogging(
+  const client = withoutSdkRetriesAndLogging(
     new S3Client({
       region: options.region ?? "us-east-1",
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -89,6 +90,9 @@ const clientFor = (options: LiveOptions): S3Client => {
       }
     })
   )
+  // An error answer's body is read within the time a request may go without progress.
+  capErrorBodies(client.middlewareStack, millis(options.idleTimeout ?? defaultIdleTimeout))
+  return client
 }
 
 /** The client's checksum setting; an invalid one fails every request in the SDK, with the SDK's own error. */
@@ -181,8 +185,9 @@ export const acquireFromClient = (
   Effect.gen(function*() {
     const hasher = yield* acquireHasher
     const settings = { retry: options.retry, multipart: options.multipart }
+    const sending = withCappedErrorBodies(client, defaultErrorBodyMillis)
     if (options.transport === "sdk") {
-      return { backend: LiveBackend.makeSdk({ client, hasher }), presigner: presigner(client), settings }
+      return { backend: LiveBackend.makeSdk({ client: sending, hasher }), presigner: presigner(client), settings }
     }
     // The client's own handler settings are not the transport's: its pools get Node's defaults.
     const lean = yield* acquireLean(client, {
@@ -191,5 +196,5 @@ export const acquireFromClient = (
         ? undefined
         : [...tls.rootCertificates, ...options.extraCaCertificates]
     })
-    return { backend: LiveBackend.make({ client, hasher }, lean), presigner: presigner(client), settings }
+    return { backend: LiveBackend.make({ client: sending, hasher }, lean), presigner: presigner(client), settings }
   })

@@ -8,6 +8,7 @@ import { type Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 import type { Endpoint } from "./endpoints.js"
+import { defaultErrorBodyMillis, maxErrorBodyBytes, xmlText } from "./errorBodies.js"
 import { fromSdkError, retryAfterFrom } from "./sdkError.js"
 import { readAheadBytes, type ReadBody } from "./transport.js"
 
@@ -23,7 +24,7 @@ export interface HttpOptions {
   readonly connectTimeout?: Duration.DurationInput | undefined
   /** Time to the answer's headers. */
   readonly headersTimeout?: Duration.DurationInput | undefined
-  /** Time between two chunks of the answer's body. */
+  /** Time between two chunks of the answer's body, and the most an error answer's body may take. */
   readonly bodyTimeout?: Duration.DurationInput | undefined
   /** Certificates trusted besides Node's own. */
   readonly ca?: ReadonlyArray<string> | undefined
@@ -63,7 +64,9 @@ const interrupted = () => new Error("interrupted")
  * One exchange with the server, as `undici`'s dispatcher drives it: a small body is gathered in
  * chunks, a large one handed over as a stream that pauses the connection while it is not read.
  * Neither the stream, the promise nor the abort signal of `undici`'s `request` is made for the
- * small answers that most requests get.
+ * small answers that most requests get. An error answer's body is gathered within bounds (see
+ * `errorBodies.ts`): what arrived by its `maxErrorBodyBytes` or its time is the answer, and the
+ * request is aborted, closing the connection.
  */
 class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined
@@ -72,9 +75,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   private chunks: Array<Uint8Array> = []
   private stream: Readable | undefined
   private settled = false
+  private errorBodyBytes = 0
+  private errorBodyTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly streamsLargeBodies: boolean,
+    private readonly errorBodyMillis: number,
     private readonly resolve: (answer: Answer) => void,
     private readonly reject: (error: unknown) => void
   ) {}
@@ -82,6 +88,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Stops the exchange: the request is aborted, the stream being read destroyed. */
   abort() {
     this.settled = true
+    clearTimeout(this.errorBodyTimer)
     this.controller?.abort(interrupted())
     this.stream?.destroy()
   }
@@ -94,7 +101,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders) {
     this.status = status
     this.headers = headers
-    if (!this.streamsLargeBodies || status < 200 || status >= 300) return
+    if (status >= 300) {
+      this.errorBodyTimer = setTimeout(() => this.cutErrorBody(controller), this.errorBodyMillis)
+      return
+    }
+    if (!this.streamsLargeBodies || status < 200) return
     const length = header(headers, "content-length")
     if (length !== undefined && Number(length) <= readAheadBytes) return
     this.stream = new Readable({
@@ -111,20 +122,34 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
-    if (this.stream === undefined) this.chunks.push(chunk)
-    else if (!this.stream.push(chunk)) controller.pause()
+    if (this.stream !== undefined) {
+      if (!this.stream.push(chunk)) controller.pause()
+      return
+    }
+    if (this.settled) return
+    this.chunks.push(chunk)
+    if (this.status >= 300 && (this.errorBodyBytes += chunk.length) > maxErrorBodyBytes) this.cutErrorBody(controller)
   }
 
   onResponseEnd() {
+    clearTimeout(this.errorBodyTimer)
     if (this.stream === undefined) this.answer({ chunks: this.chunks })
     else this.stream.push(null)
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
+    clearTimeout(this.errorBodyTimer)
     if (this.stream !== undefined) this.stream.destroy(error)
     else if (this.status === 0) this.fail(error)
     // A body broken off after its headers: what arrived is kept, and how it broke.
     else this.answer({ chunks: this.chunks, error })
+  }
+
+  /** The error answer with what arrived of its body; the rest is not waited for. */
+  private cutErrorBody(controller: Dispatcher.DispatchController) {
+    clearTimeout(this.errorBodyTimer)
+    this.answer({ chunks: this.chunks })
+    if (!controller.aborted) controller.abort(new Error("an error answer's body past its bounds"))
   }
 
   private answer(body: ReadBody | Readable) {
@@ -148,13 +173,6 @@ export const encodeKey = (key: string): string =>
     /[!'()*]/g,
     (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`
   )
-
-const xmlEntities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
-
-const xmlText = (xml: string, element: string): string | undefined => {
-  const found = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml)?.[1]
-  return found?.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => xmlEntities[name]!)
-}
 
 /** A header of an answer, the first if it came more than once. */
 export const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
@@ -238,7 +256,7 @@ const sign = (endpoint: Endpoint, request: ObjectHttpRequest, clockOffset: numbe
 }
 
 const bodyText = (body: ReadBody | Readable): string =>
-  "chunks" in body ? Buffer.concat(body.chunks).toString("utf8") : ""
+  "chunks" in body ? Buffer.concat(body.chunks).subarray(0, maxErrorBodyBytes).toString("utf8") : ""
 
 /**
  * Sends the request: a 2xx answer is returned, an error answer mapped, once after correcting the
@@ -250,13 +268,14 @@ const send = async (
   context: RequestContext,
   endpoint: Endpoint,
   request: ObjectHttpRequest,
+  errorBodyMillis: number,
   onExchange: (exchange: Exchange) => void,
   clockCorrected = false
 ): Promise<Answer | S3PoError> => {
   const clockOffset = client.config.systemClockOffset
   const signed = await sign(endpoint, request, clockOffset)
   const answer = await new Promise<Answer>((resolve, reject) => {
-    const exchange = new Exchange(request.method === "GET", resolve, reject)
+    const exchange = new Exchange(request.method === "GET", errorBodyMillis, resolve, reject)
     onExchange(exchange)
     pool.dispatch({
       method: request.method,
@@ -276,7 +295,7 @@ const send = async (
     !Number.isNaN(date) && Math.abs(date - (Date.now() + clockOffset)) >= maxSkewMillis
   ) {
     client.config.systemClockOffset = date - Date.now()
-    return send(client, pool, context, endpoint, request, onExchange, true)
+    return send(client, pool, context, endpoint, request, errorBodyMillis, onExchange, true)
   }
   return fromErrorAnswer(context, {
     status: answer.status,
@@ -290,6 +309,7 @@ const send = async (
 
 export const make = (client: S3Client, options: HttpOptions) => {
   const pools = makePools(options)
+  const errorBodyMillis = options.bodyTimeout === undefined ? defaultErrorBodyMillis : millisOf(options.bodyTimeout)
 
   /**
    * One request as an effect: interrupting it aborts the request. `respond` turns a 2xx answer into
@@ -310,7 +330,7 @@ export const make = (client: S3Client, options: HttpOptions) => {
         current = undefined
         resume(result)
       }
-      send(client, pools.of(endpoint), context, endpoint, request, (exchange) => {
+      send(client, pools.of(endpoint), context, endpoint, request, errorBodyMillis, (exchange) => {
         current = exchange
         if (interrupted) exchange.abort()
       }).then((answer) => {
