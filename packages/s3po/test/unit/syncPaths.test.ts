@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as path from "node:path"
-import { globToRegExp, makeFilter } from "../../src/internal/sync/filters.js"
+import { compileGlob, invalidGlob, makeFilter } from "../../src/internal/sync/filters.js"
 import { localPathOf, unsafeReason } from "../../src/internal/sync/safePath.js"
 
 describe("sync paths", () => {
@@ -49,11 +49,29 @@ describe("sync paths", () => {
       ["[a-c]x", "bx", true],
       ["a+b(1).txt", "a+b(1).txt", true],
       ["a.txt", "abtxt", false],
-      ["[unclosed", "[unclosed", true]
+      ["[unclosed", "[unclosed", true],
+      ["*", "", true],
+      ["a**b", "a/x/b", true],
+      ["*.txt*", "a.txt", true],
+      ["a*b*c", "abxbc", true],
+      ["a*b*c", "acb", false],
+      ["?.txt", "\u{1f600}.txt", true],
+      ["[a-]x", "-x", true],
+      ["line?break", "line\nbreak", true]
     ]
     for (const [glob, relative, expected] of cases) {
-      assert.strictEqual(globToRegExp(glob).test(relative), expected, `${glob} ${relative}`)
+      assert.strictEqual(compileGlob(glob)(relative), expected, `${glob} ${relative}`)
     }
+    assert.include(invalidGlob(["*.txt", "[z-a]"]), "[z-a]")
+  })
+
+  it("a glob of many stars against a long name is answered at once, not by backtracking", () => {
+    // Backtracking tries every way of splitting 5,000 characters among 12 stars: more than 10^30.
+    const many = `${"*a".repeat(12)}b`
+    const long = "a".repeat(5000)
+    assert.isFalse(compileGlob(many)(long))
+    assert.isTrue(compileGlob(many)(`${long}b`))
+    assert.deepStrictEqual([long, `${long}b`].map(makeFilter([], [many])), [true, false])
   })
 
   it("an include glob takes back what an exclude glob leaves out; include alone leaves out nothing", () => {
