@@ -279,14 +279,23 @@ export interface PresignOptions {
 /**
  * A form upload for a browser: S3 enforces its size (`content-length-range`, `minBytes` and
  * `maxBytes` inclusive) and, with `keyPrefix`, that the key the uploader chooses starts with it.
- * Give either `key` or `keyPrefix`.
+ * Give one of `key`, `keyPrefix` or `anyKey: true`. The form carries only the fields its policy
+ * names: S3 refuses a form with any other field (metadata or a Content-Type the uploader adds).
  *
  * @since 0.2.0
  * @category options
  */
 export interface PresignPostOptions {
   readonly key?: string
+  /** Not empty: an empty prefix would let the uploader write any key of the bucket (see `anyKey`). */
   readonly keyPrefix?: string
+  /**
+   * Lets the uploader choose any key of the bucket, overwriting any object in it: what an empty
+   * `keyPrefix` means, which s3po refuses unless this says it is meant. Default false.
+   *
+   * @since 0.3.0
+   */
+  readonly anyKey?: boolean
   /** Default 15 minutes; from 1 second to 7 days. */
   readonly expiresIn?: Duration.DurationInput
   readonly maxBytes: number

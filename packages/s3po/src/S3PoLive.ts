@@ -16,6 +16,7 @@ import { fromBackend } from "./internal/core/layer.js"
 import type { FaultRule } from "./MockFault.js"
 import * as Retry from "./Retry.js"
 import type { MultipartOptions, S3Po } from "./S3Po.js"
+import type { ValidationError } from "./S3PoError.js"
 
 /**
  * Static credentials. When none are given, the AWS SDK's default provider chain finds them
@@ -120,12 +121,13 @@ const loadLive = Effect.promise(() => import("./internal/live/layer.js"))
 
 /**
  * `S3Po` over an `S3Client` built from `options`, created with the layer and destroyed with it.
- * The AWS SDK is loaded when the layer is built, not when s3po is imported.
+ * The AWS SDK is loaded when the layer is built, not when s3po is imported. An option it cannot
+ * take (a timeout that is no duration) fails the layer with a `ValidationError`.
  *
  * @since 0.2.0
  * @category layers
  */
-export const layer = (options: LiveOptions = {}): Layer.Layer<S3Po> =>
+export const layer = (options: LiveOptions = {}): Layer.Layer<S3Po, ValidationError> =>
   fromBackend(Effect.flatMap(loadLive, (live) => live.acquire(options)))
 
 /**
@@ -175,7 +177,9 @@ export const config: Config.Config<LiveOptions> = Config.all({
  * @since 0.2.0
  * @category layers
  */
-export const layerConfig = (options: Config.Config<LiveOptions>): Layer.Layer<S3Po, ConfigError.ConfigError> =>
+export const layerConfig = (
+  options: Config.Config<LiveOptions>
+): Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError> =>
   Layer.unwrapEffect(Effect.map(options, layer))
 
 /**
@@ -184,7 +188,7 @@ export const layerConfig = (options: Config.Config<LiveOptions>): Layer.Layer<S3
  * @since 0.1.0
  * @category layers
  */
-export const S3PoLive: Layer.Layer<S3Po, ConfigError.ConfigError> = layerConfig(config)
+export const S3PoLive: Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError> = layerConfig(config)
 
 /**
  * @since 0.1.0

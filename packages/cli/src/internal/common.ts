@@ -5,7 +5,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { S3Po } from "s3po"
+import type { S3Po, ValidationError } from "s3po"
 import * as S3PoLive from "s3po/S3PoLive"
 import * as Output from "./output.js"
 
@@ -36,7 +36,7 @@ export interface CommonOptions {
 /** Where the commands' `S3Po` comes from, given the endpoint and region options. */
 export class S3Layer extends Context.Tag("@s3po/cli/S3Layer")<
   S3Layer,
-  (options: Pick<CommonOptions, "endpoint" | "region">) => Layer.Layer<S3Po, ConfigError.ConfigError>
+  (options: Pick<CommonOptions, "endpoint" | "region">) => Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError>
 >() {}
 
 /** `S3PoLive`, configured from the environment as the library reads it, the options over it. */

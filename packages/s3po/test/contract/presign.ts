@@ -140,4 +140,36 @@ export const presignSuite = <R>(name: string, s3Layer: Layer.Layer<S3Po | R, unk
           "ValidationError"
         )
       }))
+
+    it.effect("an empty keyPrefix is refused unless anyKey says any key of the bucket is meant", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = uniqueBucket("presign-any-key")
+        yield* s3.createBucket(bucket)
+        const refused = yield* Effect.flip(s3.presignPost(bucket, { keyPrefix: "", maxBytes: 10 }))
+        assert.deepInclude(refused, { _tag: "ValidationError", operation: "presignPost", field: "keyPrefix" })
+        for (
+          const options of [
+            { anyKey: true, keyPrefix: "uploads/", maxBytes: 10 },
+            { anyKey: true, key: "k", maxBytes: 10 },
+            { anyKey: "yes" as unknown as boolean, keyPrefix: "", maxBytes: 10 },
+            { anyKey: false, keyPrefix: "", maxBytes: 10 },
+            { anyKey: false, maxBytes: 10 }
+          ]
+        ) {
+          assert.strictEqual(yield* tagOf(s3.presignPost(bucket, options)), "ValidationError", JSON.stringify(options))
+        }
+        for (const form of [{ anyKey: true, maxBytes: 10 }, { anyKey: true, keyPrefix: "", maxBytes: 10 }]) {
+          const signed = yield* s3.presignPost(bucket, form)
+          const data = new FormData()
+          for (const [name, value] of Object.entries(signed.fields)) {
+            data.append(name, name === "key" ? "top.txt" : value)
+          }
+          data.append("file", new Blob(["anywhere"]), "upload.txt")
+          const answer = yield* fetch(signed.url, { method: "POST", body: data })
+          assert.isTrue(answer.status >= 200 && answer.status < 300, `${answer.status} ${yield* text(answer)}`)
+          assert.strictEqual(yield* s3.downloadString(bucket, "top.txt"), "anywhere")
+          yield* s3.delete(bucket, "top.txt")
+        }
+      }))
   })

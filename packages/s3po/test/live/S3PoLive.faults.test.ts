@@ -483,7 +483,7 @@ describe("S3PoLive configuration", () => {
           Effect.withConfigProvider(fromEnv({ AWS_REQUEST_CHECKSUM_CALCULATION: "SOMETIMES" }))
         )
       )
-      assert.strictEqual(error._op, "InvalidData")
+      assert.strictEqual("_op" in error && error._op, "InvalidData")
       assert.include(String(error), "AWS_REQUEST_CHECKSUM_CALCULATION")
     }))
 })

@@ -77,11 +77,13 @@ export const listPendingUploads = (
 
 const olderThanProblem = (olderThan: Duration.DurationInput | undefined) => {
   if (olderThan === undefined) return undefined
+  const problem = Validate.duration("abortPendingUploads", "olderThan", olderThan)
+  if (problem !== undefined) return problem
   const millis = typeof olderThan === "number" ? olderThan : Duration.toMillis(Duration.decode(olderThan))
   return millis >= 0 ? undefined : new ValidationError({
     operation: "abortPendingUploads",
     field: "olderThan",
-    reason: `must not be negative (a time in the future), got ${String(olderThan)}`
+    reason: `must not be negative (a time in the future), got ${Validate.shown(olderThan)}`
   })
 }
 

@@ -51,9 +51,6 @@ export const conditionsOf = (request: PresignPostRequest, fields: Readonly<Recor
   ...Object.entries(fields).filter(([name]) => name !== "key").map(([name, value]) => ({ [name]: value }))
 ]
 
-const maxExpiry = Duration.days(7)
-const defaultExpiry = Duration.minutes(15)
-
 /** RFC 3986 encoding, as SigV4 signs: `encodeURIComponent` leaves `!'()*` as they are. */
 const rfc3986 = (text: string) =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
@@ -63,6 +60,9 @@ export const encodeKey = (key: string) => key.split("/").map(rfc3986).join("/")
 
 export const encodeQuery = (query: Readonly<Record<string, string>>) =>
   Object.entries(query).map(([name, value]) => `${rfc3986(name)}=${rfc3986(value)}`).join("&")
+
+const maxExpiry = Duration.days(7)
+const defaultExpiry = Duration.minutes(15)
 
 /** The request to sign for `presign(bucket, key, options)`, or why it cannot be signed. */
 export const requestOf = (
@@ -75,15 +75,8 @@ export const requestOf = (
     Validate.headerValue("presign", "responseContentType", options.responseContentType) ??
     Validate.headerValue("presign", "responseContentDisposition", options.responseContentDisposition)
   if (problem !== undefined) return problem
-  const expiresIn = Duration.decode(options.expiresIn ?? defaultExpiry)
-  const seconds = Math.floor(Duration.toSeconds(expiresIn))
-  if (!(seconds >= 1) || Duration.greaterThan(expiresIn, maxExpiry)) {
-    return new ValidationError({
-      operation: "presign",
-      field: "expiresIn",
-      reason: `must be from 1 second to 7 days, got ${Duration.format(expiresIn)}`
-    })
-  }
+  const seconds = expirySeconds("presign", options.expiresIn)
+  if (typeof seconds !== "number") return seconds
   const method = options.method ?? "GET"
   return {
     bucket,
@@ -100,8 +93,10 @@ export const requestOf = (
   }
 }
 
-const expiryProblem = (operation: string, input: Duration.DurationInput | undefined) => {
-  const expiresIn = Duration.decode(input ?? defaultExpiry)
+/** How long a signature lasts, in whole seconds from 1 second to 7 days, or why it cannot. */
+const expirySeconds = (operation: string, input: unknown): number | ValidationError => {
+  const expiresIn = Validate.durationOf(operation, "expiresIn", input ?? defaultExpiry)
+  if (expiresIn instanceof ValidationError) return expiresIn
   const seconds = Math.floor(Duration.toSeconds(expiresIn))
   return !(seconds >= 1) || Duration.greaterThan(expiresIn, maxExpiry)
     ? new ValidationError({
@@ -112,32 +107,56 @@ const expiryProblem = (operation: string, input: Duration.DurationInput | undefi
     : seconds
 }
 
+/**
+ * The key of a form: exactly one of `key`, a `keyPrefix` or `anyKey: true`. An empty prefix would
+ * let the uploader write any key of the bucket, so that takes `anyKey` to say it is meant.
+ */
+const formKeyProblem = (operation: string, options: PresignPostOptions): Validate.Problem => {
+  const invalid = (field: string, reason: string) => new ValidationError({ operation, field, reason })
+  if (options.anyKey !== undefined && typeof options.anyKey !== "boolean") {
+    return invalid("anyKey", `must be true or false, got ${Validate.shown(options.anyKey)}`)
+  }
+  if (options.anyKey === true) {
+    return options.key === undefined && (options.keyPrefix === undefined || options.keyPrefix === "")
+      ? undefined
+      : invalid("anyKey", "lets the uploader choose any key of the bucket: give it without key or keyPrefix")
+  }
+  if ((options.key === undefined) === (options.keyPrefix === undefined)) {
+    return invalid("key", "give either key or keyPrefix (or anyKey: true)")
+  }
+  if (options.key !== undefined) return Validate.key(operation, options.key)
+  return options.keyPrefix === ""
+    ? invalid(
+      "keyPrefix",
+      "must not be empty: the uploader could write any key of the bucket; give anyKey: true if that is meant"
+    )
+    : Validate.text(operation, "keyPrefix", options.keyPrefix)
+}
+
 /** The form to sign for `presignPost(bucket, options)`, or why it cannot be signed. */
 export const postRequestOf = (bucket: string, options: PresignPostOptions): PresignPostRequest | ValidationError => {
   const operation = "presignPost"
   const invalid = (field: string, reason: string) => new ValidationError({ operation, field, reason })
-  const keyProblem = (options.key === undefined) === (options.keyPrefix === undefined)
-    ? invalid("key", "give either key or keyPrefix")
-    : options.key !== undefined
-    ? Validate.key(operation, options.key)
-    : Validate.text(operation, "keyPrefix", options.keyPrefix)
-  const problem = Validate.bucket(operation, bucket) ?? keyProblem ??
+  const problem = Validate.bucket(operation, bucket) ?? formKeyProblem(operation, options) ??
     Validate.headerValue(operation, "contentType", options.contentType) ??
     Validate.metadata(operation, options.metadata)
   if (problem !== undefined) return problem
   const minBytes = options.minBytes ?? 0
   if (!Number.isInteger(minBytes) || minBytes < 0) {
-    return invalid("minBytes", `must be a whole number >= 0, got ${minBytes}`)
+    return invalid("minBytes", `must be a whole number >= 0, got ${Validate.shown(minBytes)}`)
   }
   if (!Number.isInteger(options.maxBytes) || options.maxBytes < minBytes || options.maxBytes > maxSinglePutBytes) {
-    return invalid("maxBytes", `must be a whole number from minBytes (${minBytes}) to 5 GiB, got ${options.maxBytes}`)
+    return invalid(
+      "maxBytes",
+      `must be a whole number from minBytes (${minBytes}) to 5 GiB, got ${Validate.shown(options.maxBytes)}`
+    )
   }
-  const seconds = expiryProblem(operation, options.expiresIn)
+  const seconds = expirySeconds(operation, options.expiresIn)
   if (typeof seconds !== "number") return seconds
   return {
     bucket,
     key: options.key,
-    keyPrefix: options.keyPrefix,
+    keyPrefix: options.anyKey === true ? "" : options.keyPrefix,
     expiresInSeconds: seconds,
     minBytes,
     maxBytes: options.maxBytes,

@@ -1,4 +1,6 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { DownloadRange, ObjectAttributes, ReadConditions, WriteConditions } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
 import { writeIdBytes } from "./conditionalWrite.js"
@@ -22,6 +24,46 @@ export type Problem = ValidationError | undefined
 
 const invalid = (operation: string, field: string, reason: string): ValidationError =>
   new ValidationError({ operation, field, reason })
+
+/** A value as an error message quotes it: never throws, whatever the value (a symbol, an object without a prototype). */
+export const shown = (value: unknown): string => {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value)
+    case "number":
+    case "bigint":
+    case "boolean":
+    case "undefined":
+    case "symbol":
+      return String(value)
+    case "function":
+      return "a function"
+    default:
+      return value === null ? "null" : Array.isArray(value) ? "an array" : "an object"
+  }
+}
+
+/**
+ * A duration option decoded as `Duration.decode` decodes it, but as a `ValidationError` instead of
+ * a throw when it is no `DurationInput`.
+ */
+export const durationOf = (operation: string, field: string, value: unknown): Duration.Duration | ValidationError =>
+  Option.getOrElse(
+    Duration.decodeUnknown(value),
+    () =>
+      invalid(
+        operation,
+        field,
+        `must be a Duration, milliseconds, [seconds, nanos] or a text such as "30 seconds", got ${shown(value)}`
+      )
+  )
+
+/** An optional duration option that `Duration.decode` can decode. */
+export const duration = (operation: string, field: string, value: unknown): Problem => {
+  if (value === undefined) return undefined
+  const decoded = durationOf(operation, field, value)
+  return decoded instanceof ValidationError ? decoded : undefined
+}
 
 /** Runs `effect` only when there is no problem. */
 export const guard = <A, E, R>(

@@ -4,12 +4,14 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
+import type { ValidationError } from "../../S3PoError.js"
 import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
 import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import type { BackendSettings } from "../core/layer.js"
 import * as Limits from "../core/limits.js"
 import type { Presigner } from "../core/presign.js"
+import * as Validate from "../core/validation.js"
 import * as LiveBackend from "./backend.js"
 import * as Endpoints from "./endpoints.js"
 import { capErrorBodies, defaultErrorBodyMillis, withCappedErrorBodies } from "./errorBodies.js"
@@ -156,11 +158,19 @@ const withFaults = (backend: Backend, options: LiveOptions): Backend =>
     ? backend
     : FaultInjection.make(backend, { faults: options.faults, randomSeed: options.randomSeed }).backend
 
+/** What the layer cannot be built with, found before a client is made. */
+const optionsProblem = (options: LiveOptions): Validate.Problem =>
+  Validate.duration("S3PoLive.layer", "requestTimeout", options.requestTimeout) ??
+    Validate.duration("S3PoLive.layer", "connectionTimeout", options.connectionTimeout) ??
+    Validate.duration("S3PoLive.layer", "idleTimeout", options.idleTimeout)
+
 /** A backend over an `S3Client` built from `options`, destroyed with the scope. */
 export const acquire = (
   options: LiveOptions
-): Effect.Effect<Acquired, never, Scope.Scope> =>
+): Effect.Effect<Acquired, ValidationError, Scope.Scope> =>
   Effect.gen(function*() {
+    const problem = optionsProblem(options)
+    if (problem !== undefined) return yield* problem
     const client = yield* Effect.acquireRelease(
       Effect.sync(() => clientFor(options)),
       (client) => Effect.sync(() => client.destroy())
