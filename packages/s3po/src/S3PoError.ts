@@ -6,6 +6,7 @@
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
+import * as internalPrintable from "./internal/core/printable.js"
 
 /**
  * Marks every s3po error.
@@ -20,6 +21,25 @@ export const TypeId: unique symbol = Symbol.for("s3po/S3PoError")
  * @category type ids
  */
 export type TypeId = typeof TypeId
+
+/**
+ * Text made safe to show on a terminal, and still exact: control characters (C0 such as NUL, ESC,
+ * CR, LF and TAB; DEL; C1), the bidirectional marks, overrides and isolates, and the line and
+ * paragraph separators are written as a JavaScript string literal writes them (`\x1b`, `\u202e`),
+ * and a backslash as `\\`, so the text can be read back. Every s3po error's `message` shows keys,
+ * paths and server text this way (its fields keep them exact); use it for lines of your own.
+ *
+ * @example
+ * ```ts
+ * import { printable } from "s3po"
+ *
+ * printable("report\x1b]52;c;aGk=\x07.txt") // "report\\x1b]52;c;aGk=\\x07.txt"
+ * ```
+ *
+ * @since 0.3.0
+ * @category formatting
+ */
+export const printable: (text: string) => string = internalPrintable.printable
 
 const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
 
@@ -41,7 +61,7 @@ export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: no such key ${where(this.bucket, this.key)}`
+    return printable(`${this.operation}: no such key ${where(this.bucket, this.key)}`)
   }
 }
 
@@ -63,7 +83,7 @@ export class NoSuchBucket extends Data.TaggedError("NoSuchBucket")<{
 
   override get message(): string {
     const of = this.key === undefined ? "" : ` (for ${where(this.bucket, this.key)})`
-    return `${this.operation}: no such bucket ${where(this.bucket)}${of}${requestIdOf(this.requestId)}`
+    return printable(`${this.operation}: no such bucket ${where(this.bucket)}${of}${requestIdOf(this.requestId)}`)
   }
 }
 
@@ -90,9 +110,11 @@ export class BucketNotEmpty extends Data.TaggedError("BucketNotEmpty")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: ${where(this.bucket)} is not empty: delete its objects first (emptyBucket)${
-      requestIdOf(this.requestId)
-    }`
+    return printable(
+      `${this.operation}: ${where(this.bucket)} is not empty: delete its objects first (emptyBucket)${
+        requestIdOf(this.requestId)
+      }`
+    )
   }
 }
 
@@ -116,9 +138,9 @@ export class AccessDenied extends Data.TaggedError("AccessDenied")<{
 
   override get message(): string {
     const reason = accessDeniedHints[this.code] ?? this.code
-    return `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${
-      requestIdOf(this.requestId)
-    }`
+    return printable(
+      `${this.operation}: access denied (${reason}) on ${where(this.bucket, this.key)}${requestIdOf(this.requestId)}`
+    )
   }
 }
 
@@ -137,7 +159,7 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: invalid ${this.field}: ${this.reason}`
+    return printable(`${this.operation}: invalid ${this.field}: ${this.reason}`)
   }
 }
 
@@ -165,9 +187,11 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
   override get message(): string {
     const condition = this.condition ??
       (this.expectedETag === undefined ? "the request's conditions" : `If-Match: ${this.expectedETag}`)
-    return `${this.operation}: precondition failed: ${where(this.bucket, this.key)} does not meet ${condition}${
-      requestIdOf(this.requestId)
-    }`
+    return printable(
+      `${this.operation}: precondition failed: ${where(this.bucket, this.key)} does not meet ${condition}${
+        requestIdOf(this.requestId)
+      }`
+    )
   }
 }
 
@@ -191,7 +215,7 @@ export class NotModified extends Data.TaggedError("NotModified")<{
 
   override get message(): string {
     const etag = this.etag === undefined ? "" : ` (ETag ${this.etag})`
-    return `${this.operation}: ${where(this.bucket, this.key)} is not modified${etag}`
+    return printable(`${this.operation}: ${where(this.bucket, this.key)} is not modified${etag}`)
   }
 }
 
@@ -214,7 +238,7 @@ export class Throttled extends Data.TaggedError("Throttled")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: throttled (${this.status} ${this.code}) on ${where(this.bucket, this.key)}`
+    return printable(`${this.operation}: throttled (${this.status} ${this.code}) on ${where(this.bucket, this.key)}`)
   }
 }
 
@@ -240,9 +264,11 @@ export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${
-      requestIdOf(this.requestId)
-    }`
+    return printable(
+      `${this.operation}: ${this.status} ${this.code} on ${where(this.bucket, this.key)}: ${this.detail}${
+        requestIdOf(this.requestId)
+      }`
+    )
   }
 }
 
@@ -265,7 +291,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: transport failure on ${where(this.bucket, this.key)}: ${this.reason}`
+    return printable(`${this.operation}: transport failure on ${where(this.bucket, this.key)}: ${this.reason}`)
   }
 }
 
@@ -285,7 +311,7 @@ export class LocalFileError extends Data.TaggedError("LocalFileError")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: ${this.path}: ${this.reason}`
+    return printable(`${this.operation}: ${this.path}: ${this.reason}`)
   }
 }
 
@@ -306,7 +332,7 @@ export class UnsafeKey extends Data.TaggedError("UnsafeKey")<{
   readonly [TypeId]: TypeId = TypeId
 
   override get message(): string {
-    return `${this.operation}: ${where(this.bucket, this.key)}: ${this.reason}`
+    return printable(`${this.operation}: ${where(this.bucket, this.key)}: ${this.reason}`)
   }
 }
 

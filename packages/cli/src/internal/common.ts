@@ -36,7 +36,9 @@ export interface CommonOptions {
 /** Where the commands' `S3Po` comes from, given the endpoint and region options. */
 export class S3Layer extends Context.Tag("@s3po/cli/S3Layer")<
   S3Layer,
-  (options: Pick<CommonOptions, "endpoint" | "region">) => Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError>
+  (
+    options: Pick<CommonOptions, "endpoint" | "region">
+  ) => Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError>
 >() {}
 
 /** `S3PoLive`, configured from the environment as the library reads it, the options over it. */
@@ -64,7 +66,7 @@ export const withS3 = <A>(
       Effect.provide(layerOf(options)),
       Effect.ensuring(output.done),
       Effect.catchAll((error) =>
-        Effect.zipRight(output.error(`s3po: ${error.message}`), Effect.fail(new CommandFailed()))
+        Effect.zipRight(output.error(`s3po: ${Output.messageOf(error)}`), Effect.fail(new CommandFailed()))
       ),
       Effect.asVoid
     ))

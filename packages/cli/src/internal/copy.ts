@@ -4,10 +4,10 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { batch, S3Po, type Sync } from "s3po"
+import { batch, printable, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, withS3 } from "./common.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
-import type { Output } from "./output.js"
+import { messageOf, type Output } from "./output.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 
 type Mode = "copy" | "move"
@@ -32,7 +32,7 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
         yield* Effect.tryPromise({ try: () => fs.unlink(source.path), catch: localFailure(source.path) })
       }
       return yield* output.report(
-        `${mode === "copy" ? "upload" : "move"}: ${source.path} to ${formatS3(destination.bucket, key)}`,
+        `${mode === "copy" ? "upload" : "move"}: ${printable(source.path)} to ${formatS3(destination.bucket, key)}`,
         {
           action: "Upload",
           path: source.path,
@@ -50,7 +50,7 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
       const result = yield* s3.downloadFile(source.bucket, source.key, target)
       if (mode === "move") yield* s3.delete(source.bucket, source.key)
       return yield* output.report(
-        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${target}`,
+        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${printable(target)}`,
         {
           action: "Download",
           key: source.key,
@@ -97,7 +97,7 @@ const copyBetweenPrefixes = (
           from: { bucket: source.bucket, key },
           to: target
         })
-      ).pipe(Effect.tapError((error) => output.error(`failed: ${key}: ${error.message}`)))
+      ).pipe(Effect.tapError((error) => output.error(`failed: ${printable(key)}: ${messageOf(error)}`)))
     }, { concurrency })
     const failed = result.results.filter((outcome) => outcome._tag === "Left").length
     if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${result.results.length} failed` })

@@ -1,3 +1,5 @@
+import { printable } from "s3po"
+
 /** Where a command reads or writes: an S3 location (`s3://bucket/key`) or a local path. */
 export type Location =
   | { readonly _tag: "S3"; readonly bucket: string; readonly key: string }
@@ -19,7 +21,8 @@ export const localFailure = (subject: string) => (cause: unknown) => ({
   message: `${subject}: ${cause instanceof Error ? cause.message : String(cause)}`
 })
 
-export const formatS3 = (bucket: string, key: string) => `s3://${bucket}/${key}`
+/** An S3 location as a line shows it: control characters escaped (`printable`). */
+export const formatS3 = (bucket: string, key: string) => printable(`s3://${bucket}/${key}`)
 
 /** The last name of a key or path: what a copy into a folder names its file or object. */
 export const baseName = (keyOrPath: string) => keyOrPath.replace(/\/+$/, "").split("/").at(-1) ?? ""

@@ -2,7 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { S3Po } from "s3po"
+import { printable, S3Po } from "s3po"
 import { common, withS3 } from "./common.js"
 import { parseLocation } from "./location.js"
 
@@ -25,7 +25,7 @@ export const ls = Command.make("ls", {
       const target = Option.map(options.target, parseLocation)
       if (Option.isNone(target)) {
         for (const bucket of yield* listBuckets) {
-          yield* output.report(`${date(bucket.creationDate)} ${bucket.name}`, {
+          yield* output.report(`${date(bucket.creationDate)} ${printable(bucket.name)}`, {
             bucket: bucket.name,
             created: bucket.creationDate.toISOString()
           })
@@ -38,12 +38,12 @@ export const ls = Command.make("ls", {
         s3.listObjects(bucket, { prefix, ...(options.recursive ? {} : { delimiter: "/" }) }),
         (entry) =>
           entry._tag === "CommonPrefix"
-            ? output.report(`${"PRE".padStart(30)} ${entry.prefix.slice(prefix.lastIndexOf("/") + 1)}`, {
+            ? output.report(`${"PRE".padStart(30)} ${printable(entry.prefix.slice(prefix.lastIndexOf("/") + 1))}`, {
               prefix: entry.prefix
             })
             : output.report(
               `${date(entry.lastModified)} ${String(entry.size).padStart(10)} ${
-                options.recursive ? entry.key : entry.key.slice(prefix.lastIndexOf("/") + 1)
+                printable(options.recursive ? entry.key : entry.key.slice(prefix.lastIndexOf("/") + 1))
               }`,
               { key: entry.key, size: entry.size, lastModified: entry.lastModified.toISOString(), etag: entry.etag }
             )

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { S3Po } from "s3po"
+import { printable, S3Po } from "s3po"
 import { common, withS3 } from "./common.js"
 import { folder, formatS3, parseLocation } from "./location.js"
 
@@ -73,7 +73,7 @@ export const mb = Command.make(
       Effect.gen(function*() {
         const { bucket } = yield* s3Location(options.target)
         yield* Effect.flatMap(S3Po, (s3) => s3.createBucket(bucket))
-        yield* output.report(`make_bucket: ${bucket}`, { action: "CreateBucket", bucket })
+        yield* output.report(`make_bucket: ${printable(bucket)}`, { action: "CreateBucket", bucket })
       }))
 ).pipe(Command.withDescription("Create a bucket"))
 
@@ -92,5 +92,5 @@ export const rb = Command.make("rb", {
         yield* output.line(`deleted ${emptied.deleted} objects, aborted ${emptied.aborted} uploads`)
       }
       yield* s3.deleteBucket(bucket)
-      yield* output.report(`remove_bucket: ${bucket}`, { action: "DeleteBucket", bucket })
+      yield* output.report(`remove_bucket: ${printable(bucket)}`, { action: "DeleteBucket", bucket })
     }))).pipe(Command.withDescription("Delete a bucket (with --force, its objects first)"))

@@ -1,12 +1,13 @@
 import { MultiBar, Presets, type SingleBar } from "cli-progress"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import type { Sync } from "s3po"
+import { isS3PoError, printable, type Sync } from "s3po"
 
 /**
  * What a command prints. On a terminal, a progress bar on stderr with each line printed above it;
  * otherwise plain lines, or with `--json` one JSON object per line, on stdout (Effect's `Console`).
- * Errors go to stderr.
+ * Errors go to stderr. Lines are given printable: keys, paths and names in them escaped with
+ * `printable`, error messages with `messageOf`.
  */
 export interface Output {
   readonly json: boolean
@@ -21,6 +22,20 @@ export interface Output {
   readonly progress: (progress: Sync.SyncProgress) => Effect.Effect<void>
   readonly done: Effect.Effect<void>
 }
+
+/**
+ * An error's message as a line shows it. s3po's errors escape their own messages; any other (the
+ * command line's, a configuration error) is escaped here.
+ */
+export const messageOf = (error: { readonly message: string }): string =>
+  isS3PoError(error) ? error.message : printable(error.message)
+
+/**
+ * A record as one line of JSON in ASCII: every other character a `\u` escape, so that no control
+ * character or bidirectional override reaches a terminal raw, and the record parses back exact.
+ */
+const asciiJson = (value: Record<string, unknown>): string =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const units = ["B", "KiB", "MiB", "GiB", "TiB"]
 
@@ -85,7 +100,7 @@ export const make = (options: { readonly json: boolean }): Output => {
   const bar = !options.json && process.stderr.isTTY === true ? makeBar() : undefined
   const line = (text: string) =>
     options.json ? Effect.void : bar === undefined ? Console.log(text) : Effect.sync(() => bar.log(text))
-  const record = (value: Record<string, unknown>) => options.json ? Console.log(JSON.stringify(value)) : Effect.void
+  const record = (value: Record<string, unknown>) => options.json ? Console.log(asciiJson(value)) : Effect.void
   return {
     json: options.json,
     line,

@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
-import { S3Po, Sync } from "s3po"
+import { printable, S3Po, Sync } from "s3po"
 import { formatS3, localFailure, type Location } from "./location.js"
-import { formatBytes, type Output } from "./output.js"
+import { formatBytes, messageOf, type Output } from "./output.js"
 
 /** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
 export interface Transfer {
@@ -60,13 +60,13 @@ const removeFile = (file: string) =>
 const describe = (bucket: string, action: Sync.SyncAction): string | undefined => {
   switch (action._tag) {
     case "Upload":
-      return `upload: ${action.path} to ${formatS3(bucket, action.key)}`
+      return `upload: ${printable(action.path)} to ${formatS3(bucket, action.key)}`
     case "Download":
-      return `download: ${formatS3(bucket, action.key)} to ${action.path}`
+      return `download: ${formatS3(bucket, action.key)} to ${printable(action.path)}`
     case "DeleteObject":
       return `delete: ${formatS3(bucket, action.key)}`
     case "DeleteFile":
-      return `delete: ${action.path}`
+      return `delete: ${printable(action.path)}`
     default:
       return undefined
   }
@@ -82,7 +82,7 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
     const onAction = (action: Sync.SyncAction, error: Sync.SyncError | undefined) => {
       if (error !== undefined) {
         return Effect.zipRight(
-          output.error(`failed: ${action.relative}: ${error.message}`),
+          output.error(`failed: ${printable(action.relative)}: ${messageOf(error)}`),
           output.record({ action: action._tag, relative: action.relative, error: error._tag, message: error.message })
         )
       }
@@ -98,7 +98,7 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
             Effect.catchAll((failure) =>
               Effect.zipRight(
                 Effect.sync(() => sourcesKept++),
-                output.error(`failed to remove the source of ${action.relative}: ${failure.message}`)
+                output.error(`failed to remove the source of ${printable(action.relative)}: ${messageOf(failure)}`)
               )
             )
           )

@@ -1,41 +1,8 @@
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
-import { S3Po, S3PoMock } from "s3po"
-import { run, S3Layer } from "../../src/Cli.js"
-
-/** One mock store for every command of a test, as one server would be. */
-const makeCli = async () => {
-  const store = ManagedRuntime.make(S3PoMock)
-  const context = await store.runtime()
-  const s3Layer = Layer.succeed(S3Layer, () => Layer.succeedContext(context.context))
-  const s3po = (...args: ReadonlyArray<string>) =>
-    Effect.gen(function*() {
-      const stdout: Array<string> = []
-      const stderr: Array<string> = []
-      const console = yield* Effect.console
-      const exit = yield* run(["node", "s3po", ...args]).pipe(
-        Effect.provide([NodeContext.layer, s3Layer]),
-        Effect.withConsole({
-          ...console,
-          log: (...text: ReadonlyArray<unknown>) => Effect.sync(() => stdout.push(text.join(" "))),
-          error: (...text: ReadonlyArray<unknown>) => Effect.sync(() => stderr.push(text.join(" ")))
-        }),
-        Effect.exit
-      )
-      return { ok: Exit.isSuccess(exit), stdout, stderr }
-    }).pipe(Effect.runPromise)
-  const s3 = <A, E>(f: (s3: S3Po.Service) => Effect.Effect<A, E>) => store.runPromise(Effect.flatMap(S3Po, f))
-  return { s3po, s3, close: () => store.dispose() }
-}
-
-const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), "s3po-cli-"))
+import { makeCli, tempDir } from "./harness.js"
 
 describe("s3po commands on S3PoMock", () => {
   it("mb, sync up, ls, sync again, sync down, rb --force", async () => {
