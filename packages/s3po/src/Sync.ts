@@ -172,7 +172,10 @@ export const syncUp: (
  * Makes `localDir` hold what `source` holds: downloads the objects it lacks or holds otherwise
  * (each atomically, as `downloadFile`: an interrupted sync leaves whole files only, with the
  * object's last-modified time), and, with `delete`, removes the files `source` lacks. A key that
- * would land outside `localDir` is never written: it fails as `UnsafeKey`. Keys ending in `/`
+ * would land outside `localDir` is never written: it fails as `UnsafeKey`; so does, on Windows, a
+ * key Windows would not keep as the file it names (`aux.txt`, `a\b`, `name.`, `a:b`), and, where
+ * the file system does not tell case apart (macOS, Windows), a key that differs only in case from
+ * one before it (`a.txt` after `A.txt`): it would overwrite that key's file. Keys ending in `/`
  * (folders made by consoles) are passed over.
  *
  * @since 0.3.0

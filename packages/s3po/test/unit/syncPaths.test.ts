@@ -29,6 +29,39 @@ describe("sync paths", () => {
     }
   })
 
+  it("on Windows, keys it would not keep as the file they name are unsafe too; elsewhere they are files", () => {
+    const windowsOnly = [
+      "x\\y",
+      "CON",
+      "aux.txt",
+      "dir/Nul.tar.gz",
+      "com1",
+      "LPT9.log",
+      "COM\u00b9",
+      "conin$",
+      "prn .txt",
+      "trailing.",
+      "trailing ",
+      "dir./x",
+      "file.txt:stream",
+      "what?",
+      "a*b",
+      "a<b>c",
+      "pipe|d",
+      "quote\"d",
+      "tab\tname"
+    ]
+    for (const key of windowsOnly) {
+      assert.isDefined(unsafeReason(key, "win32"), JSON.stringify(key))
+      assert.isUndefined(unsafeReason(key, "linux"), JSON.stringify(key))
+    }
+    for (
+      const key of ["CONSOLE.txt", "auxiliary", "nul_file", "COM10", "a.b.c", ".hidden", "dir/LPT", "e\u0301 x.txt"]
+    ) {
+      assert.isUndefined(unsafeReason(key, "win32"), JSON.stringify(key))
+    }
+  })
+
   it("a safe key's path is inside the directory", () => {
     const root = path.resolve("/tmp/sync-root")
     assert.strictEqual(localPathOf(root, "a/b.txt"), path.join(root, "a", "b.txt"))

@@ -5,6 +5,8 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { S3Po, S3PoMock, Sync } from "s3po"
+import { exactNames, foldedNames, nameFoldOf } from "../../src/internal/sync/nameFolding.js"
+import * as Plan from "../../src/internal/sync/plan.js"
 import { freshBucket, tempDir } from "../utils/fixtures.js"
 
 /** Writes `files` (path below `root` to content) with their folders. */
@@ -110,11 +112,60 @@ layer(S3PoMock, { excludeTestServices: true })("sync safety", (it) => {
         assert.deepStrictEqual([up.copied, up.deleted, up.failed.length], [1, 0, 0])
         assert.deepStrictEqual(yield* keys(bucket), [twin, "a.txt"])
         const down = yield* Sync.syncDown({ bucket }, root, { delete: true })
-        assert.deepStrictEqual([down.copied, down.deleted, down.failed.length], [0, 0, 0])
+        assert.deepStrictEqual([down.deleted, down.failed.length], [0, 0])
         assert.strictEqual(yield* Effect.promise(() => fs.readFile(path.join(root, leftover), "utf8")), "half")
         yield* s3.delete(bucket, twin)
         const downAfter = yield* Sync.syncDown({ bucket }, root, { delete: true })
         assert.deepStrictEqual([downAfter.deleted], [0])
+      }))
+  })
+
+  describe("keys that differ only in case, into a directory that does not tell case apart", () => {
+    const planOf = (bucket: string, root: string, fold: typeof exactNames) =>
+      Effect.flatMap(S3Po, (s3) => Stream.runCollect(Plan.planDown(s3, { bucket }, root, { delete: true }, fold))).pipe(
+        Effect.map((actions) =>
+          Chunk.toArray(actions).map((action) =>
+            action._tag === "Refuse"
+              ? `Refuse ${action.relative} ${action.error._tag}`
+              : `${action._tag} ${action.relative}`
+          )
+        )
+      )
+
+    it.scoped("the later key is refused, and a file named by a key in another case is not deleted", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("sync-case")
+        const root = yield* tempDir
+        yield* writeTree(root, { "B.txt": "the file of key b.txt, as the file system keeps it", "gone.txt": "no key" })
+        for (const key of ["A.txt", "Dir/x", "a.txt", "b.txt", "dir/x", "dir/y", "\u00e9.txt", "e\u0301.txt"]) {
+          yield* s3.upload(bucket, key, key)
+        }
+        assert.deepStrictEqual(yield* planOf(bucket, root, foldedNames), [
+          "Download A.txt",
+          "Download Dir/x",
+          "Refuse a.txt UnsafeKey",
+          "Download b.txt",
+          "Refuse dir/x UnsafeKey",
+          "Download dir/y",
+          "Download e\u0301.txt",
+          "Refuse \u00e9.txt UnsafeKey",
+          "DeleteFile gone.txt"
+        ])
+        // Where names are exact, every key is its own file and B.txt is a file the bucket lacks.
+        assert.include(yield* planOf(bucket, root, exactNames), "DeleteFile B.txt")
+      }))
+
+    it.scoped("how a directory tells names apart is found by looking it up in the other case", () =>
+      Effect.gen(function*() {
+        const outer = yield* tempDir
+        const probed = path.join(outer, "probed")
+        yield* Effect.promise(() => fs.mkdir(probed))
+        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(probed)), exactNames)
+        // A folder that answers to its name in upper case too, as on macOS or Windows.
+        yield* Effect.promise(() => fs.symlink(probed, path.join(outer, "PROBED")))
+        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(probed)), foldedNames)
+        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(path.join(probed, "not-made-yet"))), foldedNames)
       }))
   })
 })

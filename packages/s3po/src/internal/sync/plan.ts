@@ -8,6 +8,7 @@ import { makeFilter } from "./filters.js"
 import { matchesETag } from "./localETag.js"
 import { filesInKeyOrder, type LocalFile } from "./localTree.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
+import { exactNames, type NameFold, nameFoldOf } from "./nameFolding.js"
 import { localPathOf, unsafeReason } from "./safePath.js"
 
 /** An object below a sync's prefix. */
@@ -178,29 +179,76 @@ export const planUp = (
   return decided("syncUp", paired(s3, "syncUp", localDir, destination, options), options, decide)
 }
 
+/**
+ * The plan of a sync down. `nameFold` says how the directory's file system tells names apart (found
+ * by looking at it when not given). Where it folds case, a key whose name another key took first
+ * (`A.txt`, then `a.txt`) would overwrite that key's file: it is refused; and a file the bucket lacks
+ * is deleted only at the end, once no key turned out to name it in another case. (Both keep every
+ * key's folded name: memory then grows with the number of keys.)
+ */
 export const planDown = (
   s3: S3Po.Service,
   source: SyncLocation,
   localDir: string,
-  options: SyncOptions
+  options: SyncOptions,
+  nameFold?: NameFold
+): Stream.Stream<SyncAction, S3PoError> =>
+  Stream.unwrap(
+    Effect.map(
+      nameFold === undefined ? Effect.promise(() => nameFoldOf(localDir)) : Effect.succeed(nameFold),
+      (fold) => planDownWith(s3, source, localDir, options, fold)
+    )
+  )
+
+const planDownWith = (
+  s3: S3Po.Service,
+  source: SyncLocation,
+  localDir: string,
+  options: SyncOptions,
+  fold: NameFold
 ): Stream.Stream<SyncAction, S3PoError> => {
+  const folding = fold !== exactNames
+  /** Each folded name, and the key below the prefix that took it first. */
+  const owners = new Map<string, string>()
+  /** The keys whose folded name another key took first, and that key. */
+  const twins = new WeakMap<RemoteObject, string>()
+  const laterDeletes: Array<LocalFile> = []
+  const claim = (remote: RemoteObject) => {
+    if (unsafeReason(remote.relative) !== undefined) return
+    const folded = fold(remote.relative)
+    const owner = owners.get(folded)
+    if (owner === undefined) owners.set(folded, remote.relative)
+    else twins.set(remote, owner)
+  }
+  const refused = (remote: RemoteObject, reason: string): SyncAction => ({
+    _tag: "Refuse",
+    relative: remote.relative,
+    key: remote.key,
+    error: new UnsafeKey({ operation: "syncDown", bucket: source.bucket, key: remote.key, reason })
+  })
+  const deleted = (local: LocalFile): SyncAction => ({ _tag: "DeleteFile", relative: local.relative, path: local.path })
   const decide: Decide = ({ left: local, right: remote }, same) => {
     if (remote === undefined) {
       // A download's partial file may be this sync's own, in progress: it is never deleted.
-      return options.delete === true && !local.partial
-        ? Option.some({ _tag: "DeleteFile", relative: local.relative, path: local.path })
-        : Option.none()
+      if (options.delete !== true || local.partial) return Option.none()
+      if (!folding) return Option.some(deleted(local))
+      laterDeletes.push(local)
+      return Option.none()
     }
     const unsafe = unsafeReason(remote.relative)
     const path = unsafe === undefined ? localPathOf(localDir, remote.relative) : undefined
     if (path === undefined) {
-      const error = new UnsafeKey({
-        operation: "syncDown",
-        bucket: source.bucket,
-        key: remote.key,
-        reason: `would be written outside ${localDir}: ${unsafe ?? "it resolves outside the directory"}`
-      })
-      return Option.some({ _tag: "Refuse", relative: remote.relative, key: remote.key, error })
+      return Option.some(
+        refused(remote, `cannot be a file below ${localDir}: ${unsafe ?? "it resolves outside the directory"}`)
+      )
+    }
+    const twin = twins.get(remote)
+    if (twin !== undefined) {
+      return Option.some(refused(
+        remote,
+        `differs from ${JSON.stringify(folderPrefix(source) + twin)} only in case, which ${localDir} does not ` +
+          "tell apart: one would overwrite the other"
+      ))
     }
     return Option.some(
       same && local !== undefined
@@ -215,5 +263,17 @@ export const planDown = (
         }
     )
   }
-  return decided("syncDown", paired(s3, "syncDown", localDir, source, options), options, decide)
+  // Names are claimed in key order, before `decided` may decide a few pairs at once.
+  const pairs = folding
+    ? Stream.map(paired(s3, "syncDown", localDir, source, options), (pair) => {
+      if (pair.right !== undefined) claim(pair.right)
+      return pair
+    })
+    : paired(s3, "syncDown", localDir, source, options)
+  return Stream.concat(
+    decided("syncDown", pairs, options, decide),
+    Stream.suspend(() =>
+      Stream.fromIterable(laterDeletes.filter((local) => !owners.has(fold(local.relative))).map(deleted))
+    )
+  )
 }
