@@ -1,5 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
@@ -72,7 +73,14 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     return yield* Effect.fail({ message: "one side must be s3://bucket/key" })
   })
 
-/** Every object below a prefix into another, by server-side copies. */
+/** Keys copied as one batch: a listed page, S3's most. */
+const keysAtOnce = 1000
+
+/**
+ * Every object below a prefix into another, by server-side copies made as the listing streams in:
+ * a page of keys at a time, the next page listed while one is copied, so that memory holds two
+ * pages however many keys there are. A failed copy is reported and counted, and the others go on.
+ */
 const copyBetweenPrefixes = (
   output: Output,
   mode: Mode,
@@ -84,8 +92,7 @@ const copyBetweenPrefixes = (
     const s3 = yield* S3Po
     const from = folder(source.key)
     const to = folder(destination.key)
-    const keys = yield* Stream.runCollect(s3.list(source.bucket, { prefix: from }))
-    const result = yield* batch(keys, (key) => {
+    const copyKey = (key: string) => {
       const target = { bucket: destination.bucket, key: to + key.slice(from.length) }
       const copied = mode === "copy"
         ? s3.copy({ bucket: source.bucket, key }, target)
@@ -98,9 +105,20 @@ const copyBetweenPrefixes = (
           to: target
         })
       ).pipe(Effect.tapError((error) => output.error(`failed: ${printable(key)}: ${messageOf(error)}`)))
-    }, { concurrency })
-    const failed = result.results.filter((outcome) => outcome._tag === "Left").length
-    if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${result.results.length} failed` })
+    }
+    let failed = 0
+    let total = 0
+    yield* s3.list(source.bucket, { prefix: from }).pipe(
+      Stream.rechunk(keysAtOnce),
+      Stream.bufferChunks({ capacity: 1 }),
+      Stream.runForEachChunk((keys) =>
+        Effect.map(batch(keys, copyKey, { concurrency }), ({ results }) => {
+          total += results.length
+          failed += results.filter(Either.isLeft).length
+        })
+      )
+    )
+    if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${total} failed` })
   })
 
 const copyCommand = (mode: Mode) =>

@@ -1,8 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { layerMock, MockFault, type S3Po, S3PoMockControl } from "s3po"
 import { makeCli, tempDir } from "./harness.js"
+
+const listed = (s3: S3Po.Service, prefix: string) =>
+  Effect.map(Stream.runCollect(s3.list("bkt", { prefix })), Chunk.toReadonlyArray)
 
 describe("s3po commands on S3PoMock", () => {
   it("mb, sync up, ls, sync again, sync down, rb --force", async () => {
@@ -68,6 +74,51 @@ describe("s3po commands on S3PoMock", () => {
     assert.strictEqual(again.stdout.at(-1), "2 copied (2 B), 0 deleted, 0 unchanged, 0 failed")
     assert.isTrue((await cli.s3po("cp", "s3://bkt/p", "s3://bkt/q", "--recursive")).ok)
     assert.strictEqual(await cli.s3((s3) => s3.downloadString("bkt", "q/two")), "2")
+    await cli.close()
+  })
+
+  it("cp --recursive S3 to S3 copies as the listing streams in: the first copy before the last page is listed", async () => {
+    const keys = Array.from({ length: 3001 }, (_, index) => `src/${String(index).padStart(4, "0")}`)
+    const cli = await makeCli(layerMock({ seed: { bkt: Object.fromEntries(keys.map((key) => [key, "x"])) } }))
+    const copied = await cli.s3po("cp", "s3://bkt/src", "s3://bkt/dst", "--recursive", "--concurrency", "16")
+    assert.isTrue(copied.ok, copied.stderr.join("\n"))
+    assert.strictEqual(copied.stdout.length, keys.length)
+    const operations = (await cli.mock(Effect.flatMap(S3PoMockControl, (control) => control.calls)))
+      .map((call) => call.operation)
+    const pages = operations.filter((operation) => operation === "ListObjectsV2").length
+    assert.strictEqual(pages, 4)
+    assert.isBelow(operations.indexOf("CopyObject"), operations.lastIndexOf("ListObjectsV2"))
+    assert.deepStrictEqual(await cli.s3((s3) => listed(s3, "dst/")), keys.map((key) => key.replace("src/", "dst/")))
+    await cli.close()
+  })
+
+  it("a recursive S3 to S3 copy with a failed copy reports it, copies the rest and fails", async () => {
+    const cli = await makeCli(layerMock({ seed: { bkt: { "src/a": "1", "src/b": "2", "src/c": "3" } } }))
+    await cli.mock(
+      Effect.flatMap(
+        S3PoMockControl,
+        (control) => control.addFault({ operation: "CopyObject", key: "dst/b", fault: MockFault.accessDenied })
+      )
+    )
+    const copied = await cli.s3po("mv", "s3://bkt/src", "s3://bkt/dst", "--recursive")
+    assert.isFalse(copied.ok)
+    assert.strictEqual(copied.stdout.length, 2)
+    assert.match(copied.stderr[0]!, /^failed: src\/b: /)
+    assert.strictEqual(copied.stderr.at(-1), "s3po: 1 of 3 failed")
+    assert.deepStrictEqual(await cli.s3((s3) => listed(s3, "")), ["dst/a", "dst/c", "src/b"])
+    await cli.close()
+  })
+
+  it("a recursive S3 to S3 copy whose listing fails on a later page fails with the listing's error", async () => {
+    const keys = Array.from({ length: 1001 }, (_, index) => `src/${String(index).padStart(4, "0")}`)
+    const cli = await makeCli(layerMock({
+      seed: { bkt: Object.fromEntries(keys.map((key) => [key, "x"])) },
+      faults: [{ operation: "ListObjectsV2", nth: 2, fault: MockFault.accessDenied }]
+    }))
+    const copied = await cli.s3po("cp", "s3://bkt/src", "s3://bkt/dst", "--recursive")
+    assert.isFalse(copied.ok)
+    assert.strictEqual(copied.stderr.length, 1)
+    assert.match(copied.stderr[0]!, /^s3po: ListObjectsV2: access denied \(AccessDenied\) on s3:\/\/bkt/)
     await cli.close()
   })
 
