@@ -337,6 +337,30 @@ export class UnsafeKey extends Data.TaggedError("UnsafeKey")<{
 }
 
 /**
+ * A paginated listing the server broke off: a page said more followed but gave no token or marker
+ * for it, or gave one it had given before (the listing would go round forever). `operation` is the
+ * S3 request (`ListObjectsV2`, `ListMultipartUploads`, `ListBuckets`). Nothing was done on the
+ * strength of the listing's end: a sync deletes nothing it did not list. Not retryable: the
+ * server answers the same pages the same way (a proxy that drops or rewrites the token).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class BrokenListing extends Data.TaggedError("BrokenListing")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly reason: string
+}> {
+  /** @since 0.3.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    const listed = this.bucket === "" ? "the buckets" : where(this.bucket)
+    return printable(`${this.operation}: broken listing of ${listed}: ${this.reason}`)
+  }
+}
+
+/**
  * Every error an s3po operation can fail with.
  *
  * @since 0.1.0
@@ -355,6 +379,7 @@ export type S3PoError =
   | TransportError
   | LocalFileError
   | UnsafeKey
+  | BrokenListing
 
 /**
  * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped

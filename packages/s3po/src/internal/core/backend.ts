@@ -52,7 +52,7 @@ export interface Requests {
 
 /** What each request answers. */
 export interface Responses {
-  readonly listBuckets: ReadonlyArray<BucketInfo>
+  readonly listBuckets: BucketsPage
   readonly headBucket: void
   readonly createBucket: void
   readonly deleteBucket: void
@@ -68,7 +68,7 @@ export interface Responses {
   readonly uploadPartCopy: ETagged
   readonly completeMultipartUpload: ETagged
   readonly abortMultipartUpload: void
-  readonly listMultipartUploads: ReadonlyArray<PendingUpload>
+  readonly listMultipartUploads: UploadsPage
   readonly getObjectTagging: Tags
   readonly putObjectTagging: void
 }
@@ -128,13 +128,33 @@ export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
   putObjectTagging: f("putObjectTagging", backend.putObjectTagging)
 })
 
-/** ListBuckets names no bucket: the request is the same for every call. */
+/** ListBuckets names no bucket: only the page asked for differs from one call to the next. */
 export interface ListBucketsRequest {
   readonly bucket?: undefined
+  readonly continuationToken?: string | undefined
+}
+
+/** A page of buckets; S3 answers a `continuationToken` while more remain (ListBuckets has no `IsTruncated`). */
+export interface BucketsPage {
+  readonly buckets: ReadonlyArray<BucketInfo>
+  readonly continuationToken?: string | undefined
 }
 
 export interface ListUploadsRequest extends BucketRequest {
   readonly prefix?: string | undefined
+  /** The uploads after this key (and, with `uploadIdMarker`, after that upload of the key). */
+  readonly keyMarker?: string | undefined
+  readonly uploadIdMarker?: string | undefined
+}
+
+/** A page of pending uploads, as S3 answers it: where the next page starts is the server's word. */
+export interface UploadsPage {
+  /** The page's uploads, by key, then by when each began. */
+  readonly uploads: ReadonlyArray<PendingUpload>
+  /** Whether more uploads remain: a truncated page must say where the next one starts. */
+  readonly isTruncated: boolean
+  readonly nextKeyMarker?: string | undefined
+  readonly nextUploadIdMarker?: string | undefined
 }
 
 export interface ETagged {
@@ -195,6 +215,8 @@ export interface ListPage {
   /** The page's objects, in S3 order. */
   readonly objects: ReadonlyArray<ListedObject>
   readonly commonPrefixes: ReadonlyArray<string>
+  /** Whether more entries remain: a truncated page must carry the token of the next one. */
+  readonly isTruncated: boolean
   readonly nextContinuationToken?: string | undefined
 }
 

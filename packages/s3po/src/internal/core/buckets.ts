@@ -15,7 +15,7 @@ import * as Validate from "./validation.js"
 /** Bucket management: what a bucket holds as a whole, and the uploads left pending in it. */
 
 export const listBuckets = (retried: Backend): Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError> =>
-  retried.listBuckets({})
+  Effect.map(Stream.runCollect(Listing.buckets(retried)), Chunk.toReadonlyArray)
 
 export const bucketExists = (retried: Backend, bucket: string): Effect.Effect<boolean, S3PoError> =>
   Validate.guard(
@@ -31,7 +31,9 @@ export const deleteBucket = (retried: Backend, bucket: string): Effect.Effect<vo
 
 /**
  * Deletes every key under `prefix`, a listed page (1000 keys) at a time, so memory stays flat
- * however many there are. Fails with the first key the server would not delete.
+ * however many there are. Fails with the first key the server would not delete, and with
+ * `BrokenListing` when the listing breaks off: only listed keys are deleted, and none is reported
+ * gone that was not.
  */
 export const deletePrefix = (retried: Backend, bucket: string, prefix: string): Effect.Effect<number, S3PoError> => {
   const deleteMany = DeleteMany.make(retried)
@@ -72,7 +74,7 @@ export const listPendingUploads = (
 ): Stream.Stream<PendingUpload, S3PoError> =>
   Stream.unwrap(Validate.guard(
     Validate.bucket("listPendingUploads", bucket) ?? Validate.text("listPendingUploads", "prefix", options.prefix),
-    Effect.map(retried.listMultipartUploads({ bucket, prefix: options.prefix }), Stream.fromIterable)
+    Effect.succeed(Listing.pendingUploads(retried, bucket, options.prefix))
   ))
 
 const olderThanProblem = (olderThan: Duration.DurationInput | undefined) => {
@@ -89,7 +91,8 @@ const olderThanProblem = (olderThan: Duration.DurationInput | undefined) => {
 
 /**
  * Aborts the pending uploads under `prefix` started at least `olderThan` ago by Effect's `Clock`
- * (all of them without it). Returns how many it aborted; one already gone counts as aborted.
+ * (all of them without it), a listed page at a time. Returns how many it aborted; one already gone
+ * counts as aborted.
  */
 export const abortPendingUploads = (
   retried: Backend,
@@ -101,14 +104,17 @@ export const abortPendingUploads = (
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const cutoff = options.olderThan === undefined ? Infinity : now - Duration.toMillis(options.olderThan)
-      const uploads = yield* Stream.runCollect(listPendingUploads(retried, bucket, options))
-      const old = Chunk.filter(uploads, (upload) => upload.initiated.getTime() <= cutoff)
-      yield* Effect.forEach(old, (upload) =>
-        retried.abortMultipartUpload({ bucket, key: upload.key, uploadId: upload.uploadId }).pipe(
-          Effect.catchIf((error) =>
-            error._tag === "S3ServiceError" && error.code === "NoSuchUpload", () => Effect.void)
-        ), { concurrency: 4, discard: true })
-      return Chunk.size(old)
+      return yield* listPendingUploads(retried, bucket, options).pipe(
+        Stream.filter((upload) => upload.initiated.getTime() <= cutoff),
+        Stream.mapEffect((upload) =>
+          retried.abortMultipartUpload({ bucket, key: upload.key, uploadId: upload.uploadId }).pipe(
+            Effect.catchIf(
+              (error) => error._tag === "S3ServiceError" && error.code === "NoSuchUpload",
+              () => Effect.void
+            )
+          ), { concurrency: 4 }),
+        Stream.runCount
+      )
     })
   )
 

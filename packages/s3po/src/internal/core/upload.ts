@@ -21,6 +21,7 @@ import { checkBeforeWriting, conditionFailure } from "./conditionalWrite.js"
 import { conditionsOf } from "./conditions.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
+import * as Listing from "./listing.js"
 import * as Validate from "./validation.js"
 
 export interface MultipartDefaults {
@@ -210,8 +211,11 @@ const completeOrFindCompleted = (backend: Backend, request: CompleteMultipartReq
     Effect.gen(function*() {
       const info = yield* backend.headObject({ bucket: request.bucket, key: request.key })
       if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
-      const pending = yield* backend.listMultipartUploads({ bucket: request.bucket, prefix: request.key })
-      if (pending.some((upload) => upload.uploadId === request.uploadId)) return yield* error
+      const stillPending = yield* Stream.runHead(Stream.filter(
+        Listing.pendingUploads(backend, request.bucket, request.key),
+        (upload) => upload.uploadId === request.uploadId
+      ))
+      if (Option.isSome(stillPending)) return yield* error
       return { etag: info.etag }
     }).pipe(Effect.catchAll(() => Effect.fail(error))))
 

@@ -204,15 +204,20 @@ export const writeContext = (operation: string, request: ObjectRequest & WriteCo
   condition: describeWrite(request)
 })
 
-export const listBuckets = ({ client }: LiveClient) => (_request: ListBucketsRequest) =>
+/** A token or marker the answer gave, or `undefined`: an empty one leads nowhere. */
+const given = (token: string | undefined): string | undefined => token === "" ? undefined : token
+
+export const listBuckets = ({ client }: LiveClient) => (request: ListBucketsRequest) =>
   send(
     { operation: "ListBuckets", bucket: "" },
-    (options) => client.send(new ListBucketsCommand({}), options),
-    (output) =>
-      (output.Buckets ?? []).map((bucket) => ({
+    (options) => client.send(new ListBucketsCommand({ ContinuationToken: request.continuationToken }), options),
+    (output) => ({
+      buckets: (output.Buckets ?? []).map((bucket) => ({
         name: bucket.Name ?? "",
         creationDate: bucket.CreationDate ?? new Date(0)
-      }))
+      })),
+      continuationToken: given(output.ContinuationToken)
+    })
   )
 
 export const headBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
@@ -411,7 +416,8 @@ export const listPage = ({ client }: LiveClient) => (request: ListPageRequest) =
         storageClass: object.StorageClass ?? "STANDARD"
       })),
       commonPrefixes: (output.CommonPrefixes ?? []).map((common) => common.Prefix ?? ""),
-      nextContinuationToken: output.IsTruncated === true ? output.NextContinuationToken : undefined
+      isTruncated: output.IsTruncated === true,
+      nextContinuationToken: given(output.NextContinuationToken)
     })
   )
 
@@ -591,36 +597,27 @@ export const uploadPartCopy = ({ client }: LiveClient) => (request: UploadPartCo
     (output) => ({ etag: quotedETag(output.CopyPartResult?.ETag) })
   )
 
-/** Every page of pending uploads, gathered. */
 export const listMultipartUploads = ({ client }: LiveClient) => (request: ListUploadsRequest) =>
-  Effect.gen(function*() {
-    const uploads: Array<PendingUpload> = []
-    let keyMarker: string | undefined
-    let uploadIdMarker: string | undefined
-    for (;;) {
-      const page = yield* send(
-        { operation: "ListMultipartUploads", bucket: request.bucket },
-        (options) =>
-          client.send(
-            new ListMultipartUploadsCommand({
-              Bucket: request.bucket,
-              Prefix: request.prefix,
-              KeyMarker: keyMarker,
-              UploadIdMarker: uploadIdMarker
-            }),
-            options
-          ),
-        (output) => output
-      )
-      for (const upload of page.Uploads ?? []) {
-        uploads.push({
-          key: upload.Key ?? "",
-          uploadId: upload.UploadId ?? "",
-          initiated: upload.Initiated ?? new Date(0)
-        })
-      }
-      if (page.IsTruncated !== true) return uploads
-      keyMarker = page.NextKeyMarker
-      uploadIdMarker = page.NextUploadIdMarker
-    }
-  })
+  send(
+    { operation: "ListMultipartUploads", bucket: request.bucket },
+    (options) =>
+      client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: request.bucket,
+          Prefix: request.prefix,
+          KeyMarker: request.keyMarker,
+          UploadIdMarker: request.uploadIdMarker
+        }),
+        options
+      ),
+    (output) => ({
+      uploads: (output.Uploads ?? []).map((upload): PendingUpload => ({
+        key: upload.Key ?? "",
+        uploadId: upload.UploadId ?? "",
+        initiated: upload.Initiated ?? new Date(0)
+      })),
+      isTruncated: output.IsTruncated === true,
+      nextKeyMarker: given(output.NextKeyMarker),
+      nextUploadIdMarker: given(output.NextUploadIdMarker)
+    })
+  )

@@ -30,6 +30,7 @@ import type {
 } from "../../S3PoMock.js"
 import type {
   BucketRequest,
+  BucketsPage,
   CompleteMultipartRequest,
   CopyObjectRequest,
   CreateMultipartRequest,
@@ -48,7 +49,8 @@ import type {
   PutTaggingRequest,
   Tags,
   UploadPartCopyRequest,
-  UploadPartRequest
+  UploadPartRequest,
+  UploadsPage
 } from "../core/backend.js"
 import { concatBytes } from "../core/chunker.js"
 import {
@@ -311,11 +313,14 @@ const pendingOf = (operation: string, found: BucketState, request: MultipartUplo
     : serviceError(operation, request, 404, "NoSuchUpload", `no multipart upload ${request.uploadId}`)
 }
 
-export const listBuckets = (state: MockState): Read<ReadonlyArray<BucketInfo>> =>
-  Either.right(
-    Array.from(HashMap.entries(state.buckets), ([name, found]) => ({ name, creationDate: new Date(found.created) }))
-      .sort((left, right) => keyOrder(left.name, right.name))
-  )
+/** All buckets in one page, as S3 answers a request without `max-buckets`. */
+export const listBuckets = (state: MockState): Read<BucketsPage> =>
+  Either.right({
+    buckets: Array.from(
+      HashMap.entries(state.buckets),
+      ([name, found]): BucketInfo => ({ name, creationDate: new Date(found.created) })
+    ).sort((left, right) => keyOrder(left.name, right.name))
+  })
 
 export const headBucket = (state: MockState, request: BucketRequest): Read<void> =>
   Either.map(bucketOf(state, "HeadBucket", request), () => undefined)
@@ -445,7 +450,7 @@ export const listPage = (state: MockState, request: ListPageRequest): Read<ListP
       from = undefined
       KeyMap.forEachFrom(found.objects, start, visit)
     }
-    return { objects, commonPrefixes, nextContinuationToken }
+    return { objects, commonPrefixes, isTruncated: nextContinuationToken !== undefined, nextContinuationToken }
   })
 
 export const deleteObject = (state: MockState, request: ObjectRequest): Write<void> =>
@@ -640,15 +645,36 @@ export const abortMultipartUpload = (state: MockState, request: MultipartUploadR
       () => [undefined, { ...found, uploads: HashMap.remove(found.uploads, request.uploadId) }] as const
     ))
 
-export const listMultipartUploads = (
-  state: MockState,
-  request: ListUploadsRequest
-): Read<ReadonlyArray<PendingUpload>> =>
-  Either.map(
-    bucketOf(state, "ListMultipartUploads", request),
-    (found) =>
-      Array.from(HashMap.values(found.uploads))
-        .filter((upload) => upload.key.startsWith(request.prefix ?? ""))
-        .map(({ initiated, key, uploadId }) => ({ key, uploadId, initiated: new Date(initiated) }))
-        .sort((left, right) => keyOrder(left.key, right.key))
-  )
+/** Uploads by key, then by when each began (then by id, for a total order), as S3 lists them. */
+const uploadOrder = (left: PendingUpload, right: PendingUpload): number =>
+  keyOrder(left.key, right.key) ||
+  new Date(left.initiated).getTime() - new Date(right.initiated).getTime() ||
+  left.uploadId.localeCompare(right.uploadId, "en", { numeric: true })
+
+/**
+ * A page of the uploads under the prefix: those after the markers, as S3 pages them. The key
+ * marker alone starts after every upload of that key; with the upload id marker, after that upload.
+ */
+export const listMultipartUploads = (state: MockState, request: ListUploadsRequest): Read<UploadsPage> =>
+  Either.map(bucketOf(state, "ListMultipartUploads", request), (found) => {
+    const matching = Array.from(HashMap.values(found.uploads))
+      .filter((upload) => upload.key.startsWith(request.prefix ?? ""))
+      .sort(uploadOrder)
+    const keyMarker = request.keyMarker
+    const marked = keyMarker === undefined || request.uploadIdMarker === undefined ? -1 : matching.findIndex(
+      (upload) => upload.key === keyMarker && upload.uploadId === request.uploadIdMarker
+    )
+    const start = keyMarker === undefined
+      ? 0
+      : marked >= 0
+      ? marked + 1
+      : matching.findIndex((upload) => keyOrder(upload.key, keyMarker) > 0)
+    const page = start < 0 ? [] : matching.slice(start, start + maxKeysPerPage)
+    const last = page.at(-1)
+    const isTruncated = start >= 0 && start + maxKeysPerPage < matching.length
+    return {
+      uploads: page.map(({ initiated, key, uploadId }) => ({ key, uploadId, initiated: new Date(initiated) })),
+      isTruncated,
+      ...(isTruncated && last !== undefined ? { nextKeyMarker: last.key, nextUploadIdMarker: last.uploadId } : {})
+    }
+  })
