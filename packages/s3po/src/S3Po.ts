@@ -461,7 +461,8 @@ export declare namespace S3Po {
     readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, S3PoError>
     /**
      * Objects, with their size, ETag, time and storage class, and common prefixes, in S3 order,
-     * paging under the hood: one page in memory at a time.
+     * paging under the hood: one page in memory at a time. A server that breaks the paging (a
+     * truncated page without a token, a token given twice) fails it with `BrokenListing`.
      */
     readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, S3PoError>
     readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
@@ -492,7 +493,7 @@ export declare namespace S3Po {
     readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, S3PoError>
     /** A signed form for a browser's upload (POST Object), with its size enforced by S3. */
     readonly presignPost: (bucket: string, options: PresignPostOptions) => Effect.Effect<PresignedPost, S3PoError>
-    /** Every bucket the credentials own, by name. */
+    /** Every bucket the credentials own, by name, over every page of ListBuckets. */
     readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>
     /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects (see `emptyBucket`). */
@@ -503,7 +504,10 @@ export declare namespace S3Po {
     readonly emptyBucket: (
       bucket: string
     ) => Effect.Effect<{ readonly deleted: number; readonly aborted: number }, S3PoError>
-    /** Multipart uploads created and neither completed nor aborted, which cost storage until they are. */
+    /**
+     * Multipart uploads created and neither completed nor aborted, which cost storage until they
+     * are; a page (1000) at a time.
+     */
     readonly listPendingUploads: (
       bucket: string,
       options?: { readonly prefix?: string }
