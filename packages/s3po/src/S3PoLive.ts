@@ -51,7 +51,12 @@ export interface LiveOptions {
   /** Default: `Retry.exponential()`. */
   readonly retry?: Retry.RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
-  /** Sockets per host. Default 256, the highest concurrency s3po runs. */
+  /**
+   * The most connections the layer holds at once, over every host and both ways requests are sent
+   * (s3po's own transport and the SDK's commands). A request past it waits for one: an idle
+   * connection is closed to make room, a busy one waited for. Default 256, the highest concurrency
+   * s3po runs.
+   */
   readonly maxSockets?: number | undefined
   /**
    * Time from sending a request to the start of its response (its status and headers, so after an

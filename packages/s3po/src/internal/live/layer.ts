@@ -13,6 +13,7 @@ import * as Limits from "../core/limits.js"
 import type { Presigner } from "../core/presign.js"
 import * as Validate from "../core/validation.js"
 import * as LiveBackend from "./backend.js"
+import * as ConnectionBudget from "./connectionBudget.js"
 import * as Endpoints from "./endpoints.js"
 import { capErrorBodies, defaultErrorBodyMillis, withCappedErrorBodies } from "./errorBodies.js"
 import type { Lean } from "./objectRequests.js"
@@ -49,14 +50,14 @@ const withoutSdkRetriesAndLogging = (client: S3Client): S3Client => {
   return client
 }
 
-const clientFor = (options: LiveOptions): S3Client => {
-  const agent = {
+const clientFor = (options: LiveOptions, budget: ConnectionBudget.ConnectionBudget): S3Client => {
+  const agents = ConnectionBudget.agents({
     keepAlive: true,
     maxSockets: options.maxSockets ?? Limits.maxSockets,
     ...(options.extraCaCertificates === undefined
       ? {}
       : { ca: [...tls.rootCertificates, ...options.extraCaCertificates] })
-  }
+  }, budget)
   const client = withoutSdkRetriesAndLogging(
     new S3Client({
       region: options.region ?? "us-east-1",
@@ -82,8 +83,7 @@ const clientFor = (options: LiveOptions): S3Client => {
       // below instead; a part a server refuses is sent in vain, at most one part's bytes.
       expectContinueHeader: false,
       requestHandler: {
-        httpAgent: agent,
-        httpsAgent: agent,
+        ...agents,
         connectionTimeout: millis(options.connectionTimeout ?? defaultConnectionTimeout),
         socketTimeout: millis(options.idleTimeout ?? defaultIdleTimeout),
         ...(options.requestTimeout === undefined ? {} : { requestTimeout: millis(options.requestTimeout) }),
@@ -115,10 +115,11 @@ const acquireLean = (client: S3Client, http: SignedHttp.HttpOptions): Effect.Eff
   })
 
 /** The transport's pools and timeouts, as the SDK's handler gets them. */
-const httpOptionsOf = (options: LiveOptions): SignedHttp.HttpOptions => {
+const httpOptionsOf = (options: LiveOptions, budget: ConnectionBudget.ConnectionBudget): SignedHttp.HttpOptions => {
   const idleTimeout = options.idleTimeout ?? defaultIdleTimeout
   return {
     connections: options.maxSockets ?? Limits.maxSockets,
+    budget,
     connectTimeout: options.connectionTimeout ?? defaultConnectionTimeout,
     // Waiting for the answer's headers is a time without a byte received, unless a limit of its own is set.
     headersTimeout: options.requestTimeout ?? idleTimeout,
@@ -171,15 +172,23 @@ export const acquire = (
   Effect.gen(function*() {
     const problem = optionsProblem(options)
     if (problem !== undefined) return yield* problem
+    // `maxSockets` holds over both paths: the SDK's agents and the own transport's pools share it.
+    const budget = yield* Effect.acquireRelease(
+      Effect.sync(() => ConnectionBudget.make(options.maxSockets ?? Limits.maxSockets)),
+      (budget) => Effect.sync(budget.end)
+    )
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => clientFor(options)),
+      Effect.sync(() => clientFor(options, budget)),
       (client) => Effect.sync(() => client.destroy())
     )
     return {
       backend: withFaults(
         options.transport === "sdk"
           ? LiveBackend.makeSdk(yield* liveClient(client, options))
-          : LiveBackend.make(yield* liveClient(client, options), yield* acquireLean(client, httpOptionsOf(options))),
+          : LiveBackend.make(
+            yield* liveClient(client, options),
+            yield* acquireLean(client, httpOptionsOf(options, budget))
+          ),
         options
       ),
       presigner: presigner(client),

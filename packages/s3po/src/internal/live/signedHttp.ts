@@ -4,9 +4,10 @@ import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { LookupFunction } from "node:net"
 import { Readable } from "node:stream"
-import { type Dispatcher, Pool } from "undici"
+import { buildConnector, type Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
+import * as ConnectionBudget from "./connectionBudget.js"
 import type { Endpoint } from "./endpoints.js"
 import { defaultErrorBodyMillis, maxErrorBodyBytes, xmlText } from "./errorBodies.js"
 import { fromSdkError, retryAfterFrom } from "./sdkError.js"
@@ -20,7 +21,10 @@ import { readAheadBytes, type ReadBody } from "./transport.js"
  */
 
 export interface HttpOptions {
+  /** The most connections open at once, over every origin. */
   readonly connections: number
+  /** The budget the connections are opened within, when it is shared (by the SDK's agents); else one of `connections`. */
+  readonly budget?: ConnectionBudget.ConnectionBudget | undefined
   readonly connectTimeout?: Duration.DurationInput | undefined
   /** Time to the answer's headers. */
   readonly headersTimeout?: Duration.DurationInput | undefined
@@ -194,9 +198,40 @@ const maxSkewMillis = 5 * 60_000
 
 const millisOf = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
-/** The connection pool of each origin, made on first use. */
-const makePools = (options: HttpOptions) => {
+/**
+ * The connection pool of each origin, made on first use. Their connections are opened within the
+ * budget, and a pool left idle is closed when a connection waits for room.
+ */
+const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudget) => {
   const pools = new Map<string, Pool>()
+  const connector = buildConnector({
+    ...(options.connectTimeout === undefined ? {} : { timeout: millisOf(options.connectTimeout) }),
+    ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup })
+  })
+  const connect: buildConnector.connector = (connectOptions, callback) =>
+    budget.take((allowed) => {
+      if (!allowed) return callback(new Error("the layer is closed"), null)
+      connector(connectOptions, (error, socket) => {
+        if (error !== null) {
+          budget.close()
+          return callback(error, null)
+        }
+        socket.once("close", budget.close)
+        callback(null, socket)
+      })
+    })
+  budget.closesIdle(() => {
+    for (const [origin, pool] of pools) {
+      const stats = pool.stats
+      if (stats.size === 0 && stats.connected > 0) {
+        pools.delete(origin)
+        pool.close().catch(() => {})
+        return true
+      }
+    }
+    return false
+  })
   return {
     of: (endpoint: Endpoint): Pool => {
       let pool = pools.get(endpoint.origin)
@@ -204,13 +239,9 @@ const makePools = (options: HttpOptions) => {
         pool = new Pool(endpoint.origin, {
           connections: options.connections,
           pipelining: 1,
-          ...(options.connectTimeout === undefined ? {} : { connectTimeout: millisOf(options.connectTimeout) }),
           ...(options.headersTimeout === undefined ? {} : { headersTimeout: millisOf(options.headersTimeout) }),
           ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: millisOf(options.bodyTimeout) }),
-          connect: {
-            ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
-            ...(options.lookup === undefined ? {} : { lookup: options.lookup })
-          }
+          connect
         })
         pools.set(endpoint.origin, pool)
       }
@@ -308,7 +339,8 @@ const send = async (
 }
 
 export const make = (client: S3Client, options: HttpOptions) => {
-  const pools = makePools(options)
+  const budget = options.budget ?? ConnectionBudget.make(options.connections)
+  const pools = makePools(options, budget)
   const errorBodyMillis = options.bodyTimeout === undefined ? defaultErrorBodyMillis : millisOf(options.bodyTimeout)
 
   /**
@@ -350,7 +382,13 @@ export const make = (client: S3Client, options: HttpOptions) => {
       })
     })
 
-  return { exchange, close: pools.close }
+  /** Closes the pools, and ends the budget when it is the transport's own. */
+  const close = () => {
+    if (options.budget === undefined) budget.end()
+    return pools.close()
+  }
+
+  return { exchange, close }
 }
 
 export type SignedHttp = ReturnType<typeof make>
