@@ -35,7 +35,7 @@ describe("resumed downloads on S3PoMock", () => {
           if (left === 0) return response
           left--
           yield* Effect.orDie(beforeCut(base))
-          const half = Math.floor(response.contentLength / 2)
+          const half = Math.floor(response.contentLength! / 2)
           const bytes = yield* Effect.orDie(Stream.runCollect(response.body))
           const cut = Buffer.concat([...bytes]).subarray(0, half)
           return { ...response, body: Stream.succeed(cut), forEachChunk: (f) => Effect.sync(() => f(cut)) }

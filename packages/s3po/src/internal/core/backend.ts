@@ -186,8 +186,11 @@ export interface GetObjectRequest extends ObjectRequest, ReadConditions {
 
 export interface GetObjectResponse {
   readonly info: ObjectInfo
-  /** Bytes in this response: the whole object, or the requested range. */
-  readonly contentLength: number
+  /**
+   * Bytes in this response: the whole object, or the requested range; `undefined` when the answer
+   * does not say (a chunked answer without `Content-Length` or `Content-Range`).
+   */
+  readonly contentLength: number | undefined
   /** Whether the body is a range of the object (a `Content-Range` answer), not all of it. */
   readonly partial: boolean
   /** Where in the object the body starts: 0, or the first byte of the range. */

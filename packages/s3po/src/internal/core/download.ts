@@ -1,6 +1,5 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -8,31 +7,32 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError.js"
+import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { readConditionsOf, type Span, spanOf } from "./conditions.js"
 import { firstFailureStream } from "./firstFailure.js"
-import { partialFileName } from "./partialFile.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
+import { partialFileName } from "./partialFile.js"
 import { ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
 
 export interface Download {
   readonly info: ObjectInfo
-  /** Bytes in the body: the object's size, or the range's. */
-  readonly length: number
+  /** Bytes in the body: the object's size, or the range's; `undefined` when the answer did not say. */
+  readonly length: number | undefined
   /** The body as a stream, to be read once. */
   readonly body: Stream.Stream<Uint8Array, S3PoError>
   /** Frees what a body never read holds: the first answer, and with it a connection. */
   readonly discard: Effect.Effect<void>
 }
 
-const tooLargeForMemory = (bucket: string, key: string, size: number) =>
+const tooLargeForMemory = (bucket: string, key: string, size?: number) =>
   new ValidationError({
     operation: "download",
     field: "key",
-    reason: `s3://${bucket}/${key} has ${size} bytes, more than one Uint8Array holds (${maxBytesInMemory}): ` +
+    reason:
+      `s3://${bucket}/${key} has ${size ?? "more"} bytes, more than one Uint8Array holds (${maxBytesInMemory}): ` +
       "use downloadStream or downloadFile"
   })
 
@@ -52,33 +52,67 @@ const owned = (chunk: Uint8Array): Uint8Array =>
 
 /** Where the bytes of a GET go as they arrive. */
 interface Gather<A> {
-  /** Makes room for a body of `length` bytes, or says why it cannot be taken. */
-  readonly open: (length: number) => S3PoError | undefined
-  /** Takes the body's bytes from offset `at`. */
-  readonly put: (chunk: Uint8Array, at: number) => void
-  /** Whether `put` keeps the chunks it is given: they are then read as the caller's own, not lent. */
-  readonly keepsChunks: boolean
+  /** Makes room for a body of `length` bytes (`undefined`: known when it ends), or says why it cannot be taken. */
+  readonly open: (length: number | undefined) => S3PoError | undefined
+  /** Takes the body's bytes from offset `at`, or says why it cannot take them. */
+  readonly put: (chunk: Uint8Array, at: number) => S3PoError | undefined
+  /** Whether `put` now keeps the chunks it is given: they are then read as the caller's own, not lent. */
+  readonly keepsChunks: () => boolean
   readonly result: () => A
 }
 
-/** Into one array allocated for the body. */
+/** Chunks as one array of its own. */
+const joined = (chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
+  if (chunks.length === 1) return owned(chunks[0]!)
+  const bytes = ownBytes(length)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
+}
+
+/**
+ * Into one array allocated for the body; a body of unknown length is kept as it arrives, up to the
+ * most one array holds, and joined when it has ended.
+ */
 const intoNewArray = (bucket: string, key: string): Gather<Uint8Array> => {
   let bytes: Uint8Array | undefined
+  const chunks: Array<Uint8Array> = []
+  let kept = 0
   return {
     open: (length) => {
+      if (length === undefined) return undefined
       if (length > maxBytesInMemory) return tooLargeForMemory(bucket, key, length)
       bytes = ownBytes(length)
     },
-    put: (chunk, at) => bytes!.set(chunk, at),
-    keepsChunks: false,
-    result: () => bytes!
+    put: (chunk, at) => {
+      if (bytes !== undefined) {
+        bytes.set(chunk, at)
+        return undefined
+      }
+      kept += chunk.length
+      if (kept > maxBytesInMemory) return tooLargeForMemory(bucket, key)
+      chunks.push(chunk)
+    },
+    keepsChunks: () => bytes === undefined,
+    result: () => bytes ?? joined(chunks, kept)
   }
 }
 
 /** As the chunks it arrives in. */
 const keptChunks = (): Gather<ReadonlyArray<Uint8Array>> => {
   const chunks: Array<Uint8Array> = []
-  return { open: () => undefined, put: (chunk) => chunks.push(chunk), keepsChunks: true, result: () => chunks }
+  return {
+    open: () => undefined,
+    put: (chunk) => {
+      chunks.push(chunk)
+      return undefined
+    },
+    keepsChunks: () => true,
+    result: () => chunks
+  }
 }
 
 /** How a ranged download keeps each range: as the chunks it arrived in, or as one array. */
@@ -136,9 +170,12 @@ const openResumable = (
         read.done ?
           Stream.empty :
           Stream.unwrap(Effect.map(remaining(), (next) => next.body)).pipe(
-            Stream.mapChunks((chunk) => {
-              for (const bytes of chunk) read.received += bytes.length
-              return chunk
+            Stream.mapChunksEffect((chunk) => {
+              for (const bytes of chunk) {
+                const refused = read.receive(bytes.length)
+                if (refused !== undefined) return Effect.fail(refused)
+              }
+              return Effect.succeed(chunk)
             }),
             Stream.concat(Stream.fromEffect(read.checkComplete).pipe(Stream.drain))
           )
@@ -149,7 +186,7 @@ const openResumable = (
       unread = undefined
       return held === undefined ? Effect.void : held.discard
     })
-    return { info: response.info, length: response.contentLength, body, discard }
+    return { info: response.info, length: read.expected, body, discard }
   })
 }
 
@@ -163,17 +200,32 @@ const fetchRange = <A>(
 ): Effect.Effect<A, S3PoError> =>
   Effect.suspend(() => {
     const read = new ResumableRead(downloads.singleAttempt, bucket, key, selection.range, selection.conditions)
-    const receive = (chunk: Uint8Array) => {
-      gather.put(chunk, read.received)
-      read.received += chunk.length
+    const receive = (chunk: Uint8Array): S3PoError | undefined => {
+      const at = read.received
+      return read.receive(chunk.length) ?? gather.put(chunk, at)
     }
-    const readBody = (response: GetObjectResponse) =>
-      gather.keepsChunks
-        ? Stream.runForEachChunk(response.body, (chunk) => Effect.sync(() => Chunk.forEach(chunk, receive)))
-        : response.forEachChunk(receive)
+    const readBody = (response: GetObjectResponse): Effect.Effect<void, S3PoError> => {
+      if (gather.keepsChunks()) {
+        return Stream.runForEachChunk(response.body, (chunk) => {
+          for (const bytes of chunk) {
+            const refused = receive(bytes)
+            if (refused !== undefined) return Effect.fail(refused)
+          }
+          return Effect.void
+        })
+      }
+      // Lent chunks, taken without the cost of a stream: what comes after a refusal is let go.
+      let refused: S3PoError | undefined
+      return Effect.flatMap(
+        response.forEachChunk((chunk) => {
+          refused ??= receive(chunk)
+        }),
+        () => refused === undefined ? Effect.void : Effect.fail(refused)
+      )
+    }
     const attempt = Effect.suspend(() =>
       read.done ? Effect.void : Effect.flatMap(
-        read.next((response) => gather.open(response.contentLength)),
+        read.next(gather.open),
         (response) => Effect.zipRight(readBody(response), read.checkComplete)
       )
     )
@@ -275,16 +327,36 @@ export const open = (
   )
 
 /** The body of a ranged download gathered into one array, allocated only once its size is known. */
-const collect = (bucket: string, key: string, download: Download) =>
-  Effect.suspend(() =>
-    download.length > maxBytesInMemory ?
-      Effect.fail(tooLargeForMemory(bucket, key, download.length)) :
-      Stream.runFold(download.body, { bytes: ownBytes(download.length), at: 0 }, (state, chunk) => {
-        state.bytes.set(chunk, state.at)
-        state.at += chunk.length
-        return state
+const collect = (bucket: string, key: string, download: Download): Effect.Effect<Uint8Array, S3PoError> =>
+  Effect.suspend(() => {
+    const gather = intoNewArray(bucket, key)
+    const refused = gather.open(download.length)
+    if (refused !== undefined) return Effect.zipRight(download.discard, Effect.fail(refused))
+    let at = 0
+    const wrongLength = () =>
+      new TransportError({
+        operation: "GetObject",
+        bucket,
+        key,
+        reason: `the object's size was ${download.length} bytes, its ranges held ${at}`,
+        retryable: false
       })
-  ).pipe(Effect.map((state) => state.bytes))
+    return Stream.runForEachChunk(download.body, (chunk) => {
+      for (const bytes of chunk) {
+        if (download.length !== undefined && at + bytes.length > download.length) return Effect.fail(wrongLength())
+        const problem = gather.put(bytes, at)
+        if (problem !== undefined) return Effect.fail(problem)
+        at += bytes.length
+      }
+      return Effect.void
+    }).pipe(
+      Effect.zipRight(Effect.suspend(() =>
+        download.length !== undefined && at !== download.length
+          ? Effect.fail(wrongLength())
+          : Effect.sync(gather.result)
+      ))
+    )
+  })
 
 /** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
 export const toBytes = (
@@ -317,20 +389,27 @@ export const toFile = (
   // Each range as one array: one write per range instead of one per chunk received.
   return Effect.flatMap(
     opened(downloads, operation, bucket, key, options, "whole"),
-    (download) =>
-      Effect.acquireUseRelease(
+    (download) => {
+      // What the answer said may be nothing: the file holds what the body held.
+      let written = 0
+      return Effect.acquireUseRelease(
         Effect.succeed(temporary),
         (file) =>
           download.body.pipe(
+            Stream.mapChunks((chunk) => {
+              for (const bytes of chunk) written += bytes.length
+              return chunk
+            }),
             Stream.run(Sink.mapError(fs.sink(file, { flag: "wx" }), fileError("cannot write the temporary file"))),
             Effect.zipRight(
               fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
             ),
-            Effect.as({ size: download.length, etag: download.info.etag })
+            Effect.map((): DownloadResult => ({ size: written, etag: download.info.etag }))
           ),
         // A body the file could not take (it could not be opened) would hold its connection.
         (file, exit) =>
           Exit.isSuccess(exit) ? Effect.void : Effect.zipRight(download.discard, Effect.ignore(fs.remove(file)))
       )
+    }
   )
 }

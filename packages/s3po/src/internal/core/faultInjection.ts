@@ -86,7 +86,7 @@ const errorOf = <K extends Operation>(
 
 /** The response with its body ending, cleanly, after half of its bytes. */
 const truncated = (response: GetObjectResponse): GetObjectResponse => {
-  const keep = Math.floor(response.contentLength / 2)
+  const keep = Math.floor((response.contentLength ?? 0) / 2)
   const cutter = () => {
     let left = keep
     return (chunk: Uint8Array): Uint8Array => {

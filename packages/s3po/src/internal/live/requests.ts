@@ -269,6 +269,15 @@ const offsetOf = (contentRange: string | undefined): number => {
   return first === undefined ? 0 : Number(first)
 }
 
+/**
+ * Bytes the body is to hold: the span of its `Content-Range` (`bytes 6-9/10`: 4), else its
+ * `Content-Length`; unknown when the answer gives neither (sent chunked).
+ */
+const bodyLengthOf = (output: ObjectOutput): number | undefined => {
+  const span = output.ContentRange === undefined ? null : /^bytes (\d+)-(\d+)\//.exec(output.ContentRange)
+  return span === null ? output.ContentLength : Number(span[2]) - Number(span[1]) + 1
+}
+
 /** A range as the `Range` header carries it. */
 export const rangeHeader = (range: GetObjectRequest["range"]): string | undefined =>
   range === undefined
@@ -285,7 +294,7 @@ export const streamedResponse = (
   const readable = output.Body as Readable | undefined
   return {
     info: infoOf(context.key, output),
-    contentLength: output.ContentLength ?? 0,
+    contentLength: bodyLengthOf(output),
     partial: output.ContentRange !== undefined,
     offset: offsetOf(output.ContentRange),
     body: readable === undefined
@@ -305,7 +314,7 @@ export const readResponse = (
   const broken = () => fromSdkError(context, body.error)
   return {
     info: infoOf(context.key, output),
-    contentLength: output.ContentLength ?? 0,
+    contentLength: bodyLengthOf(output),
     partial: output.ContentRange !== undefined,
     offset: offsetOf(output.ContentRange),
     // Made when asked for: most reads take the chunks with `forEachChunk`, and a stream costs more to
