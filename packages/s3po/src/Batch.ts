@@ -5,6 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { argumentsProblem } from "./internal/core/argumentShapes.js"
 import { defaultBatchConcurrency } from "./internal/core/limits.js"
 import * as Validate from "./internal/core/validation.js"
 import type { ValidationError } from "./S3PoError.js"
@@ -59,7 +60,8 @@ export const batch = <I, A, E, R>(
   options: BatchOptions = {}
 ): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
   Validate.guard(
-    Validate.concurrency("batch", "concurrency", options.concurrency),
+    argumentsProblem("batch", [["items", "iterable"], ["f", "function"], ["options", "options"]], [items, f, options]) ??
+      Validate.concurrency("batch", "concurrency", options.concurrency),
     Effect.suspend(() => {
       const all = Array.from(items)
       const concurrency = options.concurrency ?? defaultBatchConcurrency

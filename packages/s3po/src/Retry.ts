@@ -35,7 +35,8 @@ export interface ExponentialRetryOptions {
 /**
  * Exponential backoff with jitter: `base × factor^n` (default 100 ms × 2^n), each delay capped at
  * `maxDelay` (default 20 s) and stretched to a server's `Retry-After`, at most `maxRetries`
- * (default 5) retries.
+ * (default 5) retries. Options it cannot take (a delay that is no duration) make a policy that a
+ * layer given it refuses, failing with a `ValidationError` that names the option.
  *
  * @since 0.1.0
  * @category constructors

@@ -145,7 +145,10 @@ export const layer = (options: LiveOptions = {}): Layer.Layer<S3Po, ValidationEr
  * @since 0.2.0
  * @category layers
  */
-export const layerFromClient = (client: S3Client, options: LiveClientOptions = {}): Layer.Layer<S3Po> =>
+export const layerFromClient = (
+  client: S3Client,
+  options: LiveClientOptions = {}
+): Layer.Layer<S3Po, ValidationError> =>
   fromBackend(Effect.flatMap(loadLive, (live) => live.acquireFromClient(client, options)))
 
 /**
@@ -184,8 +187,7 @@ export const config: Config.Config<LiveOptions> = Config.all({
  */
 export const layerConfig = (
   options: Config.Config<LiveOptions>
-): Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError> =>
-  Layer.unwrapEffect(Effect.map(options, layer))
+): Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError> => Layer.unwrapEffect(Effect.map(options, layer))
 
 /**
  * `S3Po` over AWS S3 or the S3-compatible server that the environment names (see `config`).

@@ -6,8 +6,9 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Stream from "effect/Stream"
 import type { ExponentialRetryOptions, RetryPolicy } from "../../Retry.js"
 import { isRetryable, type S3PoError } from "../../S3PoError.js"
+import * as ArgumentShapes from "./argumentShapes.js"
 
-export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Schedule<unknown, S3PoError> => {
+const exponentialOf = (options: ExponentialRetryOptions): Schedule.Schedule<unknown, S3PoError> => {
   const maxDelay = Duration.decode(options.maxDelay ?? "20 seconds")
   return Schedule.exponential(options.base ?? "100 millis", options.factor ?? 2).pipe(
     Schedule.jittered,
@@ -21,7 +22,15 @@ export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Sch
   )
 }
 
-export const defaultPolicy: Schedule.Schedule<unknown, S3PoError> = exponential()
+/** A policy from options checked first: ones it cannot take make a policy every layer refuses. */
+export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Schedule<unknown, S3PoError> => {
+  const problem = ArgumentShapes.options("Retry.exponential", options)
+  return problem === undefined
+    ? exponentialOf(options)
+    : ArgumentShapes.withInvalidPolicy(Schedule.recurs(0), problem)
+}
+
+export const defaultPolicy: Schedule.Schedule<unknown, S3PoError> = exponentialOf({})
 
 /**
  * The schedule an operation retries with: `policy`, only while the failure is retryable, logging

@@ -5,6 +5,7 @@ import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
+import { checkedService } from "./argumentShapes.js"
 import { type Backend, mapBackend, operationNames, type Primitive } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
@@ -164,17 +165,16 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
   }
   const deleteMany = DeleteMany.make(retried)
 
-  return {
+  return checkedService({
     createBucket: (bucket) =>
       Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
         traced("createBucket", bucket)
       ),
 
-    upload:
-      (<E, R>(bucket: string, key: string, body: UploadBody<E, R>, uploadOptions?: UploadOptions) =>
-        upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(
-          traced("upload", bucket, key)
-        )) as S3Po.Service["upload"],
+    upload: (<E, R>(bucket: string, key: string, body: UploadBody<E, R>, uploadOptions?: UploadOptions) =>
+      upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(
+        traced("upload", bucket, key)
+      )) as S3Po.Service["upload"],
 
     uploadFile: uploadFile(upload, options),
 
@@ -183,7 +183,9 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
 
     downloadString: (bucket, key, downloadOptions) =>
       Download.toBytes(downloads, "downloadString", bucket, key, downloadOptions).pipe(
-        Effect.map((bytes) => decoder.decode(bytes)),
+        Effect.map((bytes) =>
+          decoder.decode(bytes)
+        ),
         traced("downloadString", bucket, key)
       ),
 
@@ -215,5 +217,5 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     ...objectOperations(retried),
     ...copyOperations(retried, options),
     ...bucketOperations(retried)
-  }
+  })
 }

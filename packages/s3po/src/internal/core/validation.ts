@@ -65,6 +65,14 @@ export const duration = (operation: string, field: string, value: unknown): Prob
   return decoded instanceof ValidationError ? decoded : undefined
 }
 
+/** A region is part of a host name (the SDK refuses any other): letters, digits and inner hyphens. */
+const regionShape = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
+
+export const region = (operation: string, value: string | undefined): Problem =>
+  value === undefined || (typeof value === "string" && regionShape.test(value))
+    ? undefined
+    : invalid(operation, "region", `must be letters, digits and inner hyphens (e.g. us-east-1), got ${shown(value)}`)
+
 /** Runs `effect` only when there is no problem. */
 export const guard = <A, E, R>(
   problem: Problem,
@@ -176,7 +184,7 @@ export const location = (operation: string, bucketName: string, keyName: string)
 export const concurrency = (operation: string, field: string, value: number | "unbounded" | undefined): Problem =>
   value === undefined || value === "unbounded" || (Number.isInteger(value) && value >= 1)
     ? undefined
-    : invalid(operation, field, `must be a whole number of at least 1, got ${value}`)
+    : invalid(operation, field, `must be a whole number of at least 1, got ${shown(value)}`)
 
 export const byteSize = (
   operation: string,
@@ -187,7 +195,7 @@ export const byteSize = (
 ): Problem =>
   value === undefined || (Number.isInteger(value) && value >= min && value <= max)
     ? undefined
-    : invalid(operation, field, `must be a whole number of bytes from ${min} to ${max}, got ${value}`)
+    : invalid(operation, field, `must be a whole number of bytes from ${min} to ${max}, got ${shown(value)}`)
 
 export const multipart = (
   operation: string,
@@ -350,14 +358,18 @@ export const range = (operation: string, given: DownloadRange | undefined): Prob
   if ("suffix" in given) {
     return isOffset(given.suffix) && given.suffix > 0
       ? undefined
-      : invalid(operation, "range.suffix", `must be a whole number of bytes of at least 1, got ${given.suffix}`)
+      : invalid(operation, "range.suffix", `must be a whole number of bytes of at least 1, got ${shown(given.suffix)}`)
   }
   if (!isOffset(given.start)) {
-    return invalid(operation, "range.start", `must be a whole number of bytes from 0, got ${given.start}`)
+    return invalid(operation, "range.start", `must be a whole number of bytes from 0, got ${shown(given.start)}`)
   }
   return given.end === undefined || (isOffset(given.end) && given.end >= given.start)
     ? undefined
-    : invalid(operation, "range.end", `must be a whole number of bytes from start (${given.start}), got ${given.end}`)
+    : invalid(
+      operation,
+      "range.end",
+      `must be a whole number of bytes from start (${given.start}), got ${shown(given.end)}`
+    )
 }
 
 /** Everything an upload is given, checked before its first request. */

@@ -6,6 +6,7 @@ import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
 import type { ValidationError } from "../../S3PoError.js"
 import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
+import * as ArgumentShapes from "../core/argumentShapes.js"
 import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import type { BackendSettings } from "../core/layer.js"
@@ -161,7 +162,11 @@ const withFaults = (backend: Backend, options: LiveOptions): Backend =>
 
 /** What the layer cannot be built with, found before a client is made. */
 const optionsProblem = (options: LiveOptions): Validate.Problem =>
-  Validate.duration("S3PoLive.layer", "requestTimeout", options.requestTimeout) ??
+  ArgumentShapes.options("S3PoLive.layer", options) ??
+    Validate.region("S3PoLive.layer", options.region) ??
+    Validate.concurrency("S3PoLive.layer", "maxSockets", options.maxSockets) ??
+    Validate.multipart("S3PoLive.layer", options.multipart ?? {}) ??
+    Validate.duration("S3PoLive.layer", "requestTimeout", options.requestTimeout) ??
     Validate.duration("S3PoLive.layer", "connectionTimeout", options.connectionTimeout) ??
     Validate.duration("S3PoLive.layer", "idleTimeout", options.idleTimeout)
 
@@ -200,8 +205,13 @@ export const acquire = (
 export const acquireFromClient = (
   client: S3Client,
   options: LiveClientOptions
-): Effect.Effect<Acquired, never, Scope.Scope> =>
+): Effect.Effect<Acquired, ValidationError, Scope.Scope> =>
   Effect.gen(function*() {
+    const problem = ArgumentShapes.argumentsProblem("S3PoLive.layerFromClient", [
+      ["client", "client"],
+      ["options", "options"]
+    ], [client, options]) ?? Validate.multipart("S3PoLive.layerFromClient", options.multipart ?? {})
+    if (problem !== undefined) return yield* problem
     const hasher = yield* acquireHasher
     const settings = { retry: options.retry, multipart: options.multipart }
     const sending = withCappedErrorBodies(client, defaultErrorBodyMillis)

@@ -4,6 +4,7 @@ import * as Ref from "effect/Ref"
 import { ValidationError } from "../../S3PoError.js"
 import { PendingUploadsLeft } from "../../S3PoMock.js"
 import type { MockOptions, MockSeed, S3PoMockControl } from "../../S3PoMock.js"
+import * as ArgumentShapes from "../core/argumentShapes.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import * as Validate from "../core/validation.js"
 import * as MockBackend from "./backend.js"
@@ -31,14 +32,17 @@ const callLogLimitProblem = (limit: number | undefined): ValidationError | undef
     : new ValidationError({
       operation: "layerMock",
       field: "callLogLimit",
-      reason: `must be a whole number of at least 0, got ${limit}`
+      reason: `must be a whole number of at least 0, got ${Validate.shown(limit)}`
     })
 
 /** An in-memory store with fault injection in front, and the control service over both. */
 export const make = (options: MockOptions) =>
   Effect.gen(function*() {
+    const shapeProblem = ArgumentShapes.options("layerMock", options)
+    if (shapeProblem !== undefined) return yield* shapeProblem
     const seed = options.seed ?? {}
-    const problem = callLogLimitProblem(options.callLogLimit) ?? seedProblem(seed)
+    const problem = callLogLimitProblem(options.callLogLimit) ?? seedProblem(seed) ??
+      Validate.multipart("layerMock", options.multipart ?? {})
     if (problem !== undefined) return yield* problem
     const slabs = new Slabs()
     const state = yield* Ref.make(State.seededState(slabs, seed, yield* Clock.currentTimeMillis))

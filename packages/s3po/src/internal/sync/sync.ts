@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "../../Sync.js"
+import * as ArgumentShapes from "../core/argumentShapes.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
 import { invalidGlob } from "./filters.js"
@@ -22,7 +23,12 @@ const largeFilesAtOnce = 2
 const deleteBatch = 1000
 
 const problemOf = (operation: string, localDir: string, location: SyncLocation, options: SyncOptions) =>
-  Validate.bucket(operation, location.bucket) ??
+  ArgumentShapes.argumentsProblem(operation, [
+    ["localDir", "string"],
+    [operation === "syncUp" ? "destination" : "source", "prefixLocation"],
+    ["options", "options"]
+  ], [localDir, location, options]) ??
+    Validate.bucket(operation, location.bucket) ??
     Validate.text(operation, "prefix", location.prefix) ??
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
     (localDir === ""
@@ -296,35 +302,36 @@ const runSync = (
   location: SyncLocation,
   options: SyncOptions,
   plan: (s3: S3Po.Service, root: string) => Stream.Stream<SyncAction, S3PoError>
-): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
-  Validate.guard(
-    problemOf(operation, localDir, location, options),
-    Effect.gen(function*() {
-      const s3 = yield* S3Po
-      const root = yield* directoryOf(
-        operation,
-        localDir,
-        operation === "syncUp" ? "fail" : options.dryRun === true ? "empty" : "create"
-      )
-      const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
-      const { execute, flushDeletes } = yield* makeExecute(run)
-      const counted = plan(s3, root).pipe(
-        Stream.tap((action) =>
-          Effect.sync(() => {
-            run.tally.filesTotal++
-            run.tally.bytesTotal += sizeOf(action)
-          })
-        ),
-        Stream.onEnd(Effect.sync(() => {
-          run.tally.planned = true
-        }))
-      )
-      yield* workOff(counted, execute, options.concurrency ?? defaultConcurrency)
-      yield* flushDeletes
-      yield* reported(run)
-      return run.tally.summary(options.dryRun === true)
-    }).pipe(Effect.withSpan(`S3Po.${operation}`, { attributes: { bucket: location.bucket, localDir } }))
-  )
+): Effect.Effect<SyncSummary, S3PoError, S3Po> => {
+  // Checked first: the span below reads the location, which may be anything until it is.
+  const problem = problemOf(operation, localDir, location, options)
+  if (problem !== undefined) return Effect.fail(problem)
+  return Effect.gen(function*() {
+    const s3 = yield* S3Po
+    const root = yield* directoryOf(
+      operation,
+      localDir,
+      operation === "syncUp" ? "fail" : options.dryRun === true ? "empty" : "create"
+    )
+    const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
+    const { execute, flushDeletes } = yield* makeExecute(run)
+    const counted = plan(s3, root).pipe(
+      Stream.tap((action) =>
+        Effect.sync(() => {
+          run.tally.filesTotal++
+          run.tally.bytesTotal += sizeOf(action)
+        })
+      ),
+      Stream.onEnd(Effect.sync(() => {
+        run.tally.planned = true
+      }))
+    )
+    yield* workOff(counted, execute, options.concurrency ?? defaultConcurrency)
+    yield* flushDeletes
+    yield* reported(run)
+    return run.tally.summary(options.dryRun === true)
+  }).pipe(Effect.withSpan(`S3Po.${operation}`, { attributes: { bucket: location.bucket, localDir } }))
+}
 
 export const syncUp = (
   localDir: string,

@@ -1,0 +1,277 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import type { S3Po } from "../../S3Po.js"
+import { ValidationError } from "../../S3PoError.js"
+import { shown } from "./validation.js"
+
+/**
+ * The types of public functions' arguments, checked before anything reads them, so that a caller
+ * that breaks the declared types (plain JavaScript, `as any`, data parsed at run time) gets a
+ * `ValidationError` instead of a throw or a defect. Ranges and formats are `validation.ts`'s.
+ */
+
+type Kind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "function"
+  | "date"
+  | "object"
+  | "strings"
+  | "duration"
+  | "concurrency"
+  | "body"
+  | "iterable"
+  | "keys"
+  | "location"
+  | "prefixLocation"
+  | "array"
+  | "retry"
+  | "latency"
+  | "client"
+  | "options"
+
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null
+
+/**
+ * Where a retry policy made from options it cannot take (`Retry.exponential`, which returns a
+ * `Schedule` and so cannot fail) keeps why: a layer given that policy fails with it.
+ */
+const invalidPolicy = Symbol.for("s3po/Retry/invalidPolicy")
+
+export const withInvalidPolicy = <S extends object>(schedule: S, problem: ValidationError): S =>
+  Object.defineProperty(schedule, invalidPolicy, { value: problem })
+
+const invalidPolicyOf = (schedule: object): ValidationError | undefined => {
+  const problem: unknown = Reflect.get(schedule, invalidPolicy)
+  return problem instanceof ValidationError ? problem : undefined
+}
+
+const kindProblem: { readonly [K in Kind]: (value: unknown) => string | undefined } = {
+  string: (value) => typeof value === "string" ? undefined : "must be a string",
+  number: (value) => typeof value === "number" ? undefined : "must be a number",
+  boolean: (value) => typeof value === "boolean" ? undefined : "must be true or false",
+  function: (value) => typeof value === "function" ? undefined : "must be a function",
+  date: (value) => value instanceof Date ? undefined : "must be a Date",
+  object: (value) => isObject(value) && !Array.isArray(value) ? undefined : "must be an object",
+  strings: (value) =>
+    Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : "must be an array of strings",
+  array: (value) => Array.isArray(value) ? undefined : "must be an array",
+  retry: (value) =>
+    value === "off" ? undefined : Schedule.isSchedule(value)
+      ? invalidPolicyOf(value)?.reason
+      : "must be \"off\" or a Schedule",
+  latency: (value) =>
+    typeof value === "function" || Option.isSome(Duration.decodeUnknown(value))
+      ? undefined
+      : "must be a duration or a function of the request",
+  client: (value) =>
+    isObject(value) && typeof Reflect.get(value, "send") === "function" && isObject(Reflect.get(value, "config"))
+      ? undefined
+      : "must be an S3Client",
+  // Checked field by field by `options`; this is only its outer shape.
+  options: (value) => isObject(value) && !Array.isArray(value) ? undefined : "must be an object",
+  duration: (value) =>
+    Option.isSome(Duration.decodeUnknown(value))
+      ? undefined
+      : "must be a Duration, milliseconds, [seconds, nanos] or a text such as \"30 seconds\"",
+  concurrency: (value) => typeof value === "number" || value === "unbounded" ? undefined : "must be a number",
+  body: (value) =>
+    typeof value === "string" || value instanceof Uint8Array || Stream.StreamTypeId in Object(value)
+      ? undefined
+      : "must be a string, a Uint8Array or a Stream of Uint8Array",
+  iterable: (value) =>
+    isObject(value) && Symbol.iterator in value || typeof value === "string" ? undefined : "must be iterable",
+  keys: (value) =>
+    isObject(value) && (Symbol.iterator in value || Stream.StreamTypeId in value)
+      ? undefined
+      : "must be an iterable or a Stream of keys",
+  location: (value) =>
+    isObject(value) && typeof Reflect.get(value, "bucket") === "string" && typeof Reflect.get(value, "key") === "string"
+      ? undefined
+      : "must be { bucket, key } with both strings",
+  prefixLocation: (value) =>
+    isObject(value) && typeof Reflect.get(value, "bucket") === "string" &&
+      ["string", "undefined"].includes(typeof Reflect.get(value, "prefix"))
+      ? undefined
+      : "must be { bucket, prefix? } with strings"
+}
+
+/** Every option s3po takes, by name, with its type: options of one name have one type everywhere. */
+const optionKinds: Readonly<Record<string, Kind>> = {
+  // Object attributes and conditions (upload, copy, head, download).
+  contentType: "string",
+  metadata: "object",
+  tags: "object",
+  cacheControl: "string",
+  contentDisposition: "string",
+  contentEncoding: "string",
+  contentLanguage: "string",
+  expires: "date",
+  storageClass: "string",
+  serverSideEncryption: "object",
+  ifNoneMatch: "string",
+  ifMatch: "string",
+  ifModifiedSince: "date",
+  ifUnmodifiedSince: "date",
+  // Transfers.
+  partSize: "number",
+  partConcurrency: "number",
+  multipartThreshold: "number",
+  onProgress: "function",
+  concurrency: "concurrency",
+  range: "object",
+  // Listings.
+  prefix: "string",
+  delimiter: "string",
+  startAfter: "string",
+  olderThan: "duration",
+  // Presigning.
+  method: "string",
+  expiresIn: "duration",
+  responseContentType: "string",
+  responseContentDisposition: "string",
+  key: "string",
+  keyPrefix: "string",
+  anyKey: "boolean",
+  maxBytes: "number",
+  minBytes: "number",
+  // Sync.
+  compare: "string",
+  delete: "boolean",
+  include: "strings",
+  exclude: "strings",
+  dryRun: "boolean",
+  followSymlinks: "boolean",
+  onAction: "function",
+  // Retry policies.
+  base: "duration",
+  factor: "number",
+  maxDelay: "duration",
+  maxRetries: "number",
+  // Layers.
+  seed: "object",
+  faults: "array",
+  latency: "latency",
+  randomSeed: "number",
+  retry: "retry",
+  multipart: "options",
+  callLogLimit: "number",
+  endpoint: "string",
+  region: "string",
+  credentials: "object",
+  forcePathStyle: "boolean",
+  requestChecksumCalculation: "string",
+  maxSockets: "number",
+  requestTimeout: "duration",
+  connectionTimeout: "duration",
+  idleTimeout: "duration",
+  signPayloadOverHttps: "boolean",
+  extraCaCertificates: "strings",
+  transport: "string"
+}
+
+const invalid = (operation: string, field: string, reason: string, value: unknown) =>
+  new ValidationError({ operation, field, reason: `${reason}, got ${shown(value)}` })
+
+/** An options argument: absent, or an object whose known options, when given, have their types. */
+export const options = (
+  operation: string,
+  value: unknown,
+  field = "options",
+  required = false
+): ValidationError | undefined => {
+  if (value === undefined && !required) return undefined
+  if (!isObject(value) || Array.isArray(value)) return invalid(operation, field, "must be an object", value)
+  for (const [name, kind] of Object.entries(optionKinds)) {
+    const option: unknown = Reflect.get(value, name)
+    if (option === undefined) continue
+    const problem = kindProblem[kind](option)
+    if (problem !== undefined) return invalid(operation, name, problem, option)
+    if (kind === "options") {
+      const inner = options(operation, option, name)
+      if (inner !== undefined) return inner
+    }
+  }
+  return undefined
+}
+
+/** An argument of a public function, by its name and type; `options` as above. */
+export type Argument = readonly [name: string, kind: Kind | "requiredOptions"]
+
+/** The first argument of `values` that does not have its type. */
+export const argumentsProblem = (
+  operation: string,
+  shapes: ReadonlyArray<Argument>,
+  values: ReadonlyArray<unknown>
+): ValidationError | undefined => {
+  for (const [index, [name, kind]] of shapes.entries()) {
+    const value = values[index]
+    const problem = kind === "options" || kind === "requiredOptions"
+      ? options(operation, value, name, kind === "requiredOptions")
+      : kindProblem[kind](value) === undefined
+      ? undefined
+      : invalid(operation, name, kindProblem[kind](value)!, value)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+const objectKey: Argument = ["key", "string"]
+const bucketName: Argument = ["bucket", "string"]
+
+/** The arguments of every method of the service. */
+const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray<Argument> } = {
+  createBucket: [bucketName],
+  upload: [bucketName, objectKey, ["body", "body"], ["options", "options"]],
+  uploadFile: [bucketName, objectKey, ["path", "string"], ["options", "options"]],
+  download: [bucketName, objectKey, ["options", "options"]],
+  downloadString: [bucketName, objectKey, ["options", "options"]],
+  downloadStream: [bucketName, objectKey, ["options", "options"]],
+  downloadFile: [bucketName, objectKey, ["path", "string"], ["options", "options"]],
+  head: [bucketName, objectKey, ["conditions", "options"]],
+  getTags: [bucketName, objectKey],
+  setTags: [bucketName, objectKey, ["tags", "object"]],
+  exists: [bucketName, objectKey],
+  list: [bucketName, ["options", "options"]],
+  listObjects: [bucketName, ["options", "options"]],
+  delete: [bucketName, objectKey],
+  deleteMany: [bucketName, ["keys", "keys"]],
+  copy: [["from", "location"], ["to", "location"], ["options", "options"]],
+  move: [["from", "location"], ["to", "location"], ["options", "options"]],
+  presign: [bucketName, objectKey, ["options", "options"]],
+  presignPost: [bucketName, ["options", "requiredOptions"]],
+  listBuckets: [],
+  bucketExists: [bucketName],
+  deleteBucket: [bucketName],
+  deletePrefix: [bucketName, ["prefix", "string"]],
+  emptyBucket: [bucketName],
+  listPendingUploads: [bucketName, ["options", "options"]],
+  abortPendingUploads: [bucketName, ["options", "options"]]
+}
+
+const streamMethods: ReadonlySet<keyof S3Po.Service> = new Set([
+  "downloadStream",
+  "list",
+  "listObjects",
+  "listPendingUploads"
+])
+
+/** The service, each method checking its arguments' types first: a wrong one fails (or a stream fails) typed. */
+export const checkedService = (service: S3Po.Service): S3Po.Service => {
+  const checked = { ...service }
+  for (const method of Object.keys(serviceArguments) as ReadonlyArray<keyof S3Po.Service>) {
+    const call = service[method] as (...args: ReadonlyArray<unknown>) => unknown
+    Object.assign(checked, {
+      [method]: (...args: ReadonlyArray<unknown>) => {
+        const problem = argumentsProblem(method, serviceArguments[method], args)
+        if (problem === undefined) return call(...args)
+        return streamMethods.has(method) ? Stream.fail(problem) : Effect.fail(problem)
+      }
+    })
+  }
+  return checked
+}
