@@ -1,12 +1,14 @@
 /**
- * Run one effect per item, many at once, and collect every outcome.
+ * Run one effect per item, many at once: collect every outcome (`batch`), or take each as it
+ * completes, over inputs of any length (`batchStream`).
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Stream from "effect/Stream"
 import { argumentsProblem } from "./internal/core/argumentShapes.js"
-import { defaultBatchConcurrency } from "./internal/core/limits.js"
+import * as internal from "./internal/core/batch.js"
 import * as Validate from "./internal/core/validation.js"
 import type { ValidationError } from "./S3PoError.js"
 
@@ -17,6 +19,32 @@ import type { ValidationError } from "./S3PoError.js"
 export interface BatchOptions {
   /** Items processed at once. Default 20. */
   readonly concurrency?: number | "unbounded"
+  /** Called after each item completes, with the counts so far. */
+  readonly onProgress?: ((progress: BatchProgress) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface BatchProgress {
+  /** Items done so far, succeeded or failed. */
+  readonly completed: number
+  readonly succeeded: number
+  readonly failed: number
+}
+
+/**
+ * One item's outcome, as `batchStream` yields it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface BatchItemResult<I, A, E> {
+  /** The item's place in the input, counting from 0. */
+  readonly index: number
+  readonly item: I
+  readonly result: Either.Either<A, E>
 }
 
 /**
@@ -60,29 +88,43 @@ export const batch = <I, A, E, R>(
   options: BatchOptions = {}
 ): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
   Validate.guard(
-    argumentsProblem("batch", [["items", "iterable"], ["f", "function"], ["options", "options"]], [items, f, options]) ??
-      Validate.concurrency("batch", "concurrency", options.concurrency),
-    Effect.suspend(() => {
-      const all = Array.from(items)
-      const concurrency = options.concurrency ?? defaultBatchConcurrency
-      const results: Array<Either.Either<A, E>> = new Array(all.length)
-      let next = 0
-      // A few fibers that each take the next item until none is left, rather than a fiber per item:
-      // forking and joining a fiber costs more than running a small request against the mock.
-      const worker = Effect.whileLoop({
-        while: () => next < all.length,
-        body: () => {
-          const index = next++
-          return Effect.map(Effect.either(f(all[index]!, index)), (result) => {
-            results[index] = result
-          })
-        },
-        step: () => {}
-      })
-      const workers = concurrency === "unbounded" ? all.length : Math.min(concurrency, all.length)
-      return Effect.map(
-        Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true }),
-        () => ({ results, success: results.every(Either.isRight) })
-      )
-    })
+    argumentsProblem("batch", [["items", "iterable"], ["f", "function"], ["options", "options"]], [items, f, options]),
+    internal.collect(items, f, options)
   )
+
+/**
+ * Runs `f` over the items of a stream or an iterable of any length, even endless, and yields each
+ * item's outcome (`{ index, item, result }`) as it completes: not in input order. Memory stays
+ * bounded: an item is taken from the input only when one of the `concurrency` workers is free, and
+ * a worker waits while `concurrency` outcomes are not yet read (with `"unbounded"`, every item is
+ * started as the input gives it, so memory grows with the items in flight). A failure of `f` does
+ * not stop the stream; a failure of the input, a defect or an interruption does. Stopping to read
+ * (`Stream.take`, ...) interrupts the items in flight.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Either, Stream } from "effect"
+ * import { batchStream, S3Po } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   yield* s3.list("my-bucket", { prefix: "reports/" }).pipe(
+ *     (keys) => batchStream(keys, (key) => s3.downloadString("my-bucket", key), { concurrency: 50 }),
+ *     Stream.runForEach(({ item, result }) =>
+ *       Either.isLeft(result) ? Effect.logWarning(`${item}: ${result.left.message}`) : Effect.void
+ *     )
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const batchStream = <I, A, E, R, InputE = never, InputR = never>(
+  items: Stream.Stream<I, InputE, InputR> | Iterable<I>,
+  f: (item: I, index: number) => Effect.Effect<A, E, R>,
+  options: BatchOptions = {}
+): Stream.Stream<BatchItemResult<I, A, E>, ValidationError | InputE, R | InputR> => {
+  const problem = argumentsProblem("batchStream", [["f", "function"], ["options", "options"]], [f, options])
+  return problem === undefined ? internal.stream(items, f, options) : internal.failed(problem)
+}

@@ -375,6 +375,17 @@ export interface DeleteManyResult {
 }
 
 /**
+ * What became of one key of `deleteManyStream`: deleted (a key that did not exist is deleted too,
+ * as S3 has it), or refused with S3's error code and message.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type DeleteResult =
+  | { readonly key: string; readonly deleted: true }
+  | { readonly key: string; readonly deleted: false; readonly code: string; readonly message: string }
+
+/**
  * The S3 API requests that s3po makes, by their S3 names: what retries log and the mock records.
  *
  * @since 0.1.0
@@ -467,6 +478,18 @@ export declare namespace S3Po {
     readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, S3PoError>
     readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
     readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, S3PoError>
+    /**
+     * `deleteMany` over a stream of any length, in bounded memory: keys go 1000 to a request, four
+     * requests at once, and each key's result is emitted, in the order of the keys, as its request
+     * completes. A key given twice within the same 1000 is sent once and reported twice; further
+     * apart it is sent again (and reported deleted again). Each 1000 keys are checked before they
+     * are sent: a bad key fails the stream with `ValidationError`, its 1000 unsent, the keys before
+     * it perhaps already deleted. A failed request fails the stream with its error.
+     */
+    readonly deleteManyStream: <E = never, R = never>(
+      bucket: string,
+      keys: Stream.Stream<string, E, R> | Iterable<string>
+    ) => Stream.Stream<DeleteResult, S3PoError | E, R>
     /**
      * A server-side copy: no object bytes pass through the client. Returns the copy's ETag, size
      * and parts (0 for one CopyObject). Fails with `PreconditionFailed` if the source is replaced

@@ -159,6 +159,7 @@ const argumentsOf: { readonly [Method in keyof S3Po.Service]: fc.Arbitrary<Reado
   listObjects: fc.tuple(bucket, options),
   delete: fc.tuple(bucket, key),
   deleteMany: fc.tuple(bucket, keys),
+  deleteManyStream: fc.tuple(bucket, keys),
   copy: fc.tuple(location, location, options),
   move: fc.tuple(location, location, options),
   presign: fc.tuple(bucket, key, options),

@@ -240,6 +240,7 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   listObjects: [bucketName, ["options", "options"]],
   delete: [bucketName, objectKey],
   deleteMany: [bucketName, ["keys", "keys"]],
+  deleteManyStream: [bucketName, ["keys", "keys"]],
   copy: [["from", "location"], ["to", "location"], ["options", "options"]],
   move: [["from", "location"], ["to", "location"], ["options", "options"]],
   presign: [bucketName, objectKey, ["options", "options"]],
@@ -255,6 +256,7 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
 
 const streamMethods: ReadonlySet<keyof S3Po.Service> = new Set([
   "downloadStream",
+  "deleteManyStream",
   "list",
   "listObjects",
   "listPendingUploads"

@@ -164,6 +164,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     path: options.path
   }
   const deleteMany = DeleteMany.make(retried)
+  const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")
 
   return checkedService({
     createBucket: (bucket) =>
@@ -214,6 +215,10 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
       ),
 
     deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
+    deleteManyStream: (bucket, keys) =>
+      deleteManyStream(bucket, keys).pipe(
+        Stream.withSpan("S3Po.deleteManyStream", { attributes: { "s3.bucket": bucket } })
+      ),
     ...objectOperations(retried),
     ...copyOperations(retried, options),
     ...bucketOperations(retried)
