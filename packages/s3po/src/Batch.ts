@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Stream from "effect/Stream"
 import { argumentsProblem } from "./internal/core/argumentShapes.js"
@@ -89,7 +89,8 @@ export const batch = <I, A, E, R>(
 ): Effect.Effect<BatchResult<A, E>, ValidationError, R> =>
   Validate.guard(
     argumentsProblem("batch", [["items", "iterable"], ["f", "function"], ["options", "options"]], [items, f, options]),
-    internal.collect(items, f, options)
+    // Suspended: built only once the arguments are known to have their types.
+    Effect.suspend(() => internal.collect(items, f, options))
   )
 
 /**

@@ -5,8 +5,11 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
+import * as ArgumentShapes from "./internal/core/argumentShapes.js"
+import * as Validate from "./internal/core/validation.js"
 import type { S3Operation } from "./S3Po.js"
+import { ValidationError } from "./S3PoError.js"
 
 /**
  * What an injected call fails with.
@@ -74,13 +77,23 @@ export const errorResponse = (options: {
   readonly code: string
   readonly message?: string | undefined
   readonly retryAfter?: Duration.DurationInput | undefined
-}): Fault => ({
-  _tag: "ErrorResponse",
-  status: options.status,
-  code: options.code,
-  message: options.message ?? `${options.code} (injected by the s3po mock)`,
-  retryAfter: options.retryAfter === undefined ? undefined : Duration.decode(options.retryAfter)
-})
+}): Fault => {
+  // A fault cannot fail: one made from input it cannot take is refused by the layer given it.
+  const operation = "MockFault.errorResponse"
+  const shapes = ArgumentShapes.argumentsProblem(operation, [["options", "requiredOptions"]], [options])
+  if (shapes !== undefined) return ArgumentShapes.withInvalidInput({ _tag: "ConnectionReset" }, shapes)
+  const retryAfter = options.retryAfter === undefined
+    ? undefined
+    : Validate.durationOf(operation, "retryAfter", options.retryAfter)
+  const fault: ErrorResponse = {
+    _tag: "ErrorResponse",
+    status: options.status,
+    code: options.code,
+    message: options.message ?? `${Validate.shown(options.code)} (injected by the s3po mock)`,
+    retryAfter: retryAfter instanceof ValidationError ? undefined : retryAfter
+  }
+  return retryAfter instanceof ValidationError ? ArgumentShapes.withInvalidInput(fault, retryAfter) : fault
+}
 
 /**
  * `503 SlowDown`, S3's answer to too many requests, optionally with a `Retry-After`.

@@ -180,11 +180,11 @@ export declare namespace S3PoMockControl {
     readonly callCounts: Effect.Effect<MockCallCounts>
     /** Empties the call log and sets its counts to 0. */
     readonly clearCalls: Effect.Effect<void>
-    /** Adds a rule after the ones already there. */
-    readonly addFault: (rule: FaultRule) => Effect.Effect<void>
+    /** Adds a rule after the ones already there; one that is no `FaultRule` fails with `ValidationError`. */
+    readonly addFault: (rule: FaultRule) => Effect.Effect<void, ValidationError>
     readonly clearFaults: Effect.Effect<void>
     /** Replaces the latency; `undefined` for none. */
-    readonly setLatency: (latency: MockLatency | undefined) => Effect.Effect<void>
+    readonly setLatency: (latency: MockLatency | undefined) => Effect.Effect<void, ValidationError>
     readonly snapshot: Effect.Effect<MockSnapshot>
     /** Replaces every bucket and object with the seed's, and drops pending uploads. */
     readonly restore: (seed: MockSeed) => Effect.Effect<void, ValidationError>

@@ -18,6 +18,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import {
   batch,
+  batchStream,
   isS3PoError,
   layerLive,
   layerLiveConfig,
@@ -26,9 +27,13 @@ import {
   type LiveClientOptions,
   liveConfig,
   type LiveOptions,
+  MockFault,
+  type MockLatency,
   type MockOptions,
+  type MockSeed,
   Retry,
   S3Po,
+  S3PoMockControl,
   Sync
 } from "s3po"
 
@@ -204,6 +209,22 @@ const check = async (
 }
 
 const seed = { bkt: { k: "hello", "dir/k": "nested", "k/": "" } }
+
+/** Requests through a layer, each ending as it may: what a fault rule or latency it took is tried on. */
+const requests = Effect.flatMap(
+  S3Po,
+  (s3) =>
+    Effect.all([s3.exists("bkt", "k"), s3.upload("bkt", "new", "x"), s3.downloadString("bkt", "k")], {
+      mode: "either"
+    })
+).pipe(Effect.timeout("200 millis"), Effect.ignore)
+
+/** A call of the test kit's control on a mock of its own, then requests through that mock. */
+const withControl = <A, E>(f: (control: S3PoMockControl.Service) => Effect.Effect<A, E>) =>
+  Effect.flatMap(S3PoMockControl, f).pipe(
+    Effect.zipLeft(requests),
+    Effect.provide(layerMock({ seed, retry: "off" }))
+  )
 let runtime: ManagedRuntime.ManagedRuntime<S3Po, unknown>
 let service: S3Po.Service
 
@@ -222,6 +243,18 @@ afterAll(async () => {
 
 const onMock = (effect: Effect.Effect<unknown, unknown, S3Po>) => runtime.runPromiseExit(effect)
 
+/** Faults as the test kit makes them, from arbitrary options: a bad one must be refused by the layer given it. */
+const fault = fc.oneof(
+  fc.constantFrom(MockFault.internalError, MockFault.connectionReset, MockFault.timeout, MockFault.truncatedBody),
+  fc.record({ status: hostile, code: hostile, message: hostile, retryAfter: hostile }, { requiredKeys: [] }).map((
+    options
+  ) => MockFault.errorResponse(options as Parameters<typeof MockFault.errorResponse>[0])),
+  fc.oneof(hostile, fc.record({ retryAfter: hostile })).map((options) =>
+    MockFault.throttled(options as Parameters<typeof MockFault.throttled>[0])
+  ),
+  hostile
+)
+
 describe("every public function, given arbitrary arguments, fails typed and never throws or dies", () => {
   it("every method of the service has an argument generator", () => {
     const methods = Object.keys(service).sort()
@@ -238,6 +271,41 @@ describe("every public function, given arbitrary arguments, fails typed and neve
         ),
         { numRuns: runs }
       )
+    }, timeout)
+  }
+
+  const rule = fc.oneof(
+    hostile,
+    fc.record(
+      { fault, operation: hostile, nth: hostile, rate: hostile, times: hostile, key: hostile, match: hostile },
+      {
+        requiredKeys: ["fault"]
+      }
+    )
+  )
+  const controlCalls: ReadonlyArray<readonly [string, fc.Arbitrary<() => unknown>]> = [
+    [
+      "S3PoMockControl.addFault",
+      rule.map((given) => () => withControl((control) => control.addFault(given as MockFault.FaultRule)))
+    ],
+    [
+      "S3PoMockControl.setLatency",
+      hostile.map((given) => () => withControl((control) => control.setLatency(given as MockLatency)))
+    ],
+    [
+      "S3PoMockControl.restore",
+      hostile.map((given) => () => withControl((control) => control.restore(given as MockSeed)))
+    ],
+    [
+      "S3PoMockControl.fetch",
+      fc.tuple(fc.oneof(hostileText, hostile), hostile).map(([input, init]) => () =>
+        withControl((control) => control.fetch(input as string, init as RequestInit))
+      )
+    ]
+  ]
+  for (const [name, calls] of controlCalls) {
+    it(name, async () => {
+      await fc.assert(fc.asyncProperty(calls, (call) => check(call)), { numRuns: runs })
     }, timeout)
   }
 
@@ -274,6 +342,14 @@ describe("every public function, given arbitrary arguments, fails typed and neve
         fc.oneof(fc.constant((item: unknown) => Effect.succeed(item)), hostile),
         options
       ).map((args) => () => batch(...(args as Parameters<typeof batch>)))
+    ],
+    [
+      "batchStream",
+      fc.tuple(
+        fc.oneof(fc.array(hostile, { maxLength: 5 }), fc.constant(Stream.make(1, 2)), hostile),
+        fc.oneof(fc.constant((item: unknown) => Effect.succeed(item)), hostile),
+        options
+      ).map((args) => () => batchStream(...(args as Parameters<typeof batchStream>)))
     ],
     [
       "Retry.exponential",
@@ -329,6 +405,7 @@ describe("every public function, given arbitrary arguments, fails typed and neve
         fc.dictionary(hostileText, fc.dictionary(hostileText, hostile, { maxKeys: 3 }), { maxKeys: 3 })
       ),
       faults: fc.oneof(
+        fc.array(fault.map((made) => ({ fault: made })), { maxLength: 2 }),
         hostile,
         fc.array(fc.record({ operation: hostile, nth: hostile, rate: hostile, fault: hostile }, { requiredKeys: [] }), {
           maxLength: 3
@@ -369,7 +446,8 @@ describe("every public function, given arbitrary arguments, fails typed and neve
         )
       )
     ],
-    ["layerMock", mockOptions.map((given) => () => built(layerMock(given as MockOptions)))]
+    // The mock is built and used: a rule or a latency it took must not break a request.
+    ["layerMock", mockOptions.map((given) => () => Effect.provide(requests, layerMock(given as MockOptions)))]
   ]
   for (const [name, calls] of layers) {
     it(name, async () => {

@@ -28,7 +28,7 @@ type Kind =
   | "keys"
   | "location"
   | "prefixLocation"
-  | "array"
+  | "faults"
   | "retry"
   | "latency"
   | "client"
@@ -37,17 +37,60 @@ type Kind =
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null
 
 /**
- * Where a retry policy made from options it cannot take (`Retry.exponential`, which returns a
- * `Schedule` and so cannot fail) keeps why: a layer given that policy fails with it.
+ * Where a value made from input its constructor cannot take keeps why, when that constructor cannot
+ * fail (`Retry.exponential` returns a `Schedule`, `MockFault.errorResponse` a `Fault`): a layer
+ * given the value fails with it.
  */
-const invalidPolicy = Symbol.for("s3po/Retry/invalidPolicy")
+const invalidInput = Symbol.for("s3po/invalidInput")
 
-export const withInvalidPolicy = <S extends object>(schedule: S, problem: ValidationError): S =>
-  Object.defineProperty(schedule, invalidPolicy, { value: problem })
+export const withInvalidInput = <S extends object>(value: S, problem: ValidationError): S =>
+  Object.defineProperty(value, invalidInput, { value: problem })
 
-const invalidPolicyOf = (schedule: object): ValidationError | undefined => {
-  const problem: unknown = Reflect.get(schedule, invalidPolicy)
+const invalidInputOf = (value: object): ValidationError | undefined => {
+  const problem: unknown = Reflect.get(value, invalidInput)
   return problem instanceof ValidationError ? problem : undefined
+}
+
+const faultTags = new Set(["ErrorResponse", "ConnectionReset", "Timeout", "TruncatedBody"])
+
+const faultProblem = (fault: unknown): string | undefined => {
+  if (!isObject(fault) || !faultTags.has(String(Reflect.get(fault, "_tag")))) return "must be a MockFault"
+  const invalid = invalidInputOf(fault)
+  if (invalid !== undefined) return invalid.reason
+  if (Reflect.get(fault, "_tag") !== "ErrorResponse") return undefined
+  const retryAfter: unknown = Reflect.get(fault, "retryAfter")
+  return typeof Reflect.get(fault, "status") === "number" && typeof Reflect.get(fault, "code") === "string" &&
+      typeof Reflect.get(fault, "message") === "string" && (retryAfter === undefined || Duration.isDuration(retryAfter))
+    ? undefined
+    : "must be a MockFault (see MockFault.errorResponse)"
+}
+
+const ruleFields: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
+  [
+    "operation",
+    (value) => typeof value === "string" || Array.isArray(value),
+    "must be an S3 operation or an array of them"
+  ],
+  ["bucket", (value) => typeof value === "string", "must be a string"],
+  ["key", (value) => typeof value === "string" || typeof value === "function", "must be a string or a function"],
+  ["match", (value) => typeof value === "function", "must be a function"],
+  ["nth", (value) => typeof value === "number" || Array.isArray(value), "must be a number or an array of numbers"],
+  ["rate", (value) => typeof value === "number", "must be a number"],
+  ["times", (value) => typeof value === "number", "must be a number"],
+  ["takesEffect", (value) => typeof value === "boolean", "must be true or false"]
+]
+
+/** A fault rule of `layerMock`, `S3PoLive.layer` or `addFault`: its fault, and its conditions' types. */
+export const faultRule = (operation: string, rule: unknown, field = "rule"): ValidationError | undefined => {
+  if (!isObject(rule) || Array.isArray(rule)) return invalid(operation, field, "must be an object", rule)
+  const fault: unknown = Reflect.get(rule, "fault")
+  const problem = faultProblem(fault)
+  if (problem !== undefined) return invalid(operation, `${field}.fault`, problem, fault)
+  for (const [name, isValid, reason] of ruleFields) {
+    const value: unknown = Reflect.get(rule, name)
+    if (value !== undefined && !isValid(value)) return invalid(operation, `${field}.${name}`, reason, value)
+  }
+  return undefined
 }
 
 const kindProblem: { readonly [K in Kind]: (value: unknown) => string | undefined } = {
@@ -59,10 +102,13 @@ const kindProblem: { readonly [K in Kind]: (value: unknown) => string | undefine
   object: (value) => isObject(value) && !Array.isArray(value) ? undefined : "must be an object",
   strings: (value) =>
     Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : "must be an array of strings",
-  array: (value) => Array.isArray(value) ? undefined : "must be an array",
+  faults: (value) =>
+    Array.isArray(value)
+      ? value.map((rule) => faultRule("", rule)?.reason).find((reason) => reason !== undefined)
+      : "must be an array of fault rules",
   retry: (value) =>
     value === "off" ? undefined : Schedule.isSchedule(value)
-      ? invalidPolicyOf(value)?.reason
+      ? invalidInputOf(value)?.reason
       : "must be \"off\" or a Schedule",
   latency: (value) =>
     typeof value === "function" || Option.isSome(Duration.decodeUnknown(value))
@@ -154,7 +200,7 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   maxRetries: "number",
   // Layers.
   seed: "object",
-  faults: "array",
+  faults: "faults",
   latency: "latency",
   randomSeed: "number",
   retry: "retry",

@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import type { Fault, FaultRule, MockRequest } from "../../MockFault.js"
-import { type S3PoError, TransportError } from "../../S3PoError.js"
+import { type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
 import type { MockCall, MockLatency } from "../../S3PoMock.js"
 import {
   type Backend,
@@ -22,6 +22,7 @@ import {
 import { CallLog, defaultCallLogLimit } from "./callLog.js"
 import { fromErrorAnswer } from "./classify.js"
 import { currentAttempt } from "./retry.js"
+import * as Validate from "./validation.js"
 
 export interface FaultInjectionOptions {
   readonly faults?: ReadonlyArray<FaultRule> | undefined
@@ -207,9 +208,10 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
   const calls = new CallLog<MutableCall>(options.callLogLimit ?? defaultCallLogLimit)
   let latency = options.latency
 
-  const delayOf = (request: MockRequest): Duration.Duration => {
+  /** The request's latency; a latency function's answer that is no duration fails the request. */
+  const delayOf = (request: MockRequest): Duration.Duration | ValidationError => {
     if (latency === undefined) return Duration.zero
-    return Duration.decode(typeof latency === "function" ? latency(request) : latency)
+    return Validate.durationOf("layerMock", "latency", typeof latency === "function" ? latency(request) : latency)
   }
 
   const serve = <K extends Operation>(operation: K, primitive: Primitive<K>): Primitive<K> => (request) =>
@@ -226,9 +228,13 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
           const id = calls.add(call)
           const delay = delayOf(described)
           const response = respond(operation, primitive, rule, described, request, id)
-          return (Duration.isZero(delay) ? response : Effect.zipRight(Effect.sleep(delay), response)).pipe(
-            Effect.onExit(record(call))
-          )
+          return (delay instanceof ValidationError
+            ? Effect.fail(delay)
+            : Duration.isZero(delay)
+            ? response
+            : Effect.zipRight(Effect.sleep(delay), response)).pipe(
+              Effect.onExit(record(call))
+            )
         }))
     })
 

@@ -27,7 +27,7 @@ export const exponential = (options: ExponentialRetryOptions = {}): Schedule.Sch
   const problem = ArgumentShapes.options("Retry.exponential", options)
   return problem === undefined
     ? exponentialOf(options)
-    : ArgumentShapes.withInvalidPolicy(Schedule.recurs(0), problem)
+    : ArgumentShapes.withInvalidInput(Schedule.recurs(0), problem)
 }
 
 export const defaultPolicy: Schedule.Schedule<unknown, S3PoError> = exponentialOf({})

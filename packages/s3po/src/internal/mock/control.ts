@@ -14,12 +14,26 @@ import { Slabs } from "./storedObject.js"
 
 /** A seed's bucket names, keys and headers, checked as `createBucket` and `upload` check theirs. */
 const seedProblem = (seed: MockSeed): ValidationError | undefined => {
+  const notObject = (field: string) =>
+    new ValidationError({ operation: "layerMock", field, reason: "must be an object" })
+  if (typeof seed !== "object" || seed === null) return notObject("seed")
   for (const [bucket, objects] of Object.entries(seed)) {
+    if (typeof objects !== "object" || objects === null) return notObject(`seed.${bucket}`)
     const problem = Validate.newBucket("layerMock", bucket) ?? Validate.keys("layerMock", Object.keys(objects))
     if (problem !== undefined) return problem
-    for (const content of Object.values(objects)) {
+    for (const [key, content] of Object.entries(objects)) {
       if (typeof content === "string" || content instanceof Uint8Array) continue
-      const headers = Validate.objectAttributes("layerMock", content)
+      const field = `seed.${bucket}.${key}`
+      const body: unknown = typeof content === "object" && content !== null ? content.body : undefined
+      const headers = ArgumentShapes.options("layerMock", content, field, true) ??
+        (typeof body === "string" || body instanceof Uint8Array
+          ? undefined
+          : new ValidationError({
+            operation: "layerMock",
+            field: `${field}.body`,
+            reason: "must be a string or bytes"
+          })) ??
+        Validate.objectAttributes("layerMock", content)
       if (headers !== undefined) return headers
     }
   }
@@ -53,9 +67,14 @@ export const make = (options: MockOptions) =>
       calls: injection.calls,
       callCounts: injection.callCounts,
       clearCalls: injection.clearCalls,
-      addFault: injection.addFault,
+      addFault: (rule) =>
+        Validate.guard(ArgumentShapes.faultRule("S3PoMockControl.addFault", rule), injection.addFault(rule)),
       clearFaults: injection.clearFaults,
-      setLatency: injection.setLatency,
+      setLatency: (latency) =>
+        Validate.guard(
+          ArgumentShapes.options("S3PoMockControl.setLatency", { latency }),
+          injection.setLatency(latency)
+        ),
       snapshot: Effect.map(Ref.get(state), State.snapshotOf),
       restore: (next) =>
         Effect.gen(function*() {
