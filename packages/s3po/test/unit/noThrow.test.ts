@@ -34,7 +34,8 @@ import {
   Retry,
   S3Po,
   S3PoMockControl,
-  Sync
+  Sync,
+  ValidationError
 } from "s3po"
 
 const runs = Number(process.env.NOTHROW_RUNS ?? 60)
@@ -219,6 +220,8 @@ const requests = Effect.flatMap(
     })
 ).pipe(Effect.timeout("200 millis"), Effect.ignore)
 
+const built = <E>(layer: Layer.Layer<S3Po, E>) => Effect.scoped(Layer.build(layer))
+
 /** A call of the test kit's control on a mock of its own, then requests through that mock. */
 const withControl = <A, E>(f: (control: S3PoMockControl.Service) => Effect.Effect<A, E>) =>
   Effect.flatMap(S3PoMockControl, f).pipe(
@@ -370,7 +373,6 @@ describe("every public function, given arbitrary arguments, fails typed and neve
     }, timeout)
   }
 
-  const built = <E>(layer: Layer.Layer<S3Po, E>) => Effect.scoped(Layer.build(layer))
   const isLayerFailure = (error: unknown) =>
     isS3PoError(error) || (typeof error === "object" && error !== null && "_op" in error)
   const liveOptions = fc.oneof(
@@ -454,4 +456,31 @@ describe("every public function, given arbitrary arguments, fails typed and neve
       await fc.assert(fc.asyncProperty(calls, (call) => check(call, isLayerFailure)), { numRuns: runs })
     }, timeout)
   }
+})
+
+describe("a wrong argument is a ValidationError that names it", () => {
+  it("on the service, a layer and a retry policy", async () => {
+    const fieldOf = async (effect: Effect.Effect<unknown, unknown, S3Po>) => {
+      const exit = await onMock(effect)
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : undefined
+      const error = failure?._tag === "Some" ? failure.value : undefined
+      return error instanceof ValidationError ? [error.operation, error.field] : String(exit)
+    }
+    const wrong = <A>(value: unknown) => value as A
+    assert.deepStrictEqual(await fieldOf(service.copy(wrong(null), { bucket: "bkt", key: "k" })), ["copy", "from"])
+    assert.deepStrictEqual(await fieldOf(service.presignPost("bkt", wrong(undefined))), ["presignPost", "options"])
+    assert.deepStrictEqual(await fieldOf(service.download("bkt", "k", wrong({ range: false }))), ["download", "range"])
+    assert.deepStrictEqual(
+      await fieldOf(Stream.runDrain(service.list("bkt", wrong({ prefix: 7 })))),
+      ["list", "prefix"]
+    )
+    assert.deepStrictEqual(
+      await fieldOf(built(layerMock({ retry: Retry.exponential({ maxDelay: wrong("soon") }) }))),
+      ["layerMock", "retry"]
+    )
+    assert.deepStrictEqual(
+      await fieldOf(built(layerMock({ faults: [{ fault: MockFault.throttled({ retryAfter: wrong("soon") }) }] }))),
+      ["layerMock", "faults"]
+    )
+  })
 })

@@ -54,10 +54,11 @@ const invalidInputOf = (value: object): ValidationError | undefined => {
 const faultTags = new Set(["ErrorResponse", "ConnectionReset", "Timeout", "TruncatedBody"])
 
 const faultProblem = (fault: unknown): string | undefined => {
-  if (!isObject(fault) || !faultTags.has(String(Reflect.get(fault, "_tag")))) return "must be a MockFault"
-  const invalid = invalidInputOf(fault)
-  if (invalid !== undefined) return invalid.reason
-  if (Reflect.get(fault, "_tag") !== "ErrorResponse") return undefined
+  const tag: unknown = isObject(fault) ? Reflect.get(fault, "_tag") : undefined
+  if (!isObject(fault) || typeof tag !== "string" || !faultTags.has(tag)) return "must be a MockFault"
+  const refused = invalidInputOf(fault)
+  if (refused !== undefined) return refused.reason
+  if (tag !== "ErrorResponse") return undefined
   const retryAfter: unknown = Reflect.get(fault, "retryAfter")
   return typeof Reflect.get(fault, "status") === "number" && typeof Reflect.get(fault, "code") === "string" &&
       typeof Reflect.get(fault, "message") === "string" && (retryAfter === undefined || Duration.isDuration(retryAfter))
@@ -256,12 +257,13 @@ export const argumentsProblem = (
 ): ValidationError | undefined => {
   for (const [index, [name, kind]] of shapes.entries()) {
     const value = values[index]
-    const problem = kind === "options" || kind === "requiredOptions"
-      ? options(operation, value, name, kind === "requiredOptions")
-      : kindProblem[kind](value) === undefined
-      ? undefined
-      : invalid(operation, name, kindProblem[kind](value)!, value)
-    if (problem !== undefined) return problem
+    if (kind === "options" || kind === "requiredOptions") {
+      const problem = options(operation, value, name, kind === "requiredOptions")
+      if (problem !== undefined) return problem
+      continue
+    }
+    const reason = kindProblem[kind](value)
+    if (reason !== undefined) return invalid(operation, name, reason, value)
   }
   return undefined
 }
