@@ -154,11 +154,11 @@ interface Acquired {
   readonly settings: BackendSettings
 }
 
-/** The backend, behind the injected faults when there are any. */
+/** The backend, behind the injected faults when there are any; no one reads its call log, so none is kept. */
 const withFaults = (backend: Backend, options: LiveOptions): Backend =>
   options.faults === undefined || options.faults.length === 0
     ? backend
-    : FaultInjection.make(backend, { faults: options.faults, randomSeed: options.randomSeed }).backend
+    : FaultInjection.make(backend, { faults: options.faults, randomSeed: options.randomSeed, callLogLimit: 0 }).backend
 
 /** What the layer cannot be built with, found before a client is made. */
 const optionsProblem = (options: LiveOptions): Validate.Problem =>
