@@ -150,6 +150,35 @@ export type DownloadRange =
  */
 export interface UploadOptions extends MultipartOptions, ObjectAttributes, WriteConditions {
   readonly onProgress?: (progress: UploadProgress) => Effect.Effect<void>
+  /**
+   * The checksum every PUT and part carries, for the server to check: default `"CRC32"`; `"none"`
+   * sends none. Multipart uploads get a full-object checksum with the CRCs, a composite one with
+   * `SHA1` and `SHA256`.
+   */
+  readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
+}
+
+/**
+ * The checksums S3 computes and checks (the `x-amz-checksum-*` headers).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256"
+
+/**
+ * An object's checksum as S3 keeps it: `FULL_OBJECT`, of every byte of the object; or `COMPOSITE`
+ * (multipart uploads only), the checksum of the parts' checksums followed by `-N`, the number of
+ * parts.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Checksum {
+  readonly algorithm: ChecksumAlgorithm
+  /** The digest in base64, as S3's headers carry it; a composite one ends with `-N`. */
+  readonly value: string
+  readonly type: "FULL_OBJECT" | "COMPOSITE"
 }
 
 /**
@@ -161,6 +190,8 @@ export interface UploadResult {
   readonly size: number
   /** Number of parts: 0 for a single PUT. */
   readonly parts: number
+  /** The checksum the server checked and keeps; absent when the upload sent none, or the server keeps none. */
+  readonly checksum?: Checksum | undefined
 }
 
 /**
@@ -182,6 +213,8 @@ export interface ObjectInfo {
   /** Absent for `STANDARD`, as S3 answers. */
   readonly storageClass?: StorageClass | undefined
   readonly serverSideEncryption?: ServerSideEncryption | undefined
+  /** The checksum the server keeps for the object, when it answers one (reads ask for it). */
+  readonly checksum?: Checksum | undefined
 }
 
 /**
@@ -353,6 +386,11 @@ export interface DownloadOptions extends ReadConditions {
   readonly concurrency?: number
   /** Only these bytes of the object; with `concurrency` > 1, fetched in parallel parts. */
   readonly range?: DownloadRange | undefined
+  /**
+   * Whether the bytes read are checked against the object's checksum (or its MD5 ETag). Default
+   * true; a `range` of the object is covered by no stored checksum and is not checked.
+   */
+  readonly verify?: boolean | undefined
 }
 
 /**

@@ -361,6 +361,36 @@ export class BrokenListing extends Data.TaggedError("BrokenListing")<{
 }
 
 /**
+ * The bytes read do not match the object's checksum: `algorithm` names what was compared (one of
+ * S3's checksums, or `MD5` for an ETag that is the body's MD5, or `MD5-of-parts` for a multipart
+ * ETag recomputed from the part size the upload recorded), `expected` the object's, `actual` the
+ * bytes'. For an upload, the server refused a body whose checksum did not match (`BadDigest`).
+ * Retryable: a byte flipped on the way usually is not flipped again; when it persists, it is the
+ * final failure, and no unverified byte was handed out.
+ *
+ * @since 0.4.0
+ * @category errors
+ */
+export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{
+  readonly operation: string
+  readonly bucket: string
+  readonly key: string
+  readonly algorithm: string
+  readonly expected: string
+  readonly actual: string
+}> {
+  /** @since 0.4.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    return printable(
+      `${this.operation}: the bytes of ${where(this.bucket, this.key)} do not match its ${this.algorithm} ` +
+        `(expected ${this.expected}, got ${this.actual})`
+    )
+  }
+}
+
+/**
  * Every error an s3po operation can fail with.
  *
  * @since 0.1.0
@@ -380,6 +410,7 @@ export type S3PoError =
   | LocalFileError
   | UnsafeKey
   | BrokenListing
+  | ChecksumMismatch
 
 /**
  * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped
@@ -391,6 +422,7 @@ export type S3PoError =
 export const isRetryable = (error: S3PoError): boolean => {
   switch (error._tag) {
     case "Throttled":
+    case "ChecksumMismatch":
       return true
     case "S3ServiceError":
     case "TransportError":

@@ -171,6 +171,8 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   onProgress: "function",
   concurrency: "concurrency",
   range: "object",
+  checksumAlgorithm: "string",
+  verify: "boolean",
   // Listings.
   prefix: "string",
   delimiter: "string",

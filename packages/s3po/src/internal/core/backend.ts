@@ -2,6 +2,8 @@ import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type {
   BucketInfo,
+  Checksum,
+  ChecksumAlgorithm,
   DeleteManyResult,
   DownloadRange,
   ListedObject,
@@ -56,17 +58,17 @@ export interface Responses {
   readonly headBucket: void
   readonly createBucket: void
   readonly deleteBucket: void
-  readonly putObject: ETagged
+  readonly putObject: Written
   readonly getObject: GetObjectResponse
   readonly headObject: ObjectInfo
   readonly listPage: ListPage
   readonly deleteObject: void
   readonly deleteObjects: DeleteManyResult
   readonly createMultipartUpload: string
-  readonly uploadPart: ETagged
+  readonly uploadPart: Written
   readonly copyObject: ETagged
   readonly uploadPartCopy: ETagged
-  readonly completeMultipartUpload: ETagged
+  readonly completeMultipartUpload: Written
   readonly abortMultipartUpload: void
   readonly listMultipartUploads: UploadsPage
   readonly getObjectTagging: Tags
@@ -161,6 +163,11 @@ export interface ETagged {
   readonly etag: string
 }
 
+/** A write's answer: its ETag, and the checksum the server echoed (none from a server that ignores checksums). */
+export interface Written extends ETagged {
+  readonly checksum?: Checksum | undefined
+}
+
 export type Tags = Readonly<Record<string, string>>
 
 export interface PutTaggingRequest extends ObjectRequest {
@@ -170,6 +177,8 @@ export interface PutTaggingRequest extends ObjectRequest {
 /** A write's attributes and conditions are sent as they are given. */
 export interface PutObjectRequest extends ObjectRequest, ObjectAttributes, WriteConditions {
   readonly body: Uint8Array
+  /** The body's checksum (`FULL_OBJECT`), sent for the server to check. */
+  readonly checksum?: Checksum | undefined
 }
 
 /** An inclusive byte range; `end` past the object is clamped, as S3 does. */
@@ -178,10 +187,15 @@ export interface ByteRange {
   readonly end?: number | undefined
 }
 
-export interface HeadObjectRequest extends ObjectRequest, ReadConditions {}
+export interface HeadObjectRequest extends ObjectRequest, ReadConditions {
+  /** Asks for the object's checksum (`x-amz-checksum-mode: ENABLED`), answered in `ObjectInfo.checksum`. */
+  readonly checksumMode?: boolean | undefined
+}
 
 export interface GetObjectRequest extends ObjectRequest, ReadConditions {
   readonly range?: DownloadRange | undefined
+  /** Asks for the object's checksum (`x-amz-checksum-mode: ENABLED`), answered in `info.checksum`. */
+  readonly checksumMode?: boolean | undefined
 }
 
 export interface GetObjectResponse {
@@ -227,7 +241,13 @@ export interface DeleteObjectsRequest extends BucketRequest {
   readonly keys: ReadonlyArray<string>
 }
 
-export interface CreateMultipartRequest extends ObjectRequest, ObjectAttributes {}
+export interface CreateMultipartRequest extends ObjectRequest, ObjectAttributes {
+  /** The checksum each part will carry, and what kind the object's will be. */
+  readonly checksum?: {
+    readonly algorithm: ChecksumAlgorithm
+    readonly type: Checksum["type"]
+  } | undefined
+}
 
 export interface MultipartUploadRef extends ObjectRequest {
   readonly uploadId: string
@@ -236,6 +256,8 @@ export interface MultipartUploadRef extends ObjectRequest {
 export interface UploadPartRequest extends MultipartUploadRef {
   readonly partNumber: number
   readonly body: Uint8Array
+  /** The part's checksum (`FULL_OBJECT` of the part's bytes), sent for the server to check. */
+  readonly checksum?: Checksum | undefined
 }
 
 /** An object to copy from, pinned to its ETag so that a replaced source fails instead of mixing versions. */
@@ -265,10 +287,14 @@ export interface UploadPartCopyRequest extends MultipartUploadRef {
 export interface CompletedPart {
   readonly partNumber: number
   readonly etag: string
+  /** The part's checksum value, as its UploadPart sent it. */
+  readonly checksum?: string | undefined
 }
 
 export interface CompleteMultipartRequest extends MultipartUploadRef, WriteConditions {
   readonly parts: ReadonlyArray<CompletedPart>
+  /** The whole object's checksum, for the server to check (a full-object checksum only). */
+  readonly checksum?: Checksum | undefined
 }
 
 export type { PendingUpload }
