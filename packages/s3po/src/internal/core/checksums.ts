@@ -91,3 +91,11 @@ export const fullObjectCapable = (algorithm: ChecksumAlgorithm): boolean => algo
 export const headerOf = (algorithm: ChecksumAlgorithm): string => `x-amz-checksum-${algorithm.toLowerCase()}`
 
 export const algorithms: ReadonlyArray<ChecksumAlgorithm> = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"]
+
+/**
+ * The user metadata (`x-amz-meta-s3po-part-size`) in which a multipart upload records its part
+ * size, so that a later read can recompute the multipart ETag (the MD5 of the parts' MD5s, `-N`)
+ * on a server that keeps no checksum: the part size is known when the upload is created, a
+ * full-object checksum of a stream only after it is complete, when metadata can no longer change.
+ */
+export const partSizeMetadataKey = "s3po-part-size"
