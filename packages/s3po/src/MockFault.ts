@@ -1,7 +1,7 @@
 /**
- * Faults for `layerMock` to inject: S3 error responses, dropped connections, timeouts and bodies
- * cut short, on the calls that a rule picks. An injected fault becomes the same typed error that
- * `S3PoLive` would produce for it, and goes through the same retry policy.
+ * Faults for `layerMock` to inject: S3 error responses, dropped connections, timeouts, bodies cut
+ * short and bodies with a byte changed, on the calls that a rule picks. An injected fault becomes
+ * the same typed error that `S3PoLive` would produce for it, and goes through the same retry policy.
  *
  * @since 0.1.0
  */
@@ -17,7 +17,7 @@ import { ValidationError } from "./S3PoError.js"
  * @since 0.1.0
  * @category models
  */
-export type Fault = ErrorResponse | ConnectionReset | Timeout | TruncatedBody
+export type Fault = ErrorResponse | ConnectionReset | Timeout | TruncatedBody | CorruptedBody
 
 /**
  * An S3 error response: a status and an S3 error code, such as `503 SlowDown`.
@@ -62,6 +62,20 @@ export interface Timeout {
  */
 export interface TruncatedBody {
   readonly _tag: "TruncatedBody"
+}
+
+/**
+ * A GetObject response with one byte of its body changed (every bit of it flipped), and its status,
+ * headers and length as they were: what a faulty proxy, NIC or store does unnoticed unless the
+ * reader verifies. Rules with this fault match GetObject calls only.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface CorruptedBody {
+  readonly _tag: "CorruptedBody"
+  /** Which byte of the body answered (of the range, for a ranged GET): default its middle one; past the end, the last. */
+  readonly at?: number | undefined
 }
 
 /**
@@ -171,6 +185,32 @@ export const timeout: Fault = { _tag: "Timeout" }
  * @category constructors
  */
 export const truncatedBody: Fault = { _tag: "TruncatedBody" }
+
+/**
+ * A GetObject whose body has one byte changed and keeps its length: by default the middle byte of
+ * the body answered, or the one `at` says (the last, for an `at` past the end). An empty body is
+ * answered as it is. To test what code does with bytes that do not match the object's checksum.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const corruptedBody = (options: { readonly at?: number | undefined } = {}): Fault => {
+  const operation = "MockFault.corruptedBody"
+  const fault: CorruptedBody = { _tag: "CorruptedBody", at: undefined }
+  const shapes = ArgumentShapes.argumentsProblem(operation, [["options", "options"]], [options])
+  if (shapes !== undefined) return ArgumentShapes.withInvalidInput(fault, shapes)
+  const at: unknown = options.at
+  return at === undefined || (Number.isSafeInteger(at) && (at as number) >= 0)
+    ? { ...fault, at: at as number | undefined }
+    : ArgumentShapes.withInvalidInput(
+      fault,
+      new ValidationError({
+        operation,
+        field: "at",
+        reason: `must be a whole number of at least 0, got ${Validate.shown(at)}`
+      })
+    )
+}
 
 /**
  * One request the mock receives, as rules and the call log see it. Every attempt is a request.

@@ -51,13 +51,19 @@ const invalidInputOf = (value: object): ValidationError | undefined => {
   return problem instanceof ValidationError ? problem : undefined
 }
 
-const faultTags = new Set(["ErrorResponse", "ConnectionReset", "Timeout", "TruncatedBody"])
+const faultTags = new Set(["ErrorResponse", "ConnectionReset", "Timeout", "TruncatedBody", "CorruptedBody"])
 
 const faultProblem = (fault: unknown): string | undefined => {
   const tag: unknown = isObject(fault) ? Reflect.get(fault, "_tag") : undefined
   if (!isObject(fault) || typeof tag !== "string" || !faultTags.has(tag)) return "must be a MockFault"
   const refused = invalidInputOf(fault)
   if (refused !== undefined) return refused.reason
+  if (tag === "CorruptedBody") {
+    const at: unknown = Reflect.get(fault, "at")
+    return at === undefined || (Number.isSafeInteger(at) && (at as number) >= 0)
+      ? undefined
+      : "must be a MockFault (see MockFault.corruptedBody)"
+  }
   if (tag !== "ErrorResponse") return undefined
   const retryAfter: unknown = Reflect.get(fault, "retryAfter")
   return typeof Reflect.get(fault, "status") === "number" && typeof Reflect.get(fault, "code") === "string" &&

@@ -42,8 +42,14 @@ interface ActiveRule {
 
 type MutableCall = { -readonly [K in keyof MockCall]: MockCall[K] }
 
+/** The faults that change a GetObject's body rather than fail the request. */
+type BodyFault = Extract<Fault, { readonly _tag: "TruncatedBody" | "CorruptedBody" }>
+
+const isBodyFault = (fault: Fault): fault is BodyFault =>
+  fault._tag === "TruncatedBody" || fault._tag === "CorruptedBody"
+
 const matches = (rule: FaultRule, request: MockRequest): boolean =>
-  (rule.fault._tag !== "TruncatedBody" || request.operation === "GetObject") &&
+  (!isBodyFault(rule.fault) || request.operation === "GetObject") &&
   (rule.operation === undefined ||
     (typeof rule.operation === "string"
       ? rule.operation === request.operation
@@ -63,7 +69,7 @@ const requestOf = <K extends Operation>(operation: K, request: Requests[K], atte
 
 /** The error a real failure of this kind becomes: answers are classified as S3's own are. */
 const errorOf = <K extends Operation>(
-  fault: Exclude<Fault, { readonly _tag: "TruncatedBody" }>,
+  fault: Exclude<Fault, BodyFault>,
   described: MockRequest,
   request: Requests[K],
   id: number
@@ -112,9 +118,42 @@ const truncated = (response: GetObjectResponse): GetObjectResponse => {
   }
 }
 
-/** A truncated body, for the one primitive that has a body. */
-const truncate = <K extends Operation>(operation: K, response: Responses[K]): Responses[K] =>
-  operation === "getObject" ? truncated(response as GetObjectResponse) as Responses[K] : response
+/**
+ * The response with one byte of its body inverted, at `at` (default the middle; past the end, the
+ * last; for an answer of unknown length, a chunked one, counted from the start), and its length as
+ * it was. The chunk holding it is copied first: a chunk may be a view of memory the reader does not
+ * own (the mock's store).
+ */
+const corrupted = (response: GetObjectResponse, at: number | undefined): GetObjectResponse => {
+  const length = response.contentLength
+  const target = length === undefined ? at ?? 0 : Math.min(at ?? Math.floor(length / 2), length - 1)
+  const flipper = () => {
+    let offset = 0
+    return (chunk: Uint8Array): Uint8Array => {
+      const index = target - offset
+      offset += chunk.length
+      if (index < 0 || index >= chunk.length) return chunk
+      const changed = chunk.slice()
+      changed[index] = ~changed[index]! & 0xff
+      return changed
+    }
+  }
+  return {
+    ...response,
+    body: Stream.suspend(() => Stream.map(response.body, flipper())),
+    forEachChunk: (f) => {
+      const flip = flipper()
+      return response.forEachChunk((chunk) => f(flip(chunk)))
+    }
+  }
+}
+
+/** The body fault applied, for the one primitive that has a body. */
+const alterBody = <K extends Operation>(operation: K, fault: BodyFault, response: Responses[K]): Responses[K] => {
+  if (operation !== "getObject") return response
+  const answer = response as GetObjectResponse
+  return (fault._tag === "TruncatedBody" ? truncated(answer) : corrupted(answer, fault.at)) as Responses[K]
+}
 
 /** The rules in force, each with its counts, and the seeded random numbers `rate` rules draw. */
 class Rules {
@@ -180,7 +219,7 @@ const respond = <K extends Operation>(
 ): Effect.Effect<Responses[K], S3PoError> => {
   if (rule === undefined) return primitive(request)
   const fault = rule.fault
-  if (fault._tag === "TruncatedBody") return Effect.map(primitive(request), (response) => truncate(operation, response))
+  if (isBodyFault(fault)) return Effect.map(primitive(request), (response) => alterBody(operation, fault, response))
   const failure = Effect.fail(errorOf(fault, described, request, id))
   return rule.takesEffect === true ? Effect.zipRight(primitive(request), failure) : failure
 }
