@@ -16,14 +16,18 @@ import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
+import type { Checksum, MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
 import type { S3PoError, ValidationError } from "./S3PoError.js"
 
 /**
  * `S3Po` backed by a `Ref` holding an in-memory store, empty each time the layer is built. It
  * follows S3's rules: buckets must exist, keys list in UTF-8 byte order in pages of 1000,
  * delimiters roll keys up into common prefixes, ETags are MD5s, multipart uploads check part sizes
- * and order, and a pending multipart upload stays pending until completed or aborted.
+ * and order, and a pending multipart upload stays pending until completed or aborted. Checksums
+ * too: a write's checksum is checked against its bytes (a mismatch, S3's `BadDigest`, fails with
+ * `ChecksumMismatch`) and kept, full-object or composite as a multipart upload declared it; an
+ * object written without one gets S3's default (CRC64NVME); HEAD and GET answer it only in checksum
+ * mode, and a ranged GET never.
  *
  * @since 0.1.0
  * @category layers
@@ -52,6 +56,11 @@ export type MockSeedContent = string | Uint8Array | MockSeedObject
  */
 export interface MockSeedObject extends ObjectAttributes {
   readonly body: string | Uint8Array
+  /**
+   * The checksum the object is stored with, as given (one that does not match the body seeds a
+   * corrupt object). Default: S3's default for an object written without one, CRC64NVME of the body.
+   */
+  readonly checksum?: Checksum | undefined
 }
 
 /**
@@ -75,6 +84,8 @@ export interface MockObject extends ObjectAttributes {
   readonly contentType: string
   readonly metadata: Readonly<Record<string, string>>
   readonly lastModified: Date
+  /** The checksum S3 keeps: the one the upload sent (composite for a composite multipart upload), or the default. */
+  readonly checksum?: Checksum | undefined
 }
 
 /**

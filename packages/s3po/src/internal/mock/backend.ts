@@ -35,15 +35,19 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     deleteBucket: (request) => write((current) => State.deleteBucket(current, request)),
     putObject: (request) =>
       atNow((now) => {
-        const object = StoredObject.copyOf(
-          slabs,
-          request.body,
-          request.contentType ?? State.storedContentTypeWhenNoneSent,
-          State.lowerCaseNames(request.metadata),
-          now,
-          detailsOf(request)
+        const details = detailsOf(request)
+        return write((current) =>
+          State.putObject(current, request, (checksum) =>
+            StoredObject.copyOf(
+              slabs,
+              request.body,
+              request.contentType ?? State.storedContentTypeWhenNoneSent,
+              State.lowerCaseNames(request.metadata),
+              now,
+              details,
+              checksum
+            ))
         )
-        return write((current) => State.putObject(current, request, object))
       }),
     getObject: (request) => read((current) => State.getObject(current, request)),
     headObject: (request) => read((current) => State.headObject(current, request)),
@@ -62,8 +66,8 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
           State.copyObject(
             current,
             request,
-            (body, contentType, metadata, details) =>
-              StoredObject.copyOf(slabs, body, contentType, metadata, now, details),
+            (body, contentType, metadata, details, checksum) =>
+              StoredObject.copyOf(slabs, body, contentType, metadata, now, details, checksum),
             detailsOf
           )
         )

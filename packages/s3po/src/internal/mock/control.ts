@@ -1,16 +1,32 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
+import type { ChecksumAlgorithm } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
 import { PendingUploadsLeft } from "../../S3PoMock.js"
 import type { MockOptions, MockSeed, S3PoMockControl } from "../../S3PoMock.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
+import { algorithms } from "../core/checksums.js"
 import * as FaultInjection from "../core/faultInjection.js"
 import * as Validate from "../core/validation.js"
 import * as MockBackend from "./backend.js"
 import * as MockPresign from "./presign.js"
 import * as State from "./state.js"
 import { Slabs } from "./storedObject.js"
+
+/** A seeded object's checksum: absent, or one of S3's algorithms, a value and a type. */
+const checksumProblem = (field: string, checksum: unknown): ValidationError | undefined => {
+  if (checksum === undefined) return undefined
+  const isChecksum = typeof checksum === "object" && checksum !== null &&
+    algorithms.includes(Reflect.get(checksum, "algorithm") as ChecksumAlgorithm) &&
+    typeof Reflect.get(checksum, "value") === "string" &&
+    ["FULL_OBJECT", "COMPOSITE"].includes(Reflect.get(checksum, "type") as string)
+  return isChecksum ? undefined : new ValidationError({
+    operation: "layerMock",
+    field: `${field}.checksum`,
+    reason: `must be a checksum ({ algorithm: ${algorithms.join(" | ")}, value, type: FULL_OBJECT | COMPOSITE })`
+  })
+}
 
 /** A seed's bucket names, keys and headers, checked as `createBucket` and `upload` check theirs. */
 const seedProblem = (seed: MockSeed): ValidationError | undefined => {
@@ -33,7 +49,8 @@ const seedProblem = (seed: MockSeed): ValidationError | undefined => {
             field: `${field}.body`,
             reason: "must be a string or bytes"
           })) ??
-        Validate.objectAttributes("layerMock", content)
+        Validate.objectAttributes("layerMock", content) ??
+        checksumProblem(field, Reflect.get(content, "checksum"))
       if (headers !== undefined) return headers
     }
   }

@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type {
   BucketInfo,
+  Checksum,
   ListedObject,
   ObjectAttributes,
   ObjectInfo,
@@ -50,8 +51,10 @@ import type {
   Tags,
   UploadPartCopyRequest,
   UploadPartRequest,
-  UploadsPage
+  UploadsPage,
+  Written
 } from "../core/backend.js"
+import { checksumOf } from "../core/checksums.js"
 import { concatBytes } from "../core/chunker.js"
 import {
   describeRead,
@@ -65,6 +68,7 @@ import {
 import { md5Hex, multipartETag } from "../core/etag.js"
 import { keyOrder, prefixUpperBound } from "../core/keyOrder.js"
 import { maxKeysPerPage, maxParts, minPartBytes } from "../core/limits.js"
+import * as ChecksumRules from "./checksumRules.js"
 import * as KeyMap from "./keyMap.js"
 import { detailsOf, type ObjectDetails, type Slabs, StoredObject } from "./storedObject.js"
 
@@ -76,12 +80,15 @@ import { detailsOf, type ObjectDetails, type Slabs, StoredObject } from "./store
 export interface StoredPart {
   readonly etag: string
   readonly body: Uint8Array
+  /** Of the upload's algorithm, when it declared one. */
+  readonly checksum?: Checksum | undefined
 }
 
 export interface PendingMultipart extends PendingUpload {
   readonly contentType: string
   readonly metadata: Readonly<Record<string, string>>
   readonly details: ObjectDetails | undefined
+  readonly checksum: ChecksumRules.Declared | undefined
   readonly parts: HashMap.HashMap<number, StoredPart>
 }
 
@@ -125,13 +132,15 @@ const storedObjectOf = (slabs: Slabs, content: MockSeedContent, modifiedAt: numb
   const seed: MockSeedObject = typeof content === "string" || content instanceof Uint8Array
     ? { body: content }
     : content
+  const body = typeof seed.body === "string" ? encoder.encode(seed.body) : seed.body
   return StoredObject.copyOf(
     slabs,
-    typeof seed.body === "string" ? encoder.encode(seed.body) : seed.body,
+    body,
     seed.contentType ?? storedContentTypeWhenNoneSent,
     lowerCaseNames(seed.metadata),
     modifiedAt,
-    detailsOf(seed)
+    detailsOf(seed),
+    seed.checksum === undefined ? ChecksumRules.defaultOf(body) : { ...seed.checksum }
   )
 }
 
@@ -162,7 +171,8 @@ export const snapshotOf = (state: MockState): MockSnapshot =>
           etag: object.etag,
           contentType: object.contentType,
           metadata: { ...object.metadata },
-          lastModified: object.lastModified
+          lastModified: object.lastModified,
+          ...(object.checksum === undefined ? {} : { checksum: { ...object.checksum } })
         }])
       )
     ])
@@ -226,14 +236,16 @@ const objectOf = (state: MockState, operation: string, request: ObjectRequest): 
       : Either.right(object)
   })
 
-const infoOf = (key: string, object: StoredObject): ObjectInfo => {
+/** What HEAD and GET answer of an object; its checksum only when asked for (`x-amz-checksum-mode: ENABLED`). */
+const infoOf = (key: string, object: StoredObject, withChecksum: boolean): ObjectInfo => {
   const info: ObjectInfo = {
     key,
     size: object.size,
     etag: object.etag,
     lastModified: object.lastModified,
     contentType: object.contentType,
-    metadata: { ...object.metadata }
+    metadata: { ...object.metadata },
+    ...(withChecksum && object.checksum !== undefined ? { checksum: { ...object.checksum } } : {})
   }
   const details = object.details
   if (details === undefined) return info
@@ -338,19 +350,36 @@ export const deleteBucket = (state: MockState, request: BucketRequest): Write<vo
       ? Either.left(new BucketNotEmpty({ operation: "DeleteBucket", bucket: request.bucket }))
       : Either.right([undefined, { ...state, buckets: HashMap.remove(state.buckets, request.bucket) }] as const))
 
-/** Stores `object`, already made from the request's body, under the request's key, if its conditions hold. */
-export const putObject = (state: MockState, request: PutObjectRequest, object: StoredObject): Write<ETagged> =>
-  inBucket(
-    state,
-    "PutObject",
-    request,
-    (found) =>
-      detailsRefused("PutObject", request, object.details) ?? writeRefused("PutObject", request, found) ??
-        Either.right([
-          { etag: object.etag },
-          { ...found, objects: KeyMap.set(found.objects, request.key, object) }
-        ])
-  )
+/**
+ * Stores the object `store` makes of the request's body and its checksum (the one sent, checked
+ * against the body, or S3's default) under the request's key, if its conditions hold.
+ */
+export const putObject = (
+  state: MockState,
+  request: PutObjectRequest,
+  store: (checksum: Checksum | undefined) => StoredObject
+): Write<Written> =>
+  inBucket(state, "PutObject", request, (found) =>
+    Either.flatMap(
+      ChecksumRules.checked(
+        "PutObject",
+        request,
+        request.body,
+        request.checksum,
+        () => ChecksumRules.defaultOf(request.body)
+      ),
+      (checksum) => {
+        const object = store(checksum)
+        return detailsRefused("PutObject", request, object.details) ?? writeRefused("PutObject", request, found) ??
+          Either.right([
+            writtenOf(object.etag, checksum),
+            { ...found, objects: KeyMap.set(found.objects, request.key, object) }
+          ])
+      }
+    ))
+
+const writtenOf = (etag: string, checksum: Checksum | undefined): Written =>
+  checksum === undefined ? { etag } : { etag, checksum: { ...checksum } }
 
 /** The first and last byte a range asks for, or S3's 416 when it starts past the end (any range of nothing does). */
 const bytesOf = (request: GetObjectRequest, size: number): Read<Span> => {
@@ -369,7 +398,8 @@ export const getObject = (state: MockState, request: GetObjectRequest): Read<Get
       readRefused("GetObject", request, object) ?? Either.map(bytesOf(request, object.size), ({ end, start }) => {
         const body = object.view(start, end + 1)
         return {
-          info: infoOf(request.key, object),
+          // No stored checksum covers a range: S3 answers one only for the whole object.
+          info: infoOf(request.key, object, request.checksumMode === true && request.range === undefined),
           contentLength: body.length,
           partial: request.range !== undefined,
           offset: start,
@@ -387,7 +417,9 @@ export const headObject = (state: MockState, request: HeadObjectRequest): Read<O
       error._tag === "NoSuchBucket"
         ? new NoSuchKey({ operation: "HeadObject", bucket: request.bucket, key: request.key })
         : error),
-    (object) => readRefused("HeadObject", request, object) ?? Either.right(infoOf(request.key, object))
+    (object) =>
+      readRefused("HeadObject", request, object) ??
+        Either.right(infoOf(request.key, object, request.checksumMode === true))
   )
 
 export const getObjectTagging = (state: MockState, request: ObjectRequest): Read<Tags> =>
@@ -475,7 +507,8 @@ export const createMultipartUpload = (
   now: number
 ): Write<string> =>
   Either.flatMap(bucketOf(state, "CreateMultipartUpload", request), (found) => {
-    const refused = detailsRefused("CreateMultipartUpload", request, details)
+    const refused = detailsRefused("CreateMultipartUpload", request, details) ??
+      ChecksumRules.declarationRefused(request)
     if (refused !== undefined) return refused
     const uploadId = `s3po-mock-upload-${state.uploadsStarted + 1}`
     const upload: PendingMultipart = {
@@ -485,6 +518,7 @@ export const createMultipartUpload = (
       contentType: request.contentType ?? storedContentTypeWhenNoneSent,
       metadata: lowerCaseNames(request.metadata),
       details,
+      checksum: request.checksum === undefined ? undefined : { ...request.checksum },
       parts: HashMap.empty()
     }
     const next = withBucket(state, request.bucket, { ...found, uploads: HashMap.set(found.uploads, uploadId, upload) })
@@ -518,7 +552,8 @@ export const copyObject = (
     body: Uint8Array,
     contentType: string,
     metadata: Readonly<Record<string, string>>,
-    details: ObjectDetails | undefined
+    details: ObjectDetails | undefined,
+    checksum: Checksum | undefined
   ) => StoredObject,
   detailsOf: (attributes: ObjectAttributes) => ObjectDetails | undefined
 ): Write<ETagged> =>
@@ -536,7 +571,8 @@ export const copyObject = (
       source.view(),
       replaced?.contentType ?? source.contentType,
       replaced === undefined ? source.metadata : lowerCaseNames(replaced.metadata),
-      details
+      details,
+      ChecksumRules.copied(source.checksum, source.view())
     )
     return inBucket(state, "CopyObject", request, (found) =>
       detailsRefused("CopyObject", request, details) ?? writeRefused("CopyObject", request, found) ??
@@ -546,18 +582,40 @@ export const copyObject = (
         ]))
   })
 
-/** Keeps the source's range as a part, copied into the store's own memory. */
-export const uploadPartCopy = (state: MockState, request: UploadPartCopyRequest): Write<ETagged> =>
+/** Keeps the source's range as a part, copied into the store's own memory, with the upload's checksum of it. */
+export const uploadPartCopy = (state: MockState, request: UploadPartCopyRequest): Write<Written> =>
   Either.flatMap(copySourceOf(state, "UploadPartCopy", request), (source) => {
     if (request.range.start < 0 || request.range.end >= source.size || request.range.start > request.range.end) {
       return serviceError("UploadPartCopy", request, 400, "InvalidRange", "the range is not within the source")
     }
     const body = source.view(request.range.start, request.range.end + 1).slice()
-    return uploadPart(state, { ...request, body }, { etag: `"${md5Hex(body)}"`, body })
+    return keepPart(
+      state,
+      { ...request, body },
+      { etag: `"${md5Hex(body)}"`, body },
+      (declared) => Either.right(declared === undefined ? undefined : checksumOf(declared.algorithm, body))
+    )
   })
 
-/** Keeps `part`, the request's body as the store's own copy with its ETag. */
-export const uploadPart = (state: MockState, request: UploadPartRequest, part: StoredPart): Write<ETagged> =>
+/** Keeps `part`, the request's body as the store's own copy with its ETag, and its checksum, checked. */
+export const uploadPart = (
+  state: MockState,
+  request: UploadPartRequest,
+  part: Omit<StoredPart, "checksum">
+): Write<Written> =>
+  keepPart(
+    state,
+    request,
+    part,
+    (declared) => ChecksumRules.checkedPart(request, declared, part.body, request.checksum)
+  )
+
+const keepPart = (
+  state: MockState,
+  request: UploadPartRequest,
+  part: Omit<StoredPart, "checksum">,
+  checksumFor: (declared: ChecksumRules.Declared | undefined) => Either.Either<Checksum | undefined, S3PoError>
+): Write<Written> =>
   inBucket(
     state,
     "UploadPart",
@@ -573,11 +631,14 @@ export const uploadPart = (state: MockState, request: UploadPartRequest, part: S
             `part number must be an integer between 1 and ${maxParts}`
           )
         }
-        const next = { ...upload, parts: HashMap.set(upload.parts, request.partNumber, part) }
-        return Either.right([{ etag: part.etag }, {
-          ...found,
-          uploads: HashMap.set(found.uploads, request.uploadId, next)
-        }])
+        return Either.map(checksumFor(upload.checksum), (checksum) => {
+          const kept: StoredPart = checksum === undefined ? part : { ...part, checksum }
+          const next = { ...upload, parts: HashMap.set(upload.parts, request.partNumber, kept) }
+          return [writtenOf(part.etag, checksum), {
+            ...found,
+            uploads: HashMap.set(found.uploads, request.uploadId, next)
+          }] as const
+        })
       })
   )
 
@@ -593,6 +654,14 @@ const partsListed = (request: CompleteMultipartRequest, upload: PendingMultipart
     if (Option.isNone(uploaded) || uploaded.value.etag !== part.etag) {
       return fail(400, "InvalidPart", `part ${part.partNumber} was not uploaded with ETag ${part.etag}`)
     }
+    const checksumRefused = ChecksumRules.listedPartRefused(
+      request,
+      upload.checksum,
+      part.partNumber,
+      part.checksum,
+      uploaded.value
+    )
+    if (checksumRefused !== undefined) return checksumRefused
     if (index < request.parts.length - 1 && uploaded.value.body.length < minPartBytes) {
       return fail(400, "EntityTooSmall", `part ${part.partNumber} is smaller than 5 MiB`)
     }
@@ -611,7 +680,7 @@ export const completeMultipartUpload = (
   state: MockState,
   request: CompleteMultipartRequest,
   now: number
-): Write<ETagged> =>
+): Write<Written> =>
   inBucket(
     state,
     "CompleteMultipartUpload",
@@ -619,22 +688,29 @@ export const completeMultipartUpload = (
     (found) =>
       writeRefused("CompleteMultipartUpload", request, found) ??
         Either.flatMap(pendingOf("CompleteMultipartUpload", found, request), (upload) =>
-          Either.map(partsListed(request, upload), (stored) => {
-            const object = StoredObject.owning(
-              concatBytes(stored.map((part) => part.body)),
-              multipartETag(stored.map((part) =>
-                part.etag
-              )),
-              upload.contentType,
-              upload.metadata,
-              now,
-              upload.details
+          Either.flatMap(partsListed(request, upload), (stored) => {
+            const body = concatBytes(stored.map((part) => part.body))
+            return Either.map(
+              ChecksumRules.completed(request, upload.checksum, stored, body, request.checksum),
+              (checksum) => {
+                const object = StoredObject.owning(
+                  body,
+                  multipartETag(stored.map((part) =>
+                    part.etag
+                  )),
+                  upload.contentType,
+                  upload.metadata,
+                  now,
+                  upload.details,
+                  checksum
+                )
+                return [writtenOf(object.etag, checksum), {
+                  ...found,
+                  objects: KeyMap.set(found.objects, request.key, object),
+                  uploads: HashMap.remove(found.uploads, request.uploadId)
+                }] as const
+              }
             )
-            return [{ etag: object.etag }, {
-              ...found,
-              objects: KeyMap.set(found.objects, request.key, object),
-              uploads: HashMap.remove(found.uploads, request.uploadId)
-            }] as const
           }))
   )
 

@@ -1,4 +1,4 @@
-import type { ObjectAttributes } from "../../S3Po.js"
+import type { Checksum, ObjectAttributes } from "../../S3Po.js"
 import { md5Hex } from "../core/etag.js"
 
 const slabSize = 16 * 1024
@@ -81,7 +81,9 @@ export class StoredObject {
     readonly metadata: Readonly<Record<string, string>>,
     /** When the object was stored, in milliseconds since the epoch. */
     readonly modifiedAt: number,
-    readonly details: ObjectDetails | undefined
+    readonly details: ObjectDetails | undefined,
+    /** The checksum S3 keeps with the object: the one its upload sent, or the default S3 computed. */
+    readonly checksum: Checksum | undefined
   ) {}
 
   /** An object holding a private copy of `body`, which the caller may go on to change; its ETag is the MD5. */
@@ -91,15 +93,16 @@ export class StoredObject {
     contentType: string,
     metadata: Readonly<Record<string, string>>,
     modifiedAt: number,
-    details?: ObjectDetails
+    details: ObjectDetails | undefined,
+    checksum: Checksum | undefined
   ): StoredObject {
     const size = body.length
     const md5 = md5Hex(body)
     if (size > smallBodyBytes) {
-      return new StoredObject(new Uint8Array(body), 0, size, md5, contentType, metadata, modifiedAt, details)
+      return new StoredObject(new Uint8Array(body), 0, size, md5, contentType, metadata, modifiedAt, details, checksum)
     }
     const offset = slabs.copy(body)
-    return new StoredObject(slabs.current, offset, size, md5, contentType, metadata, modifiedAt, details)
+    return new StoredObject(slabs.current, offset, size, md5, contentType, metadata, modifiedAt, details, checksum)
   }
 
   /** An object that takes `body` over, which no one else may hold, with the ETag given (in quotes). */
@@ -109,12 +112,23 @@ export class StoredObject {
     contentType: string,
     metadata: Readonly<Record<string, string>>,
     modifiedAt: number,
-    details?: ObjectDetails
+    details: ObjectDetails | undefined,
+    checksum: Checksum | undefined
   ): StoredObject {
-    return new StoredObject(body, 0, body.length, etag.slice(1, -1), contentType, metadata, modifiedAt, details)
+    return new StoredObject(
+      body,
+      0,
+      body.length,
+      etag.slice(1, -1),
+      contentType,
+      metadata,
+      modifiedAt,
+      details,
+      checksum
+    )
   }
 
-  /** The same object with other tags: S3 changes neither its ETag nor its time. */
+  /** The same object with other tags: S3 changes neither its ETag nor its time (nor its checksum). */
   withTags(tags: Readonly<Record<string, string>>): StoredObject {
     const details = { ...this.details, tags }
     return new StoredObject(
@@ -125,7 +139,8 @@ export class StoredObject {
       this.contentType,
       this.metadata,
       this.modifiedAt,
-      details
+      details,
+      this.checksum
     )
   }
 
