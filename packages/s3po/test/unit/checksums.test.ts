@@ -1,7 +1,8 @@
 /**
  * The checksum hashers: the CRC catalogue's check values, incremental hashing equal to one-shot
  * over any split, agreement with the AWS SDK's own implementations on random inputs, and the
- * composite checksum of a multipart object.
+ * composite checksum of a multipart object. The CRCs s3po computes in WebAssembly or with
+ * `zlib.crc32` have JavaScript fallbacks (`--jitless`, Node before 20.15): both are checked.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
@@ -11,7 +12,10 @@ import {
   algorithms,
   checksumOf,
   compositeOf,
+  crc32cSoftwareHasher,
   crc32SoftwareHasher,
+  crc64nvmeSoftwareHasher,
+  crcInWebAssembly,
   type Hasher,
   hasher,
   toBase64
@@ -34,6 +38,18 @@ const sdkImplementations: Record<ChecksumAlgorithm, SdkChecksumClass> = {
   SHA1: sdkSha.Sha1Js!,
   SHA256: sdkSha.Sha256Js!
 }
+
+/** Every hasher of an algorithm: the one `hasher` picks, and the JavaScript fallback where there is one. */
+const variants = (algorithm: ChecksumAlgorithm): ReadonlyArray<readonly [string, () => Hasher]> => {
+  const fallback = { CRC32: crc32SoftwareHasher, CRC32C: crc32cSoftwareHasher, CRC64NVME: crc64nvmeSoftwareHasher }[
+    algorithm as "CRC32"
+  ] as (() => Hasher) | undefined
+  return [
+    [algorithm, () => hasher(algorithm)],
+    ...(fallback === undefined ? [] : [[`${algorithm} in JavaScript`, fallback] as const])
+  ]
+}
+const allVariants = algorithms.flatMap(variants)
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
 const ascii = (text: string) => new TextEncoder().encode(text)
@@ -66,9 +82,10 @@ const checkValues: Record<ChecksumAlgorithm, string> = {
 describe("checksums", () => {
   it("gives the catalogue's check value of \"123456789\", big-endian", () => {
     for (const algorithm of algorithms) {
-      assert.strictEqual(digestOf(hasher(algorithm), ascii("123456789")), checkValues[algorithm], algorithm)
+      for (const [name, make] of variants(algorithm)) {
+        assert.strictEqual(digestOf(make(), ascii("123456789")), checkValues[algorithm], name)
+      }
     }
-    assert.strictEqual(digestOf(crc32SoftwareHasher(), ascii("123456789")), checkValues.CRC32)
   })
 
   it("gives the empty input's value and a digest of the algorithm's width", () => {
@@ -80,20 +97,21 @@ describe("checksums", () => {
       SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     }
     for (const algorithm of algorithms) {
-      assert.strictEqual(digestOf(hasher(algorithm)), empty[algorithm], algorithm)
-      assert.strictEqual(digestOf(hasher(algorithm), new Uint8Array(0), new Uint8Array(0)), empty[algorithm])
+      for (const [name, make] of variants(algorithm)) {
+        assert.strictEqual(digestOf(make()), empty[algorithm], name)
+        assert.strictEqual(digestOf(make(), new Uint8Array(0), new Uint8Array(0)), empty[algorithm], name)
+      }
     }
   })
 
   it("carries the CRC's value across every alignment: 1 to 17 bytes of 0xff, one at a time and at once", () => {
     // The slicing loops fold eight bytes at a time: lengths around 8 and 16 take both the loop and the tail.
-    for (const algorithm of [...algorithms, "software CRC32"] as const) {
-      const make = () => algorithm === "software CRC32" ? crc32SoftwareHasher() : hasher(algorithm)
+    for (const [name, make] of allVariants) {
       for (let length = 1; length <= 17; length++) {
         const bytes = new Uint8Array(length).fill(0xff)
         const oneByOne = make()
         for (let i = 0; i < length; i++) oneByOne.update(bytes.subarray(i, i + 1))
-        assert.strictEqual(hex(oneByOne.digest()), digestOf(make(), bytes), `${algorithm}, ${length} bytes`)
+        assert.strictEqual(hex(oneByOne.digest()), digestOf(make(), bytes), `${name}, ${length} bytes`)
       }
     }
   })
@@ -106,8 +124,9 @@ describe("checksums", () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         (algorithm, bytes, cuts) => {
           const whole = digestOf(hasher(algorithm), bytes)
-          assert.strictEqual(digestOf(hasher(algorithm), ...splitAt(bytes, cuts)), whole)
-          if (algorithm === "CRC32") assert.strictEqual(digestOf(crc32SoftwareHasher(), ...splitAt(bytes, cuts)), whole)
+          for (const [name, make] of variants(algorithm)) {
+            assert.strictEqual(digestOf(make(), ...splitAt(bytes, cuts)), whole, name)
+          }
         }
       ),
       { numRuns: 500 }
@@ -125,18 +144,34 @@ describe("checksums", () => {
           const backing = new Uint8Array(bytes.length + offset)
           backing.set(bytes, offset)
           const view = backing.subarray(offset)
-          assert.strictEqual(digestOf(hasher(algorithm), view), await sdkDigest(algorithm, bytes), algorithm)
+          const expected = await sdkDigest(algorithm, bytes)
+          for (const [name, make] of variants(algorithm)) assert.strictEqual(digestOf(make(), view), expected, name)
         }
       ),
       { numRuns: 500 }
     )
-    // One large input, past any table-sized pattern.
-    const large = new Uint8Array(1 << 20)
-    for (let i = 0; i < large.length; i++) large[i] = (i * 2654435761) >>> 24
-    for (const algorithm of algorithms) {
-      assert.strictEqual(digestOf(hasher(algorithm), large), await sdkDigest(algorithm, large), algorithm)
+    // Large inputs, past any table-sized pattern, at and around the 64 KiB the WebAssembly module takes at a time.
+    for (const length of [65535, 65536, 65537, 3 * 65536 + 5, 1 << 20]) {
+      const large = new Uint8Array(length)
+      for (let i = 0; i < large.length; i++) large[i] = (i * 2654435761) >>> 24
+      for (const algorithm of algorithms) {
+        const expected = await sdkDigest(algorithm, large)
+        for (const [name, make] of variants(algorithm)) {
+          assert.strictEqual(digestOf(make(), large), expected, `${name}, ${length} bytes`)
+        }
+      }
     }
-    assert.strictEqual(digestOf(crc32SoftwareHasher(), large), await sdkDigest("CRC32", large))
+  })
+
+  it("computes CRC-32C and CRC-64/NVME in WebAssembly under Node", () => {
+    assert.isTrue(crcInWebAssembly())
+  })
+
+  it("keeps each hasher's register its own while others use the same WebAssembly instance", () => {
+    const bytes = ascii("123456789")
+    const interleaved = algorithms.flatMap((algorithm) => [hasher(algorithm), hasher(algorithm)])
+    for (const byte of bytes) for (const h of interleaved) h.update(new Uint8Array([byte]))
+    for (const h of interleaved) assert.strictEqual(hex(h.digest()), checkValues[h.algorithm], h.algorithm)
   })
 
   it("makes S3's full-object checksum in base64", () => {

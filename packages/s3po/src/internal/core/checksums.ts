@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import * as zlib from "node:zlib"
 import type { Checksum, ChecksumAlgorithm } from "../../S3Po.js"
+import { crcWasmBase64 } from "./crcWasm.js"
 
 /** A digest computed as the bytes go by, so that no byte is read twice. */
 export interface Hasher {
@@ -77,8 +78,8 @@ const crc32Hasher = (native: (data: Uint8Array, value?: number) => number): Hash
   }
 }
 
-/** CRC-32C (Castagnoli) in JavaScript: Node has no native one (measured against native packages: see the README). */
-const crc32cHasher = (): Hasher => {
+/** CRC-32C (Castagnoli) in JavaScript, where WebAssembly is not (`node --jitless`). */
+export const crc32cSoftwareHasher = (): Hasher => {
   let register = -1
   return {
     algorithm: "CRC32C",
@@ -121,13 +122,17 @@ const crc64Tables = (() => {
   return { high, low }
 })()
 
-const crc64nvmeHasher = (): Hasher => {
+/** CRC-64/NVME in JavaScript, where WebAssembly is not (`node --jitless`). */
+export const crc64nvmeSoftwareHasher = (): Hasher => {
   const { high, low } = crc64Tables
-  let h = -1
-  let l = -1
+  let registerHigh = -1
+  let registerLow = -1
   return {
     algorithm: "CRC64NVME",
     update: (bytes) => {
+      // The register in locals while the loop runs: a closure's variables are slower to read and write.
+      let h = registerHigh
+      let l = registerLow
       const length = bytes.length
       const whole = length - (length & 7)
       let i = 0
@@ -150,13 +155,113 @@ const crc64nvmeHasher = (): Hasher => {
         l = ((l >>> 8) | (h << 24)) ^ low[at]!
         h = (h >>> 8) ^ high[at]!
       }
+      registerHigh = h
+      registerLow = l
     },
     digest: () => {
       const bytes = new Uint8Array(8)
       const view = new DataView(bytes.buffer)
-      view.setUint32(0, ~h >>> 0)
-      view.setUint32(4, ~l >>> 0)
+      view.setUint32(0, ~registerHigh >>> 0)
+      view.setUint32(4, ~registerLow >>> 0)
       return bytes
+    }
+  }
+}
+
+/**
+ * CRC-64/NVME and CRC-32C in WebAssembly (`crcWasm.wat`), 1.5-2 times the JavaScript ones here
+ * (measured: README, Performance): the same slicing-by-8 on 64-bit integers. One instance serves
+ * every hasher, each keeping its own register: an update copies its bytes in and folds them at once.
+ */
+interface CrcWasm {
+  readonly input: Uint8Array
+  readonly words: Int32Array
+  readonly crc64nvme: (high: number, low: number, length: number) => void
+  readonly crc32c: (register: number, length: number) => number
+}
+
+const wasmInputAt = 24592
+const wasmInputSize = 65536
+
+let crcWasm: CrcWasm | undefined | null = null
+
+/** The part of the WebAssembly API used here (Node's types leave it out); absent with `--jitless`. */
+const webAssembly = (globalThis as {
+  readonly WebAssembly?: {
+    readonly Module: new(bytes: Uint8Array) => object
+    readonly Instance: new(module: object) => { readonly exports: object }
+  }
+}).WebAssembly
+
+/** The module, compiled and its tables filled when first asked for; undefined where WebAssembly is not. */
+const loadCrcWasm = (): CrcWasm | undefined => {
+  if (crcWasm !== null) return crcWasm
+  crcWasm = undefined
+  if (webAssembly === undefined) return crcWasm
+  try {
+    const instance = new webAssembly.Instance(new webAssembly.Module(Buffer.from(crcWasmBase64, "base64")))
+    const { crc32c, crc64nvme, memory } = instance.exports as {
+      readonly memory: { readonly buffer: ArrayBuffer }
+      readonly crc64nvme: CrcWasm["crc64nvme"]
+      readonly crc32c: CrcWasm["crc32c"]
+    }
+    const words = new Int32Array(memory.buffer)
+    // Each i64 entry little-endian: its low half first.
+    for (let at = 0; at < crc64Tables.low.length; at++) {
+      words[2 * at] = crc64Tables.low[at]!
+      words[2 * at + 1] = crc64Tables.high[at]!
+    }
+    words.set(crc32cTables, 16384 / 4)
+    crcWasm = { input: new Uint8Array(memory.buffer), words, crc64nvme, crc32c }
+  } catch {
+    // Without WebAssembly (`--jitless`), the JavaScript hashers.
+  }
+  return crcWasm
+}
+
+/** Whether CRC-32C and CRC-64/NVME are computed in WebAssembly here (else in JavaScript). */
+export const crcInWebAssembly = (): boolean => loadCrcWasm() !== undefined
+
+/** `bytes` through the module's input, a window at a time. */
+const forEachWindow = (wasm: CrcWasm, bytes: Uint8Array, fold: (length: number) => void) => {
+  for (let at = 0; at < bytes.length; at += wasmInputSize) {
+    const window = bytes.subarray(at, at + wasmInputSize)
+    wasm.input.set(window, wasmInputAt)
+    fold(window.length)
+  }
+}
+
+const crc32cWasmHasher = (wasm: CrcWasm): Hasher => {
+  let register = -1
+  return {
+    algorithm: "CRC32C",
+    update: (bytes) => {
+      forEachWindow(wasm, bytes, (length) => {
+        register = wasm.crc32c(register, length)
+      })
+    },
+    digest: () => bigEndian32(~register)
+  }
+}
+
+const crc64nvmeWasmHasher = (wasm: CrcWasm): Hasher => {
+  let high = -1
+  let low = -1
+  return {
+    algorithm: "CRC64NVME",
+    update: (bytes) => {
+      forEachWindow(wasm, bytes, (length) => {
+        wasm.crc64nvme(high, low, length)
+        low = wasm.words[24576 / 4]!
+        high = wasm.words[24576 / 4 + 1]!
+      })
+    },
+    digest: () => {
+      const digest = new Uint8Array(8)
+      const view = new DataView(digest.buffer)
+      view.setUint32(0, ~high >>> 0)
+      view.setUint32(4, ~low >>> 0)
+      return digest
     }
   }
 }
@@ -181,10 +286,14 @@ export const hasher = (algorithm: ChecksumAlgorithm): Hasher => {
       return cryptoHasher("SHA1", "sha1")
     case "SHA256":
       return cryptoHasher("SHA256", "sha256")
-    case "CRC32C":
-      return crc32cHasher()
-    case "CRC64NVME":
-      return crc64nvmeHasher()
+    case "CRC32C": {
+      const wasm = loadCrcWasm()
+      return wasm === undefined ? crc32cSoftwareHasher() : crc32cWasmHasher(wasm)
+    }
+    case "CRC64NVME": {
+      const wasm = loadCrcWasm()
+      return wasm === undefined ? crc64nvmeSoftwareHasher() : crc64nvmeWasmHasher(wasm)
+    }
   }
 }
 
