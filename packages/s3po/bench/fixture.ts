@@ -7,7 +7,10 @@
  * ListObjects (V1 and V2: pages, continuation, delimiter), and multipart create/part/complete/abort:
  * what s3po, `aws s3 sync` and `rclone sync` ask of it. It does not check signatures; a single
  * PUT's ETag is its MD5 (sync tools compare them), a multipart ETag a counter; user metadata
- * (`x-amz-meta-*`) is kept, as sync tools keep times in it.
+ * (`x-amz-meta-*`) is kept, as sync tools keep times in it. Checksums as S3 keeps them, but not
+ * checked: the `x-amz-checksum-*` a PUT sends, and a multipart upload's full-object checksum sent
+ * with Complete (else the composite of its parts' checksums), answered on HEAD and on a GET of the
+ * whole object in checksum mode (`x-amz-checksum-mode: ENABLED`), as S3 answers.
  *
  *   --latency <ms>          wait this long before answering each request (S3's first-byte latency)
  *   --connection-mbps <n>   cap each connection's response bandwidth (one S3 connection tops out near 100 MB/s)
@@ -20,6 +23,8 @@ import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { parseArgs } from "node:util"
+import { algorithms, compositeOf, headerOf } from "../src/internal/core/checksums.js"
+import type { ChecksumAlgorithm } from "../src/S3Po.js"
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +46,44 @@ interface Stored {
   readonly etag: string
   readonly lastModified?: Date
   readonly metadata?: http.OutgoingHttpHeaders
+  readonly checksum?: StoredChecksum | undefined
+}
+
+interface StoredChecksum {
+  readonly algorithm: ChecksumAlgorithm
+  readonly value: string
+  readonly type: "FULL_OBJECT" | "COMPOSITE"
+}
+
+/** The checksum a request carries in `x-amz-checksum-<algorithm>`, as S3 takes it from a PUT, a part or a Complete. */
+const sentChecksum = (request: http.IncomingMessage): StoredChecksum | undefined => {
+  for (const algorithm of algorithms) {
+    const value = request.headers[headerOf(algorithm)]
+    if (typeof value === "string") return { algorithm, value, type: "FULL_OBJECT" }
+  }
+  return undefined
+}
+
+/** The headers that answer a checksum: on writes always, on reads in checksum mode. */
+const checksumHeaders = (checksum: StoredChecksum | undefined): http.OutgoingHttpHeaders =>
+  checksum === undefined
+    ? {}
+    : { [headerOf(checksum.algorithm)]: checksum.value, "x-amz-checksum-type": checksum.type }
+
+/**
+ * A completed upload's checksum: the full-object one Complete sent, else the composite of its parts'
+ * checksums (each part's digest, hashed again, then `-N`) when every part sent one of the same algorithm.
+ */
+const completedChecksum = (
+  request: http.IncomingMessage,
+  parts: ReadonlyArray<Stored>
+): StoredChecksum | undefined => {
+  const whole = sentChecksum(request)
+  if (whole !== undefined) return whole
+  const algorithm = parts[0]?.checksum?.algorithm
+  if (algorithm === undefined || parts.some((part) => part.checksum?.algorithm !== algorithm)) return undefined
+  const composite = compositeOf(algorithm, parts.map((part) => Buffer.from(part.checksum!.value, "base64")))
+  return { algorithm, value: composite.value, type: "COMPOSITE" }
 }
 
 const objects = new Map<string, Stored>()
@@ -217,8 +260,9 @@ const handle = (
     const parts = upload.parts
     if (method === "PUT") {
       const etag = nextETag()
-      parts.set(Number(query.get("partNumber")), { body, size: bodySize, etag })
-      return send(response, 200, { etag })
+      const checksum = sentChecksum(request)
+      parts.set(Number(query.get("partNumber")), { body, size: bodySize, etag, checksum })
+      return send(response, 200, { etag, ...checksumHeaders(checksum) })
     }
     if (method === "DELETE") {
       uploads.delete(uploadId)
@@ -229,12 +273,14 @@ const handle = (
       const chosen = numbers.map((number) => parts.get(number)!)
       const etag = `"${(++counter).toString(16).padStart(32, "0")}-${chosen.length}"`
       const joined = discard ? empty : Buffer.concat(chosen.map((part) => part.body))
+      const checksum = completedChecksum(request, chosen)
       store(id, {
         body: joined,
         size: chosen.reduce((total, part) => total + part.size, 0),
         etag,
         lastModified: new Date(),
-        metadata: upload.metadata
+        metadata: upload.metadata,
+        checksum
       })
       uploads.delete(uploadId)
       return send(
@@ -244,15 +290,20 @@ const handle = (
         xml(
           `<CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>${
             etag.replaceAll("\"", "&quot;")
-          }</ETag></CompleteMultipartUploadResult>`
+          }</ETag>${
+            checksum === undefined
+              ? ""
+              : `<Checksum${checksum.algorithm}>${checksum.value}</Checksum${checksum.algorithm}><ChecksumType>${checksum.type}</ChecksumType>`
+          }</CompleteMultipartUploadResult>`
         )
       )
     }
   }
   if (method === "PUT") {
     const etag = md5 === undefined ? nextETag() : `"${md5.digest("hex")}"`
-    store(id, { body, size: bodySize, etag, lastModified: new Date(), metadata: metadataOf(request) })
-    return send(response, 200, { etag })
+    const checksum = sentChecksum(request)
+    store(id, { body, size: bodySize, etag, lastModified: new Date(), metadata: metadataOf(request), checksum })
+    return send(response, 200, { etag, ...checksumHeaders(checksum) })
   }
   if (method === "DELETE") {
     remove(id)
@@ -267,11 +318,15 @@ const handle = (
     "content-type": "application/octet-stream",
     "accept-ranges": "bytes"
   }
+  const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "")
+  // S3 answers the object's checksum on a HEAD or a GET of the whole object, not on a range of it.
+  const checksum = request.headers["x-amz-checksum-mode"] === "ENABLED" && range === null
+    ? checksumHeaders(stored.checksum)
+    : {}
   if (method === "HEAD") {
-    response.writeHead(200, { ...headers, "content-length": stored.size })
+    response.writeHead(200, { ...headers, ...checksum, "content-length": stored.size })
     return response.end()
   }
-  const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "")
   if (range !== null) {
     const start = Number(range[1])
     const end = Math.min(range[2] === "" ? stored.size - 1 : Number(range[2]), stored.size - 1)
@@ -282,7 +337,7 @@ const handle = (
       stored.body.subarray(start, end + 1)
     )
   }
-  return send(response, 200, headers, stored.body)
+  return send(response, 200, { ...headers, ...checksum }, stored.body)
 }
 
 const serve = (request: http.IncomingMessage, response: http.ServerResponse) => {

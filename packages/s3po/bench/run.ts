@@ -15,10 +15,11 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { batch, S3Po } from "../src/index.js"
+import { batch, type ChecksumAlgorithm, S3Po } from "../src/index.js"
 import { selfSignedCertificate } from "../test/utils/tls.js"
 import { credentials, rawClient, s3poLayer, signedUndiciGet } from "./clients.js"
 import { type Fixture, startFixture } from "./fixtureProcess.js"
+import { hashingSpeeds, implementations } from "./hashing.js"
 import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
 import { makeSmallOpsSides, promisePool } from "./smallOps.js"
@@ -242,6 +243,103 @@ const rangedDownload = async () => {
 }
 
 /**
+ * MB/s of each checksum implementation s3po uses, and of the alternatives it was chosen against
+ * (`hashing.ts`): medians of runs taking turns, so that a neighbour's load spreads over all of them.
+ */
+const checksums = async () => {
+  const { all, missing } = await implementations()
+  const measured = await hashingSpeeds(all, quick ? 3 : 7)
+  results.checksums = {
+    inputMiB: 64,
+    chunkKiB: 64,
+    notInstalled: missing,
+    ...Object.fromEntries(measured.map(({ implementation, mbPerSecond, runs }) => [
+      implementation.name,
+      { algorithm: implementation.algorithm, used: implementation.used, mbPerSecond, runs }
+    ]))
+  }
+  for (const { implementation, mbPerSecond } of measured) {
+    rows.push([
+      `hash ${implementation.algorithm}: ${implementation.name}`,
+      `${mbPerSecond} MB/s`,
+      implementation.used ? "s3po uses it" : "alternative",
+      ""
+    ])
+    log(`checksums ${implementation.name}: ${mbPerSecond} MB/s`)
+  }
+  if (missing.length > 0) log(`checksums: not measured (not in S3PO_BENCH_PACKAGES): ${missing.join(", ")}`)
+}
+
+/**
+ * What verifying a download costs: 1 GiB by one GET and by 8 ranged GETs of 8 MiB, each with and
+ * without verification (`verify: false`), side by side, at 100 MB/s per connection as in
+ * `rangedDownload`. The object is uploaded with the default checksum (CRC32, full-object), which
+ * the fixture keeps and answers in checksum mode; CRC64NVME, the slowest CRC, as well when not quick.
+ */
+const verifiedDownload = async () => {
+  const connectionMbps = 100
+  results.verifiedDownload = { bytes: bigBytes, connectionMbps }
+  await withFixture({ connectionMbps }, async (fixture) => {
+    const runtime = ManagedRuntime.make(s3poLayer(fixture.endpoint))
+    const objects: ReadonlyArray<readonly [ChecksumAlgorithm, string]> = [
+      ["CRC32", "big-crc32"],
+      ...(quick ? [] : [["CRC64NVME", "big-crc64nvme"] as const])
+    ]
+    await runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+      Effect.zipRight(
+        s3.createBucket("bench"),
+        Effect.forEach(objects, ([checksumAlgorithm, key]) =>
+          s3.upload(
+            "bench",
+            key,
+            Stream.repeatValue(new Uint8Array(MiB).fill(1)).pipe(Stream.take(bigBytes / MiB)),
+            { checksumAlgorithm }
+          ))
+      )))
+    for (const [algorithm, key] of objects) {
+      const download = (concurrency: number, verify: boolean) => () =>
+        measure(
+          bigBytes / MiB,
+          () =>
+            runtime.runPromise(Effect.flatMap(S3Po, (s3) =>
+              Stream.runDrain(s3.downloadStream("bench", key, { partSize: 8 * MiB, concurrency, verify }))))
+        )
+      // The single GET is bound by its one connection's 100 MB/s: measured for the CRC32 object only.
+      const single = algorithm === "CRC32"
+      const sides: Record<string, () => Promise<Measurement>> = {
+        rangedVerified: download(8, true),
+        rangedUnverified: download(8, false)
+      }
+      if (single) Object.assign(sides, { singleVerified: download(1, true), singleUnverified: download(1, false) })
+      const measured = await alternate(sides, quick ? 2 : 3)
+      const figures: Record<string, number> = {}
+      for (const [shape, label] of [["single", "one GET"], ["ranged", "8 ranged GETs × 8 MiB"]] as const) {
+        const verified = measured[`${shape}Verified`]
+        const unverified = measured[`${shape}Unverified`]
+        if (verified === undefined || unverified === undefined) continue
+        const verifiedMiBs = round(median(verified.map(opsPerSecond)), 1)
+        const unverifiedMiBs = round(median(unverified.map(opsPerSecond)), 1)
+        const ratio = round(pairedRatio(verified, unverified, opsPerSecond), 3)
+        figures[`${shape}VerifiedMiBs`] = verifiedMiBs
+        figures[`${shape}UnverifiedMiBs`] = unverifiedMiBs
+        figures[`${shape}ThroughputRatio`] = ratio
+        figures[`${shape}VerifiedCpuSeconds`] = round(median(verified.map((m) => m.cpuSeconds)))
+        figures[`${shape}UnverifiedCpuSeconds`] = round(median(unverified.map((m) => m.cpuSeconds)))
+        rows.push([
+          `${bigBytes / GiB} GiB download, ${label}, ${algorithm}, ${connectionMbps} MB/s per connection`,
+          `${verifiedMiBs} MiB/s verified, ${figures[`${shape}VerifiedCpuSeconds`]} s CPU`,
+          `${unverifiedMiBs} MiB/s with verify: false, ${figures[`${shape}UnverifiedCpuSeconds`]} s CPU`,
+          `${ratio}× (cost ${round((1 - ratio) * 100, 1)}%)`
+        ])
+      }
+      results.verifiedDownload[algorithm] = figures
+      log(`verified download ${algorithm}: ${JSON.stringify(figures)}`)
+    }
+    await runtime.dispose()
+  })
+}
+
+/**
  * S3PoMock in a process of its own (`mockWorker.ts`), as in a test process: after the sections that
  * drive the SDK, the same code measured 20% fewer puts a second in this process.
  */
@@ -451,6 +549,8 @@ const sections = {
   multipartUpload: multipartUploadOver("http"),
   multipartUploadHttps: multipartUploadOver("https"),
   rangedDownload,
+  verifiedDownload,
+  checksums,
   mock,
   scaling,
   syncTools,
