@@ -44,8 +44,10 @@ export interface LiveOptions {
   /** Address buckets as `endpoint/bucket` instead of `bucket.endpoint`. Default: true when `endpoint` is set. */
   readonly forcePathStyle?: boolean | undefined
   /**
-   * When the SDK adds CRC32 checksums to requests. `WHEN_REQUIRED` for servers that reject them
-   * (Cloudflare R2, older MinIO and Ceph). Default: the SDK's (`WHEN_SUPPORTED`).
+   * Whether uploads carry a checksum unless they name one (`UploadOptions.checksumAlgorithm`):
+   * `WHEN_SUPPORTED` (the SDK's default) sends CRC32; `WHEN_REQUIRED`, for servers that reject
+   * checksum headers (Cloudflare R2, older MinIO and Ceph), sends none but those asked for. s3po
+   * computes every upload's checksum itself: the SDK adds none of its own.
    */
   readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED" | undefined
   /** Default: `Retry.exponential()`. */
@@ -91,6 +93,14 @@ export interface LiveOptions {
   readonly randomSeed?: number | undefined
   /** How GET, PUT, HEAD and DELETE of objects are sent: by s3po's own transport (default) or the SDK's commands. */
   readonly transport?: Transport | undefined
+  /**
+   * Whether multipart uploads and copies record their part size in the object's user metadata
+   * (`x-amz-meta-s3po-part-size`, hidden from `head`'s metadata), so that a download can recompute
+   * the object's multipart ETag and check its bytes on a server that keeps no checksum (Ceph RGW
+   * 16). Default true; it takes about 25 of S3's 2 KB of user metadata, and is left out where the
+   * caller's own leave no room.
+   */
+  readonly recordPartSize?: boolean | undefined
 }
 
 /**
@@ -119,6 +129,8 @@ export interface LiveClientOptions {
   readonly extraCaCertificates?: ReadonlyArray<string> | undefined
   /** How GET, PUT, HEAD and DELETE of objects are sent (default `"s3po"`). */
   readonly transport?: Transport | undefined
+  /** As `LiveOptions.recordPartSize`. Default true. */
+  readonly recordPartSize?: boolean | undefined
 }
 
 /** The module that loads the AWS SDK, loaded when a live layer is built. */

@@ -171,6 +171,8 @@ export interface MockOptions {
    * Default 10,000.
    */
   readonly callLogLimit?: number | undefined
+  /** As `S3PoLive`'s `recordPartSize`: whether multipart writes record their part size. Default true. */
+  readonly recordPartSize?: boolean | undefined
 }
 
 /**
@@ -240,7 +242,15 @@ export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMoc
     Effect.map(MockControl.make(options), ({ backend, control, presigner }) =>
       Layer.merge(
         fromBackend(
-          Effect.succeed({ backend, presigner, settings: { retry: options.retry, multipart: options.multipart } })
+          Effect.succeed({
+            backend,
+            presigner,
+            settings: {
+              retry: options.retry,
+              multipart: options.multipart,
+              recordPartSize: options.recordPartSize
+            }
+          })
         ),
         Layer.succeed(S3PoMockControl, control)
       ))

@@ -94,8 +94,7 @@ describe("S3PoLive's own transport", () => {
       assert.strictEqual(endpoint?.basePath, "")
       const backend = LiveBackend.make({ client }, {
         http: SignedHttp.make(client, { connections: 8, lookup }),
-        endpoints,
-        crc32: true
+        endpoints
       })
       const s3 = yield* S3Po
       yield* s3.createBucket(bucket)
@@ -121,7 +120,7 @@ describe("S3PoLive's own transport", () => {
     Effect.gen(function*() {
       const client = clientFor({ accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey })
       const http = SignedHttp.make(client, { connections: 1 })
-      const backend = LiveBackend.make({ client }, { http, endpoints: Endpoints.make(client), crc32: true })
+      const backend = LiveBackend.make({ client }, { http, endpoints: Endpoints.make(client) })
       const bucket = uniqueBucket("one-connection")
       yield* backend.createBucket({ bucket })
       const { etag } = yield* backend.putObject({ bucket, key: "k", body: new TextEncoder().encode("v") })

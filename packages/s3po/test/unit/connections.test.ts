@@ -121,7 +121,7 @@ describe("connections, counted at the server", () => {
       const lookup: LookupFunction = (_hostname, options, callback) =>
         options.all === true ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4)
       const http = SignedHttp.make(client, { connections: 2, lookup })
-      const backend = LiveBackend.make({ client }, { http, endpoints: Endpoints.make(client), crc32: false })
+      const backend = LiveBackend.make({ client }, { http, endpoints: Endpoints.make(client) })
       const heads = yield* Effect.forEach(
         keys,
         (key, i) => backend.headObject({ bucket: `bucket-${i % 4}`, key }),

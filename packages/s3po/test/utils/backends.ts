@@ -26,8 +26,7 @@ export const mockBackend = () => Effect.runSync(MockBackend.makeEmpty)
 export const liveBackendOf = (client: S3Client) =>
   LiveBackend.make({ client }, {
     http: SignedHttp.make(client, { connections: 64 }),
-    endpoints: Endpoints.make(client),
-    crc32: true
+    endpoints: Endpoints.make(client)
   })
 
 export const liveBackend = (endpoint = server().endpoint) =>

@@ -35,6 +35,8 @@ export type Fault =
   | "preconditionFailed412"
   /** Forward the request and let the server act on it, then drop the connection before any answer. */
   | "dropAnswer"
+  /** Forward the request with one byte of its body flipped, its length and headers kept: an upload altered on the wire. */
+  | "flipRequestByte"
 
 export interface ProxiedRequest {
   readonly index: number
@@ -256,7 +258,9 @@ export const startFaultProxy = async (
           incoming.pipe(response)
         })
         outgoing.on("error", () => request.socket.destroy())
-        outgoing.end(Buffer.concat(chunks))
+        const body = Buffer.concat(chunks)
+        if (fault === "flipRequestByte" && body.length > 0) body[body.length >> 1] ^= 0x01
+        outgoing.end(body)
       }
       if (fault === "delay") setTimeout(forward, 150)
       else forward()

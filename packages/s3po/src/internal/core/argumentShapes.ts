@@ -226,7 +226,8 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   idleTimeout: "duration",
   signPayloadOverHttps: "boolean",
   extraCaCertificates: "strings",
-  transport: "string"
+  transport: "string",
+  recordPartSize: "boolean"
 }
 
 const invalid = (operation: string, field: string, reason: string, value: unknown) =>

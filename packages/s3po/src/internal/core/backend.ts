@@ -293,6 +293,8 @@ export interface CompletedPart {
 
 export interface CompleteMultipartRequest extends MultipartUploadRef, WriteConditions {
   readonly parts: ReadonlyArray<CompletedPart>
+  /** The algorithm of the parts' checksums, as CreateMultipartUpload declared it (the SDK names each part's by it). */
+  readonly partsChecksumAlgorithm?: ChecksumAlgorithm | undefined
   /** The whole object's checksum, for the server to check (a full-object checksum only). */
   readonly checksum?: Checksum | undefined
 }

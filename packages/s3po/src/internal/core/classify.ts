@@ -54,7 +54,11 @@ const transientCodes = new Set([
   "RequestTimeoutException",
   "ServiceUnavailable",
   // A conditional write raced by another write to the same key: S3 asks for it to be sent again.
-  "ConditionalRequestConflict"
+  "ConditionalRequestConflict",
+  // An upload whose bytes do not match its checksum or signed SHA-256 was altered on the way; the
+  // bytes are still held, and sent again they usually arrive whole.
+  "BadDigest",
+  "XAmzContentSHA256Mismatch"
 ])
 
 /** An S3 error code for an answer without one, and what it means to the user, by its status. */

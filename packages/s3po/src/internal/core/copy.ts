@@ -14,7 +14,8 @@ import { checkBeforeWriting, preconditionFailed } from "./conditionalWrite.js"
 import { conditionsOf, isConditional } from "./conditions.js"
 import { firstFailure } from "./firstFailure.js"
 import { maxSinglePutBytes } from "./limits.js"
-import { type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
+import { recordedPartSize, withoutRecord, withRecord } from "./partSizeRecord.js"
+import { type IntegrityDefaults, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
 
 const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, options: CopyOptions) => {
@@ -55,6 +56,19 @@ const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes =
   tags: given.tags
 })
 
+/**
+ * The metadata a single-request copy gives its object when it replaces the source's: the source's
+ * part-size record carried over, as the copy keeps the source's ETag (Ceph RGW and the mock keep a
+ * multipart ETag), so that a read can still recompute it; a record that does not hold for the
+ * source is dropped. A server that gives the copy another ETag makes the record inert: it is used
+ * only with the multipart ETag of as many parts (`recordedPartSize`).
+ */
+const copiedMetadata = (source: ObjectInfo, metadata: ObjectAttributes["metadata"], recordPartSize: boolean) => {
+  const recorded = recordedPartSize(source)
+  if (metadata === undefined) return undefined
+  return recordPartSize && recorded !== undefined ? withRecord(metadata, recorded) : withoutRecord(metadata)
+}
+
 /** The ranges of `partSize` bytes that cover `size` bytes, as parts numbered from 1. */
 const partRanges = (size: number, partSize: number) =>
   Array.from({ length: Math.ceil(size / partSize) }, (_, index) => ({
@@ -70,9 +84,10 @@ const partRanges = (size: number, partSize: number) =>
  * versions. Attributes are each kept unless given: giving one replaces only that one (S3's
  * `REPLACE` resets them all, so the others are carried over from the source). Tags given are set
  * again after the copy, as some servers (Ceph RGW 16) ignore S3's `REPLACE` for tags, and drop
- * them on a copy in place; a multipart copy, which S3 gives no tags, gets the source's.
+ * them on a copy in place; a multipart copy, which S3 gives no tags, gets the source's. A multipart
+ * copy records its own part size, replacing the source's record.
  */
-export const copy = (retried: Backend, defaults: MultipartDefaults) =>
+export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<IntegrityDefaults, "recordPartSize">) =>
 (
   operation: string,
   from: ObjectLocation,
@@ -85,7 +100,7 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
       const info = yield* retried.headObject(from)
       const source: CopySource = { bucket: from.bucket, key: from.key, ifMatch: info.etag }
       const given = attributesOf(options)
-      const attributes = merged(info, given)
+      const sourceAttributes = merged(info, given)
       const conditions = conditionsOf(options)
       const threshold = Math.min(options.multipartThreshold ?? maxSinglePutBytes, maxSinglePutBytes)
       if (info.size <= threshold) {
@@ -97,7 +112,12 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
           ...to,
           ...conditions,
           source,
-          replace: anyGiven(given) ? attributes : undefined
+          replace: anyGiven(given)
+            ? {
+              ...sourceAttributes,
+              metadata: copiedMetadata(info, sourceAttributes.metadata, defaults.recordPartSize)
+            }
+            : undefined
         }).pipe(
           Effect.catchTag(
             "PreconditionFailed",
@@ -108,10 +128,14 @@ export const copy = (retried: Backend, defaults: MultipartDefaults) =>
         return { etag, size: info.size, parts: 0 }
       }
       const tags = options.tags ?? (yield* retried.getObjectTagging(from))
-      return yield* multipartCopy(retried, operation, { ...to, ...attributes, tags }, conditions, {
+      const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)
+      const metadata = defaults.recordPartSize
+        ? withRecord(sourceAttributes.metadata, partSize)
+        : sourceAttributes.metadata && withoutRecord(sourceAttributes.metadata)
+      return yield* multipartCopy(retried, operation, { ...to, ...sourceAttributes, metadata, tags }, conditions, {
         info,
         source,
-        partSize: planPartSize(options.partSize ?? defaults.partSize, info.size),
+        partSize,
         partConcurrency: options.partConcurrency ?? defaults.partConcurrency
       })
     })

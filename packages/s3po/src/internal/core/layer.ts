@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { RetryPolicy } from "../../Retry.js"
-import { S3Po } from "../../S3Po.js"
+import { type ChecksumAlgorithm, S3Po } from "../../S3Po.js"
 import type { Backend } from "./backend.js"
 import { defaultMultipartThreshold, defaultPartConcurrency, defaultPartSize } from "./limits.js"
 import type { Presigner } from "./presign.js"
@@ -18,6 +18,10 @@ import type { MultipartDefaults } from "./upload.js"
 export interface BackendSettings {
   readonly retry?: RetryPolicy | undefined
   readonly multipart?: Partial<MultipartDefaults> | undefined
+  /** The checksum uploads carry unless they name one. Default `"CRC32"`. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
+  /** Whether multipart writes record their part size in the object's metadata. Default true. */
+  readonly recordPartSize?: boolean | undefined
 }
 
 /**
@@ -54,6 +58,10 @@ export const fromBackend = <E, R>(
           multipartThreshold: settings.multipart?.multipartThreshold ?? defaultMultipartThreshold,
           partSize: settings.multipart?.partSize ?? defaultPartSize,
           partConcurrency: settings.multipart?.partConcurrency ?? defaultPartConcurrency
+        },
+        integrity: {
+          checksumAlgorithm: settings.checksumAlgorithm ?? "CRC32",
+          recordPartSize: settings.recordPartSize ?? true
         },
         ...yield* platform
       })

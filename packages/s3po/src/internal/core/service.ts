@@ -15,6 +15,7 @@ import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Download from "./download.js"
 import * as Listing from "./listing.js"
+import * as PartSizeRecord from "./partSizeRecord.js"
 import * as Presign from "./presign.js"
 import type { Presigner } from "./presign.js"
 import { retrying } from "./retry.js"
@@ -26,6 +27,7 @@ export interface ServiceOptions {
   readonly presigner: Presigner
   readonly retry: RetryPolicy
   readonly multipart: Upload.MultipartDefaults
+  readonly integrity: Upload.IntegrityDefaults
   readonly fileSystem: FileSystem.FileSystem
   readonly path: Path.Path
 }
@@ -42,7 +44,7 @@ const uploadFile =
   (upload: ReturnType<typeof Upload.make>, options: ServiceOptions): S3Po.Service["uploadFile"] =>
   (bucket, key, path, uploadOptions: UploadOptions = {}) =>
     Effect.gen(function*() {
-      const problem = Validate.upload("uploadFile", bucket, key, uploadOptions)
+      const problem = Upload.problemOf("uploadFile", bucket, key, uploadOptions)
       if (problem !== undefined) return yield* problem
       const fileError = (cause: unknown) =>
         new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
@@ -67,12 +69,12 @@ const uploadFile =
       return yield* upload("uploadFile", bucket, key, source, uploadOptions)
     }).pipe(traced("uploadFile", bucket, key))
 
-/** What is asked and told of an object without its bytes: its info, existence and tags. */
+/** What is asked and told of an object without its bytes: its info (without s3po's own record), existence and tags. */
 const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists" | "getTags" | "setTags"> => {
   const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
     Validate.guard(
       Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
-      retried.headObject({ bucket, key, ...readConditionsOf(conditions) })
+      Effect.map(retried.headObject({ bucket, key, ...readConditionsOf(conditions) }), PartSizeRecord.hidden)
     )
   const problemOf = (operation: string, bucket: string, key: string, tags?: Readonly<Record<string, string>>) =>
     Validate.location(operation, bucket, key) ?? Validate.tags(operation, tags)
@@ -123,7 +125,7 @@ const copyOperations = (
   retried: Backend,
   options: ServiceOptions
 ): Pick<S3Po.Service, "copy" | "move" | "presign" | "presignPost"> => {
-  const copy = Copy.copy(retried, options.multipart)
+  const copy = Copy.copy(retried, { ...options.multipart, recordPartSize: options.integrity.recordPartSize })
   return {
     copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
     presign: (bucket, key, presignOptions = {}) => {
@@ -156,7 +158,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     putObject: knowingOwnWrite(singleAttempt.putObject, headRetried),
     copyObject: knowingOwnCopy(singleAttempt.copyObject, headRetried)
   }, options.retry)
-  const upload = Upload.make(retried, options.multipart)
+  const upload = Upload.make(retried, { ...options.multipart, ...options.integrity })
   const downloads: Download.Downloads = {
     singleAttempt,
     policy: options.retry,

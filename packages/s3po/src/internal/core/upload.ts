@@ -5,8 +5,16 @@ import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { UploadBody, UploadOptions, UploadResult, WriteConditions } from "../../S3Po.js"
-import { type S3PoError, ValidationError } from "../../S3PoError.js"
+import type {
+  Checksum,
+  ChecksumAlgorithm,
+  ObjectLocation,
+  UploadBody,
+  UploadOptions,
+  UploadResult,
+  WriteConditions
+} from "../../S3Po.js"
+import { ChecksumMismatch, type S3PoError, ValidationError } from "../../S3PoError.js"
 import { attributesOf, ensureTags } from "./attributes.js"
 import type {
   Backend,
@@ -14,14 +22,17 @@ import type {
   CompleteMultipartRequest,
   CreateMultipartRequest,
   MultipartUploadRef,
-  PutObjectRequest
+  PutObjectRequest,
+  Written
 } from "./backend.js"
+import { algorithms, checksumOf, compositeOf, fullObjectCapable, hasher, toBase64 } from "./checksums.js"
 import { concatBytes, PartBuffers, type PartReader, partReader } from "./chunker.js"
 import { checkBeforeWriting, conditionFailure } from "./conditionalWrite.js"
 import { conditionsOf } from "./conditions.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Listing from "./listing.js"
+import { withoutRecord, withRecord } from "./partSizeRecord.js"
 import * as Validate from "./validation.js"
 
 export interface MultipartDefaults {
@@ -29,6 +40,87 @@ export interface MultipartDefaults {
   readonly partSize: number
   readonly partConcurrency: number
 }
+
+/** How a layer's writes are checked: the checksum uploads carry unless they name one, and whether multipart writes record their part size. */
+export interface IntegrityDefaults {
+  readonly checksumAlgorithm: ChecksumAlgorithm | "none"
+  readonly recordPartSize: boolean
+}
+
+export type UploadDefaults = MultipartDefaults & IntegrityDefaults
+
+const checksumAlgorithmProblem = (operation: string, given: unknown): Validate.Problem =>
+  given === undefined || given === "none" || algorithms.includes(given as ChecksumAlgorithm)
+    ? undefined
+    : new ValidationError({
+      operation,
+      field: "checksumAlgorithm",
+      reason: `must be one of ${algorithms.map((algorithm) => `"${algorithm}"`).join(", ")} or "none"`
+    })
+
+/** What an upload cannot be sent with, found before any request. */
+export const problemOf = (operation: string, bucket: string, key: string, options: UploadOptions): Validate.Problem =>
+  Validate.upload(operation, bucket, key, options) ?? checksumAlgorithmProblem(operation, options.checksumAlgorithm)
+
+/**
+ * The checksums of a multipart upload: each part's, computed once as the part is read, and the
+ * object's: of the full object for the CRCs, hashed as the parts go by in the body's order (no byte
+ * is read twice), else composite (the checksum of the parts' digests, `-N`).
+ */
+export const partChecksums = (algorithm: ChecksumAlgorithm) => {
+  const type: Checksum["type"] = fullObjectCapable(algorithm) ? "FULL_OBJECT" : "COMPOSITE"
+  const whole = type === "FULL_OBJECT" ? hasher(algorithm) : undefined
+  const digests: Array<Uint8Array> = []
+  return {
+    declared: { algorithm, type },
+    /** The next part's checksum; called once per part, in part order. */
+    next: (bytes: Uint8Array): Checksum => {
+      const part = hasher(algorithm)
+      part.update(bytes)
+      const digest = part.digest()
+      if (whole === undefined) digests.push(digest)
+      else whole.update(bytes)
+      return { algorithm, value: toBase64(digest), type: "FULL_OBJECT" }
+    },
+    /** The object's checksum, once every part has been given. */
+    object: (): Checksum =>
+      whole === undefined ? compositeOf(algorithm, digests) : { algorithm, value: toBase64(whole.digest()), type }
+  }
+}
+
+type PartChecksums = ReturnType<typeof partChecksums>
+
+/**
+ * The checksum a write's answer echoed, which the server keeps: none from a server that ignores
+ * checksums (Ceph RGW 16). One of the kind sent but another value means the server keeps other
+ * bytes than were sent: a `ChecksumMismatch`.
+ */
+export const echoedChecksum = (
+  operation: string,
+  location: ObjectLocation,
+  sent: Checksum | undefined,
+  written: Written
+): Effect.Effect<Checksum | undefined, ChecksumMismatch> => {
+  const echoed = written.checksum
+  if (
+    sent === undefined || echoed === undefined || echoed.algorithm !== sent.algorithm || echoed.type !== sent.type ||
+    echoed.value === sent.value
+  ) return Effect.succeed(echoed)
+  return Effect.fail(
+    new ChecksumMismatch({
+      operation,
+      bucket: location.bucket,
+      key: location.key,
+      algorithm: sent.algorithm,
+      expected: sent.value,
+      actual: echoed.value
+    })
+  )
+}
+
+/** An upload's result, with the checksum the server keeps when it keeps one. */
+const resultOf = (etag: string, size: number, parts: number, checksum: Checksum | undefined): UploadResult =>
+  checksum === undefined ? { etag, size, parts } : { etag, size, parts, checksum }
 
 /** A body to upload, read as parts into the upload's buffers, and its size when it is known up front. */
 export interface Source<E, R> {
@@ -54,10 +146,17 @@ export const sourceOf = <E, R>(body: UploadBody<E, R>): Source<E, R> | Uint8Arra
  * A single PUT of an upload, with its attributes and conditions, written out: spreading them costs
  * a small PUT to the mock more than the store's own work.
  */
-const putRequestOf = (bucket: string, key: string, body: Uint8Array, options: UploadOptions): PutObjectRequest => ({
+const putRequestOf = (
+  bucket: string,
+  key: string,
+  body: Uint8Array,
+  checksum: Checksum | undefined,
+  options: UploadOptions
+): PutObjectRequest => ({
   bucket,
   key,
   body,
+  checksum,
   contentType: options.contentType ?? contentTypeSentWhenNoneGiven,
   metadata: options.metadata,
   cacheControl: options.cacheControl,
@@ -82,7 +181,37 @@ export const planPartSize = (partSize: number, size: number | undefined): number
   return Math.ceil(size / maxParts / MiB) * MiB
 }
 
-export const make = (backend: Backend, defaults: MultipartDefaults) =>
+/** A single PUT, and the checksum the server echoed. */
+const putChecked = (backend: Backend, request: PutObjectRequest): Effect.Effect<UploadResult, S3PoError> =>
+  Effect.flatMap(backend.putObject(request), (written) =>
+    Effect.map(
+      echoedChecksum("PutObject", request, request.checksum, written),
+      (echoed) => resultOf(written.etag, request.body.length, 0, echoed)
+    ))
+
+/**
+ * What a multipart upload is created with: its attributes, its part size recorded (unless the layer
+ * opts out: then not even a record the caller gives), and the checksum its parts will carry.
+ */
+const createRequestOf = (
+  bucket: string,
+  key: string,
+  options: UploadOptions,
+  partSize: number,
+  defaults: IntegrityDefaults,
+  checksums: PartChecksums | undefined
+): CreateMultipartRequest => ({
+  bucket,
+  key,
+  ...attributesOf(options),
+  contentType: options.contentType ?? contentTypeSentWhenNoneGiven,
+  metadata: defaults.recordPartSize
+    ? withRecord(options.metadata, partSize)
+    : options.metadata && withoutRecord(options.metadata),
+  checksum: checksums?.declared
+})
+
+export const make = (backend: Backend, defaults: UploadDefaults) =>
 <E, R>(
   operation: string,
   bucket: string,
@@ -90,16 +219,15 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
   body: Source<E, R> | Uint8Array,
   options: UploadOptions = {}
 ): Effect.Effect<UploadResult, S3PoError | E, R> => {
-  const problem = Validate.upload(operation, bucket, key, options)
+  const problem = problemOf(operation, bucket, key, options)
   if (problem !== undefined) return Effect.fail(problem)
   const threshold = multipartThresholdOf(options, defaults)
   const partConcurrency = options.partConcurrency ?? defaults.partConcurrency
+  const algorithm = options.checksumAlgorithm ?? defaults.checksumAlgorithm
   const report = options.onProgress
   const putWhole = (bytes: Uint8Array): Effect.Effect<UploadResult, S3PoError> => {
-    const put = Effect.map(
-      backend.putObject(putRequestOf(bucket, key, bytes, options)),
-      ({ etag }): UploadResult => ({ etag, size: bytes.length, parts: 0 })
-    )
+    const checksum = algorithm === "none" ? undefined : checksumOf(algorithm, bytes)
+    const put = putChecked(backend, putRequestOf(bucket, key, bytes, checksum, options))
     return report === undefined
       ? put
       : Effect.tap(put, () => report({ bytes: bytes.length, totalBytes: bytes.length, parts: 0 }))
@@ -132,11 +260,11 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
         head.length > 0 ? Effect.succeed(Option.fromNullable(head.shift())) : readPart(partSize)
       )
 
-      const attributes = { ...attributesOf(options), contentType: options.contentType ?? contentTypeSentWhenNoneGiven }
+      const checksums = algorithm === "none" ? undefined : partChecksums(algorithm)
       return yield* multipartUpload(
         backend,
         operation,
-        { bucket, key, ...attributes },
+        createRequestOf(bucket, key, options, partSize, defaults, checksums),
         conditionsOf(options),
         (ref) =>
           Effect.map(
@@ -145,12 +273,16 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
               partSize,
               readPart: readParts,
               partConcurrency,
-              upload: (partNumber, bytes) =>
-                Effect.tap(backend.uploadPart({ ...ref, partNumber, body: bytes }), () => buffers.give(bytes)),
+              checksums,
+              upload: (partNumber, bytes, checksum) =>
+                Effect.tap(
+                  backend.uploadPart({ ...ref, partNumber, body: bytes, checksum }),
+                  () => buffers.give(bytes)
+                ),
               onPart: (progress) =>
                 report === undefined ? Effect.void : report({ ...progress, totalBytes: source.size })
             }),
-            ({ bytes, parts }) => ({ parts, size: bytes })
+            ({ bytes, parts }) => ({ parts, size: bytes, checksum: checksums?.object() })
           )
       )
     }))
@@ -159,9 +291,10 @@ export const make = (backend: Backend, defaults: MultipartDefaults) =>
 
 /**
  * A multipart upload from start to end: its conditions checked, created, given its parts by
- * `addParts`, completed with its conditions; aborted if anything fails or the fiber is interrupted,
- * so that nothing is left pending. Its tags are set again once it completes: some servers (Ceph
- * RGW 16) drop those given to CreateMultipartUpload.
+ * `addParts`, completed with its conditions (and the object's checksum, when it is of the full
+ * object, for the server to check); aborted if anything fails or the fiber is interrupted, so that
+ * nothing is left pending. Its tags are set again once it completes: some servers (Ceph RGW 16)
+ * drop those given to CreateMultipartUpload.
  */
 export const multipartUpload = <E, R>(
   backend: Backend,
@@ -170,17 +303,36 @@ export const multipartUpload = <E, R>(
   conditions: WriteConditions,
   addParts: (
     ref: MultipartUploadRef
-  ) => Effect.Effect<{ readonly parts: ReadonlyArray<CompletedPart>; readonly size: number }, E, R>
+  ) => Effect.Effect<
+    {
+      readonly parts: ReadonlyArray<CompletedPart>
+      readonly size: number
+      /** The object's checksum, as the server is to compute it from the parts. */
+      readonly checksum?: Checksum | undefined
+    },
+    E,
+    R
+  >
 ): Effect.Effect<UploadResult, S3PoError | E, R> => {
   const location = { bucket: request.bucket, key: request.key }
   const upload = Effect.acquireUseRelease(
     backend.createMultipartUpload(request),
     (uploadId) => {
       const ref = { ...location, uploadId }
-      return Effect.flatMap(addParts(ref), ({ parts, size }) =>
-        Effect.map(
-          completeOrFindCompleted(backend, { ...ref, ...conditions, parts }),
-          ({ etag }): UploadResult => ({ etag, size, parts: parts.length })
+      return Effect.flatMap(addParts(ref), ({ checksum, parts, size }) =>
+        completeOrFindCompleted(backend, {
+          ...ref,
+          ...conditions,
+          parts,
+          partsChecksumAlgorithm: request.checksum?.algorithm,
+          checksum: checksum?.type === "FULL_OBJECT" ? checksum : undefined
+        }).pipe(
+          Effect.flatMap((written) =>
+            Effect.map(
+              echoedChecksum("CompleteMultipartUpload", location, checksum, written),
+              (echoed) => resultOf(written.etag, size, parts.length, echoed)
+            )
+          )
         ))
     },
     (uploadId, exit) =>
@@ -206,17 +358,20 @@ export const multipartUpload = <E, R>(
  * pending and the object carries exactly the ETag these parts make; otherwise the error stands (a
  * 412 is then a real conflict), and the caller aborts the upload.
  */
-const completeOrFindCompleted = (backend: Backend, request: CompleteMultipartRequest) =>
+const completeOrFindCompleted = (
+  backend: Backend,
+  request: CompleteMultipartRequest
+): Effect.Effect<Written, S3PoError> =>
   Effect.catchAll(backend.completeMultipartUpload(request), (error) =>
     Effect.gen(function*() {
-      const info = yield* backend.headObject({ bucket: request.bucket, key: request.key })
+      const info = yield* backend.headObject({ bucket: request.bucket, key: request.key, checksumMode: true })
       if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
       const stillPending = yield* Stream.runHead(Stream.filter(
         Listing.pendingUploads(backend, request.bucket, request.key),
         (upload) => upload.uploadId === request.uploadId
       ))
       if (Option.isSome(stillPending)) return yield* error
-      return { etag: info.etag }
+      return info.checksum === undefined ? { etag: info.etag } : { etag: info.etag, checksum: info.checksum }
     }).pipe(Effect.catchAll(() => Effect.fail(error))))
 
 /**
@@ -230,11 +385,17 @@ const uploadParts = <E, R>(options: {
   readonly partSize: number
   readonly readPart: Effect.Effect<Option.Option<Uint8Array>, E, R>
   readonly partConcurrency: number
-  readonly upload: (partNumber: number, body: Uint8Array) => Effect.Effect<{ readonly etag: string }, S3PoError>
+  /** The parts' checksums, computed as each is read; none when the upload sends none. */
+  readonly checksums: PartChecksums | undefined
+  readonly upload: (
+    partNumber: number,
+    body: Uint8Array,
+    checksum: Checksum | undefined
+  ) => Effect.Effect<{ readonly etag: string }, S3PoError>
   readonly onPart: (progress: { readonly bytes: number; readonly parts: number }) => Effect.Effect<void>
 }) =>
   Effect.scoped(Effect.gen(function*() {
-    const etags: Array<string> = []
+    const completed: Array<CompletedPart> = []
     let acknowledgedBytes = 0
     let acknowledgedParts = 0
     const slots = yield* Effect.makeSemaphore(options.partConcurrency)
@@ -256,11 +417,14 @@ const uploadParts = <E, R>(options: {
           })
         }
         const bytes = part.value
+        const checksum = options.checksums?.next(bytes)
         yield* FiberSet.run(
           running,
-          options.upload(partNumber, bytes).pipe(
+          options.upload(partNumber, bytes, checksum).pipe(
             Effect.flatMap(({ etag }) => {
-              etags[partNumber - 1] = etag
+              completed[partNumber - 1] = checksum === undefined
+                ? { partNumber, etag }
+                : { partNumber, etag, checksum: checksum.value }
               acknowledgedBytes += bytes.length
               acknowledgedParts += 1
               return options.onPart({ bytes: acknowledgedBytes, parts: acknowledgedParts })
@@ -277,6 +441,5 @@ const uploadParts = <E, R>(options: {
     })
 
     yield* Effect.raceFirst(produce, Deferred.await(failed))
-    const parts: Array<CompletedPart> = etags.map((etag, index) => ({ partNumber: index + 1, etag }))
-    return { parts, bytes: acknowledgedBytes }
+    return { parts: completed, bytes: acknowledgedBytes }
   }))

@@ -20,7 +20,7 @@ import { capErrorBodies, defaultErrorBodyMillis, withCappedErrorBodies } from ".
 import type { Lean } from "./objectRequests.js"
 import * as PayloadHasher from "./payloadHasher.js"
 import { presigner } from "./presign.js"
-import { type LiveClient, nativeCrc32 } from "./requests.js"
+import type { LiveClient } from "./requests.js"
 import * as SignedHttp from "./signedHttp.js"
 
 /**
@@ -104,6 +104,21 @@ const checksumsOf = (client: S3Client) =>
     Effect.orElseSucceed(() => "WHEN_SUPPORTED")
   )
 
+/** The checksum uploads carry unless they name one, as the client's checksum setting says. */
+const defaultChecksumOf = (client: S3Client) =>
+  Effect.map(checksumsOf(client), (setting) => setting === "WHEN_REQUIRED" ? "none" as const : "CRC32" as const)
+
+/**
+ * s3po computes every upload's checksum (`upload.ts`), once: the layer's own client is set to add
+ * none of its own, which under `WHEN_SUPPORTED` it would add to an upload sent with none, re-encoding
+ * a streamed part as `aws-chunked` to carry it. The client's setting is read first, as the default.
+ */
+const withoutSdkChecksums = (client: S3Client) =>
+  Effect.map(defaultChecksumOf(client), (checksumAlgorithm) => {
+    client.config.requestChecksumCalculation = () => Promise.resolve("WHEN_REQUIRED")
+    return checksumAlgorithm
+  })
+
 /** s3po's own signed transport for the client's object requests, closed with the scope. */
 const acquireLean = (client: S3Client, http: SignedHttp.HttpOptions): Effect.Effect<Lean, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -111,8 +126,7 @@ const acquireLean = (client: S3Client, http: SignedHttp.HttpOptions): Effect.Eff
       Effect.sync(() => SignedHttp.make(client, http)),
       (transport) => Effect.promise(() => transport.close())
     )
-    const checksums = yield* checksumsOf(client)
-    return { http: signedHttp, endpoints: Endpoints.make(client), crc32: nativeCrc32 && checksums === "WHEN_SUPPORTED" }
+    return { http: signedHttp, endpoints: Endpoints.make(client) }
   })
 
 /** The transport's pools and timeouts, as the SDK's handler gets them. */
@@ -139,14 +153,12 @@ const acquireHasher = Effect.acquireRelease(Effect.sync(PayloadHasher.make), (ha
 
 /**
  * How the live backend signs the bytes of uploads: with parts hashed off the event loop, or not at
- * all, each part then carrying the CRC32 the SDK would send.
+ * all, guarded by TLS and the checksum each upload carries.
  */
 const liveClient = (client: S3Client, options: LiveOptions): Effect.Effect<LiveClient, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    if (signsUploads(options)) return { client, hasher: yield* acquireHasher }
-    const checksums = yield* checksumsOf(client)
-    return { client, unsignedUploads: { crc32: checksums === "WHEN_SUPPORTED" } }
-  })
+  signsUploads(options)
+    ? Effect.map(acquireHasher, (hasher) => ({ client, hasher }))
+    : Effect.succeed({ client, unsignedUploads: true })
 
 interface Acquired {
   readonly backend: Backend
@@ -186,6 +198,7 @@ export const acquire = (
       Effect.sync(() => clientFor(options, budget)),
       (client) => Effect.sync(() => client.destroy())
     )
+    const checksumAlgorithm = yield* withoutSdkChecksums(client)
     return {
       backend: withFaults(
         options.transport === "sdk"
@@ -197,7 +210,12 @@ export const acquire = (
         options
       ),
       presigner: presigner(client),
-      settings: { retry: options.retry, multipart: options.multipart }
+      settings: {
+        retry: options.retry,
+        multipart: options.multipart,
+        checksumAlgorithm,
+        recordPartSize: options.recordPartSize
+      }
     }
   })
 
@@ -213,7 +231,14 @@ export const acquireFromClient = (
     ], [client, options]) ?? Validate.multipart("S3PoLive.layerFromClient", options.multipart ?? {})
     if (problem !== undefined) return yield* problem
     const hasher = yield* acquireHasher
-    const settings = { retry: options.retry, multipart: options.multipart }
+    // The caller's client is left as it is: under `WHEN_SUPPORTED`, the SDK adds a CRC32 of its own
+    // to an upload sent through its commands with `checksumAlgorithm: "none"`.
+    const settings = {
+      retry: options.retry,
+      multipart: options.multipart,
+      checksumAlgorithm: yield* defaultChecksumOf(client),
+      recordPartSize: options.recordPartSize
+    }
     const sending = withCappedErrorBodies(client, defaultErrorBodyMillis)
     if (options.transport === "sdk") {
       return { backend: LiveBackend.makeSdk({ client: sending, hasher }), presigner: presigner(client), settings }

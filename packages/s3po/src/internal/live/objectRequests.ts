@@ -10,21 +10,23 @@ import type {
   Primitive,
   PutObjectRequest
 } from "../core/backend.js"
+import { headerOf } from "../core/checksums.js"
 import { unquoted } from "../core/conditions.js"
 import { sha256Hex } from "../core/etag.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
-  crc32Base64,
   infoOf,
   type LiveClient,
   type ObjectOutput,
+  payloadHashOfChecksum,
   quotedETag,
   rangeHeader,
   readContext,
   readResponse,
   streamedResponse,
   taggingOf,
-  writeContext
+  writeContext,
+  writtenOf
 } from "./requests.js"
 import * as Requests from "./requests.js"
 import { emptyPayloadHash, header, type SignedHttp } from "./signedHttp.js"
@@ -38,8 +40,6 @@ import { emptyPayloadHash, header, type SignedHttp } from "./signedHttp.js"
 export interface Lean {
   readonly http: SignedHttp
   readonly endpoints: Endpoints
-  /** Whether PutObject carries the CRC32 of its body, as the SDK sends it under `WHEN_SUPPORTED`. */
-  readonly crc32: boolean
 }
 
 /** Runs `lean` with the bucket's endpoint, or `sdk` when its requests go through the SDK. */
@@ -88,6 +88,12 @@ const outputOf = (headers: IncomingHttpHeaders, body?: unknown): ObjectOutput =>
     StorageClass: header(headers, "x-amz-storage-class"),
     ServerSideEncryption: header(headers, "x-amz-server-side-encryption"),
     SSEKMSKeyId: header(headers, "x-amz-server-side-encryption-aws-kms-key-id"),
+    ChecksumCRC64NVME: header(headers, "x-amz-checksum-crc64nvme"),
+    ChecksumCRC32: header(headers, "x-amz-checksum-crc32"),
+    ChecksumCRC32C: header(headers, "x-amz-checksum-crc32c"),
+    ChecksumSHA1: header(headers, "x-amz-checksum-sha1"),
+    ChecksumSHA256: header(headers, "x-amz-checksum-sha256"),
+    ChecksumType: header(headers, "x-amz-checksum-type"),
     Body: body
   }
 }
@@ -125,24 +131,38 @@ const attributeHeaders = (attributes: ObjectAttributes): Record<string, string> 
   return headers
 }
 
-const readConditionHeaders = (conditions: ReadConditions) =>
+/** A read's conditions, and its asking for the object's checksum, as S3's headers. */
+const readHeaders = (request: ReadConditions & { readonly checksumMode?: boolean | undefined }) =>
   defined({
-    "if-match": conditions.ifMatch,
-    "if-none-match": conditions.ifNoneMatch,
-    "if-modified-since": conditions.ifModifiedSince?.toUTCString(),
-    "if-unmodified-since": conditions.ifUnmodifiedSince?.toUTCString()
+    "if-match": request.ifMatch,
+    "if-none-match": request.ifNoneMatch,
+    "if-modified-since": request.ifModifiedSince?.toUTCString(),
+    "if-unmodified-since": request.ifUnmodifiedSince?.toUTCString(),
+    "x-amz-checksum-mode": request.checksumMode === true ? "ENABLED" : undefined
   })
 
 /** Bodies from this size are hashed for their signature off the event loop. */
 const hashOffLoopBytes = 256 * 1024
 
-/** How a PUT's payload is signed: unsigned over HTTPS (as uploads' parts), else its SHA-256. */
-const payloadHashOf = (live: LiveClient, body: Uint8Array): Effect.Effect<string> => {
-  if (live.unsignedUploads !== undefined) return Effect.succeed("UNSIGNED-PAYLOAD")
+/**
+ * How a PUT's payload is signed: unsigned over HTTPS (as uploads' parts), else its SHA-256 (the
+ * checksum's own when the PUT carries a SHA-256 checksum).
+ */
+const payloadHashOf = (live: LiveClient, request: PutObjectRequest): Effect.Effect<string> => {
+  if (live.unsignedUploads === true) return Effect.succeed("UNSIGNED-PAYLOAD")
+  const sha256 = payloadHashOfChecksum(request.checksum)
+  if (sha256 !== undefined) return Effect.succeed(sha256)
+  const body = request.body
   const inline = Effect.sync(() => sha256Hex(body))
   if (live.hasher === undefined || body.length < hashOffLoopBytes) return inline
   return Effect.flatMap(live.hasher.sha256(body), (hash) => hash === undefined ? inline : Effect.succeed(hash))
 }
+
+/** A PUT's checksum as S3's headers, named as the SDK names them. */
+const checksumHeaders = (checksum: PutObjectRequest["checksum"]): Record<string, string> =>
+  checksum === undefined
+    ? {}
+    : { [headerOf(checksum.algorithm)]: checksum.value, "x-amz-sdk-checksum-algorithm": checksum.algorithm }
 
 export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> => {
   const viaSdk = Requests.putObject(live)
@@ -151,7 +171,7 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
       lean,
       request.bucket,
       (endpoint) =>
-        Effect.flatMap(payloadHashOf(live, request.body), (payloadHash) =>
+        Effect.flatMap(payloadHashOf(live, request), (payloadHash) =>
           lean.http.exchange(writeContext("PutObject", request), endpoint, {
             method: "PUT",
             key: request.key,
@@ -159,13 +179,14 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
               ...attributeHeaders(request),
               ...defined({
                 "if-none-match": request.ifNoneMatch,
-                "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch),
-                "x-amz-checksum-crc32": lean.crc32 ? crc32Base64(request.body) : undefined
-              })
+                "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch)
+              }),
+              ...checksumHeaders(request.checksum)
             },
             body: request.body,
             payloadHash
-          }, (answer) => ({ etag: quotedETag(header(answer.headers, "etag")) }))),
+          }, (answer) =>
+            writtenOf(quotedETag(header(answer.headers, "etag")), outputOf(answer.headers)))),
       () =>
         viaSdk(request)
     )
@@ -179,7 +200,7 @@ export const getObject = (live: LiveClient, lean: Lean): Primitive<"getObject"> 
       lean.http.exchange(context, endpoint, {
         method: "GET",
         key: request.key,
-        headers: { ...readConditionHeaders(request), ...defined({ range: rangeHeader(request.range) }) },
+        headers: { ...readHeaders(request), ...defined({ range: rangeHeader(request.range) }) },
         payloadHash: emptyPayloadHash
       }, ({ body, headers }) =>
         body instanceof Readable
@@ -195,7 +216,7 @@ export const headObject = (live: LiveClient, lean: Lean): Primitive<"headObject"
       lean.http.exchange(readContext("HeadObject", request), endpoint, {
         method: "HEAD",
         key: request.key,
-        headers: readConditionHeaders(request),
+        headers: readHeaders(request),
         payloadHash: emptyPayloadHash
       }, (answer) => infoOf(request.key, outputOf(answer.headers))), () => viaSdk(request))
 }

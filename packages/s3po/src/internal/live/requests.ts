@@ -25,8 +25,9 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
-import * as zlib from "node:zlib"
 import type {
+  Checksum,
+  ChecksumAlgorithm,
   ListedObject,
   ObjectAttributes,
   ObjectInfo,
@@ -37,6 +38,7 @@ import type {
 import type { S3PoError } from "../../S3PoError.js"
 import type {
   BucketRequest,
+  CompletedPart,
   CompleteMultipartRequest,
   CopyObjectRequest,
   CopySource,
@@ -54,7 +56,8 @@ import type {
   PutObjectRequest,
   PutTaggingRequest,
   UploadPartCopyRequest,
-  UploadPartRequest
+  UploadPartRequest,
+  Written
 } from "../core/backend.js"
 import { describeRead, describeWrite, unquoted } from "../core/conditions.js"
 import type { PayloadHasher } from "./payloadHasher.js"
@@ -70,14 +73,28 @@ export interface LiveClient {
   readonly hasher?: PayloadHasher | undefined
   /**
    * Leaves the bytes of uploads (PutObject, UploadPart) out of their signature, as the AWS SDKs for
-   * Java, Go and Python do over HTTPS, where TLS guards them; otherwise the SDK hashes every
-   * uploaded byte on the event loop. Each part then goes as a stream of slices: over TLS a part
-   * written whole is encrypted whole, and its ciphertext held until the socket takes it. With
-   * `crc32`, s3po adds the part's CRC32, which the SDK can only send for a stream by re-encoding
-   * the body.
+   * Java, Go and Python do over HTTPS, where TLS guards them (and the checksum each upload carries);
+   * otherwise the SDK hashes every uploaded byte on the event loop. Each part then goes as a stream
+   * of slices: over TLS a part written whole is encrypted whole, and its ciphertext held until the
+   * socket takes it.
    */
-  readonly unsignedUploads?: { readonly crc32: boolean } | undefined
+  readonly unsignedUploads?: boolean | undefined
 }
+
+/** A checksum as the SDK's input fields (and s3po's own headers): the value under its algorithm's name. */
+export const checksumInput = (
+  checksum: Checksum | undefined
+): { readonly [A in ChecksumAlgorithm as `Checksum${A}`]?: string } =>
+  checksum === undefined ? {} : { [`Checksum${checksum.algorithm}`]: checksum.value }
+
+/**
+ * The payload hash of an upload whose checksum is its SHA-256: the same digest, in hex, so that a
+ * signed upload hashes its bytes once.
+ */
+export const payloadHashOfChecksum = (checksum: Checksum | undefined): string | undefined =>
+  checksum?.algorithm === "SHA256" && checksum.type === "FULL_OBJECT"
+    ? Buffer.from(checksum.value, "base64").toString("hex")
+    : undefined
 
 /**
  * ETags in S3's own form, in double quotes. Some servers leave them out in places (Ceph RGW, in the
@@ -124,7 +141,40 @@ export interface ObjectOutput {
   readonly StorageClass?: string | undefined
   readonly ServerSideEncryption?: string | undefined
   readonly SSEKMSKeyId?: string | undefined
+  readonly ChecksumCRC64NVME?: string | undefined
+  readonly ChecksumCRC32?: string | undefined
+  readonly ChecksumCRC32C?: string | undefined
+  readonly ChecksumSHA1?: string | undefined
+  readonly ChecksumSHA256?: string | undefined
+  readonly ChecksumType?: string | undefined
   readonly Body?: unknown
+}
+
+/**
+ * The object's checksum, when the answer carries one (a GET or HEAD in checksum mode). A value
+ * ending in `-N` is composite, whatever the type says; without a type, one without `-N` is of the
+ * full object.
+ */
+const checksumOf = (output: ObjectOutput): Checksum | undefined => {
+  const given: ReadonlyArray<readonly [ChecksumAlgorithm, string | undefined]> = [
+    ["CRC64NVME", output.ChecksumCRC64NVME],
+    ["CRC32", output.ChecksumCRC32],
+    ["CRC32C", output.ChecksumCRC32C],
+    ["SHA1", output.ChecksumSHA1],
+    ["SHA256", output.ChecksumSHA256]
+  ]
+  for (const [algorithm, value] of given) {
+    if (value === undefined || value === "") continue
+    const composite = /-[0-9]+$/.test(value) || output.ChecksumType === "COMPOSITE"
+    return { algorithm, value, type: composite ? "COMPOSITE" : "FULL_OBJECT" }
+  }
+  return undefined
+}
+
+/** A write's answer: its ETag, and the checksum it echoed (none from a server that ignores checksums). */
+export const writtenOf = (etag: string, output: ObjectOutput): Written => {
+  const checksum = checksumOf(output)
+  return checksum === undefined ? { etag } : { etag, checksum }
 }
 
 export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
@@ -144,7 +194,8 @@ export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
       expires: output.Expires,
       // S3 names no storage class for STANDARD; some servers do.
       storageClass: output.StorageClass === "STANDARD" ? undefined : output.StorageClass,
-      serverSideEncryption: serverSideEncryptionOf(output.ServerSideEncryption, output.SSEKMSKeyId)
+      serverSideEncryption: serverSideEncryptionOf(output.ServerSideEncryption, output.SSEKMSKeyId),
+      checksum: checksumOf(output)
     })
   }
 }
@@ -256,11 +307,14 @@ export const putObject = ({ client, unsignedUploads }: LiveClient) => (request: 
         Body: request.body,
         ContentLength: request.body.length,
         ...attributesInput(request),
-        ...writeConditionsInput(request)
+        ...writeConditionsInput(request),
+        ChecksumAlgorithm: request.checksum?.algorithm,
+        ...checksumInput(request.checksum)
       })
-      return client.send(unsignedUploads === undefined ? command : withPayloadHash(command, unsignedPayload), options)
+      const payloadHash = unsignedUploads === true ? unsignedPayload : payloadHashOfChecksum(request.checksum)
+      return client.send(payloadHash === undefined ? command : withPayloadHash(command, payloadHash), options)
     },
-    (output) => ({ etag: quotedETag(output.ETag) })
+    (output) => writtenOf(quotedETag(output.ETag), output)
   )
 
 /** Where a body starts in the object: the first byte of its `Content-Range` (`bytes 6-9/10`), else 0. */
@@ -343,7 +397,8 @@ export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest)
           Bucket: request.bucket,
           Key: request.key,
           Range: rangeHeader(request.range),
-          ...readConditionsInput(request)
+          ...readConditionsInput(request),
+          ...(request.checksumMode === true ? { ChecksumMode: "ENABLED" } : {})
         }),
         options
       ),
@@ -372,7 +427,12 @@ export const headObject = ({ client }: LiveClient) => (request: HeadObjectReques
     readContext("HeadObject", request),
     (options) =>
       client.send(
-        new HeadObjectCommand({ Bucket: request.bucket, Key: request.key, ...readConditionsInput(request) }),
+        new HeadObjectCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          ...readConditionsInput(request),
+          ...(request.checksumMode === true ? { ChecksumMode: "ENABLED" } : {})
+        }),
         options
       ),
     (output) => infoOf(request.key, output)
@@ -463,7 +523,13 @@ export const createMultipartUpload = ({ client }: LiveClient) => (request: Creat
     { operation: "CreateMultipartUpload", bucket: request.bucket, key: request.key },
     (options) =>
       client.send(
-        new CreateMultipartUploadCommand({ Bucket: request.bucket, Key: request.key, ...attributesInput(request) }),
+        new CreateMultipartUploadCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          ...attributesInput(request),
+          ChecksumAlgorithm: request.checksum?.algorithm,
+          ChecksumType: request.checksum?.type
+        }),
         options
       ),
     (output) => output.UploadId ?? ""
@@ -482,22 +548,6 @@ const inSlices = (bytes: Uint8Array): Readable =>
     { objectMode: false }
   )
 
-/** Whether this Node.js computes CRC32 natively (`zlib.crc32`, from 20.15); if not, parts go whole and the SDK computes it. */
-export const nativeCrc32 = typeof (zlib as { readonly crc32?: unknown }).crc32 === "function"
-
-/** S3's form of a CRC32 checksum: the four bytes, big-endian, in base64. */
-export const crc32Base64 = (bytes: Uint8Array): string => {
-  const out = Buffer.allocUnsafe(4)
-  out.writeUInt32BE(zlib.crc32(bytes))
-  return out.toString("base64")
-}
-
-/** A part's body as the SDK is given it: whole, or unsigned in slices with s3po's CRC32. */
-const partBody = (unsignedUploads: LiveClient["unsignedUploads"], body: Uint8Array) =>
-  unsignedUploads === undefined || (unsignedUploads.crc32 && !nativeCrc32)
-    ? { Body: body }
-    : { Body: inSlices(body), ...(unsignedUploads.crc32 ? { ChecksumCRC32: crc32Base64(body) } : {}) }
-
 export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (request: UploadPartRequest) => {
   const upload = (payloadHash: string | undefined) =>
     send(
@@ -509,15 +559,26 @@ export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (
           UploadId: request.uploadId,
           PartNumber: request.partNumber,
           ContentLength: request.body.length,
-          ...partBody(unsignedUploads, request.body)
+          Body: unsignedUploads === true ? inSlices(request.body) : request.body,
+          ChecksumAlgorithm: request.checksum?.algorithm,
+          ...checksumInput(request.checksum)
         })
         return client.send(payloadHash === undefined ? command : withPayloadHash(command, payloadHash), options)
       },
-      (output) => ({ etag: quotedETag(output.ETag) })
+      (output) => writtenOf(quotedETag(output.ETag), output)
     )
-  if (unsignedUploads !== undefined) return upload(unsignedPayload)
-  return hasher === undefined ? upload(undefined) : Effect.flatMap(hasher.sha256(request.body), upload)
+  if (unsignedUploads === true) return upload(unsignedPayload)
+  const sha256 = payloadHashOfChecksum(request.checksum)
+  if (sha256 !== undefined || hasher === undefined) return upload(sha256)
+  return Effect.flatMap(hasher.sha256(request.body), upload)
 }
+
+/** A completed part as the SDK's input: its checksum under the upload's algorithm. */
+const completedPartInput = (algorithm: ChecksumAlgorithm | undefined) => (part: CompletedPart) => ({
+  PartNumber: part.partNumber,
+  ETag: part.etag,
+  ...(algorithm === undefined || part.checksum === undefined ? {} : { [`Checksum${algorithm}`]: part.checksum })
+})
 
 export const completeMultipartUpload = (live: LiveClient) => (request: CompleteMultipartRequest) =>
   send(
@@ -529,19 +590,19 @@ export const completeMultipartUpload = (live: LiveClient) => (request: CompleteM
           Key: request.key,
           UploadId: request.uploadId,
           ...writeConditionsInput(request),
-          MultipartUpload: {
-            Parts: request.parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag }))
-          }
+          ...checksumInput(request.checksum),
+          ChecksumType: request.checksum?.type,
+          MultipartUpload: { Parts: request.parts.map(completedPartInput(request.partsChecksumAlgorithm)) }
         }),
         options
       ),
-    (output) => output.ETag
+    (output) => writtenOf(output.ETag ?? "", output)
   ).pipe(
     // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
-    Effect.flatMap((etag) =>
-      etag === undefined || etag === ""
+    Effect.flatMap((written): Effect.Effect<Written, S3PoError> =>
+      written.etag === ""
         ? Effect.map(headObject(live)({ bucket: request.bucket, key: request.key }), (head) => ({ etag: head.etag }))
-        : Effect.succeed({ etag: quotedETag(etag) })
+        : Effect.succeed({ ...written, etag: quotedETag(written.etag) })
     )
   )
 
