@@ -247,6 +247,41 @@ export const checksumsSuite = (name: string, makeBackend: () => Backend, support
         }).pipe(Effect.provide(layerOver(backend)))
       }))
 
+    it.live("an echo of another checksum than the one sent fails the upload as ChecksumMismatch", () =>
+      Effect.gen(function*() {
+        const base = makeBackend()
+        // The server answers that it keeps another checksum than the one the bytes were sent with.
+        const otherEcho = (checksum: Checksum | undefined) =>
+          checksum === undefined ? undefined : { ...checksum, value: `AAAA${checksum.value.slice(4)}` }
+        const backend: Backend = {
+          ...base,
+          putObject: (request) =>
+            Effect.map(base.putObject(request), (written) => ({ ...written, checksum: otherEcho(request.checksum) })),
+          completeMultipartUpload: (request) =>
+            Effect.map(
+              base.completeMultipartUpload(request),
+              (written) => ({ ...written, checksum: otherEcho(request.checksum) })
+            )
+        }
+        yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          const bucket = yield* newBucket("checksum-echo")
+          const small = randomBody(1000)
+          const single = yield* Effect.flip(s3.upload(bucket, "single", small))
+          assert.strictEqual(single._tag, "ChecksumMismatch")
+          assert.strictEqual(
+            (single as { readonly expected?: string }).expected,
+            base64(yield* digestOf("CRC32", small))
+          )
+          const large = randomBody(6 * MiB)
+          const parts = yield* Effect.flip(
+            s3.upload(bucket, "parts", Stream.make(large), { partSize: 5 * MiB, multipartThreshold: 5 * MiB })
+          )
+          assert.strictEqual(parts._tag, "ChecksumMismatch")
+          assert.strictEqual((parts as { readonly operation?: string }).operation, "CompleteMultipartUpload")
+        }).pipe(Effect.provide(layerOver(backend)))
+      }))
+
     it.live("a multipart upload records its part size, which head's metadata does not show; a single PUT records none", () =>
       Effect.gen(function*() {
         const raw = makeBackend()
