@@ -151,9 +151,12 @@ export type DownloadRange =
 export interface UploadOptions extends MultipartOptions, ObjectAttributes, WriteConditions {
   readonly onProgress?: (progress: UploadProgress) => Effect.Effect<void>
   /**
-   * The checksum every PUT and part carries, for the server to check: default `"CRC32"`; `"none"`
-   * sends none. Multipart uploads get a full-object checksum with the CRCs, a composite one with
-   * `SHA1` and `SHA256`.
+   * The checksum every PUT and part carries, for the server to check: default `"CRC32"` (`"none"`
+   * on a live layer whose `requestChecksumCalculation` is `WHEN_REQUIRED`); `"none"` sends none.
+   * Multipart uploads get a full-object checksum with the CRCs, computed as the parts are read, a
+   * composite one with `SHA1` and `SHA256`. A server that keeps no checksum (Ceph RGW 16) takes the
+   * upload all the same; the result then reports none, and the part size multipart uploads record
+   * (`recordPartSize`) lets downloads check the object by its ETag.
    */
   readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
 }

@@ -4,7 +4,7 @@ import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
 import type { Checksum, ChecksumAlgorithm, ObjectInfo, S3PoError } from "s3po"
-import { S3Po } from "s3po"
+import { S3Po, TransportError } from "s3po"
 import type { Backend } from "../../src/internal/core/backend.js"
 import { algorithms, partSizeMetadataKey } from "../../src/internal/core/checksums.js"
 import { type BackendSettings, fromBackend } from "../../src/internal/core/layer.js"
@@ -279,6 +279,44 @@ export const checksumsSuite = (name: string, makeBackend: () => Backend, support
           )
           assert.strictEqual(parts._tag, "ChecksumMismatch")
           assert.strictEqual((parts as { readonly operation?: string }).operation, "CompleteMultipartUpload")
+        }).pipe(Effect.provide(layerOver(backend)))
+      }))
+
+    it.live("a conditional PUT whose answer was lost still reports the checksum the server keeps", () =>
+      Effect.gen(function*() {
+        const base = makeBackend()
+        let puts = 0
+        // The first PUT is stored, and its answer lost: the retry finds its own write.
+        const backend: Backend = {
+          ...base,
+          putObject: (request) =>
+            Effect.suspend(() => {
+              const attempt = ++puts
+              return Effect.flatMap(base.putObject(request), (written) =>
+                attempt === 1
+                  ? Effect.fail(
+                    new TransportError({
+                      operation: "PutObject",
+                      bucket: request.bucket,
+                      reason: "lost",
+                      retryable: true
+                    })
+                  )
+                  : Effect.succeed(written))
+            })
+        }
+        yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          const bucket = yield* newBucket("checksum-lost-answer")
+          const body = randomBody(1000)
+          const put = yield* s3.upload(bucket, "k", body, { ifNoneMatch: "*" })
+          assert.strictEqual(puts, 2)
+          assert.deepStrictEqual(
+            put.checksum,
+            support.keepsChecksums
+              ? { algorithm: "CRC32", value: base64(yield* digestOf("CRC32", body)), type: "FULL_OBJECT" }
+              : undefined
+          )
         }).pipe(Effect.provide(layerOver(backend)))
       }))
 

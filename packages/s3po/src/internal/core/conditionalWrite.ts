@@ -75,7 +75,8 @@ const onRetry = <A>(
  * A conditional PUT that knows its own object. It carries a write id in its metadata; when the
  * answer of an attempt that stored the object is lost, the retry finds the condition broken (412),
  * and the object under the key carries this write's id: that is this PUT's success. Any other 412
- * is a conflict, even over an object of the very same bytes. `head` is retried.
+ * is a conflict, even over an object of the very same bytes; the object's checksum is then read
+ * with it. `head` is retried.
  */
 export const knowingOwnWrite = (
   put: Primitive<"putObject">,
@@ -89,8 +90,13 @@ export const knowingOwnWrite = (
     put({ ...request, metadata: { ...request.metadata, [writeIdName]: writeId } }),
     (conflict) =>
       Effect.flatMap(
-        head(location),
-        (info) => info.metadata[writeIdName] === writeId ? Effect.succeed({ etag: info.etag }) : Effect.fail(conflict)
+        head({ ...location, checksumMode: true }),
+        (info) =>
+          info.metadata[writeIdName] !== writeId
+            ? Effect.fail(conflict)
+            : Effect.succeed(
+              info.checksum === undefined ? { etag: info.etag } : { etag: info.etag, checksum: info.checksum }
+            )
       )
   ).pipe(Effect.mapError(conditionFailure("PutObject", location, request)))
 }
