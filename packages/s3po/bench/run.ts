@@ -311,7 +311,7 @@ const verifiedDownload = async () => {
         rangedUnverified: download(8, false)
       }
       if (single) Object.assign(sides, { singleVerified: download(1, true), singleUnverified: download(1, false) })
-      const measured = await alternate(sides, quick ? 2 : 3)
+      const measured = await alternate(sides, quick ? 2 : 5)
       const figures: Record<string, number> = {}
       for (const [shape, label] of [["single", "one GET"], ["ranged", "8 ranged GETs × 8 MiB"]] as const) {
         const verified = measured[`${shape}Verified`]
