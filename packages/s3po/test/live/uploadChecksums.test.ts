@@ -3,11 +3,13 @@
  * the result reports, the part-size record), and uploads altered on the wire, through a proxy that
  * flips a byte of a request's body.
  */
+import { S3Client } from "@aws-sdk/client-s3"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as zlib from "node:zlib"
 import { layerLive, type LiveOptions, Retry, S3Po } from "s3po"
+import * as LiveBackend from "../../src/internal/live/backend.js"
 import { checksumsSuite } from "../contract/checksums.js"
 import { liveBackend } from "../utils/backends.js"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
@@ -18,7 +20,22 @@ import { type Certificate, selfSignedCertificate } from "../utils/tls.js"
 const MiB = 1024 * 1024
 
 // Ceph RGW 16 neither checks nor keeps the checksums uploads send, and echoes none.
-checksumsSuite("S3PoLive checksums on upload", () => liveBackend(), { keepsChecksums: server().kind !== "rgw" })
+const checksumSupport = { keepsChecksums: server().kind !== "rgw" }
+checksumsSuite("S3PoLive checksums on upload", () => liveBackend(), checksumSupport)
+checksumsSuite(
+  "S3PoLive checksums on upload, every request through the SDK",
+  () =>
+    LiveBackend.makeSdk({
+      client: new S3Client({
+        endpoint: server().endpoint,
+        region: server().region,
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
+      })
+    }),
+  checksumSupport
+)
 
 const crc32Base64 = (bytes: Uint8Array) => {
   const out = Buffer.alloc(4)
