@@ -1,7 +1,9 @@
 import type * as Duration from "effect/Duration"
+import type { Checksum } from "../../S3Po.js"
 import {
   AccessDenied,
   BucketNotEmpty,
+  ChecksumMismatch,
   NoSuchBucket,
   NoSuchKey,
   NotModified,
@@ -22,6 +24,8 @@ export interface RequestContext {
   readonly ifNoneMatch?: string | undefined
   /** The request's conditions as their headers, for a 412 to name. */
   readonly condition?: string | undefined
+  /** The checksum a write sent, for a `BadDigest` to name. */
+  readonly checksum?: Checksum | undefined
 }
 
 /** An error answer from S3: its status, and its code and message when it had a body. */
@@ -55,9 +59,8 @@ const transientCodes = new Set([
   "ServiceUnavailable",
   // A conditional write raced by another write to the same key: S3 asks for it to be sent again.
   "ConditionalRequestConflict",
-  // An upload whose bytes do not match its checksum or signed SHA-256 was altered on the way; the
-  // bytes are still held, and sent again they usually arrive whole.
-  "BadDigest",
+  // An upload whose bytes do not match its signed SHA-256 was altered on the way; the bytes are
+  // still held, and sent again they usually arrive whole (a `BadDigest` is a `ChecksumMismatch`).
   "XAmzContentSHA256Mismatch"
 ])
 
@@ -119,6 +122,16 @@ export const fromErrorAnswer = (context: RequestContext, answer: ErrorAnswer): S
       expectedETag: context.ifMatch,
       condition: context.condition,
       requestId
+    })
+  }
+  // The server's checksum of the bytes it received is not the one sent; S3 does not say its own.
+  if (code === "BadDigest" && context.key !== undefined) {
+    return new ChecksumMismatch({
+      ...where,
+      key: context.key,
+      algorithm: context.checksum?.algorithm ?? "Content-MD5",
+      expected: context.checksum?.value ?? "the Content-MD5 sent",
+      actual: "another (the server does not say which)"
     })
   }
   if (status === 429 || throttlingCodes.has(code)) {

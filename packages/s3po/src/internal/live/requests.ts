@@ -247,12 +247,16 @@ export const readContext = (operation: string, request: ObjectRequest & ReadCond
   condition: describeRead(request)
 })
 
-export const writeContext = (operation: string, request: ObjectRequest & WriteConditions) => ({
+export const writeContext = (
+  operation: string,
+  request: ObjectRequest & WriteConditions & { readonly checksum?: Checksum | undefined }
+) => ({
   operation,
   bucket: request.bucket,
   key: request.key,
   ifMatch: request.ifMatch,
-  condition: describeWrite(request)
+  condition: describeWrite(request),
+  checksum: request.checksum
 })
 
 /** A token or marker the answer gave, or `undefined`: an empty one leads nowhere. */
@@ -551,7 +555,7 @@ const inSlices = (bytes: Uint8Array): Readable =>
 export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (request: UploadPartRequest) => {
   const upload = (payloadHash: string | undefined) =>
     send(
-      { operation: "UploadPart", bucket: request.bucket, key: request.key },
+      { operation: "UploadPart", bucket: request.bucket, key: request.key, checksum: request.checksum },
       (options) => {
         const command = new UploadPartCommand({
           Bucket: request.bucket,
