@@ -94,6 +94,12 @@ export interface LiveOptions {
   /** How GET, PUT, HEAD and DELETE of objects are sent: by s3po's own transport (default) or the SDK's commands. */
   readonly transport?: Transport | undefined
   /**
+   * Whether whole-object downloads check their bytes against the object's checksum (or its MD5
+   * ETag, or the part size its upload recorded), as `DownloadOptions.verify`, which a call may set
+   * the other way. Default true.
+   */
+  readonly verifyDownloads?: boolean | undefined
+  /**
    * Whether multipart uploads and copies record their part size in the object's user metadata
    * (`x-amz-meta-s3po-part-size`, hidden from `head`'s metadata), so that a download can recompute
    * the object's multipart ETag and check its bytes on a server that keeps no checksum (Ceph RGW
@@ -129,6 +135,8 @@ export interface LiveClientOptions {
   readonly extraCaCertificates?: ReadonlyArray<string> | undefined
   /** How GET, PUT, HEAD and DELETE of objects are sent (default `"s3po"`). */
   readonly transport?: Transport | undefined
+  /** As `LiveOptions.verifyDownloads`. Default true. */
+  readonly verifyDownloads?: boolean | undefined
   /** As `LiveOptions.recordPartSize`. Default true. */
   readonly recordPartSize?: boolean | undefined
 }

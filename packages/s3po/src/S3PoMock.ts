@@ -171,6 +171,8 @@ export interface MockOptions {
    * Default 10,000.
    */
   readonly callLogLimit?: number | undefined
+  /** As `S3PoLive`'s `verifyDownloads`: whether whole-object downloads check their bytes. Default true. */
+  readonly verifyDownloads?: boolean | undefined
   /** As `S3PoLive`'s `recordPartSize`: whether multipart writes record their part size. Default true. */
   readonly recordPartSize?: boolean | undefined
 }
@@ -248,6 +250,7 @@ export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMoc
             settings: {
               retry: options.retry,
               multipart: options.multipart,
+              verifyDownloads: options.verifyDownloads,
               recordPartSize: options.recordPartSize
             }
           })

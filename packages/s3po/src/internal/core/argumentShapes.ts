@@ -227,6 +227,7 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   signPayloadOverHttps: "boolean",
   extraCaCertificates: "strings",
   transport: "string",
+  verifyDownloads: "boolean",
   recordPartSize: "boolean"
 }
 

@@ -1,5 +1,6 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -7,7 +8,13 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
+import {
+  type ChecksumMismatch,
+  LocalFileError,
+  type S3PoError,
+  TransportError,
+  ValidationError
+} from "../../S3PoError.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { readConditionsOf, type Span, spanOf } from "./conditions.js"
 import { firstFailureStream } from "./firstFailure.js"
@@ -16,6 +23,7 @@ import { partialFileName } from "./partialFile.js"
 import { ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
+import { type Verifier, verifierOf } from "./verification.js"
 
 export interface Download {
   readonly info: ObjectInfo
@@ -129,6 +137,8 @@ function* rangesOf(span: Span, partSize: number): Iterable<ByteRange> {
 interface Selection {
   readonly range?: DownloadRange | undefined
   readonly conditions?: ReadConditions | undefined
+  /** Whether the bytes of the whole object are checked: its first GET (or HEAD) asks for its checksum. */
+  readonly verified?: boolean | undefined
 }
 
 /**
@@ -141,6 +151,8 @@ export interface Downloads {
   readonly policy: RetryPolicy
   readonly fileSystem: FileSystem.FileSystem
   readonly path: Path.Path
+  /** Whether whole-object reads are checked against the object's checksum, unless a call says otherwise. */
+  readonly verify: boolean
 }
 
 /**
@@ -153,7 +165,14 @@ const openResumable = (
   key: string,
   selection: Selection
 ): Effect.Effect<Download, S3PoError> => {
-  const read = new ResumableRead(downloads.singleAttempt, bucket, key, selection.range, selection.conditions)
+  const read = new ResumableRead(
+    downloads.singleAttempt,
+    bucket,
+    key,
+    selection.range,
+    selection.conditions,
+    selection.verified
+  )
   const first = Effect.zip(read.next(), FiberRef.get(currentAttempt))
   return Effect.map(retrying(downloads.policy, "GetObject")(first), ([response, firstAttempt]): Download => {
     let attempt = firstAttempt
@@ -190,21 +209,42 @@ const openResumable = (
   })
 }
 
-/** An object, or a range of it, gathered by GETs retried as `policy` allows and resumed where they broke off. */
+/**
+ * An object, or a range of it, gathered by GETs retried as `policy` allows and resumed where they
+ * broke off. With `verifying`, the bytes are checked as they arrive by the verifier it makes of the
+ * first answer's info, and the whole read fails with `ChecksumMismatch` when they do not match.
+ */
 const fetchRange = <A>(
   downloads: Downloads,
   bucket: string,
   key: string,
   gather: Gather<A>,
-  selection: Selection
+  selection: Selection,
+  verifying?: (info: ObjectInfo) => Verifier | undefined
 ): Effect.Effect<A, S3PoError> =>
   Effect.suspend(() => {
-    const read = new ResumableRead(downloads.singleAttempt, bucket, key, selection.range, selection.conditions)
+    const read = new ResumableRead(
+      downloads.singleAttempt,
+      bucket,
+      key,
+      selection.range,
+      selection.conditions,
+      verifying !== undefined
+    )
+    let verifier: Verifier | undefined
+    let firstAnswer = true
     const receive = (chunk: Uint8Array): S3PoError | undefined => {
       const at = read.received
-      return read.receive(chunk.length) ?? gather.put(chunk, at)
+      const refused = read.receive(chunk.length) ?? gather.put(chunk, at)
+      if (refused === undefined) verifier?.update(chunk)
+      return refused
     }
     const readBody = (response: GetObjectResponse): Effect.Effect<void, S3PoError> => {
+      // The first answer tells what the object's bytes are; every later one resumes it, pinned to its ETag.
+      if (firstAnswer) {
+        firstAnswer = false
+        verifier = verifying?.(response.info)
+      }
       if (gather.keepsChunks()) {
         return Stream.runForEachChunk(response.body, (chunk) => {
           for (const bytes of chunk) {
@@ -229,7 +269,10 @@ const fetchRange = <A>(
         (response) => Effect.zipRight(readBody(response), read.checkComplete)
       )
     )
-    return Effect.map(retrying(downloads.policy, "GetObject")(attempt), gather.result)
+    return Effect.flatMap(retrying(downloads.policy, "GetObject")(attempt), () => {
+      const mismatch = verifier?.check()
+      return mismatch === undefined ? Effect.sync(gather.result) : Effect.fail(mismatch)
+    })
   })
 
 /**
@@ -247,7 +290,12 @@ const openRanged = (
 ): Effect.Effect<Download, S3PoError> =>
   Effect.flatMap(
     retrying(downloads.policy, "HeadObject")(
-      downloads.singleAttempt.headObject({ bucket, key, ...selection.conditions })
+      downloads.singleAttempt.headObject({
+        bucket,
+        key,
+        ...selection.conditions,
+        checksumMode: selection.verified || undefined
+      })
     ),
     (info) => {
       const pinned = { ifMatch: info.etag }
@@ -256,7 +304,11 @@ const openRanged = (
         : spanOf(selection.range, info.size)
       // A span of one part goes as one GET; one S3 would refuse is asked for, so that S3 answers for it.
       if (span === undefined || span.end - span.start < options.partSize) {
-        return openResumable(downloads, bucket, key, { range: selection.range, conditions: pinned })
+        return openResumable(downloads, bucket, key, {
+          range: selection.range,
+          conditions: pinned,
+          verified: selection.verified
+        })
       }
       const fetch = (range: ByteRange) =>
         options.ranges === "chunks"
@@ -283,47 +335,126 @@ const problemOf = (operation: string, bucket: string, key: string, options: Down
     Validate.readConditions(operation, options)
 
 const wholeObject: Selection = {}
+const wholeObjectVerified: Selection = { verified: true }
 
-const selectionOf = (options: DownloadOptions): Selection =>
-  options.range === undefined && options.ifMatch === undefined && options.ifNoneMatch === undefined &&
-    options.ifModifiedSince === undefined && options.ifUnmodifiedSince === undefined
-    ? wholeObject
-    : { range: options.range, conditions: readConditionsOf(options) }
+/** What the options ask of the first GET; a whole object is verified unless the call or the layer says not to. */
+const selectionOf = (downloads: Downloads, options: DownloadOptions): Selection => {
+  const verified = options.range === undefined && (options.verify ?? downloads.verify)
+  return options.range === undefined && options.ifMatch === undefined && options.ifNoneMatch === undefined &&
+      options.ifModifiedSince === undefined && options.ifUnmodifiedSince === undefined
+    ? verified ? wholeObjectVerified : wholeObject
+    : { range: options.range, conditions: readConditionsOf(options), verified }
+}
 
-/** The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable GET. */
+/**
+ * The body checked as it passes, when the object's info says what its bytes are: its last chunk (the
+ * one that completes its length; each chunk until the next arrives, when the length is unknown) is
+ * held back until every byte has matched, else the body fails with `ChecksumMismatch`.
+ */
+const checked = (operation: string, bucket: string, key: string, download: Download): Download => {
+  const body = Stream.suspend(() => {
+    const verifier = verifierOf(operation, bucket, key, download.info)
+    if (verifier === undefined) return download.body
+    const length = download.length
+    let received = 0
+    let held: Uint8Array | undefined
+    return download.body.pipe(
+      Stream.mapChunks((chunk) => {
+        const passed: Array<Uint8Array> = []
+        for (const bytes of chunk) {
+          verifier.update(bytes)
+          received += bytes.length
+          if (held !== undefined) passed.push(held)
+          held = undefined
+          if (length === undefined || received >= length) held = bytes
+          else passed.push(bytes)
+        }
+        return Chunk.unsafeFromArray(passed)
+      }),
+      Stream.concat(Stream.suspend(() => {
+        const mismatch = verifier.check()
+        if (mismatch !== undefined) return Stream.fail(mismatch)
+        return held === undefined ? Stream.empty : Stream.succeed(held)
+      }))
+    )
+  })
+  return { ...download, body }
+}
+
+const isMismatch = (error: S3PoError): error is ChecksumMismatch => error._tag === "ChecksumMismatch"
+
+/**
+ * A verified read of a whole object, read again from its first byte while its bytes do not match,
+ * as the retry policy allows: each time pinned to the ETag the first attempt read, so that a
+ * replaced object fails with `PreconditionFailed`. `read` tells `seen` the object's info as soon
+ * as it has it. Without verification, one attempt.
+ */
+const rereadOnMismatch = <A>(
+  downloads: Downloads,
+  selection: Selection,
+  read: (selection: Selection, seen: (info: ObjectInfo) => void) => Effect.Effect<A, S3PoError>
+): Effect.Effect<A, S3PoError> => {
+  if (selection.verified !== true) return Effect.suspend(() => read(selection, () => undefined))
+  return Effect.suspend(() => {
+    let etag: string | undefined
+    const seen = (info: ObjectInfo) => {
+      etag ??= info.etag
+    }
+    const attempt = Effect.suspend(() =>
+      read(
+        etag === undefined ? selection : { range: selection.range, conditions: { ifMatch: etag }, verified: true },
+        seen
+      )
+    )
+    return retrying(downloads.policy, "GetObject", isMismatch)(attempt)
+  })
+}
+
+/**
+ * The object's info and its body as a stream: by ranges when `concurrency` > 1, else one resumable
+ * GET; checked as it passes when the selection is verified. Options checked before.
+ */
 const opened = (
   downloads: Downloads,
   operation: string,
   bucket: string,
   key: string,
-  options: DownloadOptions = {},
+  options: DownloadOptions,
+  selection: Selection,
   ranges: RangesAs = "chunks"
 ): Effect.Effect<Download, S3PoError> => {
-  const problem = problemOf(operation, bucket, key, options)
-  if (problem !== undefined) return Effect.fail(problem)
   const concurrency = options.concurrency ?? 1
-  return concurrency > 1
+  const download = concurrency > 1
     ? openRanged(
       downloads,
       bucket,
       key,
       { partSize: options.partSize ?? defaultPartSize, concurrency, ranges },
-      selectionOf(options)
+      selection
     )
-    : openResumable(downloads, bucket, key, selectionOf(options))
+    : openResumable(downloads, bucket, key, selection)
+  return selection.verified === true
+    ? Effect.map(download, (opened) => checked(operation, bucket, key, opened))
+    : download
 }
 
-/** As `opened`, for the caller: each chunk of the body owns its memory. */
+/**
+ * As `opened`, for the caller: each chunk of the body owns its memory. A stream cannot take back
+ * what it has handed out: a mismatch fails it, with its last chunk held back, and is not retried.
+ */
 export const open = (
   downloads: Downloads,
   operation: string,
   bucket: string,
   key: string,
-  options?: DownloadOptions
+  options: DownloadOptions = {}
 ): Effect.Effect<Download, S3PoError> =>
-  Effect.map(
-    opened(downloads, operation, bucket, key, options),
-    (download) => ({ ...download, body: Stream.map(download.body, owned) })
+  Validate.guard(
+    problemOf(operation, bucket, key, options),
+    Effect.map(
+      opened(downloads, operation, bucket, key, options, selectionOf(downloads, options)),
+      (download) => ({ ...download, body: Stream.map(download.body, owned) })
+    )
   )
 
 /** The body of a ranged download gathered into one array, allocated only once its size is known. */
@@ -358,7 +489,10 @@ const collect = (bucket: string, key: string, download: Download): Effect.Effect
     )
   })
 
-/** Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable GET. */
+/**
+ * Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable
+ * GET. A whole object is verified before its bytes are handed out, and read again on a mismatch.
+ */
 export const toBytes = (
   downloads: Downloads,
   operation: string,
@@ -366,50 +500,78 @@ export const toBytes = (
   key: string,
   options: DownloadOptions = {}
 ): Effect.Effect<Uint8Array, S3PoError> =>
-  (options.concurrency ?? 1) > 1
-    ? Effect.flatMap(opened(downloads, operation, bucket, key, options), (download) => collect(bucket, key, download))
-    : Validate.guard(
-      problemOf(operation, bucket, key, options),
-      fetchRange(downloads, bucket, key, intoNewArray(bucket, key), selectionOf(options))
-    )
+  Validate.guard(
+    problemOf(operation, bucket, key, options),
+    rereadOnMismatch(downloads, selectionOf(downloads, options), (selection, seen) =>
+      (options.concurrency ?? 1) > 1
+        ? Effect.flatMap(
+          opened(downloads, operation, bucket, key, options, selection),
+          (download) => {
+            seen(download.info)
+            return collect(bucket, key, download)
+          }
+        )
+        : fetchRange(
+          downloads,
+          bucket,
+          key,
+          intoNewArray(bucket, key),
+          selection,
+          selection.verified === true
+            ? (info) => {
+              seen(info)
+              return verifierOf(operation, bucket, key, info)
+            }
+            : undefined
+        ))
+  )
 
-/** Written beside `destination` and renamed into place when complete: a failed download leaves no partial file. */
+/**
+ * Written beside `destination` and renamed into place when complete and verified: a failed
+ * download leaves no partial file, a mismatch is read again into a new one.
+ */
 export const toFile = (
   downloads: Downloads,
   operation: string,
   bucket: string,
   key: string,
   destination: string,
-  options?: DownloadOptions
+  options: DownloadOptions = {}
 ): Effect.Effect<DownloadResult, S3PoError> => {
   const { fileSystem: fs, path } = downloads
   const fileError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation, path: destination, reason, cause })
   const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
-  // Each range as one array: one write per range instead of one per chunk received.
-  return Effect.flatMap(
-    opened(downloads, operation, bucket, key, options, "whole"),
-    (download) => {
-      // What the answer said may be nothing: the file holds what the body held.
-      let written = 0
-      return Effect.acquireUseRelease(
-        Effect.succeed(temporary),
-        (file) =>
-          download.body.pipe(
-            Stream.mapChunks((chunk) => {
-              for (const bytes of chunk) written += bytes.length
-              return chunk
-            }),
-            Stream.run(Sink.mapError(fs.sink(file, { flag: "wx" }), fileError("cannot write the temporary file"))),
-            Effect.zipRight(
-              fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
+  const once = (selection: Selection, seen: (info: ObjectInfo) => void) =>
+    // Each range as one array: one write per range instead of one per chunk received.
+    Effect.flatMap(
+      opened(downloads, operation, bucket, key, options, selection, "whole"),
+      (download) => {
+        seen(download.info)
+        // What the answer said may be nothing: the file holds what the body held.
+        let written = 0
+        return Effect.acquireUseRelease(
+          Effect.succeed(temporary),
+          (file) =>
+            download.body.pipe(
+              Stream.mapChunks((chunk) => {
+                for (const bytes of chunk) written += bytes.length
+                return chunk
+              }),
+              Stream.run(Sink.mapError(fs.sink(file, { flag: "wx" }), fileError("cannot write the temporary file"))),
+              Effect.zipRight(
+                fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
+              ),
+              Effect.map((): DownloadResult => ({ size: written, etag: download.info.etag }))
             ),
-            Effect.map((): DownloadResult => ({ size: written, etag: download.info.etag }))
-          ),
-        // A body the file could not take (it could not be opened) would hold its connection.
-        (file, exit) =>
-          Exit.isSuccess(exit) ? Effect.void : Effect.zipRight(download.discard, Effect.ignore(fs.remove(file)))
-      )
-    }
+          // A body the file could not take (it could not be opened) would hold its connection.
+          (file, exit) =>
+            Exit.isSuccess(exit) ? Effect.void : Effect.zipRight(download.discard, Effect.ignore(fs.remove(file)))
+        )
+      }
+    )
+  return Validate.guard(
+    problemOf(operation, bucket, key, options),
+    rereadOnMismatch(downloads, selectionOf(downloads, options), once)
   )
 }

@@ -22,6 +22,7 @@ export interface BackendSettings {
   readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
   /** Whether multipart writes record their part size in the object's metadata. Default true. */
   readonly recordPartSize?: boolean | undefined
+  readonly verifyDownloads?: boolean | undefined
 }
 
 /**
@@ -59,6 +60,7 @@ export const fromBackend = <E, R>(
           partSize: settings.multipart?.partSize ?? defaultPartSize,
           partConcurrency: settings.multipart?.partConcurrency ?? defaultPartConcurrency
         },
+        verifyDownloads: settings.verifyDownloads ?? true,
         integrity: {
           checksumAlgorithm: settings.checksumAlgorithm ?? "CRC32",
           recordPartSize: settings.recordPartSize ?? true

@@ -27,7 +27,9 @@ export class ResumableRead {
     readonly bucket: string,
     readonly key: string,
     private readonly range?: DownloadRange,
-    private readonly conditions: ReadConditions = {}
+    private readonly conditions: ReadConditions = {},
+    /** Whether the first GET asks for the object's checksum, to check a whole object's bytes against. */
+    private readonly checksumMode = false
   ) {}
 
   /** Whether every byte has been received. */
@@ -57,7 +59,8 @@ export class ResumableRead {
         ifMatch: conditions.ifMatch,
         ifNoneMatch: conditions.ifNoneMatch,
         ifModifiedSince: conditions.ifModifiedSince,
-        ifUnmodifiedSince: conditions.ifUnmodifiedSince
+        ifUnmodifiedSince: conditions.ifUnmodifiedSince,
+        checksumMode: this.checksumMode || undefined
       }
       : {
         bucket: this.bucket,

@@ -58,23 +58,26 @@ export const scheduleFor = (
 export const currentAttempt: FiberRef.FiberRef<number> = FiberRef.unsafeMake(1)
 
 /**
- * Runs an effect again on retryable failures, as `policy` allows. The schedule is only started
- * after a first retryable failure, so an attempt that succeeds costs nothing extra.
+ * Runs an effect again on retryable failures (those of them `retryWhile` picks), as `policy`
+ * allows. The schedule is only started after a first retryable failure, so an attempt that
+ * succeeds costs nothing extra.
  */
 export const retrying = (
   policy: RetryPolicy,
-  operation: string
+  operation: string,
+  retryWhile: (error: S3PoError) => boolean = isRetryable
 ): <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
   const schedule = scheduleFor(policy, operation)
   if (schedule === undefined) return (effect) => effect
+  const retried = (error: S3PoError) => isRetryable(error) && retryWhile(error)
   return <A, E extends S3PoError, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.catchIf(effect, isRetryable, (first) =>
+    Effect.catchIf(effect, retried, (first) =>
       Effect.flatMap(Schedule.driver(schedule), (driver) => {
         let attempt = 1
         const retryAfter = (error: E): Effect.Effect<A, E, R> =>
           Effect.matchEffect(driver.next(error), {
             onFailure: () => Effect.fail(error),
-            onSuccess: () => Effect.catchIf(Effect.locally(effect, currentAttempt, ++attempt), isRetryable, retryAfter)
+            onSuccess: () => Effect.catchIf(Effect.locally(effect, currentAttempt, ++attempt), retried, retryAfter)
           })
         return retryAfter(first)
       }))

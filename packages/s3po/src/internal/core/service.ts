@@ -30,6 +30,8 @@ export interface ServiceOptions {
   readonly integrity: Upload.IntegrityDefaults
   readonly fileSystem: FileSystem.FileSystem
   readonly path: Path.Path
+  /** Whether downloads of whole objects are verified, unless a call says otherwise. */
+  readonly verifyDownloads: boolean
 }
 
 /** Wraps every request primitive in the retry policy; a response body is resumed by the download code instead. */
@@ -163,7 +165,8 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     singleAttempt,
     policy: options.retry,
     fileSystem: options.fileSystem,
-    path: options.path
+    path: options.path,
+    verify: options.verifyDownloads
   }
   const deleteMany = DeleteMany.make(retried)
   const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")

@@ -213,6 +213,7 @@ export const acquire = (
       settings: {
         retry: options.retry,
         multipart: options.multipart,
+        verifyDownloads: options.verifyDownloads,
         checksumAlgorithm,
         recordPartSize: options.recordPartSize
       }
@@ -236,6 +237,7 @@ export const acquireFromClient = (
     const settings = {
       retry: options.retry,
       multipart: options.multipart,
+      verifyDownloads: options.verifyDownloads,
       checksumAlgorithm: yield* defaultChecksumOf(client),
       recordPartSize: options.recordPartSize
     }
