@@ -37,6 +37,11 @@ export type Fault =
   | "dropAnswer"
   /** Forward the request with one byte of its body flipped, its length and headers kept: an upload altered on the wire. */
   | "flipRequestByte"
+  /**
+   * Forward the request, then send the answer with one byte of its body flipped (the middle one),
+   * its status, headers and length kept: a download altered on the wire.
+   */
+  | "flipResponseByte"
 
 export interface ProxiedRequest {
   readonly index: number
@@ -251,6 +256,17 @@ export const startFaultProxy = async (
               incoming.pause()
               response.write(chunk.subarray(0, 1024))
               setTimeout(() => incoming.resume(), 50)
+            })
+            incoming.on("end", () => response.end())
+            return
+          }
+          if (fault === "flipResponseByte") {
+            const at = Math.floor(Number(incoming.headers["content-length"] ?? 0) / 2)
+            let passed = 0
+            incoming.on("data", (chunk: Buffer) => {
+              if (at >= passed && at < passed + chunk.length) chunk[at - passed] ^= 0x01
+              passed += chunk.length
+              response.write(chunk)
             })
             incoming.on("end", () => response.end())
             return
