@@ -390,8 +390,17 @@ export interface DownloadOptions extends ReadConditions {
   /** Only these bytes of the object; with `concurrency` > 1, fetched in parallel parts. */
   readonly range?: DownloadRange | undefined
   /**
-   * Whether the bytes read are checked against the object's checksum (or its MD5 ETag). Default
-   * true; a `range` of the object is covered by no stored checksum and is not checked.
+   * Whether the bytes of the whole object are checked as they are read. Default true (or the
+   * layer's `verifyDownloads`). They are checked against, in order: the checksum the server keeps
+   * (asked for in checksum mode; a composite one when the upload recorded its part size), the
+   * multipart ETag recomputed with the part size s3po's upload recorded (`s3po-part-size`), or an
+   * ETag that is the object's MD5 (a single PUT, not under SSE-KMS or SSE-C). An object with none of
+   * these (a multipart upload made elsewhere on a server that keeps no checksum) is not checked.
+   * A mismatch is `ChecksumMismatch`: `download`, `downloadString` and `downloadFile` read the whole
+   * object again, pinned to its ETag, as the retry policy allows, and hand out (or write) no byte
+   * that did not match; `downloadStream` holds its last chunk back until the check passes and
+   * otherwise fails, as a stream cannot take back what it has handed out. A `range` of the object
+   * is covered by no stored checksum and is not checked.
    */
   readonly verify?: boolean | undefined
 }
