@@ -1,6 +1,7 @@
-import { createHash, type Hash } from "node:crypto"
+import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { defaultPartSize } from "../core/limits.js"
+import { multipartETagDigest } from "../core/verification.js"
 
 const MiB = 1024 * 1024
 
@@ -12,36 +13,6 @@ const MiB = 1024 * 1024
 const partSizesFor = (size: number, parts: number): ReadonlyArray<number> => {
   const candidates = [defaultPartSize, 5 * MiB, 16 * MiB, 64 * MiB, Math.ceil(size / parts / MiB) * MiB]
   return Array.from(new Set(candidates)).filter((partSize) => partSize > 0 && Math.ceil(size / partSize) === parts)
-}
-
-/** A multipart ETag computed as the file is read: the MD5 of each part's MD5. */
-class PartedDigest {
-  private readonly partDigests: Array<Buffer> = []
-  private part: Hash = createHash("md5")
-  private inPart = 0
-  constructor(readonly partSize: number) {}
-
-  update(chunk: Buffer) {
-    for (let at = 0; at < chunk.length;) {
-      const take = Math.min(this.partSize - this.inPart, chunk.length - at)
-      this.part.update(chunk.subarray(at, at + take))
-      this.inPart += take
-      at += take
-      if (this.inPart === this.partSize) this.closePart()
-    }
-  }
-
-  etag(): string {
-    if (this.inPart > 0) this.closePart()
-    const digest = createHash("md5").update(Buffer.concat(this.partDigests)).digest("hex")
-    return `${digest}-${this.partDigests.length}`
-  }
-
-  private closePart() {
-    this.partDigests.push(this.part.digest())
-    this.part = createHash("md5")
-    this.inPart = 0
-  }
 }
 
 /**
@@ -59,7 +30,7 @@ export const matchesETag = async (file: string, size: number, etag: string): Pro
     for await (const chunk of createReadStream(file, { highWaterMark: MiB })) whole.update(chunk as Buffer)
     return whole.digest("hex") === digest
   }
-  const digests = partSizesFor(size, Number(partCount)).map((partSize) => new PartedDigest(partSize))
+  const digests = partSizesFor(size, Number(partCount)).map((partSize) => multipartETagDigest(partSize))
   if (digests.length === 0) return false
   for await (const chunk of createReadStream(file, { highWaterMark: MiB })) {
     for (const parted of digests) parted.update(chunk as Buffer)
