@@ -6,7 +6,17 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type DownloadOptions, type ObjectInfo, Retry, S3Po, type S3PoError, Sync } from "s3po"
+import {
+  type DownloadOptions,
+  layerMock,
+  MockFault,
+  type ObjectInfo,
+  Retry,
+  S3Po,
+  type S3PoError,
+  S3PoMockControl,
+  Sync
+} from "s3po"
 import type { Backend, GetObjectResponse } from "../../src/internal/core/backend.js"
 import { checksumOf, compositeOf, hasher, partSizeMetadataKey } from "../../src/internal/core/checksums.js"
 import { fromBackend } from "../../src/internal/core/layer.js"
@@ -337,6 +347,35 @@ describe("verified downloads on the mock", () => {
         assert.deepStrictEqual((yield* filesIn(fresh)).sort(), [])
       }).pipe(Effect.provide(layerWith(mock.backend)))
     }))
+})
+
+describe("verified downloads on layerMock, with its checksums and its corruptedBody fault", () => {
+  it.scopedLive("a corrupt GET is read again; every GET corrupt is ChecksumMismatch of the mock's checksum", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const control = yield* S3PoMockControl
+      const dir = yield* tempDir
+      const single = textBody(1 * MiB + 3, 5)
+      const multipart = textBody(11 * MiB + 5, 6)
+      yield* s3.upload("bkt", "single", single)
+      yield* s3.upload("bkt", "multipart", Stream.make(multipart), { partSize: 5 * MiB })
+      for (const [key, body] of [["single", single], ["multipart", multipart]] as const) {
+        for (const readPath of readPaths) {
+          yield* control.clearFaults
+          yield* control.addFault({ operation: "GetObject", fault: MockFault.corruptedBody(), times: 1 })
+          assert.isTrue(bytesEqual(yield* readPath.read(s3, "bkt", key, dir), body), `${key} ${readPath.name}`)
+
+          yield* control.clearFaults
+          yield* control.addFault({ operation: "GetObject", fault: MockFault.corruptedBody() })
+          yield* Effect.promise(() => fs.rm(dir, { recursive: true, force: true }).then(() => fs.mkdir(dir)))
+          const error = yield* Effect.flip(readPath.read(s3, "bkt", key, dir))
+          assert.strictEqual(error._tag, "ChecksumMismatch", `${key} ${readPath.name}`)
+          // The upload's default checksum, kept by the mock for the full object, single PUT or parts.
+          if (error._tag === "ChecksumMismatch") assert.strictEqual(error.algorithm, "CRC32")
+          assert.deepStrictEqual(yield* filesIn(dir), [])
+        }
+      }
+    }).pipe(Effect.provide(layerMock({ seed: { bkt: {} }, retry: quickRetry }))))
 })
 
 describe("what a whole object's bytes are checked against", () => {
