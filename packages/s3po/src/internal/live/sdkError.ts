@@ -1,5 +1,5 @@
 import * as Duration from "effect/Duration"
-import { type S3PoError, TransportError } from "../../S3PoError.js"
+import { ChecksumMismatch, type S3PoError, TransportError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 
 export type { RequestContext }
@@ -65,6 +65,13 @@ const networkCode = (error: unknown, depth = 0): string | undefined => {
   return networkCode(shape.cause, depth + 1)
 }
 
+/**
+ * The SDK's own check of a GET body against the `x-amz-checksum-*` header it was answered with
+ * (checksum mode): a plain `Error` with this message, in the SDK's order of the two values.
+ */
+const sdkChecksumMismatch =
+  /^Checksum mismatch: expected "([^"]*)" but received "([^"]*)" in response header "x-amz-checksum-([a-z0-9]+)"/
+
 /** What the SDK names an answer that carried no S3 error code (a HEAD answer has no body). */
 const noCode = new Set(["Unknown", "UnknownError", "NotFound", "Forbidden", "BadRequest"])
 
@@ -81,6 +88,17 @@ export const fromSdkError = (context: RequestContext, error: unknown): S3PoError
   const requestId = shape.$metadata?.requestId
   const given = text(shape.Code) ?? text(shape.name) ?? "UnknownError"
   const message = text(shape.message) ?? given
+
+  const mismatch = sdkChecksumMismatch.exec(message)
+  if (mismatch !== null && context.key !== undefined) {
+    return new ChecksumMismatch({
+      ...where,
+      key: context.key,
+      algorithm: mismatch[3]!.toUpperCase(),
+      expected: mismatch[1]!,
+      actual: mismatch[2]!
+    })
+  }
 
   if (status === undefined || given === "TimeoutError" || given === "AbortError") {
     const code = networkCode(error)
