@@ -19,6 +19,7 @@ import * as PartSizeRecord from "./partSizeRecord.js"
 import * as Presign from "./presign.js"
 import type { Presigner } from "./presign.js"
 import { retrying } from "./retry.js"
+import { withStoredInfo } from "./storedInfo.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
@@ -170,8 +171,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
   }
   const deleteMany = DeleteMany.make(retried)
   const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")
-
-  return checkedService({
+  const service = checkedService({
     createBucket: (bucket) =>
       Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
         traced("createBucket", bucket)
@@ -228,4 +228,5 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     ...copyOperations(retried, options),
     ...bucketOperations(retried)
   })
+  return withStoredInfo(headRetried, service)
 }

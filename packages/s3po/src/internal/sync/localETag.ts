@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { defaultPartSize } from "../core/limits.js"
-import { multipartETagDigest } from "../core/verification.js"
+import { multipartETagDigest, type Verifier } from "../core/verification.js"
 
 const MiB = 1024 * 1024
 
@@ -36,4 +36,14 @@ export const matchesETag = async (file: string, size: number, etag: string): Pro
     for (const parted of digests) parted.update(chunk as Buffer)
   }
   return digests.some((parted) => parted.etag() === unquoted)
+}
+
+/** Whether an ETag is an MD5 alone (an object put whole), which the file's MD5 is compared with as it is. */
+export const isSinglePartETag = (etag: string): boolean =>
+  /^[0-9a-f]{32}$/.test(etag.replaceAll("\"", "").toLowerCase())
+
+/** Whether a local file's bytes pass `verifier`, made from what an object stores. The file is read once. */
+export const passesVerifier = async (file: string, verifier: Verifier): Promise<boolean> => {
+  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) verifier.update(chunk as Buffer)
+  return verifier.check() === undefined
 }

@@ -4,8 +4,10 @@ import * as Stream from "effect/Stream"
 import type { S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError, UnsafeKey } from "../../S3PoError.js"
 import type { SyncAction, SyncLocation, SyncOptions } from "../../Sync.js"
+import { storedInfoOf } from "../core/storedInfo.js"
+import { verifierOf } from "../core/verification.js"
 import { makeFilter } from "./filters.js"
-import { matchesETag } from "./localETag.js"
+import { isSinglePartETag, matchesETag, passesVerifier } from "./localETag.js"
 import { filesInKeyOrder, type LocalFile } from "./localTree.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import { exactNames, type NameFold, nameFoldOf } from "./nameFolding.js"
@@ -77,16 +79,36 @@ const sameBySizeAndTime = (local: LocalFile, remote: RemoteObject, sourceIsLocal
   return seconds(source) <= seconds(destination)
 }
 
-/** Whether a file has the content an object's ETag stands for (read only when the sizes agree). */
+/**
+ * Whether a file has the content an object holds, read only when the sizes agree. An ETag that is an
+ * MD5 is compared as it is. For a multipart ETag, or one that is no MD5 (SSE-KMS), one HEAD asks
+ * what the object stores: its full-object checksum, or the part size its upload recorded; without
+ * either, a multipart ETag is tried with the common part sizes.
+ */
 const sameByChecksum = (
+  s3: S3Po.Service,
+  bucket: string,
   operation: string,
   local: LocalFile,
   remote: RemoteObject
-): Effect.Effect<boolean, LocalFileError> =>
-  local.size !== remote.size ? Effect.succeed(false) : Effect.tryPromise({
-    try: () => matchesETag(local.path, local.size, remote.etag),
-    catch: (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
+): Effect.Effect<boolean, LocalFileError> => {
+  if (local.size !== remote.size) return Effect.succeed(false)
+  const read = (compare: () => Promise<boolean>) =>
+    Effect.tryPromise({
+      try: compare,
+      catch: (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
+    })
+  const byETag = () => matchesETag(local.path, local.size, remote.etag)
+  const storedInfo = storedInfoOf(s3)
+  if (storedInfo === undefined || isSinglePartETag(remote.etag)) return read(byETag)
+  // An object that cannot be asked (gone since the listing, or not allowed) is compared by its ETag.
+  return Effect.flatMap(Effect.option(storedInfo(bucket, remote.key)), (info) => {
+    const verifier = Option.isSome(info) && info.value.size === local.size
+      ? verifierOf(operation, bucket, remote.key, info.value)
+      : undefined
+    return read(verifier === undefined ? byETag : () => passesVerifier(local.path, verifier))
   })
+}
 
 type Decide = (pair: Paired<LocalFile, RemoteObject>, same: boolean) => Option.Option<SyncAction>
 
@@ -95,6 +117,8 @@ type Decide = (pair: Paired<LocalFile, RemoteObject>, same: boolean) => Option.O
  * checksums are read a few files at once.
  */
 const decided = (
+  s3: S3Po.Service,
+  bucket: string,
   operation: "syncUp" | "syncDown",
   pairs: Stream.Stream<Paired<LocalFile, RemoteObject>, S3PoError>,
   options: SyncOptions,
@@ -106,8 +130,10 @@ const decided = (
         pair.left === undefined || pair.right === undefined
           ? Effect.succeed(decide(pair, false))
           // A file that cannot be read is not the same: its copy then fails alone, reading it.
-          : Effect.map(Effect.orElseSucceed(sameByChecksum(operation, pair.left, pair.right), () => false), (same) =>
-            decide(pair, same)), {
+          : Effect.map(
+            Effect.orElseSucceed(sameByChecksum(s3, bucket, operation, pair.left, pair.right), () => false),
+            (same) => decide(pair, same)
+          ), {
         concurrency: 4
       }),
       Stream.filterMap((action) => action)
@@ -176,7 +202,14 @@ export const planUp = (
         : { _tag: "Upload", relative: local.relative, path: local.path, key: prefix + local.relative, size: local.size }
     )
   }
-  return decided("syncUp", paired(s3, "syncUp", localDir, destination, options), options, decide)
+  return decided(
+    s3,
+    destination.bucket,
+    "syncUp",
+    paired(s3, "syncUp", localDir, destination, options),
+    options,
+    decide
+  )
 }
 
 /**
@@ -271,7 +304,7 @@ const planDownWith = (
     })
     : paired(s3, "syncDown", localDir, source, options)
   return Stream.concat(
-    decided("syncDown", pairs, options, decide),
+    decided(s3, source.bucket, "syncDown", pairs, options, decide),
     Stream.suspend(() =>
       Stream.fromIterable(laterDeletes.filter((local) => !owners.has(fold(local.relative))).map(deleted))
     )
