@@ -5,10 +5,11 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type DownloadOptions, layerLive, Retry, S3Po, type S3PoError, Sync } from "s3po"
+import { layerLive, Retry, S3Po, Sync } from "s3po"
 import { type FaultPlan, type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { bytesEqual, randomBody, tempDir, uniqueBucket } from "../utils/fixtures.js"
 import { liveOptions, server } from "../utils/live.js"
+import { readPathsWith } from "../utils/readPaths.js"
 
 /**
  * Downloads from Ceph RGW through a proxy that flips one byte of GET bodies (status, headers and
@@ -49,44 +50,9 @@ const gets = () => proxy.requests.filter((request) => request.method === "GET" &
 const layerFor = (transport: "s3po" | "sdk") =>
   layerLive(liveOptions({ endpoint: proxy.url, retry: quickRetry, transport }))
 
-interface ReadPath {
-  readonly name: string
-  readonly read: (
-    s3: S3Po.Service,
-    bucket: string,
-    key: string,
-    dir: string,
-    options?: DownloadOptions
-  ) => Effect.Effect<Uint8Array, S3PoError>
-}
-
 const ranged = { concurrency: 3, partSize: 2 * MiB }
 
-const toFile = (name: string, extra: DownloadOptions): ReadPath => ({
-  name,
-  read: (s3, bucket, key, dir, options) => {
-    const file = path.join(dir, `${name}.bin`)
-    return Effect.zipRight(
-      s3.downloadFile(bucket, key, file, { ...extra, ...options }),
-      Effect.promise(() => fs.readFile(file).then((bytes) => new Uint8Array(bytes)))
-    )
-  }
-})
-
-const readPaths: ReadonlyArray<ReadPath> = [
-  { name: "download", read: (s3, bucket, key, _, options) => s3.download(bucket, key, options) },
-  {
-    name: "downloadString",
-    read: (s3, bucket, key, _, options) =>
-      Effect.map(s3.downloadString(bucket, key, options), (text) => new TextEncoder().encode(text))
-  },
-  toFile("downloadFile", {}),
-  {
-    name: "ranged download",
-    read: (s3, bucket, key, _, options) => s3.download(bucket, key, { ...ranged, ...options })
-  },
-  toFile("ranged downloadFile", ranged)
-]
+const readPaths = readPathsWith(ranged.partSize)
 
 /** Printable bytes, so that `downloadString` gives them back. */
 const textBody = (size: number) => randomBody(size).map((byte) => 97 + (byte % 26))

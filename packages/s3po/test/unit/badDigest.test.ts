@@ -2,9 +2,9 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import { Retry, S3Po } from "s3po"
 import * as S3PoLive from "s3po/S3PoLive"
+import { listenOnLoopback } from "../utils/loopback.js"
 
 /**
  * A server that refuses every write as S3 refuses a body whose checksum does not match (400
@@ -25,15 +25,11 @@ const startServer = async () => {
       )
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const loopback = await listenOnLoopback(server)
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: loopback.endpoint,
     checksumsSeen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: loopback.close
   }
 }
 

@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import { S3Po, type S3PoError } from "s3po"
 import * as S3PoLive from "s3po/S3PoLive"
+import { listenOnLoopback } from "../utils/loopback.js"
 
 /**
  * An error answer whose body never ends: read within bounds (64 KiB, and the idle timeout), on s3po's
@@ -50,9 +50,9 @@ const startServer = async () => {
     })
     if (body === "flood") flood()
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const loopback = await listenOnLoopback(server)
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: loopback.endpoint,
     answer: (next: Answered) => {
       answer = next
       bytesSent = 0
@@ -60,11 +60,7 @@ const startServer = async () => {
     bytesSent: () => bytesSent,
     /** Answers whose body is still being sent: the client has not closed their connection. */
     open: () => open.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: loopback.close
   }
 }
 

@@ -6,17 +6,7 @@ import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import {
-  type DownloadOptions,
-  layerMock,
-  MockFault,
-  type ObjectInfo,
-  Retry,
-  S3Po,
-  type S3PoError,
-  S3PoMockControl,
-  Sync
-} from "s3po"
+import { layerMock, MockFault, type ObjectInfo, Retry, S3Po, type S3PoError, S3PoMockControl, Sync } from "s3po"
 import type { Backend, GetObjectResponse } from "../../src/internal/core/backend.js"
 import { checksumOf, compositeOf, hasher, partSizeMetadataKey } from "../../src/internal/core/checksums.js"
 import { fromBackend } from "../../src/internal/core/layer.js"
@@ -24,6 +14,7 @@ import { verifierOf } from "../../src/internal/core/verification.js"
 import * as MockPresign from "../../src/internal/mock/presign.js"
 import { layerOver, mockBackend } from "../utils/backends.js"
 import { bytesEqual, md5ETag, multipartETag, tempDir } from "../utils/fixtures.js"
+import { readPathsWith } from "../utils/readPaths.js"
 
 /**
  * Every whole-object read checks its bytes: against the server's checksum, the part size a
@@ -109,45 +100,9 @@ const layerWith = (backend: Backend, verifyDownloads?: boolean): Layer.Layer<S3P
       })
     )
 
-/** A read path, as a function to the bytes it hands out; the directory is the test's own. */
-interface ReadPath {
-  readonly name: string
-  readonly read: (
-    s3: S3Po.Service,
-    bucket: string,
-    key: string,
-    dir: string,
-    options?: DownloadOptions
-  ) => Effect.Effect<Uint8Array, S3PoError>
-}
-
 const ranged = { concurrency: 3, partSize: 1 * MiB }
 
-const toFile = (name: string, extra: DownloadOptions): ReadPath => ({
-  name,
-  read: (s3, bucket, key, dir, options) => {
-    const file = path.join(dir, `${name}.bin`)
-    return Effect.zipRight(
-      s3.downloadFile(bucket, key, file, { ...extra, ...options }),
-      Effect.promise(() => fs.readFile(file).then((bytes) => new Uint8Array(bytes)))
-    )
-  }
-})
-
-const readPaths: ReadonlyArray<ReadPath> = [
-  { name: "download", read: (s3, bucket, key, _, options) => s3.download(bucket, key, options) },
-  {
-    name: "downloadString",
-    read: (s3, bucket, key, _, options) =>
-      Effect.map(s3.downloadString(bucket, key, options), (text) => new TextEncoder().encode(text))
-  },
-  toFile("downloadFile", {}),
-  {
-    name: "ranged download",
-    read: (s3, bucket, key, _, options) => s3.download(bucket, key, { ...ranged, ...options })
-  },
-  toFile("ranged downloadFile", ranged)
-]
+const readPaths = readPathsWith(ranged.partSize)
 
 /** The objects read: how each is written, and what its bytes are checked against. */
 interface Kind {

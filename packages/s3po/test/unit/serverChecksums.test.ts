@@ -2,10 +2,10 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import * as zlib from "node:zlib"
 import { Retry, S3Po } from "s3po"
 import * as S3PoLive from "s3po/S3PoLive"
+import { listenOnLoopback } from "../utils/loopback.js"
 
 /**
  * A server that answers an object's checksum in checksum mode, as AWS does, and alters the body of
@@ -51,15 +51,11 @@ const startServer = async () => {
     response.writeHead(200, headers)
     response.end(sent)
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const loopback = await listenOnLoopback(server)
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: loopback.endpoint,
     state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    close: loopback.close
   }
 }
 
