@@ -3,10 +3,11 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as internal from "./internal/core/errorClass.js"
 import * as internalPrintable from "./internal/core/printable.js"
+import * as internalUnsafeKey from "./internal/sync/unsafeKey.js"
 
 /**
  * Marks every s3po error.
@@ -14,7 +15,7 @@ import * as internalPrintable from "./internal/core/printable.js"
  * @since 0.2.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("s3po/S3PoError")
+export const TypeId: typeof internal.TypeId = internal.TypeId
 
 /**
  * @since 0.2.0
@@ -41,9 +42,9 @@ export type TypeId = typeof TypeId
  */
 export const printable: (text: string) => string = internalPrintable.printable
 
-const where = (bucket: string, key?: string): string => key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`
+const { requestIdOf, where } = internal
 
-const requestIdOf = (requestId: string | undefined): string => requestId === undefined ? "" : ` [request ${requestId}]`
+const optional = internal.optionalField
 
 /**
  * The object does not exist (S3 `NoSuchKey`, or the bare 404 of a HEAD request).
@@ -51,12 +52,12 @@ const requestIdOf = (requestId: string | undefined): string => requestId === und
  * @since 0.1.0
  * @category errors
  */
-export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key: string
-  readonly requestId?: string | undefined
-}> {
+export class NoSuchKey extends Schema.TaggedError<NoSuchKey>()("NoSuchKey", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -71,13 +72,13 @@ export class NoSuchKey extends Data.TaggedError("NoSuchKey")<{
  * @since 0.1.0
  * @category errors
  */
-export class NoSuchBucket extends Data.TaggedError("NoSuchBucket")<{
-  readonly operation: string
-  readonly bucket: string
+export class NoSuchBucket extends Schema.TaggedError<NoSuchBucket>()("NoSuchBucket", {
+  operation: Schema.String,
+  bucket: Schema.String,
   /** The key the request was for, if any. */
-  readonly key?: string | undefined
-  readonly requestId?: string | undefined
-}> {
+  key: optional(Schema.String),
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -101,11 +102,11 @@ const accessDeniedHints: Record<string, string> = {
  * @since 0.2.0
  * @category errors
  */
-export class BucketNotEmpty extends Data.TaggedError("BucketNotEmpty")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly requestId?: string | undefined
-}> {
+export class BucketNotEmpty extends Schema.TaggedError<BucketNotEmpty>()("BucketNotEmpty", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -126,13 +127,13 @@ export class BucketNotEmpty extends Data.TaggedError("BucketNotEmpty")<{
  * @since 0.1.0
  * @category errors
  */
-export class AccessDenied extends Data.TaggedError("AccessDenied")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key?: string | undefined
-  readonly code: string
-  readonly requestId?: string | undefined
-}> {
+export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: optional(Schema.String),
+  code: Schema.String,
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -150,11 +151,11 @@ export class AccessDenied extends Data.TaggedError("AccessDenied")<{
  * @since 0.1.0
  * @category errors
  */
-export class ValidationError extends Data.TaggedError("ValidationError")<{
-  readonly operation: string
-  readonly field: string
-  readonly reason: string
-}> {
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+  operation: Schema.String,
+  field: Schema.String,
+  reason: Schema.String
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -172,15 +173,15 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key: string
+export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()("PreconditionFailed", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
   /** The ETag the request required, when it named one. */
-  readonly expectedETag?: string | undefined
-  readonly condition?: string | undefined
-  readonly requestId?: string | undefined
-}> {
+  expectedETag: optional(Schema.String),
+  condition: optional(Schema.String),
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -203,13 +204,13 @@ export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{
  * @since 0.2.0
  * @category errors
  */
-export class NotModified extends Data.TaggedError("NotModified")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key: string
-  readonly etag?: string | undefined
-  readonly requestId?: string | undefined
-}> {
+export class NotModified extends Schema.TaggedError<NotModified>()("NotModified", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  etag: optional(Schema.String),
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -225,15 +226,15 @@ export class NotModified extends Data.TaggedError("NotModified")<{
  * @since 0.1.0
  * @category errors
  */
-export class Throttled extends Data.TaggedError("Throttled")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key?: string | undefined
-  readonly status: number
-  readonly code: string
-  readonly retryAfter?: Duration.Duration | undefined
-  readonly requestId?: string | undefined
-}> {
+export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: optional(Schema.String),
+  status: Schema.Number,
+  code: Schema.String,
+  retryAfter: optional(Schema.Duration),
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -250,16 +251,16 @@ export class Throttled extends Data.TaggedError("Throttled")<{
  * @since 0.1.0
  * @category errors
  */
-export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key?: string | undefined
-  readonly status: number
-  readonly code: string
-  readonly detail: string
-  readonly retryable: boolean
-  readonly requestId?: string | undefined
-}> {
+export class S3ServiceError extends Schema.TaggedError<S3ServiceError>()("S3ServiceError", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: optional(Schema.String),
+  status: Schema.Number,
+  code: Schema.String,
+  detail: Schema.String,
+  retryable: Schema.Boolean,
+  requestId: optional(Schema.String)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -279,14 +280,14 @@ export class S3ServiceError extends Data.TaggedError("S3ServiceError")<{
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key?: string | undefined
-  readonly reason: string
-  readonly retryable: boolean
-  readonly cause?: unknown
-}> {
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: optional(Schema.String),
+  reason: Schema.String,
+  retryable: Schema.Boolean,
+  cause: optional(Schema.Defect)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -301,12 +302,12 @@ export class TransportError extends Data.TaggedError("TransportError")<{
  * @since 0.1.0
  * @category errors
  */
-export class LocalFileError extends Data.TaggedError("LocalFileError")<{
-  readonly operation: string
-  readonly path: string
-  readonly reason: string
-  readonly cause?: unknown
-}> {
+export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalFileError", {
+  operation: Schema.String,
+  path: Schema.String,
+  reason: Schema.String,
+  cause: optional(Schema.Defect)
+}) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -316,25 +317,21 @@ export class LocalFileError extends Data.TaggedError("LocalFileError")<{
 }
 
 /**
- * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,
- * a NUL byte, ...): the object is left where it is and nothing is written for it.
+ * A key that would be written outside the directory a sync downloads into: a `Sync` error, not an
+ * error of the service's operations.
  *
+ * @deprecated Use `Sync.UnsafeKey`; this alias goes in 1.0.
  * @since 0.3.0
  * @category errors
  */
-export class UnsafeKey extends Data.TaggedError("UnsafeKey")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key: string
-  readonly reason: string
-}> {
-  /** @since 0.3.0 */
-  readonly [TypeId]: TypeId = TypeId
+export const UnsafeKey: typeof internalUnsafeKey.UnsafeKey = internalUnsafeKey.UnsafeKey
 
-  override get message(): string {
-    return printable(`${this.operation}: ${where(this.bucket, this.key)}: ${this.reason}`)
-  }
-}
+/**
+ * @deprecated Use `Sync.UnsafeKey`; this alias goes in 1.0.
+ * @since 0.3.0
+ * @category errors
+ */
+export type UnsafeKey = internalUnsafeKey.UnsafeKey
 
 /**
  * A paginated listing the server broke off: a page said more followed but gave no token or marker
@@ -346,11 +343,11 @@ export class UnsafeKey extends Data.TaggedError("UnsafeKey")<{
  * @since 0.3.0
  * @category errors
  */
-export class BrokenListing extends Data.TaggedError("BrokenListing")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly reason: string
-}> {
+export class BrokenListing extends Schema.TaggedError<BrokenListing>()("BrokenListing", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  reason: Schema.String
+}) {
   /** @since 0.3.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -371,14 +368,14 @@ export class BrokenListing extends Data.TaggedError("BrokenListing")<{
  * @since 0.4.0
  * @category errors
  */
-export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{
-  readonly operation: string
-  readonly bucket: string
-  readonly key: string
-  readonly algorithm: string
-  readonly expected: string
-  readonly actual: string
-}> {
+export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("ChecksumMismatch", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  algorithm: Schema.String,
+  expected: Schema.String,
+  actual: Schema.String
+}) {
   /** @since 0.4.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -391,7 +388,65 @@ export class ChecksumMismatch extends Data.TaggedError("ChecksumMismatch")<{
 }
 
 /**
- * Every error an s3po operation can fail with.
+ * A stored JSON document, or a value to store as one, that its schema does not take. `stage` says
+ * where it failed: `"json"`, the object's body is not JSON text in UTF-8; `"decode"`, the parsed
+ * JSON is not what the schema decodes (a read: nothing was written); `"encode"`, the value given
+ * is not what the schema encodes (a write: no request was sent). `reason` is the schema's own
+ * message (`ParseResult.TreeFormatter`) or the JSON parser's; `etag` the version read, if any.
+ * Not retryable: the same document gives the same answer.
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("InvalidDocument", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  stage: Schema.Literal("json", "decode", "encode"),
+  reason: Schema.String,
+  etag: optional(Schema.String)
+}) {
+  /** @since 0.5.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    const what = this.stage === "encode"
+      ? `the value for ${where(this.bucket, this.key)} does not encode`
+      : this.stage === "decode"
+      ? `${where(this.bucket, this.key)} does not decode`
+      : `${where(this.bucket, this.key)} is not JSON`
+    return printable(`${this.operation}: ${what}: ${this.reason}`)
+  }
+}
+
+/**
+ * `updateJson` lost the race for a document `attempts` times in a row: each time another writer
+ * changed it between the read and the conditional write (`PreconditionFailed`), and the bound
+ * (`maxAttempts`) was reached. Nothing of this update was written.
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export class UpdateConflict extends Schema.TaggedError<UpdateConflict>()("UpdateConflict", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  attempts: Schema.Number
+}) {
+  /** @since 0.5.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    return printable(
+      `${this.operation}: ${where(this.bucket, this.key)} was changed by another writer during each of ` +
+        `${this.attempts} attempts; nothing was written`
+    )
+  }
+}
+
+/**
+ * Every error an s3po operation can fail with. Each operation's own error type names those it can
+ * fail with (`S3Po.ReadError`, `S3Po.WriteError`, ...); `Sync`'s `UnsafeKey` is not one of them.
  *
  * @since 0.1.0
  * @category errors
@@ -408,9 +463,51 @@ export type S3PoError =
   | S3ServiceError
   | TransportError
   | LocalFileError
-  | UnsafeKey
   | BrokenListing
   | ChecksumMismatch
+  | InvalidDocument
+  | UpdateConflict
+
+/**
+ * The schema of every s3po error, to send one across a worker or RPC boundary: `Schema.encode`
+ * makes plain JSON of it and decoding that JSON gives back an error of the same class with the same
+ * fields (`Equal` to the one encoded), `message` and `isRetryable`. A `retryAfter` is encoded as
+ * `Schema.Duration` encodes it (`{ "_tag": "Millis", "millis": 2000 }`); a `cause` as
+ * `Schema.Defect` does, its name and message (no stack), decoded as an `Error` with them.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { NoSuchKey, S3PoError } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const json = yield* Schema.encode(S3PoError)(new NoSuchKey({ operation: "download", bucket: "b", key: "k" }))
+ *   // { _tag: "NoSuchKey", operation: "download", bucket: "b", key: "k" }
+ *   const error = yield* Schema.decodeUnknown(S3PoError)(JSON.parse(JSON.stringify(json)))
+ *   console.log(error instanceof NoSuchKey, error.message) // true "download: no such key s3://b/k"
+ * })
+ * ```
+ *
+ * @since 0.5.0
+ * @category schemas
+ */
+export const S3PoError = Schema.Union(
+  NoSuchKey,
+  NoSuchBucket,
+  BucketNotEmpty,
+  AccessDenied,
+  ValidationError,
+  PreconditionFailed,
+  NotModified,
+  Throttled,
+  S3ServiceError,
+  TransportError,
+  LocalFileError,
+  BrokenListing,
+  ChecksumMismatch,
+  InvalidDocument,
+  UpdateConflict
+)
 
 /**
  * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped
@@ -433,9 +530,10 @@ export const isRetryable = (error: S3PoError): boolean => {
 }
 
 /**
- * Whether a value is one of s3po's errors.
+ * Whether a value is one of s3po's errors: an `S3PoError`, or `Sync`'s `UnsafeKey`.
  *
  * @since 0.2.0
  * @category predicates
  */
-export const isS3PoError = (u: unknown): u is S3PoError => Predicate.hasProperty(u, TypeId)
+export const isS3PoError = (u: unknown): u is S3PoError | internalUnsafeKey.UnsafeKey =>
+  Predicate.hasProperty(u, TypeId)
