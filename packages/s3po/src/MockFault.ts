@@ -1,258 +1,135 @@
 /**
- * Faults for `layerMock` to inject: S3 error responses, dropped connections, timeouts, bodies cut
- * short and bodies with a byte changed, on the calls that a rule picks. An injected fault becomes
- * the same typed error that `S3PoLive` would produce for it, and goes through the same retry policy.
+ * The old name of `Fault`, kept until 1.0: faults work on every layer, not only the mock, and
+ * every `Fault` constructor is a function (`Fault.internalError()` where this module has the value
+ * `MockFault.internalError`).
  *
  * @since 0.1.0
+ * @deprecated use `Fault` (`import { Fault } from "s3po"`)
  */
-import type * as Duration from "effect/Duration"
-import * as ArgumentShapes from "./internal/core/argumentShapes.js"
-import * as Validate from "./internal/core/validation.js"
-import type { S3Operation } from "./S3Po.js"
-import { ValidationError } from "./S3PoError.js"
+import * as Faults from "./Fault.js"
 
 /**
- * What an injected call fails with.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `Fault.Fault`
  */
-export type Fault = ErrorResponse | ConnectionReset | Timeout | TruncatedBody | CorruptedBody
+export type Fault = Faults.Fault
 
 /**
- * An S3 error response: a status and an S3 error code, such as `503 SlowDown`.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `Fault.ErrorResponse`
  */
-export interface ErrorResponse {
-  readonly _tag: "ErrorResponse"
-  readonly status: number
-  readonly code: string
-  readonly message: string
-  readonly retryAfter?: Duration.Duration | undefined
-}
+export type ErrorResponse = Faults.ErrorResponse
 
 /**
- * The connection drops before a response arrives: a retryable `TransportError`.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `Fault.ConnectionReset`
  */
-export interface ConnectionReset {
-  readonly _tag: "ConnectionReset"
-}
+export type ConnectionReset = Faults.ConnectionReset
 
 /**
- * No response within the request timeout: a retryable `TransportError`.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `Fault.Timeout`
  */
-export interface Timeout {
-  readonly _tag: "Timeout"
-}
+export type Timeout = Faults.Timeout
 
 /**
- * A GetObject response whose body ends after half of its bytes; downloads resume from the first
- * missing byte. Rules with this fault match GetObject calls only.
- *
  * @since 0.1.0
  * @category models
+ * @deprecated use `Fault.TruncatedBody`
  */
-export interface TruncatedBody {
-  readonly _tag: "TruncatedBody"
-}
+export type TruncatedBody = Faults.TruncatedBody
 
 /**
- * A GetObject response with one byte of its body changed (every bit of it flipped), and its status,
- * headers and length as they were: what a faulty proxy, NIC or store does unnoticed unless the
- * reader verifies. Rules with this fault match GetObject calls only.
- *
  * @since 0.4.0
  * @category models
+ * @deprecated use `Fault.CorruptedBody`
  */
-export interface CorruptedBody {
-  readonly _tag: "CorruptedBody"
-  /** Which byte of the body answered (of the range, for a ranged GET): default its middle one; past the end, the last. */
-  readonly at?: number | undefined
-}
+export type CorruptedBody = Faults.CorruptedBody
 
 /**
- * Any S3 error response. Classified as `S3PoLive` classifies real ones: 429 and throttling codes
- * are `Throttled`, 5xx are retryable `S3ServiceError`s, `NoSuchKey` is `NoSuchKey`, 403 is
- * `AccessDenied`, and so on.
- *
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `Fault.Request`
+ */
+export type MockRequest = Faults.Request
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `Fault.Rule`
+ */
+export type FaultRule = Faults.Rule
+
+/**
  * @since 0.1.0
  * @category constructors
+ * @deprecated use `Fault.errorResponse`
  */
-export const errorResponse = (options: {
-  readonly status: number
-  readonly code: string
-  readonly message?: string | undefined
-  readonly retryAfter?: Duration.DurationInput | undefined
-}): Fault => {
-  // A fault cannot fail: one made from input it cannot take is refused by the layer given it.
-  const operation = "MockFault.errorResponse"
-  const shapes = ArgumentShapes.argumentsProblem(operation, [["options", "requiredOptions"]], [options])
-  if (shapes !== undefined) return ArgumentShapes.withInvalidInput({ _tag: "ConnectionReset" }, shapes)
-  const retryAfter = options.retryAfter === undefined
-    ? undefined
-    : Validate.durationOf(operation, "retryAfter", options.retryAfter)
-  const fault: ErrorResponse = {
-    _tag: "ErrorResponse",
-    status: options.status,
-    code: options.code,
-    message: options.message ?? `${Validate.shown(options.code)} (injected by the s3po mock)`,
-    retryAfter: retryAfter instanceof ValidationError ? undefined : retryAfter
-  }
-  return retryAfter instanceof ValidationError ? ArgumentShapes.withInvalidInput(fault, retryAfter) : fault
-}
+export const errorResponse: typeof Faults.errorResponse = Faults.errorResponse
 
 /**
- * `503 SlowDown`, S3's answer to too many requests, optionally with a `Retry-After`.
- *
  * @since 0.1.0
  * @category constructors
+ * @deprecated use `Fault.throttled`
  */
-export const throttled = (options: { readonly retryAfter?: Duration.DurationInput | undefined } = {}): Fault =>
-  errorResponse({ status: 503, code: "SlowDown", message: "Please reduce your request rate.", ...options })
+export const throttled: typeof Faults.throttled = Faults.throttled
 
 /**
- * `500 InternalError`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const internalError: Fault = errorResponse({
-  status: 500,
-  code: "InternalError",
-  message: "We encountered an internal error. Please try again."
-})
-
-/**
- * `503 ServiceUnavailable`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const serviceUnavailable: Fault = errorResponse({
-  status: 503,
-  code: "ServiceUnavailable",
-  message: "Service is unable to handle request."
-})
-
-/**
- * `404 NoSuchKey`, as if the object were missing.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const noSuchKey: Fault = errorResponse({
-  status: 404,
-  code: "NoSuchKey",
-  message: "The specified key does not exist."
-})
-
-/**
- * `403 AccessDenied`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const accessDenied: Fault = errorResponse({ status: 403, code: "AccessDenied", message: "Access Denied" })
-
-/**
- * The connection drops before an answer arrives (`ECONNRESET`): a retryable `TransportError`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const connectionReset: Fault = { _tag: "ConnectionReset" }
-
-/**
- * No answer in time (`TimeoutError`): a retryable `TransportError`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const timeout: Fault = { _tag: "Timeout" }
-
-/**
- * A GetObject whose body ends after half of its bytes; the download resumes from there.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const truncatedBody: Fault = { _tag: "TruncatedBody" }
-
-/**
- * A GetObject whose body has one byte changed and keeps its length: by default the middle byte of
- * the body answered, or the one `at` says (the last, for an `at` past the end). An empty body is
- * answered as it is. To test what code does with bytes that do not match the object's checksum.
- *
  * @since 0.4.0
  * @category constructors
+ * @deprecated use `Fault.corruptedBody`
  */
-export const corruptedBody = (options: { readonly at?: number | undefined } = {}): Fault => {
-  const operation = "MockFault.corruptedBody"
-  const fault: CorruptedBody = { _tag: "CorruptedBody", at: undefined }
-  const shapes = ArgumentShapes.argumentsProblem(operation, [["options", "options"]], [options])
-  if (shapes !== undefined) return ArgumentShapes.withInvalidInput(fault, shapes)
-  const at: unknown = options.at
-  return at === undefined || (Number.isSafeInteger(at) && (at as number) >= 0)
-    ? { ...fault, at: at as number | undefined }
-    : ArgumentShapes.withInvalidInput(
-      fault,
-      new ValidationError({
-        operation,
-        field: "at",
-        reason: `must be a whole number of at least 0, got ${Validate.shown(at)}`
-      })
-    )
-}
+export const corruptedBody: typeof Faults.corruptedBody = Faults.corruptedBody
 
 /**
- * One request the mock receives, as rules and the call log see it. Every attempt is a request.
- *
  * @since 0.1.0
- * @category models
+ * @category constructors
+ * @deprecated use `Fault.internalError()`
  */
-export interface MockRequest {
-  readonly operation: S3Operation
-  readonly bucket: string
-  readonly key?: string | undefined
-  /** For UploadPart. */
-  readonly partNumber?: number | undefined
-  /** 1 for a first try, then 2, 3, ... as s3po retries the request (or resumes a download). */
-  readonly attempt: number
-}
+export const internalError: Faults.Fault = Faults.internalError()
 
 /**
- * Which requests fail, and how. A rule matches the requests that pass all of its filters; of
- * those, it fails the ones `nth` and `rate` pick, at most `times` in all. Rules are tried in the
- * order given, and the first that fires fails the request; every rule counts every request it
- * matches.
- *
  * @since 0.1.0
- * @category models
+ * @category constructors
+ * @deprecated use `Fault.serviceUnavailable()`
  */
-export interface FaultRule {
-  readonly fault: Fault
-  readonly operation?: S3Operation | ReadonlyArray<S3Operation> | undefined
-  readonly bucket?: string | undefined
-  readonly key?: string | ((key: string) => boolean) | undefined
-  /** Any other condition on the request, e.g. `(request) => request.partNumber === 37`. */
-  readonly match?: ((request: MockRequest) => boolean) | undefined
-  /** Fail only the nth matching request(s), counting from 1. */
-  readonly nth?: number | ReadonlyArray<number> | undefined
-  /** Fail this fraction of matching requests, drawn from the mock's seeded random numbers. */
-  readonly rate?: number | undefined
-  /** Fail at most this many requests. */
-  readonly times?: number | undefined
-  /**
-   * When true, the request reaches S3 and takes effect, and only its response is lost to the fault:
-   * what a connection dropped on the way back looks like. Default false: the request never arrives.
-   */
-  readonly takesEffect?: boolean | undefined
-}
+export const serviceUnavailable: Faults.Fault = Faults.serviceUnavailable()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated use `Fault.noSuchKey()`
+ */
+export const noSuchKey: Faults.Fault = Faults.noSuchKey()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated use `Fault.accessDenied()`
+ */
+export const accessDenied: Faults.Fault = Faults.accessDenied()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated use `Fault.connectionReset()`
+ */
+export const connectionReset: Faults.Fault = Faults.connectionReset()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated use `Fault.timeout()`
+ */
+export const timeout: Faults.Fault = Faults.timeout()
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ * @deprecated use `Fault.truncatedBody()`
+ */
+export const truncatedBody: Faults.Fault = Faults.truncatedBody()

@@ -1,15 +1,20 @@
 /**
  * The `S3Po` service: upload, download, list and delete objects in S3 and S3-compatible stores.
  *
- * Provide `S3PoLive` in production and `S3PoMock` in tests; every method has `R = never`.
+ * Provide `S3PoLive` in production and `S3PoMock` in tests; every method has `R = never`, but
+ * `getStream`, whose answer is held open until its `Scope` closes.
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { S3PoError } from "./S3PoError.js"
+import type * as Sync from "./Sync.js"
 
 /**
  * What `upload` accepts: a UTF-8 string, bytes, or a stream of bytes of any size.
@@ -18,6 +23,29 @@ import type { S3PoError } from "./S3PoError.js"
  * @category models
  */
 export type UploadBody<E = never, R = never> = string | Uint8Array | Stream.Stream<Uint8Array, E, R>
+
+/**
+ * What every duration option takes: a `Duration` (`Duration.hours(1)`) or a text such as
+ * `"1 hour"`, `"90 seconds"` or `"500 millis"`. Never a bare number: S3 and its tools count
+ * seconds where Effect counts milliseconds, so `3600` would be an hour to one reader and 3.6
+ * seconds to another. A number given anyway (plain JavaScript, `as any`) fails with a
+ * `ValidationError` that says so.
+ *
+ * @example
+ * ```ts
+ * import * as Duration from "effect/Duration"
+ * import type { DurationOption } from "s3po"
+ *
+ * const hour: DurationOption = "1 hour"
+ * const sameHour: DurationOption = Duration.hours(1)
+ * // @ts-expect-error: seconds or milliseconds? Say which.
+ * const ambiguous: DurationOption = 3600
+ * ```
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type DurationOption = Duration.Duration | `${number} ${Duration.Unit}`
 
 /**
  * How an upload is split into parts. Bodies under `multipartThreshold` bytes go up in one PUT;
@@ -303,7 +331,7 @@ export interface PresignOptions {
   /** Default `GET`. */
   readonly method?: "GET" | "PUT" | "HEAD" | "DELETE"
   /** Default 15 minutes; from 1 second to 7 days. */
-  readonly expiresIn?: Duration.DurationInput
+  readonly expiresIn?: DurationOption
   /** For a PUT: the Content-Type the upload must be sent with (it is signed). */
   readonly contentType?: string
   /** For a GET: the Content-Type S3 answers with. */
@@ -333,7 +361,7 @@ export interface PresignPostOptions {
    */
   readonly anyKey?: boolean
   /** Default 15 minutes; from 1 second to 7 days. */
-  readonly expiresIn?: Duration.DurationInput
+  readonly expiresIn?: DurationOption
   readonly maxBytes: number
   /** Default 0. */
   readonly minBytes?: number
@@ -413,6 +441,89 @@ export interface DownloadResult {
   /** Bytes written: the object's size, or the range's. */
   readonly size: number
   readonly etag: string
+}
+
+/**
+ * An object's bytes, or a range of them, with its info from the same answer: what `get` returns.
+ * `info.size` is the whole object's size, for a range too (from the answer's `Content-Range`);
+ * `body.length` is what was read. `info.etag` is the version the bytes are from: the `ifMatch` of
+ * a compare-and-swap.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface GetResult {
+  readonly body: Uint8Array
+  readonly info: ObjectInfo
+}
+
+/**
+ * An object's info, known before any of its bytes is read, and its body as a stream: what
+ * `getStream` returns. The stream is read once; the answer it reads is held open until the stream
+ * ends or the scope `getStream` ran in closes, whichever comes first.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface GetStreamResult {
+  readonly info: ObjectInfo
+  readonly stream: Stream.Stream<Uint8Array, S3PoError>
+}
+
+/**
+ * A JSON document decoded by its schema, and the info of the version it was read from: what
+ * `getJson` returns. `info.etag` is the `ifMatch` that replaces this version and no other.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface JsonDocument<A> {
+  readonly value: A
+  readonly info: ObjectInfo
+}
+
+/**
+ * How `putJson` writes a document: its attributes (`contentType` defaults to `application/json`)
+ * and conditions (`ifNoneMatch: "*"` to create only, `ifMatch` to replace one version only).
+ *
+ * @since 0.5.0
+ * @category options
+ */
+export interface PutJsonOptions extends ObjectAttributes, WriteConditions {
+  /** As `UploadOptions.checksumAlgorithm`. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
+}
+
+/**
+ * How `updateJson` writes: each write stores these attributes (`contentType` defaults to
+ * `application/json`), not those of the version it replaces; and how many times it tries.
+ *
+ * @since 0.5.0
+ * @category options
+ */
+export interface UpdateJsonOptions extends ObjectAttributes {
+  /** As `UploadOptions.checksumAlgorithm`. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
+  /**
+   * Reads and conditional writes tried before `UpdateConflict`, each after another writer won the
+   * race for the document. Default 10; at least 1.
+   */
+  readonly maxAttempts?: number | undefined
+}
+
+/**
+ * What `updateJson` did: the value it wrote, the one it replaced (none when it created the
+ * document), the ETag of the version written, and the attempts it took (1 when no other writer got
+ * in between).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface JsonUpdate<A> {
+  readonly value: A
+  readonly previous: Option.Option<A>
+  readonly etag: string
+  readonly attempts: number
 }
 
 /**
@@ -566,6 +677,183 @@ export declare namespace S3Po {
     readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, S3PoError>
     /** A signed form for a browser's upload (POST Object), with its size enforced by S3. */
     readonly presignPost: (bucket: string, options: PresignPostOptions) => Effect.Effect<PresignedPost, S3PoError>
+    /**
+     * A handle on the bucket: the object operations without the bucket argument. `.prefix("tenant-a/")`
+     * on it scopes every key under a prefix (see `S3Po.Bucket`). No request is made: a bad name fails
+     * each operation of the handle with `ValidationError`, as it fails the service's.
+     *
+     * @example
+     * ```ts
+     * import { Effect } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const photos = s3.bucket("photos")
+     *   yield* photos.upload("a.jpg", new Uint8Array([0xff, 0xd8]))
+     *   const tenant = photos.prefix("tenant-a/")
+     *   yield* tenant.upload("b.jpg", new Uint8Array([0xff, 0xd8])) // photos/tenant-a/b.jpg
+     *   const info = yield* tenant.head("b.jpg")
+     *   yield* Effect.log(info.key) // "b.jpg"
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly bucket: (name: string) => S3Po.Bucket
+    /**
+     * The object's bytes and its info (ETag, size, time, content type, metadata, storage class,
+     * checksum and attributes) from one GET: no `head` before, no race between the two. Takes every
+     * option of `download` (conditions, `range`, parallel parts with `concurrency`, `verify`), with
+     * the same guarantees. For a range, `info.size` is the whole object's.
+     *
+     * @example
+     * ```ts
+     * import { Effect } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const { body, info } = yield* s3.get("reports", "2024/q1.csv")
+     *   yield* Effect.log(`${body.length} bytes of ${info.contentType}, version ${info.etag}`)
+     *   // Replace that version only: another writer's change in between fails with PreconditionFailed.
+     *   yield* s3.upload("reports", "2024/q1.csv", "revised", { ifMatch: info.etag })
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly get: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<GetResult, S3PoError>
+    /**
+     * The object's info, as soon as the GET is answered, and its body as a stream that reads the
+     * answer's bytes as it is run: `downloadStream` with the info first. The answer is held open
+     * until the stream ends or the scope closes (run it in `Effect.scoped`), so an info looked at and
+     * a stream never run cost no connection beyond the scope. The stream is run once (again: a
+     * `ValidationError`); run after the scope closed, it reads the object with a new GET pinned to
+     * `info.etag`.
+     *
+     * @example
+     * ```ts
+     * import { Effect, Stream } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.scoped(
+     *   Effect.gen(function*() {
+     *     const s3 = yield* S3Po
+     *     const { info, stream } = yield* s3.getStream("videos", "intro.mp4")
+     *     if (info.contentType !== "video/mp4") return 0
+     *     return yield* Stream.runFold(stream, 0, (bytes, chunk) => bytes + chunk.length)
+     *   })
+     * )
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly getStream: (
+      bucket: string,
+      key: string,
+      options?: DownloadOptions
+    ) => Effect.Effect<GetStreamResult, S3PoError, Scope.Scope>
+    /**
+     * A JSON document, decoded by `schema`, with the info of the version read (one GET). Fails with
+     * `InvalidDocument` when the body is not JSON in UTF-8 (`stage: "json"`) or not what the schema
+     * decodes (`stage: "decode"`, with the schema's message); `NoSuchKey` when there is none.
+     *
+     * @example
+     * ```ts
+     * import { Effect, Schema } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const Settings = Schema.Struct({ theme: Schema.Literal("light", "dark"), fontSize: Schema.Number })
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const { value, info } = yield* s3.getJson("app", "users/42/settings.json", Settings)
+     *   yield* Effect.log(`${value.theme} at ${value.fontSize}px, version ${info.etag}`)
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly getJson: <A, I>(
+      bucket: string,
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      options?: ReadConditions
+    ) => Effect.Effect<JsonDocument<A>, S3PoError>
+    /**
+     * Writes `value` as a JSON document: encoded by `schema`, as UTF-8 JSON, `application/json`
+     * unless `contentType` says otherwise. A value the schema does not encode fails with
+     * `InvalidDocument` (`stage: "encode"`) before any request. Takes the write conditions:
+     * `ifNoneMatch: "*"` creates only, `ifMatch` replaces that version only.
+     *
+     * @example
+     * ```ts
+     * import { Effect, Schema } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const Manifest = Schema.Struct({ files: Schema.Array(Schema.String), createdAt: Schema.DateFromString })
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   // Written once: a second writer fails with PreconditionFailed.
+     *   const { etag } = yield* s3.putJson(
+     *     "builds",
+     *     "1042/manifest.json",
+     *     Manifest,
+     *     { files: ["app.js", "app.css"], createdAt: new Date() },
+     *     { ifNoneMatch: "*" }
+     *   )
+     *   return etag
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly putJson: <A, I>(
+      bucket: string,
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      value: NoInfer<A>,
+      options?: PutJsonOptions
+    ) => Effect.Effect<UploadResult, S3PoError>
+    /**
+     * Changes a JSON document by compare-and-swap, however many writers do at once: reads it with
+     * its ETag (`get`), applies `f` to its value (`Option.none()` when the key holds none), and
+     * writes the result only over the version read (`ifMatch`; create-only, `ifNoneMatch: "*"`, when
+     * there was none). When another writer got there first (`PreconditionFailed`), it reads again
+     * and applies `f` again, after a delay from the layer's retry policy (none when it is `"off"`;
+     * starting over when the policy ends), up to `maxAttempts` (default 10) attempts, then fails with
+     * `UpdateConflict`. `f` may run more than once: keep it free of effects that must not repeat.
+     * It may return the new value or an `Effect` of it; its failure stops the update, nothing written.
+     * A stored value the schema does not decode fails with `InvalidDocument` before any write. Each
+     * write stores the attributes in `options`, not those of the version it replaces.
+     *
+     * @example
+     * ```ts
+     * import { Effect, Option, Schema } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const Counter = Schema.Struct({ visits: Schema.Number })
+     *
+     * const countVisit = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const { value } = yield* s3.updateJson("app", "counters/home.json", Counter, (current) => ({
+     *     visits: Option.match(current, { onNone: () => 1, onSome: ({ visits }) => visits + 1 })
+     *   }))
+     *   return value.visits
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly updateJson: <A, I, E = never, R = never>(
+      bucket: string,
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      f: (current: Option.Option<A>) => NoInfer<A> | Effect.Effect<NoInfer<A>, E, R>,
+      options?: UpdateJsonOptions
+    ) => Effect.Effect<JsonUpdate<A>, S3PoError | E, R>
     /** Every bucket the credentials own, by name, over every page of ListBuckets. */
     readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>
@@ -591,10 +879,113 @@ export declare namespace S3Po {
      */
     readonly abortPendingUploads: (
       bucket: string,
-      options?: { readonly prefix?: string; readonly olderThan?: Duration.DurationInput }
+      options?: { readonly prefix?: string; readonly olderThan?: DurationOption }
     ) => Effect.Effect<number, S3PoError>
   }
+
+  /**
+   * A bucket, or a prefix of one (a folder): the service's object operations without the bucket
+   * argument, from `s3.bucket(name)`. `prefix("tenant-a/")` gives the same operations again with
+   * every key under `tenant-a/`; prefixes compose (`prefix("a/").prefix("b/")` is under `a/b/`).
+   * A prefix is a folder, as in `Sync`: `prefix("a")` is `prefix("a/")`.
+   *
+   * Under a prefix, keys are relative to it, what comes back too: `head`'s `key`, listings (keys
+   * and common prefixes), pending uploads, deletion results and sync's actions show keys below the
+   * prefix (the prefix's own folder marker, the key equal to it, is not listed); options that are
+   * prefixes (`list({ prefix })`, `deletePrefix`, a form's `keyPrefix`) and `startAfter` are
+   * relative too. Errors name the full bucket and key, as the server saw them.
+   *
+   * A key cannot climb out of the prefix: a key that is empty, starts with `/`, or holds a `.` or
+   * `..` segment (between `/` or `\`), which a file system (sync) or an HTTP client (a presigned URL)
+   * would resolve, fails with `ValidationError` before any request. At the bucket's root, keys are
+   * the bucket's own and only the service's rules apply. A presigned form with `anyKey: true`
+   * lets the uploader choose any key below the prefix, not of the bucket.
+   *
+   * @example
+   * ```ts
+   * import { Effect, Stream } from "effect"
+   * import { S3Po } from "s3po"
+   *
+   * const program = Effect.gen(function*() {
+   *   const s3 = yield* S3Po
+   *   const tenant = s3.bucket("uploads").prefix("tenant-a/")
+   *   yield* tenant.upload("reports/q1.csv", "month,total\n")
+   *   const keys = yield* Stream.runCollect(tenant.list({ prefix: "reports/" })) // "reports/q1.csv"
+   *   const url = yield* tenant.presign("reports/q1.csv", { expiresIn: "1 hour" })
+   *   yield* tenant.syncDown("./reports")
+   *   // tenant.download("../tenant-b/secret") fails with ValidationError, before any request
+   * })
+   * ```
+   *
+   * @since 0.5.0
+   * @category models
+   */
+  export interface Bucket {
+    /** The bucket's name. */
+    readonly name: string
+    /** The prefix every key of the handle is under: `""` at the bucket's root, else ending with `/`. */
+    readonly path: string
+    /** The handle of the folder `prefix` below this one (`/` added when it does not end with one). */
+    readonly prefix: (prefix: string) => Bucket
+    readonly upload: {
+      (key: string, body: string | Uint8Array, options?: UploadOptions): ReturnType<Service["uploadFile"]>
+      <E, R>(
+        key: string,
+        body: Stream.Stream<Uint8Array, E, R>,
+        options?: UploadOptions
+      ): Effect.Effect<Effect.Effect.Success<ReturnType<Service["uploadFile"]>>, S3PoError | E, R>
+    }
+    readonly uploadFile: WithoutBucket<Service["uploadFile"]>
+    readonly download: WithoutBucket<Service["download"]>
+    readonly downloadString: WithoutBucket<Service["downloadString"]>
+    readonly downloadStream: WithoutBucket<Service["downloadStream"]>
+    readonly downloadFile: WithoutBucket<Service["downloadFile"]>
+    readonly head: WithoutBucket<Service["head"]>
+    readonly getTags: WithoutBucket<Service["getTags"]>
+    readonly setTags: WithoutBucket<Service["setTags"]>
+    readonly exists: WithoutBucket<Service["exists"]>
+    readonly list: WithoutBucket<Service["list"]>
+    readonly listObjects: WithoutBucket<Service["listObjects"]>
+    readonly delete: WithoutBucket<Service["delete"]>
+    readonly deleteMany: WithoutBucket<Service["deleteMany"]>
+    readonly deleteManyStream: <E = never, R = never>(
+      keys: Stream.Stream<string, E, R> | Iterable<string>
+    ) => Stream.Stream<DeleteResult, S3PoError | E, R>
+    /** A server-side copy from one key of the handle to another. */
+    readonly copy: (from: string, to: string, options?: CopyOptions) => ReturnType<Service["copy"]>
+    /** `copy`, then the source deleted. */
+    readonly move: (from: string, to: string, options?: CopyOptions) => ReturnType<Service["move"]>
+    readonly presign: WithoutBucket<Service["presign"]>
+    readonly presignPost: WithoutBucket<Service["presignPost"]>
+    readonly deletePrefix: WithoutBucket<Service["deletePrefix"]>
+    readonly listPendingUploads: WithoutBucket<Service["listPendingUploads"]>
+    readonly abortPendingUploads: WithoutBucket<Service["abortPendingUploads"]>
+    /** `Sync.syncUp` to the handle's bucket and prefix. */
+    readonly syncUp: (
+      localDir: string,
+      options?: Sync.SyncOptions
+    ) => Effect.Effect<Sync.SyncSummary, Effect.Effect.Error<ReturnType<typeof Sync.syncUp>>>
+    /** `Sync.syncDown` from the handle's bucket and prefix. */
+    readonly syncDown: (
+      localDir: string,
+      options?: Sync.SyncOptions
+    ) => Effect.Effect<Sync.SyncSummary, Effect.Effect.Error<ReturnType<typeof Sync.syncDown>>>
+    /** `Sync.planUp` to the handle's bucket and prefix. */
+    readonly planUp: (
+      localDir: string,
+      options?: Sync.SyncOptions
+    ) => Stream.Stream<Sync.SyncAction, Stream.Stream.Error<ReturnType<typeof Sync.planUp>>>
+    /** `Sync.planDown` from the handle's bucket and prefix. */
+    readonly planDown: (
+      localDir: string,
+      options?: Sync.SyncOptions
+    ) => Stream.Stream<Sync.SyncAction, Stream.Stream.Error<ReturnType<typeof Sync.planDown>>>
+  }
 }
+
+/** A service method without its first argument, the bucket: the method of a `S3Po.Bucket`. */
+type WithoutBucket<F> = F extends (bucket: string, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result
+  : never
 
 /**
  * The s3po service tag. Pick an implementation by providing `S3PoLive` or `S3PoMock`.

@@ -1,60 +1,37 @@
 /**
- * An in-memory S3 that behaves like S3: for tests, demos and local development. `S3PoMock` is
- * the plain layer; `layerMock` adds a test kit: seeded contents, injected faults and latency, and
- * `S3PoMockControl` to inspect and steer the mock while a test runs.
+ * An in-memory S3 that behaves like S3: for tests, demos and local development.
+ * `S3PoMock.layer(options)` builds it as a test kit: seeded contents, injected faults and latency,
+ * and `S3PoMock.Control` to inspect and steer the mock while a test runs.
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Fault from "./Fault.js"
 import { fromBackend } from "./internal/core/layer.js"
 import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
-import type { Fault, FaultRule, MockRequest } from "./MockFault.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { Checksum, MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
+import type { Checksum, DurationOption, MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
 import type { S3PoError, ValidationError } from "./S3PoError.js"
-
-/**
- * `S3Po` backed by a `Ref` holding an in-memory store, empty each time the layer is built. It
- * follows S3's rules: buckets must exist, keys list in UTF-8 byte order in pages of 1000,
- * delimiters roll keys up into common prefixes, ETags are MD5s, multipart uploads check part sizes
- * and order, and a pending multipart upload stays pending until completed or aborted. Checksums
- * too: a write's checksum is checked against its bytes (a mismatch, S3's `BadDigest`, fails with
- * `ChecksumMismatch`) and kept, full-object or composite as a multipart upload declared it; an
- * object written without one gets S3's default (CRC64NVME); HEAD and GET answer it only in checksum
- * mode, and a ranged GET never.
- *
- * @since 0.1.0
- * @category layers
- */
-export const S3PoMock: Layer.Layer<S3Po> = fromBackend(
-  Effect.map(MockBackend.makeEmpty, (backend) => ({
-    backend,
-    presigner: MockPresign.make().presigner,
-    // Without injected faults no request fails in a way a retry could fix, so none is set up.
-    settings: { retry: "off" }
-  }))
-)
 
 /**
  * An object to seed the mock with: a UTF-8 string, bytes, or a body with its attributes (content
  * type, metadata, tags, ...).
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export type MockSeedContent = string | Uint8Array | MockSeedObject
+export type SeedContent = string | Uint8Array | SeedObject
 
 /**
- * @since 0.2.0
+ * @since 0.5.0
  * @category models
  */
-export interface MockSeedObject extends ObjectAttributes {
+export interface SeedObject extends ObjectAttributes {
   readonly body: string | Uint8Array
   /**
    * The checksum the object is stored with, as given (one that does not match the body seeds a
@@ -67,18 +44,18 @@ export interface MockSeedObject extends ObjectAttributes {
  * Buckets and their objects: `{ "my-bucket": { "a.txt": "hello" } }`. A bucket with no objects
  * is created empty. A snapshot is a seed too.
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export type MockSeed = Readonly<Record<string, Readonly<Record<string, MockSeedContent>>>>
+export type Seed = Readonly<Record<string, Readonly<Record<string, SeedContent>>>>
 
 /**
  * One stored object, as a snapshot shows it.
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export interface MockObject extends ObjectAttributes {
+export interface StoredObject extends ObjectAttributes {
   readonly body: Uint8Array
   readonly etag: string
   readonly contentType: string
@@ -91,18 +68,18 @@ export interface MockObject extends ObjectAttributes {
 /**
  * Every bucket and object in the mock, as plain data: a copy the test may keep.
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export type MockSnapshot = Readonly<Record<string, Readonly<Record<string, MockObject>>>>
+export type Snapshot = Readonly<Record<string, Readonly<Record<string, StoredObject>>>>
 
 /**
  * A multipart upload created and neither completed nor aborted.
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export interface MockPendingUpload {
+export interface PendingUpload {
   readonly bucket: string
   readonly key: string
   readonly uploadId: string
@@ -114,60 +91,61 @@ export interface MockPendingUpload {
 /**
  * One request the mock received, with how it ended. Every attempt is a call of its own.
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export interface MockCall extends MockRequest {
+export interface Call extends Fault.Request {
   /** When the request arrived, in milliseconds on Effect's `Clock` (the `TestClock` in tests). */
   readonly startedAt: number
   readonly outcome: "pending" | "succeeded" | "failed" | "interrupted"
   /** The typed error the call failed with. */
   readonly error?: S3PoError | undefined
   /** The fault injected into this call, if one was. */
-  readonly fault?: Fault | undefined
+  readonly fault?: Fault.Fault | undefined
 }
 
 /**
  * How many requests the mock received since its call log was last cleared, all of them counted,
  * those the log dropped included.
  *
- * @since 0.3.0
+ * @since 0.5.0
  * @category models
  */
-export interface MockCallCounts {
+export interface CallCounts {
   /** Every request, each retry its own. */
   readonly total: number
-  /** The oldest requests, no longer in `calls` (see `MockOptions.callLogLimit`). */
+  /** The oldest requests, no longer in `calls` (see `Options.callLogLimit`). */
   readonly dropped: number
   readonly byOperation: Readonly<Partial<Record<S3Operation, number>>>
 }
 
 /**
  * How long each request takes, on Effect's `Clock`: under `TestClock`, tests advance it with
- * `TestClock.adjust` and run in no real time.
+ * `TestClock.adjust` and run in no real time. A `Duration` or a text such as `"50 millis"`, or a
+ * function of the request giving one; never a bare number (see `DurationOption`).
  *
- * @since 0.1.0
+ * @since 0.5.0
  * @category models
  */
-export type MockLatency = Duration.DurationInput | ((request: MockRequest) => Duration.DurationInput)
+export type Latency = DurationOption | ((request: Fault.Request) => DurationOption)
 
 /**
- * @since 0.1.0
+ * @since 0.5.0
  * @category options
  */
-export interface MockOptions {
+export interface Options {
   /** The buckets and objects the mock starts with. */
-  readonly seed?: MockSeed | undefined
-  readonly faults?: ReadonlyArray<FaultRule> | undefined
-  readonly latency?: MockLatency | undefined
+  readonly seed?: Seed | undefined
+  readonly faults?: ReadonlyArray<Fault.Rule> | undefined
+  readonly latency?: Latency | undefined
   /** Seeds the random numbers that `rate` rules draw: the same seed fails the same requests. Default 0. */
   readonly randomSeed?: number | undefined
   /** The retry policy, as for `S3PoLive`. Default: `Retry.exponential()`. */
   readonly retry?: RetryPolicy | undefined
   readonly multipart?: MultipartOptions | undefined
   /**
-   * How many of the most recent requests `S3PoMockControl.calls` keeps: older ones are dropped, so a
-   * long-running mock holds bounded memory, and still counted in `callCounts`. 0 keeps none.
+   * How many of the most recent requests `S3PoMock.Control`'s `calls` keeps: older ones are dropped,
+   * so a long-running mock holds bounded memory, and still counted in `callCounts`. 0 keeps none.
    * Default 10,000.
    */
   readonly callLogLimit?: number | undefined
@@ -178,11 +156,11 @@ export interface MockOptions {
 }
 
 /**
- * @since 0.1.0
+ * @since 0.5.0
  */
-export declare namespace S3PoMockControl {
+export declare namespace Control {
   /**
-   * @since 0.1.0
+   * @since 0.5.0
    * @category models
    */
   export interface Service {
@@ -190,20 +168,20 @@ export declare namespace S3PoMockControl {
      * The requests so far, in the order they arrived: the most recent `callLogLimit` (default
      * 10,000) of them.
      */
-    readonly calls: Effect.Effect<ReadonlyArray<MockCall>>
+    readonly calls: Effect.Effect<ReadonlyArray<Call>>
     /** How many requests arrived, by operation, exact however many `calls` dropped. */
-    readonly callCounts: Effect.Effect<MockCallCounts>
+    readonly callCounts: Effect.Effect<CallCounts>
     /** Empties the call log and sets its counts to 0. */
     readonly clearCalls: Effect.Effect<void>
-    /** Adds a rule after the ones already there; one that is no `FaultRule` fails with `ValidationError`. */
-    readonly addFault: (rule: FaultRule) => Effect.Effect<void, ValidationError>
+    /** Adds a rule after the ones already there; one that is no `Fault.Rule` fails with `ValidationError`. */
+    readonly addFault: (rule: Fault.Rule) => Effect.Effect<void, ValidationError>
     readonly clearFaults: Effect.Effect<void>
     /** Replaces the latency; `undefined` for none. */
-    readonly setLatency: (latency: MockLatency | undefined) => Effect.Effect<void, ValidationError>
-    readonly snapshot: Effect.Effect<MockSnapshot>
+    readonly setLatency: (latency: Latency | undefined) => Effect.Effect<void, ValidationError>
+    readonly snapshot: Effect.Effect<Snapshot>
     /** Replaces every bucket and object with the seed's, and drops pending uploads. */
-    readonly restore: (seed: MockSeed) => Effect.Effect<void, ValidationError>
-    readonly pendingUploads: Effect.Effect<ReadonlyArray<MockPendingUpload>>
+    readonly restore: (seed: Seed) => Effect.Effect<void, ValidationError>
+    readonly pendingUploads: Effect.Effect<ReadonlyArray<PendingUpload>>
     /**
      * Back to the layer as it was built: the seed's objects, no pending uploads, the options' faults
      * (counted afresh) and latency, an empty call log. For tests that share one layer.
@@ -221,25 +199,77 @@ export declare namespace S3PoMockControl {
 }
 
 /**
- * Inspects and steers the mock built by `layerMock` while a test runs.
+ * Inspects and steers the mock built by `S3PoMock.layer` while a test runs.
  *
- * @since 0.1.0
+ * @example
+ * ```ts
+ * import { S3Po, S3PoMock } from "s3po"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   const control = yield* S3PoMock.Control
+ *   yield* s3.upload("bucket", "hello.txt", "hi")
+ *   const snapshot = yield* control.snapshot
+ *   return Object.keys(snapshot.bucket ?? {})
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, S3PoMock.layer({ seed: { bucket: {} } }))).then(console.log)
+ * // [ "hello.txt" ]
+ * ```
+ *
+ * @since 0.5.0
  * @category tags
  */
-export class S3PoMockControl extends Context.Tag("s3po/S3PoMockControl")<
-  S3PoMockControl,
-  S3PoMockControl.Service
->() {}
+export class Control extends Context.Tag("s3po/S3PoMockControl")<Control, Control.Service>() {}
+
+/**
+ * A test found multipart uploads left pending in the mock: what `S3PoMock.Control`'s
+ * `assertNoPendingUploads` fails with. Not an `S3PoError`: no S3 request fails with it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
+  readonly uploads: ReadonlyArray<PendingUpload>
+}> {
+  override get message(): string {
+    const list = this.uploads.map((upload) => `s3://${upload.bucket}/${upload.key} (${upload.parts} parts)`)
+    return `${this.uploads.length} multipart upload(s) left pending: ${list.join(", ")}`
+  }
+}
 
 /**
  * The mock as a test kit: `S3Po` over a fresh in-memory store (seeded from `options.seed`), with
- * the faults and latency the options and `S3PoMockControl` set. Injected faults become the typed
- * errors `S3PoLive` produces for the same failures and are retried by the same policy.
+ * the faults and latency the options and `S3PoMock.Control` set, and `S3PoMock.Control` itself. It
+ * follows S3's rules: buckets must exist, keys list in UTF-8 byte order in pages of 1000,
+ * delimiters roll keys up into common prefixes, ETags are MD5s, multipart uploads check part sizes
+ * and order, and a pending multipart upload stays pending until completed or aborted. Checksums
+ * too: a write's checksum is checked against its bytes (a mismatch, S3's `BadDigest`, fails with
+ * `ChecksumMismatch`) and kept, full-object or composite as a multipart upload declared it; an
+ * object written without one gets S3's default (CRC64NVME); HEAD and GET answer it only in checksum
+ * mode, and a ranged GET never. Injected faults become the typed errors `S3PoLive` produces for
+ * the same failures and are retried by the same policy. Options it cannot take fail the layer with
+ * a `ValidationError`.
  *
- * @since 0.1.0
+ * @example
+ * ```ts
+ * import { S3Po, S3PoMock } from "s3po"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   return yield* s3.downloadString("config", "app.json")
+ * })
+ *
+ * const layer = S3PoMock.layer({ seed: { config: { "app.json": "{\"debug\":true}" } } })
+ * Effect.runPromise(Effect.provide(program, layer)).then(console.log) // {"debug":true}
+ * ```
+ *
+ * @since 0.5.0
  * @category layers
  */
-export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMockControl, ValidationError> =>
+export const layer = (options: Options = {}): Layer.Layer<S3Po | Control, ValidationError> =>
   Layer.unwrapEffect(
     Effect.map(MockControl.make(options), ({ backend, control, presigner }) =>
       Layer.merge(
@@ -255,22 +285,233 @@ export const layerMock = (options: MockOptions = {}): Layer.Layer<S3Po | S3PoMoc
             }
           })
         ),
-        Layer.succeed(S3PoMockControl, control)
+        Layer.succeed(Control, control)
       ))
   )
 
+/** The plain mock: what providing `S3PoMock` itself builds. */
+const plain: Layer.Layer<S3Po> = fromBackend(
+  Effect.map(MockBackend.makeEmpty, (backend) => ({
+    backend,
+    presigner: MockPresign.make().presigner,
+    // Without injected faults no request fails in a way a retry could fix, so none is set up.
+    settings: { retry: "off" }
+  }))
+)
+
 /**
- * A test found multipart uploads left pending in the mock: what `S3PoMockControl.assertNoPendingUploads`
- * fails with. Not an `S3PoError`: no S3 request fails with it.
+ * The mock's module as one value, `import { S3PoMock } from "s3po"`: `S3PoMock.layer(options)`,
+ * `S3PoMock.Control`, `S3PoMock.PendingUploadsLeft`, and the types `S3PoMock.Options`,
+ * `S3PoMock.Seed`, `S3PoMock.Snapshot`, `S3PoMock.Control.Service`, ...
+ *
+ * It is also, until 1.0, the layer it always was: providing `S3PoMock` itself serves `S3Po` over
+ * an empty store, without the control and with retries off. That form is deprecated: provide
+ * `S3PoMock.layer()` instead.
+ *
+ * @example
+ * ```ts
+ * import { S3Po, S3PoMock } from "s3po"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   yield* s3.createBucket("scratch")
+ *   yield* s3.upload("scratch", "note.txt", "hello")
+ *   return yield* s3.downloadString("scratch", "note.txt")
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, S3PoMock.layer())).then(console.log) // hello
+ * ```
  *
  * @since 0.1.0
- * @category errors
+ * @category layers
  */
-export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
-  readonly uploads: ReadonlyArray<MockPendingUpload>
-}> {
-  override get message(): string {
-    const list = this.uploads.map((upload) => `s3://${upload.bucket}/${upload.key} (${upload.parts} parts)`)
-    return `${this.uploads.length} multipart upload(s) left pending: ${list.join(", ")}`
+export const S3PoMock: Layer.Layer<S3Po> & {
+  readonly layer: typeof layer
+  readonly Control: typeof Control
+  readonly PendingUploadsLeft: typeof PendingUploadsLeft
+} = Object.assign(Layer.suspend(() => plain), { layer, Control, PendingUploadsLeft })
+
+/**
+ * The types of the mock's module, reached through the `S3PoMock` value's name.
+ *
+ * @since 0.5.0
+ */
+export declare namespace S3PoMock {
+  /**
+   * @since 0.5.0
+   * @category options
+   */
+  export type Options = MockOptions
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type Seed = MockSeed
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type SeedContent = MockSeedContent
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type SeedObject = MockSeedObject
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type StoredObject = MockObject
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type Snapshot = MockSnapshot
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type PendingUpload = MockPendingUpload
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type Call = MockCall
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type CallCounts = MockCallCounts
+  /**
+   * @since 0.5.0
+   * @category models
+   */
+  export type Latency = MockLatency
+  /**
+   * @since 0.5.0
+   * @category tags
+   */
+  export type Control = S3PoMockControl
+  /**
+   * @since 0.5.0
+   */
+  export namespace Control {
+    /**
+     * @since 0.5.0
+     * @category models
+     */
+    export type Service = S3PoMockControl.Service
   }
+  /**
+   * @since 0.5.0
+   * @category errors
+   */
+  export type PendingUploadsLeft = MockPendingUploadsLeft
 }
+
+type MockPendingUploadsLeft = PendingUploadsLeft
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.SeedContent`
+ */
+export type MockSeedContent = SeedContent
+
+/**
+ * @since 0.2.0
+ * @category models
+ * @deprecated use `S3PoMock.SeedObject`
+ */
+export type MockSeedObject = SeedObject
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.Seed`
+ */
+export type MockSeed = Seed
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.StoredObject`
+ */
+export type MockObject = StoredObject
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.Snapshot`
+ */
+export type MockSnapshot = Snapshot
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.PendingUpload`
+ */
+export type MockPendingUpload = PendingUpload
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.Call`
+ */
+export type MockCall = Call
+
+/**
+ * @since 0.3.0
+ * @category models
+ * @deprecated use `S3PoMock.CallCounts`
+ */
+export type MockCallCounts = CallCounts
+
+/**
+ * @since 0.1.0
+ * @category models
+ * @deprecated use `S3PoMock.Latency`
+ */
+export type MockLatency = Latency
+
+/**
+ * @since 0.1.0
+ * @category options
+ * @deprecated use `S3PoMock.Options`
+ */
+export type MockOptions = Options
+
+/**
+ * @since 0.1.0
+ * @category tags
+ * @deprecated use `S3PoMock.Control`
+ */
+export const S3PoMockControl: typeof Control = Control
+
+/**
+ * @since 0.1.0
+ * @category tags
+ * @deprecated use `S3PoMock.Control`
+ */
+export type S3PoMockControl = Control
+
+/**
+ * @since 0.1.0
+ * @deprecated use `S3PoMock.Control`
+ */
+export declare namespace S3PoMockControl {
+  /**
+   * @since 0.1.0
+   * @category models
+   * @deprecated use `S3PoMock.Control.Service`
+   */
+  export type Service = Control.Service
+}
+
+/**
+ * @since 0.1.0
+ * @category layers
+ * @deprecated use `S3PoMock.layer`
+ */
+export const layerMock: typeof layer = layer

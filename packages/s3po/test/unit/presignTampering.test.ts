@@ -1,11 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { layerLive, layerMock, type PresignedPost, S3Po, S3PoMockControl } from "s3po"
+import { type DurationOption, layerLive, layerMock, type PresignedPost, S3Po, S3PoMockControl } from "s3po"
 
 /** Runs `effect` on a mock holding bucket "bkt" with object "k". */
 const onMock = <A, E>(effect: Effect.Effect<A, E, S3Po | S3PoMockControl>) =>
@@ -128,14 +127,14 @@ describe("presigned requests on the mock refuse what S3 refuses", () => {
 })
 
 describe("a duration that is none fails typed, never throws", () => {
-  const notDurations: ReadonlyArray<unknown> = ["soon", "5 parsecs", {}, [1], [1e300, 0], Symbol("x")]
+  const notDurations: ReadonlyArray<unknown> = ["soon", "5 parsecs", "3600", 3600, 0, {}, [1], [1e300, 0], Symbol("x")]
 
   it.effect("presign, presignPost and abortPendingUploads: a ValidationError naming the field", () =>
     onMock(Effect.gen(function*() {
       const s3 = yield* S3Po
       for (const bad of notDurations) {
-        const expiresIn = bad as Duration.DurationInput
-        const olderThan = bad as Duration.DurationInput
+        const expiresIn = bad as DurationOption
+        const olderThan = bad as DurationOption
         const failures = [
           yield* Effect.flip(Effect.suspend(() => s3.presign("bkt", "k", { expiresIn }))),
           yield* Effect.flip(Effect.suspend(() => s3.presignPost("bkt", { key: "k", maxBytes: 1, expiresIn }))),
@@ -152,7 +151,7 @@ describe("a duration that is none fails typed, never throws", () => {
   it.effect("a live layer given a timeout that is no duration fails to build with a ValidationError", () =>
     Effect.gen(function*() {
       for (const field of ["requestTimeout", "connectionTimeout", "idleTimeout"] as const) {
-        const layer = layerLive({ endpoint: "http://127.0.0.1:9", [field]: "soon" as Duration.DurationInput })
+        const layer = layerLive({ endpoint: "http://127.0.0.1:9", [field]: "soon" as DurationOption })
         const exit = yield* Effect.exit(Effect.scoped(Layer.build(layer)))
         assert.isTrue(Exit.isFailure(exit) && !Exit.isInterrupted(exit), String(exit))
         if (Exit.isFailure(exit)) {

@@ -1,11 +1,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { S3Po } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
-import { shown } from "./validation.js"
+import { durationProblem, shown } from "./validation.js"
 
 /**
  * The types of public functions' arguments, checked before anything reads them, so that a caller
@@ -33,12 +33,14 @@ type Kind =
   | "latency"
   | "client"
   | "options"
+  | "schema"
+  | "any"
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null
 
 /**
  * Where a value made from input its constructor cannot take keeps why, when that constructor cannot
- * fail (`Retry.exponential` returns a `Schedule`, `MockFault.errorResponse` a `Fault`): a layer
+ * fail (`Retry.exponential` returns a `Schedule`, `Fault.errorResponse` a `Fault`): a layer
  * given the value fails with it.
  */
 const invalidInput = Symbol.for("s3po/invalidInput")
@@ -55,21 +57,21 @@ const faultTags = new Set(["ErrorResponse", "ConnectionReset", "Timeout", "Trunc
 
 const faultProblem = (fault: unknown): string | undefined => {
   const tag: unknown = isObject(fault) ? Reflect.get(fault, "_tag") : undefined
-  if (!isObject(fault) || typeof tag !== "string" || !faultTags.has(tag)) return "must be a MockFault"
+  if (!isObject(fault) || typeof tag !== "string" || !faultTags.has(tag)) return "must be a Fault"
   const refused = invalidInputOf(fault)
   if (refused !== undefined) return refused.reason
   if (tag === "CorruptedBody") {
     const at: unknown = Reflect.get(fault, "at")
     return at === undefined || (Number.isSafeInteger(at) && (at as number) >= 0)
       ? undefined
-      : "must be a MockFault (see MockFault.corruptedBody)"
+      : "must be a Fault (see Fault.corruptedBody)"
   }
   if (tag !== "ErrorResponse") return undefined
   const retryAfter: unknown = Reflect.get(fault, "retryAfter")
   return typeof Reflect.get(fault, "status") === "number" && typeof Reflect.get(fault, "code") === "string" &&
       typeof Reflect.get(fault, "message") === "string" && (retryAfter === undefined || Duration.isDuration(retryAfter))
     ? undefined
-    : "must be a MockFault (see MockFault.errorResponse)"
+    : "must be a Fault (see Fault.errorResponse)"
 }
 
 const ruleFields: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
@@ -117,20 +119,14 @@ const kindProblem: { readonly [K in Kind]: (value: unknown) => string | undefine
     value === "off" ? undefined : Schedule.isSchedule(value)
       ? invalidInputOf(value)?.reason
       : "must be \"off\" or a Schedule",
-  latency: (value) =>
-    typeof value === "function" || Option.isSome(Duration.decodeUnknown(value))
-      ? undefined
-      : "must be a duration or a function of the request",
+  latency: (value) => typeof value === "function" ? undefined : durationProblem(value),
   client: (value) =>
     isObject(value) && typeof Reflect.get(value, "send") === "function" && isObject(Reflect.get(value, "config"))
       ? undefined
       : "must be an S3Client",
   // Checked field by field by `options`; this is only its outer shape.
   options: (value) => isObject(value) && !Array.isArray(value) ? undefined : "must be an object",
-  duration: (value) =>
-    Option.isSome(Duration.decodeUnknown(value))
-      ? undefined
-      : "must be a Duration, milliseconds, [seconds, nanos] or a text such as \"30 seconds\"",
+  duration: durationProblem,
   concurrency: (value) => typeof value === "number" || value === "unbounded" ? undefined : "must be a number",
   body: (value) =>
     typeof value === "string" || value instanceof Uint8Array || Stream.StreamTypeId in Object(value)
@@ -146,6 +142,8 @@ const kindProblem: { readonly [K in Kind]: (value: unknown) => string | undefine
     isObject(value) && typeof Reflect.get(value, "bucket") === "string" && typeof Reflect.get(value, "key") === "string"
       ? undefined
       : "must be { bucket, key } with both strings",
+  schema: (value) => Schema.isSchema(value) ? undefined : "must be a Schema",
+  any: () => undefined,
   prefixLocation: (value) =>
     isObject(value) && typeof Reflect.get(value, "bucket") === "string" &&
       ["string", "undefined"].includes(typeof Reflect.get(value, "prefix"))
@@ -179,6 +177,9 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   range: "object",
   checksumAlgorithm: "string",
   verify: "boolean",
+  // Documents.
+  maxAttempts: "number",
+  ordered: "boolean",
   // Listings.
   prefix: "string",
   delimiter: "string",
@@ -290,6 +291,11 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   downloadString: [bucketName, objectKey, ["options", "options"]],
   downloadStream: [bucketName, objectKey, ["options", "options"]],
   downloadFile: [bucketName, objectKey, ["path", "string"], ["options", "options"]],
+  get: [bucketName, objectKey, ["options", "options"]],
+  getStream: [bucketName, objectKey, ["options", "options"]],
+  getJson: [bucketName, objectKey, ["schema", "schema"], ["options", "options"]],
+  putJson: [bucketName, objectKey, ["schema", "schema"], ["value", "any"], ["options", "options"]],
+  updateJson: [bucketName, objectKey, ["schema", "schema"], ["f", "function"], ["options", "options"]],
   head: [bucketName, objectKey, ["conditions", "options"]],
   getTags: [bucketName, objectKey],
   setTags: [bucketName, objectKey, ["tags", "object"]],
@@ -309,7 +315,9 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   deletePrefix: [bucketName, ["prefix", "string"]],
   emptyBucket: [bucketName],
   listPendingUploads: [bucketName, ["options", "options"]],
-  abortPendingUploads: [bucketName, ["options", "options"]]
+  abortPendingUploads: [bucketName, ["options", "options"]],
+  // Returns a handle, not an effect: the handle's operations check the name (and their arguments).
+  bucket: []
 }
 
 const streamMethods: ReadonlySet<keyof S3Po.Service> = new Set([

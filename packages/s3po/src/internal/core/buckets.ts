@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { BucketInfo, PendingUpload } from "../../S3Po.js"
+import type { BucketInfo, DurationOption, PendingUpload } from "../../S3Po.js"
 import { type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import type { Backend } from "./backend.js"
 import * as DeleteMany from "./deleteMany.js"
@@ -64,7 +64,7 @@ export const deletePrefix = (retried: Backend, bucket: string, prefix: string): 
 
 export interface PendingUploadsOptions {
   readonly prefix?: string | undefined
-  readonly olderThan?: Duration.DurationInput | undefined
+  readonly olderThan?: DurationOption | undefined
 }
 
 export const listPendingUploads = (
@@ -77,12 +77,11 @@ export const listPendingUploads = (
     Effect.succeed(Listing.pendingUploads(retried, bucket, options.prefix))
   ))
 
-const olderThanProblem = (olderThan: Duration.DurationInput | undefined) => {
+const olderThanProblem = (olderThan: DurationOption | undefined) => {
   if (olderThan === undefined) return undefined
-  const problem = Validate.duration("abortPendingUploads", "olderThan", olderThan)
-  if (problem !== undefined) return problem
-  const millis = typeof olderThan === "number" ? olderThan : Duration.toMillis(Duration.decode(olderThan))
-  return millis >= 0 ? undefined : new ValidationError({
+  const decoded = Validate.durationOf("abortPendingUploads", "olderThan", olderThan)
+  if (decoded instanceof ValidationError) return decoded
+  return Duration.toMillis(decoded) >= 0 ? undefined : new ValidationError({
     operation: "abortPendingUploads",
     field: "olderThan",
     reason: `must not be negative (a time in the future), got ${Validate.shown(olderThan)}`

@@ -6,9 +6,9 @@ import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
-import type { Fault, FaultRule, MockRequest } from "../../MockFault.js"
+import type { Fault, Request as MockRequest, Rule as FaultRule } from "../../Fault.js"
 import { type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
-import type { MockCall, MockLatency } from "../../S3PoMock.js"
+import type { Call as MockCall, Latency as MockLatency } from "../../S3PoMock.js"
 import {
   type Backend,
   type GetObjectResponse,
@@ -239,7 +239,7 @@ const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
 /**
  * Any backend with faults, latency and a call log in front of it: each request is logged (the most
  * recent `callLogLimit` kept, every one counted), delayed
- * on Effect's `Clock`, and failed when a rule picks it. What `layerMock` puts in front of the
+ * on Effect's `Clock`, and failed when a rule picks it. What `S3PoMock.layer` puts in front of the
  * in-memory store, and `S3PoLive` in front of a real server when given `faults`.
  */
 export const make = (inner: Backend, options: FaultInjectionOptions) => {
@@ -250,7 +250,7 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
   /** The request's latency; a latency function's answer that is no duration fails the request. */
   const delayOf = (request: MockRequest): Duration.Duration | ValidationError => {
     if (latency === undefined) return Duration.zero
-    return Validate.durationOf("layerMock", "latency", typeof latency === "function" ? latency(request) : latency)
+    return Validate.durationOf("S3PoMock.layer", "latency", typeof latency === "function" ? latency(request) : latency)
   }
 
   const serve = <K extends Operation>(operation: K, primitive: Primitive<K>): Primitive<K> => (request) =>

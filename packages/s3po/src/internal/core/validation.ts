@@ -5,6 +5,7 @@ import type { DownloadRange, ObjectAttributes, ReadConditions, WriteConditions }
 import { ValidationError } from "../../S3PoError.js"
 import { writeIdBytes } from "./conditionalWrite.js"
 import { isConditional } from "./conditions.js"
+import { isInternalName, reservedPrefix } from "./internalMetadata.js"
 import {
   maxKeyBytes,
   maxPartBytes,
@@ -44,19 +45,33 @@ export const shown = (value: unknown): string => {
 }
 
 /**
- * A duration option decoded as `Duration.decode` decodes it, but as a `ValidationError` instead of
- * a throw when it is no `DurationInput`.
+ * Why `value` is no duration option (`DurationOption`), or `undefined` when it is one: a
+ * `Duration`, or a text `Duration.decode` reads ("90 seconds"). A bare number is refused: S3 and
+ * its tools count seconds where Effect counts milliseconds, so `3600` means an hour to one reader
+ * and 3.6 seconds to another. So are bigints (nanoseconds) and `[seconds, nanos]` pairs.
  */
-export const durationOf = (operation: string, field: string, value: unknown): Duration.Duration | ValidationError =>
-  Option.getOrElse(
-    Duration.decodeUnknown(value),
-    () =>
-      invalid(
-        operation,
-        field,
-        `must be a Duration, milliseconds, [seconds, nanos] or a text such as "30 seconds", got ${shown(value)}`
-      )
-  )
+export const durationProblem = (value: unknown): string | undefined => {
+  if (typeof value === "number" || typeof value === "bigint") {
+    const amount = typeof value === "number" && Number.isFinite(value) && value > 0 ? String(value) : "3600"
+    return `a bare number is ambiguous: S3 counts seconds, Effect milliseconds; write "${amount} seconds" or ` +
+      `"${amount} millis", or a Duration such as Duration.hours(1)`
+  }
+  if (Duration.isDuration(value)) return undefined
+  return typeof value === "string" && Option.isSome(Duration.decodeUnknown(value))
+    ? undefined
+    : "must be a Duration or a text such as \"30 seconds\" or \"1 hour\""
+}
+
+/**
+ * A duration option decoded, or the `ValidationError` that says why it is none (see
+ * `durationProblem`).
+ */
+export const durationOf = (operation: string, field: string, value: unknown): Duration.Duration | ValidationError => {
+  const problem = durationProblem(value)
+  return problem === undefined
+    ? Duration.decode(value as Duration.Duration)
+    : invalid(operation, field, `${problem}, got ${shown(value)}`)
+}
 
 /** An optional duration option that `Duration.decode` can decode. */
 export const duration = (operation: string, field: string, value: unknown): Problem => {
@@ -225,8 +240,9 @@ export const headerValue = (operation: string, field: string, value: string | un
 }
 
 /**
- * User metadata, sent as `x-amz-meta-*` headers: names that are HTTP tokens, values in printable
- * US-ASCII, at most 2 KB of names and values (S3's limit, counted in UTF-8 bytes).
+ * User metadata, sent as `x-amz-meta-*` headers: names that are HTTP tokens and not s3po's own
+ * (`s3po-*`), values in printable US-ASCII, at most 2 KB of names and values (S3's limit, counted
+ * in UTF-8 bytes).
  */
 export const metadata = (
   operation: string,
@@ -241,6 +257,15 @@ export const metadata = (
         operation,
         "metadata",
         `name ${JSON.stringify(name)} must be an HTTP token: letters, digits and !#$%&'*+-.^_\`|~, no spaces or ':'`
+      )
+    }
+    if (isInternalName(name)) {
+      return invalid(
+        operation,
+        "metadata",
+        `name ${JSON.stringify(name)} is reserved: names that start with "${reservedPrefix}" are s3po's own ` +
+          "(how a conditional write knows its own object, how a download checks a multipart object), " +
+          "so another value there would mislead them; choose another name"
       )
     }
     const field = `metadata.${name}`

@@ -4,8 +4,9 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
+import type { DurationOption } from "../../S3Po.js"
 import type { ValidationError } from "../../S3PoError.js"
-import type { LiveClientOptions, LiveOptions } from "../../S3PoLive.js"
+import type { ClientOptions as LiveClientOptions, Options as LiveOptions } from "../../S3PoLive.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
 import type { Backend } from "../core/backend.js"
 import * as FaultInjection from "../core/faultInjection.js"
@@ -31,7 +32,7 @@ import * as SignedHttp from "./signedHttp.js"
 const defaultConnectionTimeout = Duration.seconds(10)
 const defaultIdleTimeout = Duration.seconds(60)
 
-const millis = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
+const millis = (duration: DurationOption) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
 /**
  * Takes out of a client the SDK's own retry and logging steps, which s3po does itself: with
