@@ -1,12 +1,14 @@
 import * as Effect from "effect/Effect"
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
+import { documentsSuite } from "../contract/documents.js"
 import { awsS3Support, cephRgwSupport, preciseSuite } from "../contract/precise.js"
 import { presignSuite } from "../contract/presign.js"
 import { syncSuite } from "../contract/sync.js"
 import { liveLayer, server } from "../utils/live.js"
 
 contractSuite("S3PoLive", liveLayer())
+documentsSuite("S3PoLive reads with info and JSON documents", liveLayer())
 bucketsSuite("S3PoLive buckets", liveLayer())
 pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFaults }))
 presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))

@@ -2,13 +2,17 @@ import { S3PoMock } from "s3po"
 import { bucketsSuite } from "../contract/buckets.js"
 import { checksumsSuite } from "../contract/checksums.js"
 import { contractSuite } from "../contract/contract.js"
+import { documentsSuite } from "../contract/documents.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { mockSupport, preciseSuite } from "../contract/precise.js"
+import { visibilitySuite } from "../contract/visibility.js"
 import { mockBackend } from "../utils/backends.js"
 
 contractSuite("S3PoMock", S3PoMock)
+documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock)
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
 inputRulesSuite("S3PoMock input rules", S3PoMock)
 bucketsSuite("S3PoMock buckets", S3PoMock)
 preciseSuite("S3PoMock precise writes and reads", S3PoMock, mockSupport)
 checksumsSuite("S3PoMock checksums on upload", mockBackend, { keepsChecksums: true })
+visibilitySuite("S3PoMock missing buckets and s3po's own metadata", mockBackend)

@@ -4,6 +4,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
@@ -220,7 +221,8 @@ const fetchRange = <A>(
   key: string,
   gather: Gather<A>,
   selection: Selection,
-  verifying?: (info: ObjectInfo) => Verifier | undefined
+  verifying?: (info: ObjectInfo) => Verifier | undefined,
+  seen?: (info: ObjectInfo) => void
 ): Effect.Effect<A, S3PoError> =>
   Effect.suspend(() => {
     const read = new ResumableRead(
@@ -243,6 +245,7 @@ const fetchRange = <A>(
       // The first answer tells what the object's bytes are; every later one resumes it, pinned to its ETag.
       if (firstAnswer) {
         firstAnswer = false
+        seen?.(response.info)
         verifier = verifying?.(response.info)
       }
       if (gather.keepsChunks()) {
@@ -489,10 +492,58 @@ const collect = (bucket: string, key: string, download: Download): Effect.Effect
     )
   })
 
+/** An object, or a range of it, in memory, with the info of the answer its bytes came from. */
+export interface Gathered {
+  readonly body: Uint8Array
+  readonly info: ObjectInfo
+}
+
 /**
- * Gathered into memory: by ranges when `concurrency` > 1 (checked by `open`), else by one resumable
- * GET. A whole object is verified before its bytes are handed out, and read again on a mismatch.
+ * Gathered into memory with the object's info, as its first answer gave it (a GET's own headers,
+ * or with `concurrency` > 1 the HEAD the ranges are pinned by): by ranges when `concurrency` > 1
+ * (checked by `open`), else by one resumable GET. A whole object is verified before its bytes are
+ * handed out, and read again on a mismatch.
  */
+export const toBytesWithInfo = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  options: DownloadOptions = {}
+): Effect.Effect<Gathered, S3PoError> =>
+  Validate.guard(
+    problemOf(operation, bucket, key, options),
+    Effect.suspend(() => {
+      let info: ObjectInfo | undefined
+      const read = rereadOnMismatch(downloads, selectionOf(downloads, options), (selection, seen) => {
+        const answered = (first: ObjectInfo) => {
+          info = first
+          seen(first)
+        }
+        return (options.concurrency ?? 1) > 1
+          ? Effect.flatMap(
+            opened(downloads, operation, bucket, key, options, selection),
+            (download) => {
+              answered(download.info)
+              return collect(bucket, key, download)
+            }
+          )
+          : fetchRange(
+            downloads,
+            bucket,
+            key,
+            intoNewArray(bucket, key),
+            selection,
+            selection.verified === true ? (first) => verifierOf(operation, bucket, key, first) : undefined,
+            answered
+          )
+      })
+      // Bytes come only after a first answer: its info is known by then.
+      return Effect.map(read, (body): Gathered => ({ body, info: info! }))
+    })
+  )
+
+/** As `toBytesWithInfo`, the bytes alone. */
 export const toBytes = (
   downloads: Downloads,
   operation: string,
@@ -500,31 +551,51 @@ export const toBytes = (
   key: string,
   options: DownloadOptions = {}
 ): Effect.Effect<Uint8Array, S3PoError> =>
-  Validate.guard(
-    problemOf(operation, bucket, key, options),
-    rereadOnMismatch(downloads, selectionOf(downloads, options), (selection, seen) =>
-      (options.concurrency ?? 1) > 1
-        ? Effect.flatMap(
-          opened(downloads, operation, bucket, key, options, selection),
-          (download) => {
-            seen(download.info)
-            return collect(bucket, key, download)
-          }
-        )
-        : fetchRange(
-          downloads,
-          bucket,
-          key,
-          intoNewArray(bucket, key),
-          selection,
-          selection.verified === true
-            ? (info) => {
-              seen(info)
-              return verifierOf(operation, bucket, key, info)
-            }
-            : undefined
-        ))
+  Effect.map(toBytesWithInfo(downloads, operation, bucket, key, options), (gathered) => gathered.body)
+
+/** An object's info and its body, opened for the caller; what the body holds is freed when the scope closes. */
+export interface Opened {
+  readonly info: ObjectInfo
+  readonly stream: Stream.Stream<Uint8Array, S3PoError>
+}
+
+/**
+ * `open`, its held answer freed when the scope closes (or when the stream ends, whichever comes
+ * first). The stream is run once: a second run fails with `ValidationError` instead of answering
+ * nothing. A stream run after its scope closed reads with a new GET pinned to the ETag of the first.
+ */
+export const openScoped = (
+  downloads: Downloads,
+  operation: string,
+  bucket: string,
+  key: string,
+  options: DownloadOptions = {}
+): Effect.Effect<Opened, S3PoError, Scope.Scope> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(restore(open(downloads, operation, bucket, key, options)), (download) =>
+      Effect.as(Effect.addFinalizer(() => download.discard), {
+        info: download.info,
+        stream: runOnce(operation, Stream.ensuring(download.body, download.discard))
+      }))
   )
+
+/** The stream, failing on a second run instead of starting over from where the first one left. */
+const runOnce = <A>(operation: string, stream: Stream.Stream<A, S3PoError>): Stream.Stream<A, S3PoError> => {
+  let ran = false
+  return Stream.suspend(() => {
+    if (ran) {
+      return Stream.fail(
+        new ValidationError({
+          operation,
+          field: "stream",
+          reason: "is read once: call it again to read the object again"
+        })
+      )
+    }
+    ran = true
+    return stream
+  })
+}
 
 /**
  * Written beside `destination` and renamed into place when complete and verified: a failed

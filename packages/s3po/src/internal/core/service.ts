@@ -3,7 +3,7 @@ import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../Retry.js"
-import type { ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
+import type { DownloadOptions, ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import { checkedService } from "./argumentShapes.js"
 import { type Backend, mapBackend, operationNames, type Primitive } from "./backend.js"
@@ -13,9 +13,11 @@ import { knowingOwnCopy, knowingOwnWrite } from "./conditionalWrite.js"
 import { readConditionsOf } from "./conditions.js"
 import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
+import * as Documents from "./documents.js"
 import * as Download from "./download.js"
+import * as Handles from "./handles.js"
+import { userInfo } from "./internalMetadata.js"
 import * as Listing from "./listing.js"
-import * as PartSizeRecord from "./partSizeRecord.js"
 import * as Presign from "./presign.js"
 import type { Presigner } from "./presign.js"
 import { retrying } from "./retry.js"
@@ -72,12 +74,12 @@ const uploadFile =
       return yield* upload("uploadFile", bucket, key, source, uploadOptions)
     }).pipe(traced("uploadFile", bucket, key))
 
-/** What is asked and told of an object without its bytes: its info (without s3po's own record), existence and tags. */
+/** What is asked and told of an object without its bytes: its info (without s3po's own metadata), existence and tags. */
 const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists" | "getTags" | "setTags"> => {
   const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
     Validate.guard(
       Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
-      Effect.map(retried.headObject({ bucket, key, ...readConditionsOf(conditions) }), PartSizeRecord.hidden)
+      Effect.map(retried.headObject({ bucket, key, ...readConditionsOf(conditions) }), userInfo)
     )
   const problemOf = (operation: string, bucket: string, key: string, tags?: Readonly<Record<string, string>>) =>
     Validate.location(operation, bucket, key) ?? Validate.tags(operation, tags)
@@ -171,6 +173,18 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
   }
   const deleteMany = DeleteMany.make(retried)
   const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")
+  // One GET's bytes and info, the info as users see it (without s3po's own metadata).
+  const get = (operation: string, bucket: string, key: string, downloadOptions?: DownloadOptions) =>
+    Effect.map(
+      Download.toBytesWithInfo(downloads, operation, bucket, key, downloadOptions),
+      (got) => ({ body: got.body, info: userInfo(got.info) })
+    )
+  const documents = Documents.make({
+    get,
+    put: (operation, bucket, key, body, uploadOptions) =>
+      upload(operation, bucket, key, Upload.sourceOf(body), uploadOptions),
+    policy: options.retry
+  })
   const service = checkedService({
     createBucket: (bucket) =>
       Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
@@ -210,6 +224,16 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
         traced("downloadFile", bucket, key)
       ),
 
+    get: (bucket, key, downloadOptions) => get("get", bucket, key, downloadOptions).pipe(traced("get", bucket, key)),
+
+    getStream: (bucket, key, downloadOptions) =>
+      Effect.map(
+        Download.openScoped(downloads, "getStream", bucket, key, downloadOptions),
+        (opened) => ({ info: userInfo(opened.info), stream: opened.stream })
+      ).pipe(traced("getStream", bucket, key)),
+
+    ...documents,
+
     list: (bucket, listOptions = {}) => Listing.keys(retried, bucket, listOptions),
 
     listObjects: (bucket, listOptions = {}) => Listing.entries(retried, "listObjects", bucket, listOptions),
@@ -226,7 +250,9 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
       ),
     ...objectOperations(retried),
     ...copyOperations(retried, options),
-    ...bucketOperations(retried)
+    ...bucketOperations(retried),
+    // The handle calls the service it is a method of: checked, and known to `storedInfoOf` (sync).
+    bucket: (name) => Handles.bucket(service, name)
   })
   return withStoredInfo(headRetried, service)
 }
