@@ -5,8 +5,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { S3Po, ValidationError } from "s3po"
-import * as S3PoLive from "s3po/S3PoLive"
+import { type S3Po, S3PoLive, type ValidationError } from "s3po"
 import * as Output from "./output.js"
 
 /** The options every command takes, besides the environment the library reads (`S3PO_ENDPOINT`, `AWS_*`). */

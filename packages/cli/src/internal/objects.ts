@@ -34,10 +34,17 @@ export const rm = Command.make("rm", {
       yield* output.report(`deleted ${deleted} objects below ${formatS3(bucket, prefix)}`, { deleted, bucket, prefix })
     }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))
 
-/** Durations as people write them: `90s`, `15m`, `1h`, `7d`, or seconds. */
+/**
+ * Durations as people write them: `90s`, `15m`, `1h`, `7d`; a bare number counts seconds, as
+ * `aws s3 presign --expires-in` does (not milliseconds, as an Effect `Duration` would).
+ */
 const parseExpiry = (text: string) => {
   const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim())
-  if (match === null) return Effect.fail({ message: `--expires ${text}: expected a number with s, m, h or d` })
+  if (match === null) {
+    return Effect.fail({
+      message: `--expires ${text}: expected seconds (3600) or a number with s, m, h or d (90s, 15m, 1h, 7d)`
+    })
+  }
   const unit = { "": "seconds", s: "seconds", m: "minutes", h: "hours", d: "days" }[match[2]!] as
     | "seconds"
     | "minutes"
@@ -52,7 +59,10 @@ export const presign = Command.make("presign", {
   target: Args.text({ name: "s3://bucket/key" }),
   expires: Options.text("expires").pipe(
     Options.withDefault("1h"),
-    Options.withDescription("How long the URL works: 90s, 15m, 1h, 7d")
+    Options.withDescription(
+      "How long the URL works: a number of seconds (3600, as in aws s3 presign --expires-in), or with a unit: " +
+        "90s, 15m, 1h, 7d (at most 7d)"
+    )
   )
 }, (options) =>
   withS3(options, (output) =>
