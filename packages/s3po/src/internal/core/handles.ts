@@ -1,0 +1,395 @@
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { CopyOptions, ListEntry, ObjectInfo, PresignPostOptions, UploadBody, UploadOptions } from "../../S3Po.js"
+import { S3Po } from "../../S3Po.js"
+import { ValidationError } from "../../S3PoError.js"
+import type { SyncAction, SyncOptions, SyncSummary } from "../../Sync.js"
+import * as Sync from "../sync/sync.js"
+import { shown } from "./validation.js"
+
+/**
+ * Bucket and prefix handles: the service's object operations bound to a bucket and scoped under a
+ * prefix, as Rust object_store's `PrefixStore` scopes a store. The scoping (join a key to the
+ * prefix, check it cannot climb out, strip the prefix from what comes back) is written once here;
+ * every operation is the service's own, called with the full bucket and key.
+ */
+
+/** Where a handle points, or why it cannot point anywhere (a bad prefix, kept until an operation runs). */
+interface Scope {
+  readonly bucket: string
+  /** `""` (the whole bucket) or ending with `/`. */
+  readonly prefix: string
+  readonly problem: ((operation: string) => ValidationError) | undefined
+}
+
+const isDotSegment = (segment: string) => segment === "." || segment === ".."
+
+/**
+ * Why `text` cannot be given to a handle under `prefix`: a key (`whole`) or the prefix of one
+ * (a listing's, a form's), whose last segment is a string prefix and need not be a whole segment.
+ * A key is relative to the handle: it must not start with `/`, nor hold a `.` or `..` segment
+ * (between `/` or `\`), which a file system (sync) or an HTTP client (a presigned URL) would
+ * resolve out of the prefix. S3 itself compares keys as they are, so the checks are the handle's.
+ */
+const relativeProblem = (text: string, whole: boolean): string | undefined => {
+  if (text.startsWith("/")) {
+    return `${JSON.stringify(text)} must not start with "/": it is relative to the handle's prefix`
+  }
+  const segments = text.split(/[/\\]/)
+  if (!whole) segments.pop()
+  return segments.some(isDotSegment)
+    ? `${JSON.stringify(text)} must not hold a "." or ".." segment: it could resolve out of the handle's prefix`
+    : undefined
+}
+
+/** A full key of the bucket for `key` given to the handle, or why there is none. */
+const joined = (scope: Scope, operation: string, key: unknown, field = "key"): string | ValidationError => {
+  if (scope.problem !== undefined) return scope.problem(operation)
+  // At the bucket's root a key is the bucket's own: the service checks it.
+  if (scope.prefix === "") return key as string
+  if (typeof key !== "string") {
+    return new ValidationError({ operation, field, reason: `must be a string, got ${shown(key)}` })
+  }
+  if (key === "") return new ValidationError({ operation, field, reason: "must not be empty" })
+  const problem = relativeProblem(key, true)
+  return problem === undefined ? scope.prefix + key : new ValidationError({ operation, field, reason: problem })
+}
+
+/** The full prefix for a listing's (or a form's) `prefix` given to the handle; `""` is the whole handle. */
+const joinedPrefix = (
+  scope: Scope,
+  operation: string,
+  prefix: unknown,
+  field = "prefix"
+): string | undefined | ValidationError => {
+  if (scope.problem !== undefined) return scope.problem(operation)
+  if (scope.prefix === "") return prefix as string | undefined
+  if (prefix === undefined) return scope.prefix
+  if (typeof prefix !== "string") {
+    return new ValidationError({ operation, field, reason: `must be a string, got ${shown(prefix)}` })
+  }
+  const problem = relativeProblem(prefix, false)
+  return problem === undefined ? scope.prefix + prefix : new ValidationError({ operation, field, reason: problem })
+}
+
+/**
+ * A key of the bucket as the handle shows it: below its prefix. `None` for what is not below it: the
+ * prefix's own folder marker (the key equal to the prefix), which no key of the handle can name.
+ */
+const relative = (scope: Scope, key: string): Option.Option<string> =>
+  key.startsWith(scope.prefix) && key.length > scope.prefix.length
+    ? Option.some(key.slice(scope.prefix.length))
+    : scope.prefix === ""
+    ? Option.some(key)
+    : Option.none()
+
+/** A key the handle itself sent (a result of it), as the handle shows it. */
+const stripped = (scope: Scope, key: string) => key.startsWith(scope.prefix) ? key.slice(scope.prefix.length) : key
+
+const fail = <A>(problem: ValidationError) => Effect.fail(problem) as Effect.Effect<A, ValidationError>
+
+/** Runs `f` with the full key, or fails with why there is none. */
+const withKey = <A, E, R>(
+  scope: Scope,
+  operation: string,
+  key: string,
+  f: (full: string) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | ValidationError, R> => {
+  const full = joined(scope, operation, key)
+  return full instanceof ValidationError ? fail(full) : f(full)
+}
+
+const withKeyStream = <A, E, R>(
+  scope: Scope,
+  operation: string,
+  key: string,
+  f: (full: string) => Stream.Stream<A, E, R>
+): Stream.Stream<A, E | ValidationError, R> => {
+  const full = joined(scope, operation, key)
+  return full instanceof ValidationError ? Stream.fail(full) : f(full)
+}
+
+/** Options with their `field` (a prefix) joined to the handle's. */
+const withPrefixOption = <O extends object, K extends keyof O & string>(
+  scope: Scope,
+  operation: string,
+  options: O | undefined,
+  field: K
+): O | ValidationError => {
+  const given = options ?? ({} as O)
+  const prefix = joinedPrefix(scope, operation, Reflect.get(given, field), field)
+  if (prefix instanceof ValidationError) return prefix
+  return prefix === undefined ? given : { ...given, [field]: prefix }
+}
+
+const infoOf = (scope: Scope) => (info: ObjectInfo): ObjectInfo => ({ ...info, key: stripped(scope, info.key) })
+
+const entriesOf = (scope: Scope) => (entry: ListEntry): Option.Option<ListEntry> =>
+  entry._tag === "Object"
+    ? Option.map(relative(scope, entry.key), (key) => ({ ...entry, key }))
+    : Option.map(relative(scope, entry.prefix), (prefix) => ({ ...entry, prefix }))
+
+/** A sync's action with its key below the handle's prefix (the sync's own prefix). */
+const actionOf = (scope: Scope) => (action: SyncAction): SyncAction =>
+  action._tag === "DeleteFile" ? action : { ...action, key: stripped(scope, action.key) }
+
+const syncOptionsOf = (scope: Scope, options: SyncOptions | undefined): SyncOptions | undefined => {
+  const onAction = options?.onAction
+  return onAction === undefined
+    ? options
+    : { ...options, onAction: (action, error) => onAction(actionOf(scope)(action), error) }
+}
+
+const summaryOf = (scope: Scope) => (summary: SyncSummary): SyncSummary => ({
+  ...summary,
+  failed: summary.failed.map((failure) => ({ ...failure, action: actionOf(scope)(failure.action) }))
+})
+
+/** Why a handle's `prefix(...)` argument cannot scope it, or the prefix it adds (ending with `/`). */
+const addedPrefix = (prefix: unknown): string | ((operation: string) => ValidationError) => {
+  const refused = (reason: string) => (operation: string) => new ValidationError({ operation, field: "prefix", reason })
+  if (typeof prefix !== "string") return refused(`must be a string, got ${shown(prefix)}`)
+  if (prefix === "" || prefix === "/") {
+    return refused(`must not be empty: ${JSON.stringify(prefix)} names no folder (the bucket's handle is its root)`)
+  }
+  const folder = prefix.endsWith("/") ? prefix : `${prefix}/`
+  const problem = relativeProblem(folder, false)
+  if (problem !== undefined) return refused(problem)
+  return folder.slice(0, -1).split("/").includes("")
+    ? refused(`${JSON.stringify(prefix)} must not hold an empty segment ("//")`)
+    : folder
+}
+
+type Methods<K extends keyof S3Po.Bucket> = Pick<S3Po.Bucket, K>
+
+/** The operations on one object (or two: copy and move), each with its key joined to the prefix. */
+const objectMethods = (
+  service: S3Po.Service,
+  scope: Scope
+): Methods<
+  | "upload"
+  | "uploadFile"
+  | "download"
+  | "downloadString"
+  | "downloadStream"
+  | "downloadFile"
+  | "head"
+  | "getTags"
+  | "setTags"
+  | "exists"
+  | "delete"
+  | "copy"
+  | "move"
+  | "presign"
+> => {
+  const { bucket } = scope
+  const transfer =
+    (operation: "copy" | "move") =>
+    (from: string, to: string, options?: CopyOptions): ReturnType<S3Po.Service["copy"]> => {
+      const source = joined(scope, operation, from, "from")
+      if (source instanceof ValidationError) return Effect.fail(source)
+      const destination = joined(scope, operation, to, "to")
+      if (destination instanceof ValidationError) return Effect.fail(destination)
+      return service[operation]({ bucket, key: source }, { bucket, key: destination }, options)
+    }
+  return {
+    upload: (<E, R>(key: string, body: UploadBody<E, R>, options?: UploadOptions) =>
+      withKey(
+        scope,
+        "upload",
+        key,
+        (full) => service.upload(bucket, full, body as Stream.Stream<Uint8Array, E, R>, options)
+      )) as S3Po.Bucket["upload"],
+    uploadFile: (key, path, options) =>
+      withKey(scope, "uploadFile", key, (full) => service.uploadFile(bucket, full, path, options)),
+    download: (key, options) => withKey(scope, "download", key, (full) => service.download(bucket, full, options)),
+    downloadString: (key, options) =>
+      withKey(scope, "downloadString", key, (full) => service.downloadString(bucket, full, options)),
+    downloadStream: (key, options) =>
+      withKeyStream(scope, "downloadStream", key, (full) => service.downloadStream(bucket, full, options)),
+    downloadFile: (key, path, options) =>
+      withKey(scope, "downloadFile", key, (full) => service.downloadFile(bucket, full, path, options)),
+    head: (key, conditions) =>
+      withKey(scope, "head", key, (full) => Effect.map(service.head(bucket, full, conditions), infoOf(scope))),
+    getTags: (key) => withKey(scope, "getTags", key, (full) => service.getTags(bucket, full)),
+    setTags: (key, tags) => withKey(scope, "setTags", key, (full) => service.setTags(bucket, full, tags)),
+    exists: (key) => withKey(scope, "exists", key, (full) => service.exists(bucket, full)),
+    delete: (key) => withKey(scope, "delete", key, (full) => service.delete(bucket, full)),
+    copy: transfer("copy"),
+    move: transfer("move"),
+    presign: (key, options) => withKey(scope, "presign", key, (full) => service.presign(bucket, full, options))
+  }
+}
+
+/** Listings and what works on a prefix: the prefix options joined, the keys that come back stripped. */
+const prefixMethods = (
+  service: S3Po.Service,
+  scope: Scope
+): Methods<"list" | "listObjects" | "deletePrefix" | "listPendingUploads" | "abortPendingUploads"> => {
+  const { bucket } = scope
+  return {
+    list: (options) => {
+      const scoped = withPrefixOption(scope, "list", options, "prefix")
+      return scoped instanceof ValidationError
+        ? Stream.fail(scoped)
+        : Stream.filterMap(service.list(bucket, scoped), (key) => relative(scope, key))
+    },
+    listObjects: (options) => {
+      const scoped = withPrefixOption(scope, "listObjects", options, "prefix")
+      if (scoped instanceof ValidationError) return Stream.fail(scoped)
+      const startAfter = scoped.startAfter === undefined
+        ? undefined
+        : joined(scope, "listObjects", scoped.startAfter, "startAfter")
+      if (startAfter instanceof ValidationError) return Stream.fail(startAfter)
+      return Stream.filterMap(
+        service.listObjects(bucket, startAfter === undefined ? scoped : { ...scoped, startAfter }),
+        entriesOf(scope)
+      )
+    },
+    deletePrefix: (prefix) => {
+      const full = joinedPrefix(scope, "deletePrefix", prefix)
+      return full instanceof ValidationError ? fail(full) : service.deletePrefix(bucket, full as string)
+    },
+    listPendingUploads: (options) => {
+      const scoped = withPrefixOption(scope, "listPendingUploads", options, "prefix")
+      return scoped instanceof ValidationError
+        ? Stream.fail(scoped)
+        : Stream.map(
+          service.listPendingUploads(bucket, scoped),
+          (upload) => ({ ...upload, key: stripped(scope, upload.key) })
+        )
+    },
+    abortPendingUploads: (options) => {
+      const scoped = withPrefixOption(scope, "abortPendingUploads", options, "prefix")
+      return scoped instanceof ValidationError ? fail(scoped) : service.abortPendingUploads(bucket, scoped)
+    }
+  }
+}
+
+/** Deletions of many keys: every key checked and joined before any is sent, the results stripped. */
+const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMany" | "deleteManyStream"> => {
+  const { bucket } = scope
+  const joinedAll = (operation: string, keys: Iterable<string>): Array<string> | ValidationError => {
+    const full: Array<string> = []
+    for (const key of keys) {
+      const one = joined(scope, operation, key)
+      if (one instanceof ValidationError) return one
+      full.push(one)
+    }
+    return full
+  }
+  return {
+    deleteMany: (keys) =>
+      Effect.suspend(() => {
+        const full = joinedAll("deleteMany", keys)
+        if (full instanceof ValidationError) return fail(full)
+        return Effect.map(service.deleteMany(bucket, full), (result) => ({
+          deleted: result.deleted.map((key) => stripped(scope, key)),
+          failed: result.failed.map((failure) => ({ ...failure, key: stripped(scope, failure.key) }))
+        }))
+      }),
+    deleteManyStream: (keys) => {
+      if (scope.problem !== undefined) return Stream.fail(scope.problem("deleteManyStream"))
+      const given = Stream.StreamTypeId in Object(keys)
+        ? keys as Stream.Stream<string, never, never>
+        : Stream.fromIterable(keys as Iterable<string>)
+      const full = Stream.mapChunksEffect(given, (chunk) => {
+        const one = joinedAll("deleteManyStream", chunk)
+        return one instanceof ValidationError
+          ? fail<Chunk.Chunk<string>>(one)
+          : Effect.succeed(Chunk.unsafeFromArray(one))
+      })
+      return Stream.map(
+        service.deleteManyStream(bucket, full),
+        (result) => ({ ...result, key: stripped(scope, result.key) })
+      )
+    }
+  }
+}
+
+/**
+ * A form's key or key prefix joined to the handle's; `anyKey: true` under a prefix becomes the prefix
+ * itself, so the uploader chooses any key of the handle, not of the bucket.
+ */
+const presignPost = (service: S3Po.Service, scope: Scope): S3Po.Bucket["presignPost"] => (options) => {
+  const operation = "presignPost"
+  if (scope.problem !== undefined) return fail(scope.problem(operation))
+  if (scope.prefix === "" || typeof options !== "object" || options === null) {
+    return service.presignPost(scope.bucket, options)
+  }
+  const key = options.key === undefined ? undefined : joined(scope, operation, options.key)
+  if (key instanceof ValidationError) return fail(key)
+  if (options.anyKey === true && options.key === undefined && (options.keyPrefix ?? "") === "") {
+    const { anyKey: _anyKey, ...rest } = options
+    return service.presignPost(scope.bucket, { ...rest, keyPrefix: scope.prefix })
+  }
+  if (options.keyPrefix === "") {
+    return fail(
+      new ValidationError({
+        operation,
+        field: "keyPrefix",
+        reason: `must not be empty: the uploader could write any key under ${
+          JSON.stringify(scope.prefix)
+        }; give anyKey: true if that is meant`
+      })
+    )
+  }
+  const keyPrefix = options.keyPrefix === undefined
+    ? undefined
+    : joinedPrefix(scope, operation, options.keyPrefix, "keyPrefix")
+  if (keyPrefix instanceof ValidationError) return fail(keyPrefix)
+  const scoped: PresignPostOptions = {
+    ...options,
+    ...(key === undefined ? {} : { key }),
+    ...(keyPrefix === undefined ? {} : { keyPrefix })
+  }
+  return service.presignPost(scope.bucket, scoped)
+}
+
+/** `Sync` on the handle's bucket and prefix, with the service provided, the actions' keys stripped. */
+const syncMethods = (service: S3Po.Service, scope: Scope): Methods<"syncUp" | "syncDown" | "planUp" | "planDown"> => {
+  const location = { bucket: scope.bucket, prefix: scope.prefix }
+  const sync = <A, E>(operation: string, run: Effect.Effect<A, E, S3Po>) =>
+    scope.problem === undefined ? Effect.provideService(run, S3Po, service) : fail<A>(scope.problem(operation))
+  const plan = <E>(operation: string, run: () => Stream.Stream<SyncAction, E, S3Po>) =>
+    scope.problem === undefined
+      ? Stream.provideService(Stream.map(run(), actionOf(scope)), S3Po, service)
+      : Stream.fail(scope.problem(operation))
+  return {
+    syncUp: (localDir, options) =>
+      sync("syncUp", Effect.map(Sync.syncUp(localDir, location, syncOptionsOf(scope, options)), summaryOf(scope))),
+    syncDown: (localDir, options) =>
+      sync("syncDown", Effect.map(Sync.syncDown(location, localDir, syncOptionsOf(scope, options)), summaryOf(scope))),
+    planUp: (localDir, options) => plan("syncUp", () => Sync.planUp(localDir, location, options)),
+    planDown: (localDir, options) => plan("syncDown", () => Sync.planDown(location, localDir, options))
+  }
+}
+
+/** The handle of `scope`, over `service`. */
+const make = (service: S3Po.Service, scope: Scope): S3Po.Bucket => ({
+  name: scope.bucket,
+  path: scope.prefix,
+  prefix: (prefix) => {
+    const added = scope.problem ?? addedPrefix(prefix)
+    return make(
+      service,
+      typeof added === "string"
+        ? { bucket: scope.bucket, prefix: scope.prefix + added, problem: undefined }
+        : { bucket: scope.bucket, prefix: scope.prefix, problem: added }
+    )
+  },
+  ...objectMethods(service, scope),
+  ...prefixMethods(service, scope),
+  ...deletionMethods(service, scope),
+  presignPost: presignPost(service, scope),
+  ...syncMethods(service, scope)
+})
+
+/**
+ * `service.bucket(name)`: the handle of the bucket's root. Its name is checked by each operation, as
+ * the service checks it.
+ */
+export const bucket = (service: S3Po.Service, name: string): S3Po.Bucket =>
+  make(service, { bucket: name, prefix: "", problem: undefined })
