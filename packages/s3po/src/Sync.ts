@@ -5,10 +5,12 @@
  * @since 0.3.0
  */
 import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/sync/sync.js"
+import * as internalUnsafeKey from "./internal/sync/unsafeKey.js"
 import type { S3Po } from "./S3Po.js"
-import type { S3PoError, UnsafeKey } from "./S3PoError.js"
+import { S3PoError } from "./S3PoError.js"
 
 /**
  * A bucket and the prefix below which a sync reads or writes. A prefix that does not end with `/`
@@ -79,12 +81,52 @@ export interface SyncOptions {
 }
 
 /**
- * What can go wrong for one file or object of a sync.
+ * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,
+ * a NUL byte, ...), or that the local file system would not keep as the file it names: the object
+ * is left where it is and nothing is written for it. Only `syncDown` refuses keys so; its plan
+ * shows them as `Refuse` actions.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sync } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const summary = yield* Sync.syncDown({ bucket: "www" }, "./site")
+ *   for (const { error } of summary.failed) {
+ *     if (error instanceof Sync.UnsafeKey) yield* Effect.logWarning(`left in the bucket: ${error.message}`)
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.5.0
+ * @category errors
+ */
+export const UnsafeKey: typeof internalUnsafeKey.UnsafeKey = internalUnsafeKey.UnsafeKey
+
+/**
+ * @since 0.5.0
+ * @category errors
+ */
+export type UnsafeKey = internalUnsafeKey.UnsafeKey
+
+/**
+ * What can go wrong for one file or object of a sync: any error of the service's operations, or
+ * `UnsafeKey`.
  *
  * @since 0.3.0
  * @category errors
  */
 export type SyncError = S3PoError | UnsafeKey
+
+/**
+ * The schema of `SyncError`, to send a sync's failures across a worker or RPC boundary (as
+ * `S3PoError`'s).
+ *
+ * @since 0.5.0
+ * @category schemas
+ */
+export const SyncError = Schema.Union(S3PoError, UnsafeKey)
 
 /**
  * One step of a sync's plan, for a path below the directory or prefix (`relative`).

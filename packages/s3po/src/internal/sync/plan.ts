@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { S3Po } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, S3ServiceError, UnsafeKey } from "../../S3PoError.js"
+import { LocalFileError, type S3PoError, S3ServiceError } from "../../S3PoError.js"
 import type { SyncAction, SyncLocation, SyncOptions } from "../../Sync.js"
 import { storedInfoOf } from "../core/storedInfo.js"
 import { verifierOf } from "../core/verification.js"
@@ -12,6 +12,7 @@ import { filesInKeyOrder, type LocalFile } from "./localTree.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import { exactNames, type NameFold, nameFoldOf } from "./nameFolding.js"
 import { localPathOf, unsafeReason } from "./safePath.js"
+import { UnsafeKey } from "./unsafeKey.js"
 
 /** An object below a sync's prefix. */
 export interface RemoteObject {
