@@ -9,7 +9,8 @@ import { visibilitySuite } from "../contract/visibility.js"
 import { mockBackend } from "../utils/backends.js"
 
 contractSuite("S3PoMock", S3PoMock)
-documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock)
+// With a millisecond per request, concurrent updates overlap as over a network.
+documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock.layer({ latency: "1 millis" }))
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
 inputRulesSuite("S3PoMock input rules", S3PoMock)
 bucketsSuite("S3PoMock buckets", S3PoMock)

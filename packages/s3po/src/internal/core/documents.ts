@@ -150,6 +150,80 @@ interface Current<A> {
   readonly etag: string
 }
 
+/**
+ * Compare-and-swap of a document: read with its ETag, `f`, write over that version only; on a conflict
+ * read again, spaced by the store's policy, up to `maxAttempts`.
+ */
+const updateJson = (store: DocumentStore) =>
+<A, I, E = never, R = never>(
+  bucket: string,
+  key: string,
+  schema: Schema.Schema<A, I, never>,
+  f: (current: Option.Option<A>) => A | Effect.Effect<A, E, R>,
+  options: UpdateJsonOptions = {}
+): Effect.Effect<JsonUpdate<A>, S3PoError | E, R> => {
+  const operation = "updateJson"
+  const { maxAttempts = defaultMaxAttempts, ...attributes } = options
+  const writeOptions = documentOptions(attributes)
+  // Checked as a conditional write, before the first read: every write of an update is one.
+  const problem = Validate.location(operation, bucket, key) ?? maxAttemptsProblem(operation, maxAttempts) ??
+    Upload.problemOf(operation, bucket, key, { ...writeOptions, ifNoneMatch: "*" })
+  const read: Effect.Effect<Option.Option<Current<A>>, S3PoError> = Effect.matchEffect(
+    store.get(operation, bucket, key, {}),
+    {
+      onFailure: (error) => error._tag === "NoSuchKey" ? Effect.succeedNone : Effect.fail(error),
+      onSuccess: (got) =>
+        Effect.map(
+          decoded(operation, bucket, key, schema, got),
+          (value) => Option.some({ value, etag: got.info.etag })
+        )
+    }
+  )
+  const update = Effect.gen(function*() {
+    const driver = store.policy === "off" ? undefined : yield* Schedule.driver(store.policy)
+    /** Waits as the policy spaces retries, starting it over when it has ended. */
+    const pause = (conflict: PreconditionFailed): Effect.Effect<void> =>
+      driver === undefined ? Effect.void : driver.next(conflict).pipe(
+        Effect.catchAll(() => Effect.zipRight(driver.reset, Effect.ignore(driver.next(conflict)))),
+        Effect.asVoid
+      )
+    for (let attempts = 1;; attempts++) {
+      // A read that fails with PreconditionFailed was resumed over a replaced object: a conflict too.
+      const current = yield* Effect.either(read)
+      let conflict: PreconditionFailed
+      if (Either.isLeft(current)) {
+        if (!isConflict(current.left)) return yield* Effect.fail(current.left)
+        conflict = current.left
+      } else {
+        const previous = Option.map(current.right, (document) => document.value)
+        const next = yield* applied(f, previous)
+        const body = yield* encoded(operation, bucket, key, schema, next)
+        const written = yield* Effect.either(
+          store.put(
+            operation,
+            bucket,
+            key,
+            body,
+            Option.match(current.right, {
+              onNone: () => ({ ...writeOptions, ifNoneMatch: "*" as const }),
+              onSome: (document) => ({ ...writeOptions, ifMatch: document.etag })
+            })
+          )
+        )
+        if (Either.isRight(written)) return { value: next, previous, etag: written.right.etag, attempts }
+        if (!isConflict(written.left)) return yield* Effect.fail(written.left)
+        conflict = written.left
+      }
+      if (attempts >= maxAttempts) return yield* new UpdateConflict({ operation, bucket, key, attempts })
+      yield* Effect.logDebug(`s3po: updateJson: another writer changed the document, attempt ${attempts + 1}`).pipe(
+        Effect.annotateLogs({ bucket, key, attempt: attempts + 1 })
+      )
+      yield* pause(conflict)
+    }
+  })
+  return Validate.guard(problem, update).pipe(traced(operation, bucket, key))
+}
+
 /** The service's JSON documents over `store`. */
 export const make = (store: DocumentStore): Pick<S3Po.Service, "getJson" | "putJson" | "updateJson"> => {
   const getJson = <A, I>(
@@ -178,74 +252,5 @@ export const make = (store: DocumentStore): Pick<S3Po.Service, "getJson" | "putJ
       )
     ).pipe(traced("putJson", bucket, key))
 
-  const updateJson = <A, I, E = never, R = never>(
-    bucket: string,
-    key: string,
-    schema: Schema.Schema<A, I, never>,
-    f: (current: Option.Option<A>) => A | Effect.Effect<A, E, R>,
-    options: UpdateJsonOptions = {}
-  ): Effect.Effect<JsonUpdate<A>, S3PoError | E, R> => {
-    const operation = "updateJson"
-    const { maxAttempts = defaultMaxAttempts, ...attributes } = options
-    const writeOptions = documentOptions(attributes)
-    // Checked as a conditional write, before the first read: every write of an update is one.
-    const problem = Validate.location(operation, bucket, key) ?? maxAttemptsProblem(operation, maxAttempts) ??
-      Upload.problemOf(operation, bucket, key, { ...writeOptions, ifNoneMatch: "*" })
-    const read: Effect.Effect<Option.Option<Current<A>>, S3PoError> = Effect.matchEffect(
-      store.get(operation, bucket, key, {}),
-      {
-        onFailure: (error) => error._tag === "NoSuchKey" ? Effect.succeedNone : Effect.fail(error),
-        onSuccess: (got) =>
-          Effect.map(
-            decoded(operation, bucket, key, schema, got),
-            (value) => Option.some({ value, etag: got.info.etag })
-          )
-      }
-    )
-    const update = Effect.gen(function*() {
-      const driver = store.policy === "off" ? undefined : yield* Schedule.driver(store.policy)
-      /** Waits as the policy spaces retries, starting it over when it has ended. */
-      const pause = (conflict: PreconditionFailed): Effect.Effect<void> =>
-        driver === undefined ? Effect.void : driver.next(conflict).pipe(
-          Effect.catchAll(() => Effect.zipRight(driver.reset, Effect.ignore(driver.next(conflict)))),
-          Effect.asVoid
-        )
-      for (let attempts = 1;; attempts++) {
-        // A read that fails with PreconditionFailed was resumed over a replaced object: a conflict too.
-        const current = yield* Effect.either(read)
-        let conflict: PreconditionFailed
-        if (Either.isLeft(current)) {
-          if (!isConflict(current.left)) return yield* Effect.fail(current.left)
-          conflict = current.left
-        } else {
-          const previous = Option.map(current.right, (document) => document.value)
-          const next = yield* applied(f, previous)
-          const body = yield* encoded(operation, bucket, key, schema, next)
-          const written = yield* Effect.either(
-            store.put(
-              operation,
-              bucket,
-              key,
-              body,
-              Option.match(current.right, {
-                onNone: () => ({ ...writeOptions, ifNoneMatch: "*" as const }),
-                onSome: (document) => ({ ...writeOptions, ifMatch: document.etag })
-              })
-            )
-          )
-          if (Either.isRight(written)) return { value: next, previous, etag: written.right.etag, attempts }
-          if (!isConflict(written.left)) return yield* Effect.fail(written.left)
-          conflict = written.left
-        }
-        if (attempts >= maxAttempts) return yield* new UpdateConflict({ operation, bucket, key, attempts })
-        yield* Effect.logDebug(`s3po: updateJson: another writer changed the document, attempt ${attempts + 1}`).pipe(
-          Effect.annotateLogs({ bucket, key, attempt: attempts + 1 })
-        )
-        yield* pause(conflict)
-      }
-    })
-    return Validate.guard(problem, update).pipe(traced(operation, bucket, key))
-  }
-
-  return { getJson, putJson, updateJson }
+  return { getJson, putJson, updateJson: updateJson(store) }
 }

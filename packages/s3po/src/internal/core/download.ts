@@ -572,11 +572,14 @@ export const openScoped = (
   options: DownloadOptions = {}
 ): Effect.Effect<Opened, S3PoError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(restore(open(downloads, operation, bucket, key, options)), (download) =>
-      Effect.as(Effect.addFinalizer(() => download.discard), {
-        info: download.info,
-        stream: runOnce(operation, Stream.ensuring(download.body, download.discard))
-      }))
+    Effect.flatMap(
+      restore(open(downloads, operation, bucket, key, options)),
+      (download) =>
+        Effect.as(Effect.addFinalizer(() => download.discard), {
+          info: download.info,
+          stream: runOnce(operation, Stream.ensuring(download.body, download.discard))
+        })
+    )
   )
 
 /** The stream, failing on a second run instead of starting over from where the first one left. */
