@@ -40,6 +40,18 @@ export const liveBackend = (endpoint = server().endpoint) =>
     })
   )
 
+/** The live primitives, every one through the AWS SDK's `S3Client` (`S3PoLive`'s SDK transport). */
+export const sdkBackend = (endpoint = server().endpoint) =>
+  LiveBackend.makeSdk({
+    client: new S3Client({
+      endpoint,
+      region: server().region,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
+    })
+  })
+
 /** Counts runs of each primitive (each attempt counts) and lets a test fail chosen ones. */
 export const instrument = (
   backend: Backend,

@@ -5,13 +5,9 @@ import type { ObjectLocation, WriteConditions } from "../../S3Po.js"
 import { NoSuchKey, PreconditionFailed, type S3PoError } from "../../S3PoError.js"
 import type { Backend, Primitive } from "./backend.js"
 import { describeWrite, isConditional, writeHolds } from "./conditions.js"
+import { writeIdName } from "./internalMetadata.js"
 import { currentAttempt } from "./retry.js"
 
-/**
- * The user metadata by which a conditional PUT knows its own object: a random id, the same on
- * every attempt of one write.
- */
-export const writeIdName = "s3po-write-id"
 const writeIdLength = 16
 /** What the write id takes of S3's 2 KB of user metadata. */
 export const writeIdBytes = writeIdName.length + writeIdLength

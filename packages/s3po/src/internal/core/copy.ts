@@ -13,10 +13,13 @@ import type { Backend, CopySource, CreateMultipartRequest } from "./backend.js"
 import { checkBeforeWriting, preconditionFailed } from "./conditionalWrite.js"
 import { conditionsOf, isConditional } from "./conditions.js"
 import { firstFailure } from "./firstFailure.js"
+import { userMetadata } from "./internalMetadata.js"
 import { maxSinglePutBytes } from "./limits.js"
-import { recordedPartSize, withoutRecord, withRecord } from "./partSizeRecord.js"
+import { recordedPartSize, withRecord } from "./partSizeRecord.js"
 import { type IntegrityDefaults, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
+
+type Metadata = Readonly<Record<string, string>>
 
 const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, options: CopyOptions) => {
   const problem = Validate.location(operation, from.bucket, from.key) ??
@@ -57,17 +60,25 @@ const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes =
 })
 
 /**
- * The metadata a single-request copy gives its object when it replaces the source's: the source's
- * part-size record carried over, as the copy keeps the source's ETag (Ceph RGW and the mock keep a
- * multipart ETag), so that a read can still recompute it; a record that does not hold for the
- * source is dropped. A server that gives the copy another ETag makes the record inert: it is used
- * only with the multipart ETag of as many parts (`recordedPartSize`).
+ * The metadata a single-request copy gives its object: the caller's (given, else the source's),
+ * without s3po's own names (a conditional write's id stays with the write that set it), and the
+ * source's part-size record carried over, as the copy keeps the source's ETag (Ceph RGW and the
+ * mock keep a multipart ETag), so that a read can still recompute it; a record that does not hold
+ * for the source is dropped. A server that gives the copy another ETag makes the record inert: it
+ * is used only with the multipart ETag of as many parts (`recordedPartSize`).
  */
-const copiedMetadata = (source: ObjectInfo, metadata: ObjectAttributes["metadata"], recordPartSize: boolean) => {
-  const recorded = recordedPartSize(source)
-  if (metadata === undefined) return undefined
-  return recordPartSize && recorded !== undefined ? withRecord(metadata, recorded) : withoutRecord(metadata)
+const copiedMetadata = (source: ObjectInfo, metadata: Metadata, recordPartSize: boolean): Metadata => {
+  const recorded = recordPartSize ? recordedPartSize(source) : undefined
+  return recorded === undefined ? userMetadata(metadata) : withRecord(metadata, recorded) ?? {}
 }
+
+/** Whether two sets of metadata hold the same names and values. */
+const sameMetadata = (left: Metadata, right: Metadata) => {
+  const names = Object.keys(left)
+  return names.length === Object.keys(right).length && names.every((name) => right[name] === left[name])
+}
+
+const nonEmpty = (tags: Readonly<Record<string, string>>) => Object.keys(tags).length === 0 ? undefined : tags
 
 /** The ranges of `partSize` bytes that cover `size` bytes, as parts numbered from 1. */
 const partRanges = (size: number, partSize: number) =>
@@ -85,7 +96,9 @@ const partRanges = (size: number, partSize: number) =>
  * `REPLACE` resets them all, so the others are carried over from the source). Tags given are set
  * again after the copy, as some servers (Ceph RGW 16) ignore S3's `REPLACE` for tags, and drop
  * them on a copy in place; a multipart copy, which S3 gives no tags, gets the source's. A multipart
- * copy records its own part size, replacing the source's record.
+ * copy records its own part size, replacing the source's record. No copy carries s3po's other
+ * names (a conditional write's id): a source that has one is copied with `REPLACE`, its attributes
+ * carried over.
  */
 export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<IntegrityDefaults, "recordPartSize">) =>
 (
@@ -105,19 +118,19 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
       const threshold = Math.min(options.multipartThreshold ?? maxSinglePutBytes, maxSinglePutBytes)
       if (info.size <= threshold) {
         yield* checkBeforeWriting(retried, operation, to, conditions)
-        // In place, Ceph RGW 16 drops the tags that S3's `COPY` keeps: they are read to be set again.
+        const metadata = copiedMetadata(info, sourceAttributes.metadata ?? {}, defaults.recordPartSize)
+        // S3's `COPY` would carry the source's metadata as it is, s3po's names with it.
+        const replace = anyGiven(given) || !sameMetadata(metadata, info.metadata)
+        // In place, or with `REPLACE`, Ceph RGW 16 drops the tags that S3's `TaggingDirective: COPY`
+        // keeps: the source's are read to be set again (none to set when it has none).
         const inPlace = from.bucket === to.bucket && from.key === to.key
-        const tags = options.tags ?? (inPlace ? yield* retried.getObjectTagging(from) : undefined)
+        const tags = options.tags ??
+          (inPlace || replace ? nonEmpty(yield* retried.getObjectTagging(from)) : undefined)
         const { etag } = yield* retried.copyObject({
           ...to,
           ...conditions,
           source,
-          replace: anyGiven(given)
-            ? {
-              ...sourceAttributes,
-              metadata: copiedMetadata(info, sourceAttributes.metadata, defaults.recordPartSize)
-            }
-            : undefined
+          replace: replace ? { ...sourceAttributes, metadata } : undefined
         }).pipe(
           Effect.catchTag(
             "PreconditionFailed",
@@ -131,7 +144,7 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
       const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)
       const metadata = defaults.recordPartSize
         ? withRecord(sourceAttributes.metadata, partSize)
-        : sourceAttributes.metadata && withoutRecord(sourceAttributes.metadata)
+        : sourceAttributes.metadata && userMetadata(sourceAttributes.metadata)
       return yield* multipartCopy(retried, operation, { ...to, ...sourceAttributes, metadata, tags }, conditions, {
         info,
         source,

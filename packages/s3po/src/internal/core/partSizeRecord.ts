@@ -1,5 +1,6 @@
 import type { ObjectInfo } from "../../S3Po.js"
 import { partSizeMetadataKey } from "./checksums.js"
+import { userInfo, userMetadata } from "./internalMetadata.js"
 import { maxUserMetadataBytes } from "./limits.js"
 
 /**
@@ -23,12 +24,12 @@ export const withoutRecord = (metadata: Metadata): Metadata => {
 }
 
 /**
- * The metadata with `partSize` recorded, replacing any record it had; without one when it does not
- * fit in S3's 2 KB of user metadata beside the caller's own (the object is then checked by its
- * checksum alone, where the server keeps one).
+ * The metadata with `partSize` recorded, replacing any record it had and dropping every other name
+ * of s3po's (a write id); without a record when it does not fit in S3's 2 KB of user metadata beside
+ * the caller's own (the object is then checked by its checksum alone, where the server keeps one).
  */
 export const withRecord = (metadata: Metadata | undefined, partSize: number): Metadata | undefined => {
-  const kept = withoutRecord(metadata ?? {})
+  const kept = userMetadata(metadata ?? {})
   const value = String(partSize)
   let bytes = partSizeMetadataKey.length + value.length
   for (const name in kept) bytes += name.length + kept[name]!.length
@@ -36,11 +37,8 @@ export const withRecord = (metadata: Metadata | undefined, partSize: number): Me
   return { ...kept, [partSizeMetadataKey]: value }
 }
 
-/** An object's info as users see it: without s3po's record. */
-export const hidden = (info: ObjectInfo): ObjectInfo => {
-  const metadata = withoutRecord(info.metadata)
-  return metadata === info.metadata ? info : { ...info, metadata }
-}
+/** An object's info as users see it: without s3po's record, nor any other name of s3po's (`userInfo`). */
+export const hidden: (info: ObjectInfo) => ObjectInfo = userInfo
 
 const multipartETagForm = /^"?[0-9a-f]{32}-(\d+)"?$/
 
