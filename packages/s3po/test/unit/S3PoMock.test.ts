@@ -1,8 +1,10 @@
+import * as Effect from "effect/Effect"
 import { S3PoMock } from "s3po"
 import { bucketsSuite } from "../contract/buckets.js"
 import { checksumsSuite } from "../contract/checksums.js"
 import { contractSuite } from "../contract/contract.js"
 import { documentsSuite } from "../contract/documents.js"
+import { handlesSuite } from "../contract/handles.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { mockSupport, preciseSuite } from "../contract/precise.js"
 import { visibilitySuite } from "../contract/visibility.js"
@@ -14,6 +16,12 @@ documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock.layer({ l
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
 inputRulesSuite("S3PoMock input rules", S3PoMock)
 bucketsSuite("S3PoMock buckets", S3PoMock)
+handlesSuite(
+  "S3PoMock bucket and prefix handles",
+  S3PoMock.layer(),
+  (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init)),
+  Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
+)
 preciseSuite("S3PoMock precise writes and reads", S3PoMock, mockSupport)
 checksumsSuite("S3PoMock checksums on upload", mockBackend, { keepsChecksums: true })
 visibilitySuite("S3PoMock missing buckets and s3po's own metadata", mockBackend)
