@@ -178,8 +178,16 @@ export declare namespace Control {
     readonly clearFaults: Effect.Effect<void>
     /** Replaces the latency; `undefined` for none. */
     readonly setLatency: (latency: Latency | undefined) => Effect.Effect<void, ValidationError>
+    /**
+     * Every bucket and object, their metadata as a caller sees it: without s3po's own (`s3po-*`
+     * names: a conditional write's id, a multipart upload's part-size record).
+     */
     readonly snapshot: Effect.Effect<Snapshot>
-    /** Replaces every bucket and object with the seed's, and drops pending uploads. */
+    /**
+     * Replaces every bucket and object with the seed's, and drops pending uploads. Each object's ETag
+     * is its body's MD5, as a seed's is (a multipart ETag is not kept), which downloads check it by.
+     * A seed with metadata under s3po's names fails with `ValidationError`.
+     */
     readonly restore: (seed: Seed) => Effect.Effect<void, ValidationError>
     readonly pendingUploads: Effect.Effect<ReadonlyArray<PendingUpload>>
     /**

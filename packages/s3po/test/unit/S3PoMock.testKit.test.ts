@@ -636,10 +636,12 @@ describe("layerMock inspection and seeding", () => {
           [
             { operation: "PutObject", bucket: "bkt", key: "a.txt", attempt: 1, outcome: "succeeded" },
             { operation: "HeadObject", bucket: "bkt", key: "missing", attempt: 1, outcome: "failed" },
+            // A HEAD's bare 404 is a missing key or a missing bucket: the bucket is asked for.
+            { operation: "HeadBucket", bucket: "bkt", key: undefined, attempt: 1, outcome: "succeeded" },
             { operation: "PutObject", bucket: "nope", key: "k", attempt: 1, outcome: "failed" }
           ]
         )
-        assert.strictEqual(calls[2]?.error?._tag, "NoSuchBucket")
+        assert.strictEqual(calls[3]?.error?._tag, "NoSuchBucket")
         yield* control.clearCalls
         assert.deepStrictEqual(yield* control.calls, [])
       })

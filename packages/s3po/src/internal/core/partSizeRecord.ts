@@ -1,6 +1,6 @@
 import type { ObjectInfo } from "../../S3Po.js"
 import { partSizeMetadataKey } from "./checksums.js"
-import { userInfo, userMetadata } from "./internalMetadata.js"
+import { userMetadata } from "./internalMetadata.js"
 import { maxUserMetadataBytes } from "./limits.js"
 
 /**
@@ -36,9 +36,6 @@ export const withRecord = (metadata: Metadata | undefined, partSize: number): Me
   if (bytes > maxUserMetadataBytes) return metadata === undefined ? undefined : kept
   return { ...kept, [partSizeMetadataKey]: value }
 }
-
-/** An object's info as users see it: without s3po's record, nor any other name of s3po's (`userInfo`). */
-export const hidden: (info: ObjectInfo) => ObjectInfo = userInfo
 
 const multipartETagForm = /^"?[0-9a-f]{32}-(\d+)"?$/
 
