@@ -9,7 +9,7 @@ import { Console, Effect, Option, Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { batch, layerMock, S3Po, S3PoLive, S3PoMockControl } from "s3po"
+import { batch, S3Po, S3PoLive, S3PoMock } from "s3po"
 
 const progressBar = (bytes: number, total: number) => {
   const filled = Math.round((bytes / total) * 20)
@@ -91,7 +91,7 @@ const program = Effect.gen(function*() {
 
   // A presigned GET, fetched without credentials (on the mock, its control answers the URL).
   const url = yield* s3.presign(bucket, "hello.txt", { expiresIn: "5 minutes" })
-  const control = yield* Effect.serviceOption(S3PoMockControl)
+  const control = yield* Effect.serviceOption(S3PoMock.Control)
   const response = yield* Option.match(control, {
     onNone: () => Effect.promise(() => fetch(url)),
     onSome: (mock) => mock.fetch(url)
@@ -116,4 +116,6 @@ const program = Effect.gen(function*() {
 const live = process.env.S3PO_ENDPOINT !== undefined && process.env.S3PO_ENDPOINT !== ""
 console.log(live ? `s3po demo on S3PoLive at ${process.env.S3PO_ENDPOINT}` : "s3po demo on the in-memory S3PoMock")
 
-NodeRuntime.runMain(live ? Effect.provide(program, S3PoLive) : Effect.provide(program, layerMock()))
+NodeRuntime.runMain(
+  live ? Effect.provide(program, S3PoLive.layerConfig()) : Effect.provide(program, S3PoMock.layer())
+)

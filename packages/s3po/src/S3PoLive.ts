@@ -162,7 +162,7 @@ const loadLive = Effect.promise(() => import("./internal/live/layer.js"))
  *   idleTimeout: "1 minute"
  * })
  *
- * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets).pipe(Effect.provide(minio))
+ * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets()).pipe(Effect.provide(minio))
  * ```
  *
  * @since 0.2.0
@@ -185,7 +185,7 @@ export const layer = (options: Options = {}): Layer.Layer<S3Po, ValidationError>
  * import * as Effect from "effect/Effect"
  *
  * const client = new S3Client({ region: "eu-west-1", maxAttempts: 1 })
- * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets).pipe(
+ * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets()).pipe(
  *   Effect.provide(S3PoLive.layerFromClient(client))
  * )
  * ```
@@ -250,7 +250,7 @@ export const config: Config.Config<Options> = Config.all({
  *   Config.map(S3PoLive.config, (options) => ({ ...options, idleTimeout: "5 minutes" as const }))
  * )
  *
- * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets).pipe(Effect.provide(fromEnvironment))
+ * const buckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets()).pipe(Effect.provide(fromEnvironment))
  * ```
  *
  * @since 0.2.0

@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Fiber, Stream, TestClock } from "effect"
-import { layerMock, MockFault, S3Po, S3PoMockControl } from "s3po"
+import { Fault, S3Po, S3PoMock } from "s3po"
 
 // --- The application under test -------------------------------------------------------------
 
@@ -18,16 +18,16 @@ const logLines = Stream.range(1, 200_000).pipe(Stream.map((n) => `${n.toString()
 // --- Its tests ------------------------------------------------------------------------------
 
 describe("archiveLogs", () => {
-  layer(layerMock({ seed: { archive: {} } }))((it) => {
+  layer(S3PoMock.layer({ seed: { archive: {} } }))((it) => {
     it.effect("a part refused midway fails the archive and leaves no multipart upload behind", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const mock = yield* S3PoMockControl
+        const mock = yield* S3PoMock.Control
         yield* mock.reset // the layer is shared by the suite's tests
         yield* mock.addFault({
           operation: "UploadPart",
           match: (request) => request.partNumber === 2,
-          fault: MockFault.accessDenied
+          fault: Fault.accessDenied()
         })
 
         const error = yield* Effect.flip(archiveLogs("2026-11-24", logLines))
@@ -40,7 +40,7 @@ describe("archiveLogs", () => {
     it.effect("an archive that times out on a slow store is aborted too", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const mock = yield* S3PoMockControl
+        const mock = yield* S3PoMock.Control
         yield* mock.reset
         yield* mock.setLatency((request) => request.operation === "UploadPart" ? "2 minutes" : "0 millis")
 

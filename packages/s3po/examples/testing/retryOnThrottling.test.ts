@@ -1,10 +1,10 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Data, Effect, Fiber, Option, TestClock } from "effect"
-import { layerMock, MockFault, Retry, S3Po, S3PoMockControl } from "s3po"
+import { Fault, Retry, S3Po, S3PoMock } from "s3po"
 
 // --- The application under test -------------------------------------------------------------
 
-/** The app's retry policy: production provides `layerLive({ retry: reportRetry })`, tests the same. */
+/** The app's retry policy: production provides `S3PoLive.layer({ retry: reportRetry })`, tests the same. */
 const reportRetry = Retry.exponential({ base: "200 millis", maxRetries: 3 })
 
 class ReportNotSaved extends Data.TaggedError("ReportNotSaved")<{ readonly id: string; readonly reason: string }> {
@@ -27,13 +27,13 @@ const saveReport = (id: string, report: unknown) =>
 // --- Its tests ------------------------------------------------------------------------------
 
 describe("saveReport", () => {
-  layer(layerMock({ seed: { reports: {} }, retry: reportRetry }))((it) => {
+  layer(S3PoMock.layer({ seed: { reports: {} }, retry: reportRetry }))((it) => {
     it.effect("retries a throttled upload and saves the report", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const mock = yield* S3PoMockControl
+        const mock = yield* S3PoMock.Control
         yield* mock.reset // the layer is shared by the suite's tests
-        yield* mock.addFault({ operation: "PutObject", times: 2, fault: MockFault.throttled() })
+        yield* mock.addFault({ operation: "PutObject", times: 2, fault: Fault.throttled() })
 
         const saving = yield* Effect.fork(saveReport("2026-11-25", { sales: 42 }))
         // Backoff waits run on the test clock: advance it instead of sleeping.
@@ -51,9 +51,9 @@ describe("saveReport", () => {
 
     it.effect("gives up after the policy's retries with the app's own error", () =>
       Effect.gen(function*() {
-        const mock = yield* S3PoMockControl
+        const mock = yield* S3PoMock.Control
         yield* mock.reset
-        yield* mock.addFault({ operation: "PutObject", fault: MockFault.throttled() })
+        yield* mock.addFault({ operation: "PutObject", fault: Fault.throttled() })
 
         const saving = yield* Effect.fork(Effect.flip(saveReport("2026-11-26", { sales: 0 })))
         // Three backoffs of about 200, 400 and 800 ms (each jittered to 80%-120%): at least 1.12 s.
