@@ -1,8 +1,9 @@
 /**
  * The `S3Po` service: upload, download, list and delete objects in S3 and S3-compatible stores.
  *
- * Provide `S3PoLive` in production and `S3PoMock` in tests; every method has `R = never`, but
- * `getStream`, whose answer is held open until its `Scope` closes.
+ * Provide `S3PoLive.layer(...)` (or `S3PoLive.layerConfig()`) in production and `S3PoMock.layer()`
+ * in tests; every method has `R = never`, but `getStream`, whose answer is held open until its
+ * `Scope` closes.
  *
  * @since 0.1.0
  */
@@ -13,7 +14,23 @@ import type * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { S3PoError } from "./S3PoError.js"
+import type {
+  AccessDenied,
+  BrokenListing,
+  BucketNotEmpty,
+  ChecksumMismatch,
+  InvalidDocument,
+  LocalFileError,
+  NoSuchBucket,
+  NoSuchKey,
+  NotModified,
+  PreconditionFailed,
+  S3ServiceError,
+  Throttled,
+  TransportError,
+  UpdateConflict,
+  ValidationError
+} from "./S3PoError.js"
 import type * as Sync from "./Sync.js"
 
 /**
@@ -117,7 +134,10 @@ export type StorageClass =
 export interface ObjectAttributes {
   /** Default `application/octet-stream` on uploads. */
   readonly contentType?: string | undefined
-  /** User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. At most 2 KB. */
+  /**
+   * User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. At most 2 KB. Names that
+   * start with `s3po-` are s3po's own (refused with `ValidationError`, never shown in results).
+   */
   readonly metadata?: Readonly<Record<string, string>> | undefined
   /** e.g. `public, max-age=31536000, immutable`. */
   readonly cacheControl?: string | undefined
@@ -322,6 +342,87 @@ export interface ObjectLocation {
 export interface CopyOptions extends MultipartOptions, ObjectAttributes, WriteConditions {}
 
 /**
+ * The objects of a bucket whose keys start with `prefix`, matched as text as S3 matches it
+ * (`logs/2024-` holds `logs/2024-01.txt`): end it with `/` for a folder. Without a prefix, the
+ * whole bucket.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PrefixLocation {
+  readonly bucket: string
+  readonly prefix?: string | undefined
+}
+
+/**
+ * How `copyPrefix` and `movePrefix` copy each object: as `copy` does, with the multipart options
+ * and the attributes given here applied to every object (each attribute not given is kept from its
+ * source).
+ *
+ * @since 0.5.0
+ * @category options
+ */
+export interface PrefixCopyOptions extends MultipartOptions, ObjectAttributes {
+  /** Objects copied at once. Default 16. */
+  readonly concurrency?: number | undefined
+  /**
+   * `"*"`: copy only onto free keys. An object already at a destination key is left as it is, its
+   * source reported in `failed` with `PreconditionFailed` (and, for a move, kept).
+   */
+  readonly ifNoneMatch?: "*" | undefined
+  /** Called after each object is copied or fails, and after each batch of deletions of a move. */
+  readonly onProgress?: ((progress: PrefixCopyProgress) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * Where a prefix copy or move stands. The listing goes on while objects are copied: until
+ * `listingDone`, `listed` grows.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PrefixCopyProgress {
+  /** Objects listed so far, and their bytes. */
+  readonly listed: number
+  readonly listedBytes: number
+  readonly copied: number
+  readonly copiedBytes: number
+  /** Sources deleted once copied (`movePrefix`). */
+  readonly deleted: number
+  readonly failed: number
+  /** Whether the listing has ended: `listed` is the total. */
+  readonly listingDone: boolean
+}
+
+/**
+ * One object of a prefix copy or move that failed: its copy (the source is untouched), or, in a
+ * move, the deletion of its source once copied (both then exist).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PrefixCopyFailure {
+  readonly from: ObjectLocation
+  readonly to: ObjectLocation
+  readonly step: "copy" | "delete"
+  readonly error: S3Po.CopyError
+}
+
+/**
+ * What `copyPrefix` or `movePrefix` did. One failed object never stops the others.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PrefixCopySummary {
+  readonly copied: number
+  readonly copiedBytes: number
+  /** Sources deleted (`movePrefix`; 0 for `copyPrefix`). */
+  readonly deleted: number
+  readonly failed: ReadonlyArray<PrefixCopyFailure>
+}
+
+/**
  * A presigned URL: who holds it may make this one request, without credentials, until it expires.
  *
  * @since 0.2.0
@@ -467,7 +568,7 @@ export interface GetResult {
  */
 export interface GetStreamResult {
   readonly info: ObjectInfo
-  readonly stream: Stream.Stream<Uint8Array, S3PoError>
+  readonly stream: Stream.Stream<Uint8Array, S3Po.ReadError>
 }
 
 /**
@@ -578,67 +679,160 @@ export type S3Operation =
  */
 export declare namespace S3Po {
   /**
+   * What any request can fail with: bad input (before any request is sent), access denied,
+   * throttling and other error answers (once the retry policy gives up), a failed connection. A
+   * server can answer any error to any request: an answer that an operation's error type does not
+   * name reaches it as an `S3ServiceError`, with its status, code and request id.
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type RequestError = AccessDenied | Throttled | S3ServiceError | TransportError | ValidationError
+
+  /**
+   * What a request in a bucket can fail with: `RequestError`, or `NoSuchBucket`.
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type BucketError = RequestError | NoSuchBucket
+
+  /**
+   * What a request about one object that must exist can fail with (`getTags`, `setTags`).
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type ObjectError = BucketError | NoSuchKey
+
+  /**
+   * What asking for an object's info can fail with (`head`): `ObjectError`, or a read condition that
+   * did not hold (`PreconditionFailed`, `NotModified`).
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type HeadError = ObjectError | PreconditionFailed | NotModified
+
+  /**
+   * What reading an object's bytes can fail with (`download*`, `get`, `getStream`): `HeadError`, or
+   * bytes that do not match the object's checksum.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { S3Po } from "s3po"
+   *
+   * const readme = (s3: S3Po.Service): Effect.Effect<string, S3Po.ReadError> => s3.downloadString("docs", "README.md")
+   *
+   * // NoSuchKey is one of a read's errors: it can be caught; a tag that is not (BucketNotEmpty) cannot.
+   * const orEmpty = (s3: S3Po.Service) => Effect.catchTag(readme(s3), "NoSuchKey", () => Effect.succeed(""))
+   * ```
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type ReadError = HeadError | ChecksumMismatch
+
+  /**
+   * What writing an object can fail with (`upload`, `uploadFile`): `BucketError`, a write condition
+   * that did not hold (`PreconditionFailed`), or bytes the server received otherwise than sent
+   * (`ChecksumMismatch`).
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type WriteError = BucketError | PreconditionFailed | ChecksumMismatch
+
+  /**
+   * What a server-side copy (or move) can fail with: `ObjectError` (the source is missing), or a
+   * condition that did not hold (`PreconditionFailed`, also a source replaced during a multipart copy).
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type CopyError = ObjectError | PreconditionFailed
+
+  /**
+   * What a listing, and what works through one (`deletePrefix`, `emptyBucket`,
+   * `abortPendingUploads`), can fail with: `BucketError`, or `BrokenListing`.
+   *
+   * @since 0.5.0
+   * @category errors
+   */
+  export type ListError = BucketError | BrokenListing
+
+  /**
    * @since 0.1.0
    * @category models
    */
   export interface Service {
-    readonly createBucket: (bucket: string) => Effect.Effect<void, S3PoError>
+    readonly createBucket: (bucket: string) => Effect.Effect<void, RequestError>
     readonly upload: {
       (
         bucket: string,
         key: string,
         body: string | Uint8Array,
         options?: UploadOptions
-      ): Effect.Effect<UploadResult, S3PoError>
+      ): Effect.Effect<UploadResult, WriteError>
       <E, R>(
         bucket: string,
         key: string,
         body: Stream.Stream<Uint8Array, E, R>,
         options?: UploadOptions
-      ): Effect.Effect<UploadResult, S3PoError | E, R>
+      ): Effect.Effect<UploadResult, WriteError | E, R>
     }
     readonly uploadFile: (
       bucket: string,
       key: string,
       path: string,
       options?: UploadOptions
-    ) => Effect.Effect<UploadResult, S3PoError>
-    readonly download: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<Uint8Array, S3PoError>
+    ) => Effect.Effect<UploadResult, WriteError | LocalFileError>
+    readonly download: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<Uint8Array, ReadError>
     readonly downloadString: (
       bucket: string,
       key: string,
       options?: DownloadOptions
-    ) => Effect.Effect<string, S3PoError>
+    ) => Effect.Effect<string, ReadError>
     readonly downloadStream: (
       bucket: string,
       key: string,
       options?: DownloadOptions
-    ) => Stream.Stream<Uint8Array, S3PoError>
+    ) => Stream.Stream<Uint8Array, ReadError>
     readonly downloadFile: (
       bucket: string,
       key: string,
       path: string,
       options?: DownloadOptions
-    ) => Effect.Effect<DownloadResult, S3PoError>
-    readonly head: (bucket: string, key: string, options?: ReadConditions) => Effect.Effect<ObjectInfo, S3PoError>
+    ) => Effect.Effect<DownloadResult, ReadError | LocalFileError>
+    /**
+     * The object's info (HEAD), its metadata without s3po's own (`s3po-*` names). A missing key fails
+     * with `NoSuchKey`, a missing bucket with `NoSuchBucket`: S3 answers both with the same bare 404
+     * to a HEAD, so on that answer only one HeadBucket more tells them apart.
+     */
+    readonly head: (bucket: string, key: string, options?: ReadConditions) => Effect.Effect<ObjectInfo, HeadError>
     /** The object's tags (GetObjectTagging). */
-    readonly getTags: (bucket: string, key: string) => Effect.Effect<Readonly<Record<string, string>>, S3PoError>
+    readonly getTags: (bucket: string, key: string) => Effect.Effect<Readonly<Record<string, string>>, ObjectError>
     /** Replaces all the object's tags (PutObjectTagging); `{}` removes them. */
     readonly setTags: (
       bucket: string,
       key: string,
       tags: Readonly<Record<string, string>>
-    ) => Effect.Effect<void, S3PoError>
-    readonly exists: (bucket: string, key: string) => Effect.Effect<boolean, S3PoError>
-    readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, S3PoError>
+    ) => Effect.Effect<void, ObjectError>
+    /**
+     * Whether the key holds an object: `false` for a missing key, but a missing bucket fails with
+     * `NoSuchBucket` (never `false`, so that a typo in a bucket name does not read as "not there yet").
+     */
+    readonly exists: (bucket: string, key: string) => Effect.Effect<boolean, BucketError>
+    readonly list: (bucket: string, options?: ListOptions) => Stream.Stream<string, ListError>
     /**
      * Objects, with their size, ETag, time and storage class, and common prefixes, in S3 order,
      * paging under the hood: one page in memory at a time. A server that breaks the paging (a
      * truncated page without a token, a token given twice) fails it with `BrokenListing`.
      */
-    readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, S3PoError>
-    readonly delete: (bucket: string, key: string) => Effect.Effect<void, S3PoError>
-    readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, S3PoError>
+    readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, ListError>
+    readonly delete: (bucket: string, key: string) => Effect.Effect<void, BucketError>
+    readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, BucketError>
     /**
      * `deleteMany` over a stream of any length, in bounded memory: keys go 1000 to a request, four
      * requests at once, and each key's result is emitted, in the order of the keys, as its request
@@ -650,7 +844,7 @@ export declare namespace S3Po {
     readonly deleteManyStream: <E = never, R = never>(
       bucket: string,
       keys: Stream.Stream<string, E, R> | Iterable<string>
-    ) => Stream.Stream<DeleteResult, S3PoError | E, R>
+    ) => Stream.Stream<DeleteResult, BucketError | E, R>
     /**
      * A server-side copy: no object bytes pass through the client. Returns the copy's ETag, size
      * and parts (0 for one CopyObject). Fails with `PreconditionFailed` if the source is replaced
@@ -660,7 +854,7 @@ export declare namespace S3Po {
       from: ObjectLocation,
       to: ObjectLocation,
       options?: CopyOptions
-    ) => Effect.Effect<UploadResult, S3PoError>
+    ) => Effect.Effect<UploadResult, CopyError>
     /**
      * `copy`, then the source deleted. Not atomic: between the two, both exist; if the delete fails
      * both stay. A failed copy deletes nothing.
@@ -669,14 +863,14 @@ export declare namespace S3Po {
       from: ObjectLocation,
       to: ObjectLocation,
       options?: CopyOptions
-    ) => Effect.Effect<UploadResult, S3PoError>
+    ) => Effect.Effect<UploadResult, CopyError>
     /**
      * A URL signed with SigV4 query parameters (on the mock, with the mock's own signature, which
-     * `S3PoMockControl.fetch` checks) for one request without credentials. No request is sent.
+     * `S3PoMock.Control`'s `fetch` checks) for one request without credentials. No request is sent.
      */
-    readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, S3PoError>
+    readonly presign: (bucket: string, key: string, options?: PresignOptions) => Effect.Effect<string, RequestError>
     /** A signed form for a browser's upload (POST Object), with its size enforced by S3. */
-    readonly presignPost: (bucket: string, options: PresignPostOptions) => Effect.Effect<PresignedPost, S3PoError>
+    readonly presignPost: (bucket: string, options: PresignPostOptions) => Effect.Effect<PresignedPost, RequestError>
     /**
      * A handle on the bucket: the object operations without the bucket argument. `.prefix("tenant-a/")`
      * on it scopes every key under a prefix (see `S3Po.Bucket`). No request is made: a bad name fails
@@ -723,7 +917,7 @@ export declare namespace S3Po {
      *
      * @since 0.5.0
      */
-    readonly get: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<GetResult, S3PoError>
+    readonly get: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<GetResult, ReadError>
     /**
      * The object's info, as soon as the GET is answered, and its body as a stream that reads the
      * answer's bytes as it is run: `downloadStream` with the info first. The answer is held open
@@ -753,7 +947,7 @@ export declare namespace S3Po {
       bucket: string,
       key: string,
       options?: DownloadOptions
-    ) => Effect.Effect<GetStreamResult, S3PoError, Scope.Scope>
+    ) => Effect.Effect<GetStreamResult, ReadError, Scope.Scope>
     /**
      * A JSON document, decoded by `schema`, with the info of the version read (one GET). Fails with
      * `InvalidDocument` when the body is not JSON in UTF-8 (`stage: "json"`) or not what the schema
@@ -780,7 +974,7 @@ export declare namespace S3Po {
       key: string,
       schema: Schema.Schema<A, I, never>,
       options?: ReadConditions
-    ) => Effect.Effect<JsonDocument<A>, S3PoError>
+    ) => Effect.Effect<JsonDocument<A>, ReadError | InvalidDocument>
     /**
      * Writes `value` as a JSON document: encoded by `schema`, as UTF-8 JSON, `application/json`
      * unless `contentType` says otherwise. A value the schema does not encode fails with
@@ -816,7 +1010,7 @@ export declare namespace S3Po {
       schema: Schema.Schema<A, I, never>,
       value: NoInfer<A>,
       options?: PutJsonOptions
-    ) => Effect.Effect<UploadResult, S3PoError>
+    ) => Effect.Effect<UploadResult, WriteError | InvalidDocument>
     /**
      * Changes a JSON document by compare-and-swap, however many writers do at once: reads it with
      * its ETag (`get`), applies `f` to its value (`Option.none()` when the key holds none), and
@@ -827,7 +1021,9 @@ export declare namespace S3Po {
      * `UpdateConflict`. `f` may run more than once: keep it free of effects that must not repeat.
      * It may return the new value or an `Effect` of it; its failure stops the update, nothing written.
      * A stored value the schema does not decode fails with `InvalidDocument` before any write. Each
-     * write stores the attributes in `options`, not those of the version it replaces.
+     * write stores the attributes in `options`, not those of the version it replaces. Properties the
+     * schema does not name are dropped as it decodes (Effect's default), so a rewrite loses them: a
+     * schema annotated with `{ parseOptions: { onExcessProperty: "preserve" } }` keeps them.
      *
      * @example
      * ```ts
@@ -853,18 +1049,80 @@ export declare namespace S3Po {
       schema: Schema.Schema<A, I, never>,
       f: (current: Option.Option<A>) => NoInfer<A> | Effect.Effect<NoInfer<A>, E, R>,
       options?: UpdateJsonOptions
-    ) => Effect.Effect<JsonUpdate<A>, S3PoError | E, R>
+    ) => Effect.Effect<JsonUpdate<A>, BucketError | ChecksumMismatch | InvalidDocument | UpdateConflict | E, R>
+    /**
+     * Copies every object under `from` to `to`, its key's prefix replaced (`from.prefix + rest` to
+     * `to.prefix + rest`), in the same bucket or another, by server-side copies (`copy`: multipart
+     * above 5 GiB). The listing streams in a page at a time while `concurrency` objects are copied,
+     * so memory does not grow with the number of keys. A failed copy is reported in the summary's
+     * `failed` with its typed error, and the others go on; a listing that fails (a missing bucket, a
+     * broken listing) fails the whole call, as what is left to copy is unknown. Prefixes of one
+     * bucket that overlap (`a/` to `a/b/`, or the other way) are refused with `ValidationError`:
+     * the copies would land under the listing and be copied again.
+     *
+     * @example
+     * ```ts
+     * import { Effect } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const summary = yield* s3.copyPrefix(
+     *     { bucket: "photos", prefix: "2024/" },
+     *     { bucket: "archive", prefix: "photos/2024/" },
+     *     { concurrency: 32, onProgress: ({ copied, listed }) => Effect.log(`${copied}/${listed}`) }
+     *   )
+     *   for (const { error, from } of summary.failed) yield* Effect.logWarning(`${from.key}: ${error.message}`)
+     *   yield* Effect.log(`${summary.copied} copied (${summary.copiedBytes} bytes), ${summary.failed.length} failed`)
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly copyPrefix: (
+      from: PrefixLocation,
+      to: PrefixLocation,
+      options?: PrefixCopyOptions
+    ) => Effect.Effect<PrefixCopySummary, ListError>
+    /**
+     * `copyPrefix`, each source deleted only once its own copy succeeded, in batches of up to 1000
+     * keys (DeleteObjects) as copies complete. A failed copy keeps its source; a failed deletion is
+     * reported (`step: "delete"`) and leaves both. Not atomic: until a source is deleted both exist,
+     * and a call that fails (its listing broken) leaves copied sources in place.
+     *
+     * @example
+     * ```ts
+     * import { Effect } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   const { deleted, failed } = yield* s3.movePrefix({ bucket: "uploads", prefix: "incoming/" }, {
+     *     bucket: "uploads",
+     *     prefix: "processed/"
+     *   })
+     *   yield* Effect.log(`${deleted} moved, ${failed.length} failed`)
+     * })
+     * ```
+     *
+     * @since 0.5.0
+     */
+    readonly movePrefix: (
+      from: PrefixLocation,
+      to: PrefixLocation,
+      options?: PrefixCopyOptions
+    ) => Effect.Effect<PrefixCopySummary, ListError>
     /** Every bucket the credentials own, by name, over every page of ListBuckets. */
-    readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, S3PoError>
-    readonly bucketExists: (bucket: string) => Effect.Effect<boolean, S3PoError>
+    readonly listBuckets: () => Effect.Effect<ReadonlyArray<BucketInfo>, RequestError | BrokenListing>
+    readonly bucketExists: (bucket: string) => Effect.Effect<boolean, RequestError>
     /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects (see `emptyBucket`). */
-    readonly deleteBucket: (bucket: string) => Effect.Effect<void, S3PoError>
+    readonly deleteBucket: (bucket: string) => Effect.Effect<void, BucketError | BucketNotEmpty>
     /** Deletes every key under `prefix`, a page at a time; returns how many. */
-    readonly deletePrefix: (bucket: string, prefix: string) => Effect.Effect<number, S3PoError>
+    readonly deletePrefix: (bucket: string, prefix: string) => Effect.Effect<number, ListError>
     /** Deletes every object and aborts every pending upload; returns how many of each. */
     readonly emptyBucket: (
       bucket: string
-    ) => Effect.Effect<{ readonly deleted: number; readonly aborted: number }, S3PoError>
+    ) => Effect.Effect<{ readonly deleted: number; readonly aborted: number }, ListError>
     /**
      * Multipart uploads created and neither completed nor aborted, which cost storage until they
      * are; a page (1000) at a time.
@@ -872,7 +1130,7 @@ export declare namespace S3Po {
     readonly listPendingUploads: (
       bucket: string,
       options?: { readonly prefix?: string }
-    ) => Stream.Stream<PendingUpload, S3PoError>
+    ) => Stream.Stream<PendingUpload, ListError>
     /**
      * Aborts the pending uploads under `prefix` started at least `olderThan` ago, by Effect's
      * `Clock` (all of them without it); returns how many.
@@ -880,7 +1138,7 @@ export declare namespace S3Po {
     readonly abortPendingUploads: (
       bucket: string,
       options?: { readonly prefix?: string; readonly olderThan?: DurationOption }
-    ) => Effect.Effect<number, S3PoError>
+    ) => Effect.Effect<number, ListError>
   }
 
   /**
@@ -928,12 +1186,12 @@ export declare namespace S3Po {
     /** The handle of the folder `prefix` below this one (`/` added when it does not end with one). */
     readonly prefix: (prefix: string) => Bucket
     readonly upload: {
-      (key: string, body: string | Uint8Array, options?: UploadOptions): ReturnType<Service["uploadFile"]>
+      (key: string, body: string | Uint8Array, options?: UploadOptions): Effect.Effect<UploadResult, WriteError>
       <E, R>(
         key: string,
         body: Stream.Stream<Uint8Array, E, R>,
         options?: UploadOptions
-      ): Effect.Effect<Effect.Effect.Success<ReturnType<Service["uploadFile"]>>, S3PoError | E, R>
+      ): Effect.Effect<UploadResult, WriteError | E, R>
     }
     readonly uploadFile: WithoutBucket<Service["uploadFile"]>
     readonly download: WithoutBucket<Service["download"]>
@@ -941,6 +1199,25 @@ export declare namespace S3Po {
     readonly downloadStream: WithoutBucket<Service["downloadStream"]>
     readonly downloadFile: WithoutBucket<Service["downloadFile"]>
     readonly head: WithoutBucket<Service["head"]>
+    readonly get: WithoutBucket<Service["get"]>
+    readonly getStream: WithoutBucket<Service["getStream"]>
+    readonly getJson: <A, I>(
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      options?: ReadConditions
+    ) => Effect.Effect<JsonDocument<A>, ReadError | InvalidDocument>
+    readonly putJson: <A, I>(
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      value: NoInfer<A>,
+      options?: PutJsonOptions
+    ) => Effect.Effect<UploadResult, WriteError | InvalidDocument>
+    readonly updateJson: <A, I, E = never, R = never>(
+      key: string,
+      schema: Schema.Schema<A, I, never>,
+      f: (current: Option.Option<A>) => NoInfer<A> | Effect.Effect<NoInfer<A>, E, R>,
+      options?: UpdateJsonOptions
+    ) => Effect.Effect<JsonUpdate<A>, BucketError | ChecksumMismatch | InvalidDocument | UpdateConflict | E, R>
     readonly getTags: WithoutBucket<Service["getTags"]>
     readonly setTags: WithoutBucket<Service["setTags"]>
     readonly exists: WithoutBucket<Service["exists"]>
@@ -950,11 +1227,18 @@ export declare namespace S3Po {
     readonly deleteMany: WithoutBucket<Service["deleteMany"]>
     readonly deleteManyStream: <E = never, R = never>(
       keys: Stream.Stream<string, E, R> | Iterable<string>
-    ) => Stream.Stream<DeleteResult, S3PoError | E, R>
+    ) => Stream.Stream<DeleteResult, BucketError | E, R>
     /** A server-side copy from one key of the handle to another. */
     readonly copy: (from: string, to: string, options?: CopyOptions) => ReturnType<Service["copy"]>
     /** `copy`, then the source deleted. */
     readonly move: (from: string, to: string, options?: CopyOptions) => ReturnType<Service["move"]>
+    /**
+     * `copyPrefix` within the handle: both prefixes below the handle's (`""` is the whole handle),
+     * the keys of `failed` too.
+     */
+    readonly copyPrefix: (from: string, to: string, options?: PrefixCopyOptions) => ReturnType<Service["copyPrefix"]>
+    /** `movePrefix` within the handle, as `copyPrefix`. */
+    readonly movePrefix: (from: string, to: string, options?: PrefixCopyOptions) => ReturnType<Service["movePrefix"]>
     readonly presign: WithoutBucket<Service["presign"]>
     readonly presignPost: WithoutBucket<Service["presignPost"]>
     readonly deletePrefix: WithoutBucket<Service["deletePrefix"]>
@@ -988,7 +1272,7 @@ type WithoutBucket<F> = F extends (bucket: string, ...rest: infer Rest) => infer
   : never
 
 /**
- * The s3po service tag. Pick an implementation by providing `S3PoLive` or `S3PoMock`.
+ * The s3po service tag. Pick an implementation by providing `S3PoLive.layer(...)` or `S3PoMock.layer()`.
  *
  * @since 0.1.0
  * @category tags

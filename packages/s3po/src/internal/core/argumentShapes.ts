@@ -89,7 +89,7 @@ const ruleFields: ReadonlyArray<readonly [string, (value: unknown) => boolean, s
   ["takesEffect", (value) => typeof value === "boolean", "must be true or false"]
 ]
 
-/** A fault rule of `layerMock`, `S3PoLive.layer` or `addFault`: its fault, and its conditions' types. */
+/** A fault rule of `S3PoMock.layer`, `S3PoLive.layer` or `addFault`: its fault, and its conditions' types. */
 export const faultRule = (operation: string, rule: unknown, field = "rule"): ValidationError | undefined => {
   if (!isObject(rule) || Array.isArray(rule)) return invalid(operation, field, "must be an object", rule)
   const fault: unknown = Reflect.get(rule, "fault")
@@ -307,6 +307,8 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   deleteManyStream: [bucketName, ["keys", "keys"]],
   copy: [["from", "location"], ["to", "location"], ["options", "options"]],
   move: [["from", "location"], ["to", "location"], ["options", "options"]],
+  copyPrefix: [["from", "prefixLocation"], ["to", "prefixLocation"], ["options", "options"]],
+  movePrefix: [["from", "prefixLocation"], ["to", "prefixLocation"], ["options", "options"]],
   presign: [bucketName, objectKey, ["options", "options"]],
   presignPost: [bucketName, ["options", "requiredOptions"]],
   listBuckets: [],
