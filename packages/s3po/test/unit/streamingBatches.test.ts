@@ -1,11 +1,21 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { batchStream, type DeleteResult, S3Po, S3PoMock, S3ServiceError } from "s3po"
+import {
+  type BatchProgress,
+  batchStream,
+  type DeleteResult,
+  type ListedObject,
+  S3Po,
+  S3PoMock,
+  S3ServiceError
+} from "s3po"
 import type { Backend } from "../../src/internal/core/backend.js"
 import { streamingBatchesSuite } from "../contract/streamingBatches.js"
 import { instrument, layerOver, mockBackend } from "../utils/backends.js"
@@ -255,4 +265,122 @@ describe("batchStream", () => {
       const invalid = yield* Effect.flip(Stream.runDrain(batchStream([1], Effect.succeed, { concurrency: 0 })))
       assert.strictEqual(invalid._tag, "ValidationError")
     }))
+})
+
+describe("batchStream in input order", () => {
+  it.effect("yields outcomes in input order, a worker waiting while `concurrency` items are taken and not yielded", () =>
+    Effect.gen(function*() {
+      const first = yield* Deferred.make<void>()
+      const started: Array<number> = []
+      const yielded: Array<number> = []
+      const running = yield* batchStream(
+        Stream.range(0, 99),
+        (n) =>
+          Effect.suspend(() => {
+            started.push(n)
+            return n === 0 ? Effect.as(Deferred.await(first), n) : Effect.succeed(n)
+          }),
+        { concurrency: 4, ordered: true }
+      ).pipe(
+        Stream.runForEach((outcome) => Effect.sync(() => yielded.push(outcome.index))),
+        Effect.fork
+      )
+      yield* Effect.yieldNow({ priority: 1_000_000 })
+      for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+      // Item 0 holds the window: items 1 to 3 are done and held, no fifth item is taken.
+      assert.deepStrictEqual(started, [0, 1, 2, 3])
+      assert.deepStrictEqual(yielded, [])
+      yield* Deferred.succeed(first, undefined)
+      yield* Fiber.join(running)
+      assert.deepStrictEqual(yielded, Array.from({ length: 100 }, (_, i) => i))
+      assert.deepStrictEqual([...started].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i))
+    }))
+
+  it.effect("in order whatever order items complete in, failures kept, progress counted", () =>
+    Effect.gen(function*() {
+      const reports: Array<BatchProgress> = []
+      // Later items complete sooner: each waits fewer turns of the scheduler.
+      const outcomes = yield* batchStream(
+        Array.from({ length: 200 }, (_, i) => i),
+        (n) =>
+          Effect.zipRight(
+            Effect.forEach(Array.from({ length: 7 - (n % 8) }), () => Effect.yieldNow(), { discard: true }),
+            n % 5 === 0 ? Effect.fail(`five ${n}`) : Effect.succeed(n * 2)
+          ),
+        { concurrency: 8, ordered: true, onProgress: (progress) => Effect.sync(() => reports.push(progress)) }
+      ).pipe(Stream.runCollect, Effect.map(Chunk.toArray))
+      assert.deepStrictEqual(outcomes.map((outcome) => outcome.index), Array.from({ length: 200 }, (_, i) => i))
+      assert.isTrue(outcomes.every((outcome) =>
+        outcome.item === outcome.index &&
+        Either.getOrElse(Either.flip(outcome.result), () => String(outcome.item * 2)) ===
+          (outcome.item % 5 === 0 ? `five ${outcome.item}` : String(outcome.item * 2))
+      ))
+      assert.deepStrictEqual(reports.at(-1), { completed: 200, succeeded: 160, failed: 40, total: 200 })
+      // The order of completion was not the order of the input: holding back was needed.
+      const completedOrder = reports.map((progress) => progress.completed)
+      assert.strictEqual(completedOrder.length, 200)
+    }))
+
+  it.effect(
+    "listObjects feeds it a million keys in bounded memory: a page or two listed ahead, results in key order",
+    () =>
+      Effect.gen(function*() {
+        const count = 1_000_000
+        const pageSize = 1000
+        const listed = { keys: 0, pages: 0 }
+        const keyOf = (i: number) => `k${String(i).padStart(7, "0")}`
+        // A bucket of a million keys, as ListObjectsV2 pages of 1000, made as they are asked for.
+        const base = mockBackend()
+        const backend: Backend = {
+          ...base,
+          listPage: (request) =>
+            Effect.sync(() => {
+              const from = request.continuationToken === undefined ? 0 : Number(request.continuationToken)
+              const size = Math.min(pageSize, count - from)
+              listed.keys += size
+              listed.pages++
+              const objects = Array.from({ length: size }, (_, i): ListedObject => ({
+                _tag: "Object",
+                key: keyOf(from + i),
+                size: 1,
+                etag: "\"e\"",
+                lastModified: new Date(0),
+                storageClass: "STANDARD"
+              }))
+              const next = from + size
+              return {
+                objects,
+                commonPrefixes: [],
+                isTruncated: next < count,
+                nextContinuationToken: next < count ? String(next) : undefined
+              }
+            })
+        }
+        const concurrency = 16
+        let read = 0
+        let mostUnread = 0
+        let outOfOrder = 0
+        yield* Effect.flatMap(S3Po, (s3) =>
+          batchStream(
+            s3.listObjects("bkt"),
+            (entry) => Effect.succeed(entry),
+            { concurrency, ordered: true }
+          ).pipe(
+            Stream.runForEach((outcome) =>
+              Effect.sync(() => {
+                const entry = Either.getOrThrow(outcome.result)
+                if (entry._tag !== "Object" || entry.key !== keyOf(read)) outOfOrder++
+                read++
+                mostUnread = Math.max(mostUnread, listed.keys - read)
+              })
+            )
+          )).pipe(Effect.provide(layerOver(backend, "off")))
+        assert.strictEqual(read, count)
+        assert.strictEqual(outOfOrder, 0)
+        assert.strictEqual(listed.pages, count / pageSize)
+        // Keys listed and not yet read: the page in hand, the page listed ahead, and the window.
+        assert.isAtMost(mostUnread, 2 * pageSize + 3 * concurrency)
+      }),
+    120_000
+  )
 })
