@@ -374,7 +374,9 @@ export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("Ch
   key: Schema.String,
   algorithm: Schema.String,
   expected: Schema.String,
-  actual: Schema.String
+  actual: Schema.String,
+  /** The server's request id, when the server refused the bytes it received (`BadDigest`). */
+  requestId: optional(Schema.String)
 }) {
   /** @since 0.4.0 */
   readonly [TypeId]: TypeId = TypeId

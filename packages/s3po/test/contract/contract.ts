@@ -486,7 +486,7 @@ export const contractSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>)
             s3.delete(absent, "some/key.txt")
           ]
         ) {
-          const error = yield* Effect.flip(failing)
+          const error = yield* Effect.flip<unknown, S3Po.ReadError | S3Po.WriteError, never>(failing)
           assert.strictEqual(error._tag, "NoSuchBucket")
           if (error._tag !== "NoSuchBucket") continue
           assert.strictEqual(error.bucket, absent)

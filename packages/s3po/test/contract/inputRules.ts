@@ -122,7 +122,7 @@ export const inputRulesSuite = <R>(
         const s3 = yield* S3Po
         const bucket = yield* freshBucket
         yield* s3.upload(bucket, "source", "v")
-        const writes = (options: UploadOptions) => [
+        const writes = (options: UploadOptions): ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string }>> => [
           s3.upload(bucket, "k", "small", options),
           s3.upload(bucket, "k", new Uint8Array(6 * MiB), { ...options, multipartThreshold: 5 * MiB }),
           s3.upload(bucket, "k", Stream.make(new Uint8Array(10)), options),
@@ -172,7 +172,7 @@ export const inputRulesSuite = <R>(
         const s3 = yield* S3Po
         const bucket = yield* freshBucket
         const dir = yield* tempDir
-        const reads = (options: DownloadOptions) => [
+        const reads = (options: DownloadOptions): ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string }>> => [
           s3.download(bucket, "k", options),
           s3.download(bucket, "k", { ...options, concurrency: 2 }),
           s3.downloadString(bucket, "k", options),

@@ -131,7 +131,8 @@ export const fromErrorAnswer = (context: RequestContext, answer: ErrorAnswer): S
       key: context.key,
       algorithm: context.checksum?.algorithm ?? "Content-MD5",
       expected: context.checksum?.value ?? "the Content-MD5 sent",
-      actual: "another (the server does not say which)"
+      actual: "another (the server does not say which)",
+      requestId
     })
   }
   if (status === 429 || throttlingCodes.has(code)) {

@@ -12,7 +12,6 @@ import type {
   JsonUpdate,
   PutJsonOptions,
   ReadConditions,
-  S3Po,
   UpdateJsonOptions,
   UploadOptions,
   UploadResult
@@ -25,6 +24,7 @@ import {
   ValidationError
 } from "../../S3PoError.js"
 import { readConditionsOf } from "./conditions.js"
+import type { Unnarrowed } from "./operationErrors.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
@@ -225,7 +225,7 @@ const updateJson = (store: DocumentStore) =>
 }
 
 /** The service's JSON documents over `store`. */
-export const make = (store: DocumentStore): Pick<S3Po.Service, "getJson" | "putJson" | "updateJson"> => {
+export const make = (store: DocumentStore): Pick<Unnarrowed, "getJson" | "putJson" | "updateJson"> => {
   const getJson = <A, I>(
     bucket: string,
     key: string,

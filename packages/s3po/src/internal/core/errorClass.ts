@@ -1,3 +1,4 @@
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
 /**
@@ -9,12 +10,16 @@ import * as Schema from "effect/Schema"
 export const TypeId: unique symbol = Symbol.for("s3po/S3PoError")
 
 /**
- * An optional field of an error: absent or `undefined` in the constructor's argument, and always
- * present (perhaps `undefined`) on the error, so that an error decoded from JSON (which drops
- * `undefined`) has the same keys as the one encoded and is `Equal` to it.
+ * An optional field of an error: absent or `undefined` in the constructor's argument, always
+ * present (perhaps `undefined`) on the error, and absent from the encoded error when `undefined`,
+ * so that the encoded error is plain JSON and the error decoded from it has the same keys as the
+ * one encoded, and is `Equal` to it.
  */
-export const optionalField = <S extends Schema.Schema.All>(schema: S) =>
-  Schema.optionalWith(Schema.UndefinedOr(schema), { default: () => undefined })
+export const optionalField = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.optionalToRequired(schema, Schema.UndefinedOr(Schema.typeSchema(schema)), {
+    decode: Option.getOrUndefined,
+    encode: Option.fromNullable
+  }).pipe(Schema.withConstructorDefault(() => undefined))
 
 /** `s3://bucket` or `s3://bucket/key`. */
 export const where = (bucket: string, key?: string): string =>
