@@ -73,6 +73,8 @@ describe("names", () => {
       }).pipe(Effect.provide(s3po.S3PoMock))
       assert.deepStrictEqual(plain, ["v", true])
       // The new form, with its control; the types through the value's name.
+      const layer: Layer.Layer<s3po.S3Po | s3po.S3PoMock.Control, s3po.ValidationError> = s3po.S3PoMock.layer()
+      assert.isTrue(Layer.isLayer(layer))
       const seed: s3po.S3PoMock.Seed = { bkt: { "a.txt": "hello" } }
       const options: s3po.S3PoMock.Options = { seed, latency: "1 millis" satisfies s3po.S3PoMock.Latency }
       const snapshot = yield* Effect.gen(function*() {
