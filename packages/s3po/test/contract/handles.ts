@@ -2,6 +2,8 @@ import { assert, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -87,6 +89,40 @@ export const handlesSuite = <R>(
         yield* siblingIntact
       }))
 
+    it.effect("reads with their info and JSON documents show keys relative to the prefix", () =>
+      Effect.gen(function*() {
+        const { bucket, s3, siblingIntact } = yield* withSibling
+        const tenant = s3.bucket(bucket).prefix("tenant-a/")
+        yield* tenant.upload("a.txt", "alpha")
+        const got = yield* tenant.get("a.txt")
+        assert.deepStrictEqual([new TextDecoder().decode(got.body), got.info.key], ["alpha", "a.txt"])
+        const streamed = yield* Effect.scoped(
+          Effect.flatMap(
+            tenant.getStream("a.txt"),
+            (opened) =>
+              Effect.map(collect(opened.stream), (chunks) => [opened.info.key, Buffer.concat(chunks).toString()])
+          )
+        )
+        assert.deepStrictEqual(streamed, ["a.txt", "alpha"])
+        const Counter = Schema.Struct({ count: Schema.Number })
+        yield* tenant.putJson("counter.json", Counter, { count: 1 })
+        const updated = yield* tenant.updateJson(
+          "counter.json",
+          Counter,
+          (current) =>
+            Option.match(current, { onNone: () => ({ count: 0 }), onSome: ({ count }) => ({ count: count + 1 }) })
+        )
+        assert.strictEqual(updated.value.count, 2)
+        const document = yield* tenant.getJson("counter.json", Counter)
+        assert.deepStrictEqual([document.value, document.info.key], [{ count: 2 }, "counter.json"])
+        assert.strictEqual(yield* s3.downloadString(bucket, "tenant-a/counter.json"), JSON.stringify({ count: 2 }))
+        assert.strictEqual(
+          (yield* Effect.flip(tenant.getJson("../tenant-b/secret.txt", Counter)))._tag,
+          "ValidationError"
+        )
+        yield* siblingIntact
+      }))
+
     it.effect("deletes, copies, moves and tags keys of the handle only, and reports them relative", () =>
       Effect.gen(function*() {
         const { bucket, s3, siblingIntact } = yield* withSibling
@@ -115,6 +151,38 @@ export const handlesSuite = <R>(
         assert.deepStrictEqual(yield* collect(tenant.list()), ["a.txt", "moved/b.txt"])
         assert.strictEqual(yield* tenant.deletePrefix(""), 2)
         assert.deepStrictEqual(yield* collect(s3.list(bucket)), ["tenant-b/secret.txt"])
+        yield* siblingIntact
+      }))
+
+    it.effect("copyPrefix and movePrefix run within the handle, their prefixes relative to it", () =>
+      Effect.gen(function*() {
+        const { bucket, s3, siblingIntact } = yield* withSibling
+        const tenant = s3.bucket(bucket).prefix("tenant-a/")
+        for (const key of ["dir/a.txt", "dir/sub/b.txt", "dirt.txt"]) yield* tenant.upload(key, key)
+        const copied = yield* tenant.copyPrefix("dir/", "backup/")
+        assert.deepStrictEqual([copied.copied, copied.failed.length], [2, 0])
+        const moved = yield* tenant.movePrefix("backup/", "archive/2024/")
+        assert.deepStrictEqual([moved.copied, moved.deleted, moved.failed.length], [2, 2, 0])
+        const refused = yield* tenant.copyPrefix("dir/", "archive/2024/", { ifNoneMatch: "*" })
+        assert.deepStrictEqual(
+          refused.failed.map((failure) => [failure.from.key, failure.to.key, failure.error._tag]).sort(),
+          [
+            ["dir/a.txt", "archive/2024/a.txt", "PreconditionFailed"],
+            ["dir/sub/b.txt", "archive/2024/sub/b.txt", "PreconditionFailed"]
+          ]
+        )
+        assert.deepStrictEqual(yield* collect(s3.list(bucket, { prefix: "tenant-a/" })), [
+          "tenant-a/archive/2024/a.txt",
+          "tenant-a/archive/2024/sub/b.txt",
+          "tenant-a/dir/a.txt",
+          "tenant-a/dir/sub/b.txt",
+          "tenant-a/dirt.txt"
+        ])
+        assert.strictEqual(yield* tenant.downloadString("archive/2024/sub/b.txt"), "dir/sub/b.txt")
+        for (const [from, to] of [["../tenant-b/", "stolen/"], ["dir/", "../tenant-b/"], ["/", "x/"]] as const) {
+          const error = yield* Effect.flip(tenant.movePrefix(from, to))
+          assert.strictEqual(error._tag, "ValidationError", `${from} -> ${to}`)
+        }
         yield* siblingIntact
       }))
 

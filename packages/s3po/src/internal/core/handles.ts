@@ -2,7 +2,15 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { CopyOptions, ListEntry, ObjectInfo, PresignPostOptions, UploadBody, UploadOptions } from "../../S3Po.js"
+import type {
+  CopyOptions,
+  ListEntry,
+  ObjectInfo,
+  PrefixCopyOptions,
+  PresignPostOptions,
+  UploadBody,
+  UploadOptions
+} from "../../S3Po.js"
 import { S3Po } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
 import type { SyncAction, SyncOptions, SyncSummary } from "../../Sync.js"
@@ -118,6 +126,8 @@ const withPrefixOption = <O extends object, K extends keyof O & string>(
   options: O | undefined,
   field: K
 ): O | ValidationError => {
+  // What is no object goes to the service as it is, which refuses it.
+  if (options !== undefined && (typeof options !== "object" || options === null)) return options
   const given = options ?? ({} as O)
   const prefix = joinedPrefix(scope, operation, Reflect.get(given, field), field)
   if (prefix instanceof ValidationError) return prefix
@@ -136,8 +146,8 @@ const actionOf = (scope: Scope) => (action: SyncAction): SyncAction =>
   action._tag === "DeleteFile" ? action : { ...action, key: stripped(scope, action.key) }
 
 const syncOptionsOf = (scope: Scope, options: SyncOptions | undefined): SyncOptions | undefined => {
-  const onAction = options?.onAction
-  return onAction === undefined
+  const onAction: unknown = typeof options === "object" && options !== null ? options.onAction : undefined
+  return typeof onAction !== "function"
     ? options
     : { ...options, onAction: (action, error) => onAction(actionOf(scope)(action), error) }
 }
@@ -223,6 +233,46 @@ const objectMethods = (
   }
 }
 
+/** Reads with their info and JSON documents: the info's key relative to the handle. */
+const documentMethods = (
+  service: S3Po.Service,
+  scope: Scope
+): Methods<"get" | "getStream" | "getJson" | "putJson" | "updateJson"> => {
+  const { bucket } = scope
+  return {
+    get: (key, options) =>
+      withKey(
+        scope,
+        "get",
+        key,
+        (full) => Effect.map(service.get(bucket, full, options), (got) => ({ ...got, info: infoOf(scope)(got.info) }))
+      ),
+    getStream: (key, options) =>
+      withKey(
+        scope,
+        "getStream",
+        key,
+        (full) =>
+          Effect.map(service.getStream(bucket, full, options), (got) => ({ ...got, info: infoOf(scope)(got.info) }))
+      ),
+    getJson: (key, schema, options) =>
+      withKey(
+        scope,
+        "getJson",
+        key,
+        (full) =>
+          Effect.map(
+            service.getJson(bucket, full, schema, options),
+            (document) => ({ ...document, info: infoOf(scope)(document.info) })
+          )
+      ),
+    putJson: (key, schema, value, options) =>
+      withKey(scope, "putJson", key, (full) => service.putJson(bucket, full, schema, value, options)),
+    updateJson: (key, schema, f, options) =>
+      withKey(scope, "updateJson", key, (full) => service.updateJson(bucket, full, schema, f, options))
+  }
+}
+
 /** Listings and what works on a prefix: the prefix options joined, the keys that come back stripped. */
 const prefixMethods = (
   service: S3Po.Service,
@@ -239,7 +289,7 @@ const prefixMethods = (
     listObjects: (options) => {
       const scoped = withPrefixOption(scope, "listObjects", options, "prefix")
       if (scoped instanceof ValidationError) return Stream.fail(scoped)
-      const startAfter = scoped.startAfter === undefined
+      const startAfter = scoped?.startAfter === undefined
         ? undefined
         : joined(scope, "listObjects", scoped.startAfter, "startAfter")
       if (startAfter instanceof ValidationError) return Stream.fail(startAfter)
@@ -268,9 +318,37 @@ const prefixMethods = (
   }
 }
 
+/** Prefix copies and moves within the handle: both prefixes joined, the failures' keys stripped. */
+const prefixCopyMethods = (service: S3Po.Service, scope: Scope): Methods<"copyPrefix" | "movePrefix"> => {
+  const { bucket } = scope
+  const transfer =
+    (operation: "copyPrefix" | "movePrefix") =>
+    (from: string, to: string, options?: PrefixCopyOptions): ReturnType<S3Po.Service["copyPrefix"]> => {
+      const source = joinedPrefix(scope, operation, from, "from")
+      if (source instanceof ValidationError) return Effect.fail(source)
+      const destination = joinedPrefix(scope, operation, to, "to")
+      if (destination instanceof ValidationError) return Effect.fail(destination)
+      const location = (key: string) => ({ bucket, key: stripped(scope, key) })
+      return Effect.map(
+        service[operation]({ bucket, prefix: source }, { bucket, prefix: destination }, options),
+        (summary) => ({
+          ...summary,
+          failed: summary.failed.map((failure) => ({
+            ...failure,
+            from: location(failure.from.key),
+            to: location(failure.to.key)
+          }))
+        })
+      )
+    }
+  return { copyPrefix: transfer("copyPrefix"), movePrefix: transfer("movePrefix") }
+}
+
 /** Deletions of many keys: every key checked and joined before any is sent, the results stripped. */
 const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMany" | "deleteManyStream"> => {
   const { bucket } = scope
+  const isIterable = (keys: unknown): keys is Iterable<string> =>
+    typeof keys === "object" && keys !== null && Symbol.iterator in keys
   const joinedAll = (operation: string, keys: Iterable<string>): Array<string> | ValidationError => {
     const full: Array<string> = []
     for (const key of keys) {
@@ -283,6 +361,7 @@ const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMa
   return {
     deleteMany: (keys) =>
       Effect.suspend(() => {
+        if (!isIterable(keys)) return service.deleteMany(bucket, keys)
         const full = joinedAll("deleteMany", keys)
         if (full instanceof ValidationError) return fail(full)
         return Effect.map(service.deleteMany(bucket, full), (result) => ({
@@ -294,7 +373,10 @@ const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMa
       if (scope.problem !== undefined) return Stream.fail(scope.problem("deleteManyStream"))
       const given = Stream.StreamTypeId in Object(keys)
         ? keys as Stream.Stream<string, never, never>
-        : Stream.fromIterable(keys as Iterable<string>)
+        : isIterable(keys)
+        ? Stream.fromIterable(keys)
+        : undefined
+      if (given === undefined) return service.deleteManyStream(bucket, keys)
       const full = Stream.mapChunksEffect(given, (chunk) => {
         const one = joinedAll("deleteManyStream", chunk)
         return one instanceof ValidationError
@@ -381,8 +463,10 @@ const make = (service: S3Po.Service, scope: Scope): S3Po.Bucket => ({
     )
   },
   ...objectMethods(service, scope),
+  ...documentMethods(service, scope),
   ...prefixMethods(service, scope),
   ...deletionMethods(service, scope),
+  ...prefixCopyMethods(service, scope),
   presignPost: presignPost(service, scope),
   ...syncMethods(service, scope)
 })
