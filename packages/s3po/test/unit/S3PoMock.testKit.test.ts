@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { batch, layerMock, type MockCall, MockFault, type MockOptions, Retry, S3Po, S3PoMockControl } from "s3po"
+import { batch, Fault, Retry, S3Po, S3PoMock } from "s3po"
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
@@ -19,28 +19,28 @@ const MiB = 1024 * 1024
 const quickRetry = Retry.exponential({ base: "1 millis", maxDelay: "5 millis" })
 
 /** Runs `effect` on a mock with a bucket "bkt", under the test clock, advancing it until the effect ends. */
-const onMock = <A, E>(effect: Effect.Effect<A, E, S3Po | S3PoMockControl>, options: MockOptions = {}) =>
+const onMock = <A, E>(effect: Effect.Effect<A, E, S3Po | S3PoMock.Control>, options: S3PoMock.Options = {}) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     // Retries sleep on the clock: at most 20 s a delay, 5 retries.
     yield* TestClock.adjust("10 minutes")
     return yield* Fiber.join(fiber)
-  }).pipe(Effect.provide(layerMock({ seed: { bkt: {} }, ...options })))
+  }).pipe(Effect.provide(S3PoMock.layer({ seed: { bkt: {} }, ...options })))
 
-const callsOf = (operation: MockCall["operation"]) =>
-  Effect.flatMap(S3PoMockControl, (control) => control.calls).pipe(
+const callsOf = (operation: S3PoMock.Call["operation"]) =>
+  Effect.flatMap(S3PoMock.Control, (control) => control.calls).pipe(
     Effect.map((calls) => calls.filter((call) => call.operation === operation))
   )
 
-const summary = (calls: ReadonlyArray<MockCall>) =>
+const summary = (calls: ReadonlyArray<S3PoMock.Call>) =>
   calls.map((call) => `${call.attempt}:${call.outcome}${call.error === undefined ? "" : `:${call.error._tag}`}`)
 
-describe("layerMock presigned URLs", () => {
+describe("S3PoMock.layer presigned URLs", () => {
   it.effect("expire on the layer's Clock: valid until expiresIn has passed, then refused", () =>
     Effect.provide(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         yield* s3.upload("bkt", "k", "for a minute")
         const url = yield* s3.presign("bkt", "k", { expiresIn: "1 minute" })
         yield* TestClock.adjust("59 seconds")
@@ -52,11 +52,11 @@ describe("layerMock presigned URLs", () => {
         assert.strictEqual(expired.status, 403)
         assert.include(yield* Effect.promise(() => expired.text()), "Request has expired")
       }),
-      layerMock({ seed: { bkt: {} } })
+      S3PoMock.layer({ seed: { bkt: {} } })
     ))
 })
 
-describe("layerMock faults", () => {
+describe("S3PoMock.layer faults", () => {
   it.effect("throttling is retried by the layer's policy until the request goes through", () =>
     onMock(
       Effect.gen(function*() {
@@ -70,7 +70,7 @@ describe("layerMock faults", () => {
         ])
         assert.strictEqual(yield* s3.downloadString("bkt", "k"), "hello")
       }),
-      { faults: [{ operation: "PutObject", nth: [1, 2], fault: MockFault.throttled() }] }
+      { faults: [{ operation: "PutObject", nth: [1, 2], fault: Fault.throttled() }] }
     ))
 
   it.effect("an answer is classified by its status and code, not its wording: a 4xx saying 'aborted' is sent once", () =>
@@ -90,7 +90,7 @@ describe("layerMock faults", () => {
         faults: [
           {
             operation: "PutObject",
-            fault: MockFault.errorResponse({
+            fault: Fault.errorResponse({
               status: 404,
               code: "NoSuchUpload",
               message: "The specified multipart upload does not exist. The upload ID might be invalid, " +
@@ -99,7 +99,7 @@ describe("layerMock faults", () => {
           },
           {
             operation: "GetObject",
-            fault: MockFault.errorResponse({
+            fault: Fault.errorResponse({
               status: 409,
               code: "OperationAborted",
               message: "A conflicting conditional operation is currently in progress against this resource " +
@@ -120,7 +120,7 @@ describe("layerMock faults", () => {
         assert.include(denied.message, "check the access key and secret, the system clock")
         assert.match(denied.message, /\[request s3po-mock-\d+\]/)
       }),
-      { faults: [{ operation: "HeadObject", fault: MockFault.errorResponse({ status: 403, code: "" }) }] }
+      { faults: [{ operation: "HeadObject", fault: Fault.errorResponse({ status: 403, code: "" }) }] }
     ))
 
   it.effect("a 500, a reset connection and a timeout are each retried", () =>
@@ -142,9 +142,9 @@ describe("layerMock faults", () => {
       }),
       {
         faults: [
-          { operation: "PutObject", nth: 1, fault: MockFault.internalError },
-          { operation: "PutObject", nth: 2, fault: MockFault.connectionReset },
-          { operation: "PutObject", nth: 3, fault: MockFault.timeout }
+          { operation: "PutObject", nth: 1, fault: Fault.internalError() },
+          { operation: "PutObject", nth: 2, fault: Fault.connectionReset() },
+          { operation: "PutObject", nth: 3, fault: Fault.timeout() }
         ]
       }
     ))
@@ -163,8 +163,8 @@ describe("layerMock faults", () => {
       }),
       {
         faults: [
-          { operation: "GetObject", fault: MockFault.noSuchKey },
-          { operation: "DeleteObject", fault: MockFault.accessDenied }
+          { operation: "GetObject", fault: Fault.noSuchKey() },
+          { operation: "DeleteObject", fault: Fault.accessDenied() }
         ]
       }
     ))
@@ -182,7 +182,7 @@ describe("layerMock faults", () => {
         ])
       }),
       {
-        faults: [{ operation: "PutObject", fault: MockFault.throttled() }],
+        faults: [{ operation: "PutObject", fault: Fault.throttled() }],
         retry: Retry.exponential({ maxRetries: 2 })
       }
     ))
@@ -198,9 +198,9 @@ describe("layerMock faults", () => {
         return starts.slice(1).map((start, i) => Math.round((start - starts[i]!) * 1000) / 1000)
       }).pipe(
         Effect.withRandom(Random.make(seed)),
-        Effect.provide(layerMock({
+        Effect.provide(S3PoMock.layer({
           seed: { bkt: {} },
-          faults: [{ operation: "PutObject", times: 3, fault: MockFault.throttled() }]
+          faults: [{ operation: "PutObject", times: 3, fault: Fault.throttled() }]
         }))
       )
     return Effect.gen(function*() {
@@ -223,9 +223,9 @@ describe("layerMock faults", () => {
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Fiber.join(fiber)).size, 1)
-    }).pipe(Effect.provide(layerMock({
+    }).pipe(Effect.provide(S3PoMock.layer({
       seed: { bkt: {} },
-      faults: [{ operation: "PutObject", times: 1, fault: MockFault.throttled({ retryAfter: "30 seconds" }) }],
+      faults: [{ operation: "PutObject", times: 1, fault: Fault.throttled({ retryAfter: "30 seconds" }) }],
       retry: Retry.exponential({ maxDelay: "1 minute" })
     }))))
 
@@ -251,7 +251,7 @@ describe("layerMock faults", () => {
           operation: "UploadPart",
           match: (request) => request.partNumber === 4,
           times: 1,
-          fault: MockFault.internalError
+          fault: Fault.internalError()
         }],
         retry: quickRetry
       }
@@ -276,7 +276,7 @@ describe("layerMock faults", () => {
         ])
       }),
       {
-        faults: [{ operation: "GetObject", match: (request) => request.attempt === 1, fault: MockFault.truncatedBody }]
+        faults: [{ operation: "GetObject", match: (request) => request.attempt === 1, fault: Fault.truncatedBody() }]
       }
     ))
 
@@ -284,7 +284,7 @@ describe("layerMock faults", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         yield* s3.upload("bkt", "small", "x")
         assert.deepStrictEqual(summary(yield* callsOf("PutObject")), ["1:failed:TransportError", "2:succeeded"])
 
@@ -303,8 +303,8 @@ describe("layerMock faults", () => {
       }),
       {
         faults: [
-          { operation: "PutObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset },
-          { operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: MockFault.connectionReset }
+          { operation: "PutObject", nth: 1, takesEffect: true, fault: Fault.connectionReset() },
+          { operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: Fault.connectionReset() }
         ]
       }
     ))
@@ -313,11 +313,11 @@ describe("layerMock faults", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         // An object with this very content is already there: still, this upload did not complete.
         const body = randomBody(12 * MiB)
         yield* s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB })
-        yield* control.addFault({ operation: "CompleteMultipartUpload", fault: MockFault.accessDenied })
+        yield* control.addFault({ operation: "CompleteMultipartUpload", fault: Fault.accessDenied() })
         const error = yield* Effect.flip(s3.upload("bkt", "big", Stream.make(body), { partSize: 5 * MiB }))
         assert.strictEqual(error._tag, "AccessDenied")
         yield* control.assertNoPendingUploads
@@ -335,11 +335,11 @@ describe("layerMock faults", () => {
       }),
       {
         faults: [
-          { operation: "GetObject", nth: 1, fault: MockFault.truncatedBody },
+          { operation: "GetObject", nth: 1, fault: Fault.truncatedBody() },
           {
             operation: "GetObject",
             nth: 2,
-            fault: MockFault.errorResponse({ status: 412, code: "PreconditionFailed" })
+            fault: Fault.errorResponse({ status: 412, code: "PreconditionFailed" })
           }
         ]
       }
@@ -349,12 +349,12 @@ describe("layerMock faults", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         yield* control.addFault({
           bucket: "bkt",
           key: (key) => key.startsWith("private/"),
           times: 2,
-          fault: MockFault.accessDenied
+          fault: Fault.accessDenied()
         })
         const { results } = yield* batch(["private/1", "public/1", "private/2", "private/3"], (key) =>
           s3.upload("bkt", key, key), { concurrency: 1 })
@@ -376,11 +376,11 @@ describe("layerMock faults", () => {
         yield* batch(Array.from({ length: 1000 }, (_, i) => i), (i) => s3.upload("bkt", `k${i}`, "x"))
         return (yield* callsOf("PutObject")).flatMap((call) => call.outcome === "failed" ? [call.key] : [])
       }).pipe(
-        Effect.provide(layerMock({
+        Effect.provide(S3PoMock.layer({
           seed: { bkt: {} },
           randomSeed,
           retry: "off",
-          faults: [{ rate: 0.2, fault: MockFault.serviceUnavailable }]
+          faults: [{ rate: 0.2, fault: Fault.serviceUnavailable() }]
         }))
       )
     return Effect.gen(function*() {
@@ -392,7 +392,7 @@ describe("layerMock faults", () => {
   })
 })
 
-describe("layerMock conditional writes whose answer was lost", () => {
+describe("S3PoMock.layer conditional writes whose answer was lost", () => {
   it.effect("a create-only PUT stored before its answer was lost: the retry's 412 is its own success", () =>
     onMock(
       Effect.gen(function*() {
@@ -407,14 +407,14 @@ describe("layerMock conditional writes whose answer was lost", () => {
         const again = yield* Effect.flip(s3.upload("bkt", "lock", "owner: me", { ifNoneMatch: "*" }))
         assert.strictEqual(again._tag, "PreconditionFailed")
       }),
-      { faults: [{ operation: "PutObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset }] }
+      { faults: [{ operation: "PutObject", nth: 1, takesEffect: true, fault: Fault.connectionReset() }] }
     ))
 
   it.effect("a conditional Complete stored before its answer was lost: the retry's 412 is the upload's success", () =>
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         const body = randomBody(6 * MiB)
         const result = yield* s3.upload("bkt", "manifest", Stream.make(body), {
           ifNoneMatch: "*",
@@ -429,7 +429,7 @@ describe("layerMock conditional writes whose answer was lost", () => {
         yield* control.assertNoPendingUploads
       }),
       {
-        faults: [{ operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: MockFault.connectionReset }]
+        faults: [{ operation: "CompleteMultipartUpload", nth: 1, takesEffect: true, fault: Fault.connectionReset() }]
       }
     ))
 
@@ -447,14 +447,14 @@ describe("layerMock conditional writes whose answer was lost", () => {
           "2:failed:PreconditionFailed"
         ])
       }),
-      { faults: [{ operation: "CopyObject", nth: 1, takesEffect: true, fault: MockFault.connectionReset }] }
+      { faults: [{ operation: "CopyObject", nth: 1, takesEffect: true, fault: Fault.connectionReset() }] }
     ))
 
   it.effect("a 409 on a conditional Complete is not sent again (S3 asks for a new upload): it fails, aborted", () =>
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         const error = yield* Effect.flip(s3.upload("bkt", "manifest", Stream.make(randomBody(6 * MiB)), {
           ifNoneMatch: "*",
           multipartThreshold: 5 * MiB,
@@ -467,7 +467,7 @@ describe("layerMock conditional writes whose answer was lost", () => {
       {
         faults: [{
           operation: "CompleteMultipartUpload",
-          fault: MockFault.errorResponse({ status: 409, code: "ConditionalRequestConflict", message: "conflict" })
+          fault: Fault.errorResponse({ status: 409, code: "ConditionalRequestConflict", message: "conflict" })
         }]
       }
     ))
@@ -476,7 +476,7 @@ describe("layerMock conditional writes whose answer was lost", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         // The intruder writes the very bytes of the upload, in the same parts, so the object even
         // has this upload's ETag: the key still is not this upload's, which is still pending.
         const body = randomBody(6 * MiB)
@@ -498,12 +498,12 @@ describe("layerMock conditional writes whose answer was lost", () => {
     ))
 })
 
-describe("layerMock ranges and conflicts under faults", () => {
+describe("S3PoMock.layer ranges and conflicts under faults", () => {
   it.effect("a ranged download cut short resumes from its first missing byte, a suffix range too", () =>
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         const body = randomBody(MiB)
         yield* s3.upload("bkt", "k", body)
         const cases = [
@@ -512,9 +512,9 @@ describe("layerMock ranges and conflicts under faults", () => {
         ] as const
         for (const [range, expected] of cases) {
           yield* control.clearCalls
-          yield* control.addFault({ operation: "GetObject", times: 1, fault: MockFault.truncatedBody })
+          yield* control.addFault({ operation: "GetObject", times: 1, fault: Fault.truncatedBody() })
           assert.isTrue(bytesEqual(yield* s3.download("bkt", "k", { range }), expected))
-          yield* control.addFault({ operation: "GetObject", times: 1, fault: MockFault.truncatedBody })
+          yield* control.addFault({ operation: "GetObject", times: 1, fault: Fault.truncatedBody() })
           const streamed = yield* Stream.runCollect(s3.downloadStream("bkt", "k", { range }))
           assert.isTrue(bytesEqual(Buffer.concat(Chunk.toArray(streamed)), expected))
           assert.deepStrictEqual(summary(yield* callsOf("GetObject")), [
@@ -539,7 +539,7 @@ describe("layerMock ranges and conflicts under faults", () => {
         faults: [{
           operation: "PutObject",
           times: 1,
-          fault: MockFault.errorResponse({
+          fault: Fault.errorResponse({
             status: 409,
             code: "ConditionalRequestConflict",
             message: "A conflicting operation occurred."
@@ -549,15 +549,15 @@ describe("layerMock ranges and conflicts under faults", () => {
     ))
 })
 
-describe("layerMock conditional writes raced between attempts", () => {
-  const conflict409 = MockFault.errorResponse({
+describe("S3PoMock.layer conditional writes raced between attempts", () => {
+  const conflict409 = Fault.errorResponse({
     status: 409,
     code: "ConditionalRequestConflict",
     message: "A conflicting operation occurred."
   })
   for (
     const [label, fault, failure] of [
-      ["a dropped connection", MockFault.connectionReset, "TransportError"],
+      ["a dropped connection", Fault.connectionReset(), "TransportError"],
       ["409 ConditionalRequestConflict", conflict409, "S3ServiceError"]
     ] as const
   ) {
@@ -579,14 +579,14 @@ describe("layerMock conditional writes raced between attempts", () => {
           "1:succeeded",
           "2:failed:PreconditionFailed"
         ])
-      }).pipe(Effect.provide(layerMock({
+      }).pipe(Effect.provide(S3PoMock.layer({
         seed: { bkt: {} },
         faults: [{ operation: "PutObject", nth: 1, fault }]
       }))))
   }
 })
 
-describe("layerMock latency", () => {
+describe("S3PoMock.layer latency", () => {
   it.effect("requests take the latency on the test clock, in no real time", () =>
     Effect.gen(function*() {
       const started = Date.now()
@@ -599,7 +599,7 @@ describe("layerMock latency", () => {
       yield* TestClock.adjust("10 seconds")
       assert.strictEqual((yield* Fiber.join(fiber)).length, 360)
       assert.isBelow(Date.now() - started, 5_000)
-    }).pipe(Effect.provide(layerMock({
+    }).pipe(Effect.provide(S3PoMock.layer({
       seed: { bkt: {} },
       latency: (request) => request.operation === "GetObject" ? "10 seconds" : Duration.zero
     }))))
@@ -607,7 +607,7 @@ describe("layerMock latency", () => {
   it.effect("latency can change while a test runs; parallel requests wait together", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      const control = yield* S3PoMockControl
+      const control = yield* S3PoMock.Control
       yield* control.setLatency("1 second")
       const fiber = yield* Effect.fork(
         batch(Array.from({ length: 50 }, (_, i) => `k${i}`), (key) => s3.upload("bkt", key, key), { concurrency: 50 })
@@ -618,15 +618,15 @@ describe("layerMock latency", () => {
       assert.isTrue((yield* Fiber.join(fiber)).success)
       yield* control.setLatency(undefined)
       assert.strictEqual(yield* s3.downloadString("bkt", "k7"), "k7")
-    }).pipe(Effect.provide(layerMock({ seed: { bkt: {} } }))))
+    }).pipe(Effect.provide(S3PoMock.layer({ seed: { bkt: {} } }))))
 })
 
-describe("layerMock inspection and seeding", () => {
+describe("S3PoMock.layer inspection and seeding", () => {
   it.effect("records every call with its operation, bucket, key, attempt and outcome", () =>
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         yield* s3.upload("bkt", "a.txt", "A")
         yield* Effect.flip(s3.head("bkt", "missing"))
         yield* Effect.flip(s3.upload("nope", "k", "x"))
@@ -651,7 +651,7 @@ describe("layerMock inspection and seeding", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         yield* control.assertNoPendingUploads
         // Part 2 is refused, and so is the abort that would clean up: the upload stays pending.
         const failed = yield* Effect.flip(
@@ -672,8 +672,8 @@ describe("layerMock inspection and seeding", () => {
       }),
       {
         faults: [
-          { operation: "UploadPart", match: (request) => request.partNumber === 2, fault: MockFault.accessDenied },
-          { operation: "AbortMultipartUpload", fault: MockFault.accessDenied }
+          { operation: "UploadPart", match: (request) => request.partNumber === 2, fault: Fault.accessDenied() },
+          { operation: "AbortMultipartUpload", fault: Fault.accessDenied() }
         ]
       }
     ))
@@ -681,7 +681,7 @@ describe("layerMock inspection and seeding", () => {
   it.effect("starts from a seed, snapshots, and restores", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      const control = yield* S3PoMockControl
+      const control = yield* S3PoMock.Control
       assert.strictEqual(yield* s3.downloadString("photos", "cats/tom.txt"), "meow")
       const info = yield* s3.head("photos", "cats/tom.json")
       assert.strictEqual(info.contentType, "application/json")
@@ -709,7 +709,7 @@ describe("layerMock inspection and seeding", () => {
       assert.isTrue(bytesEqual(yield* s3.download("photos", "dog.bin"), new Uint8Array([1, 2, 3])))
       assert.isFalse(yield* s3.exists("empty", "new.txt"))
       assert.deepStrictEqual(yield* control.snapshot, before)
-    }).pipe(Effect.provide(layerMock({
+    }).pipe(Effect.provide(S3PoMock.layer({
       seed: {
         photos: {
           "cats/tom.txt": "meow",
@@ -730,11 +730,11 @@ describe("layerMock inspection and seeding", () => {
     onMock(
       Effect.gen(function*() {
         const s3 = yield* S3Po
-        const control = yield* S3PoMockControl
+        const control = yield* S3PoMock.Control
         const firstPutFails = Effect.map(Effect.either(s3.upload("bkt", "k", "x")), (result) => result._tag)
         assert.strictEqual(yield* firstPutFails, "Left")
         assert.strictEqual(yield* firstPutFails, "Right")
-        yield* control.addFault({ operation: "GetObject", fault: MockFault.accessDenied })
+        yield* control.addFault({ operation: "GetObject", fault: Fault.accessDenied() })
         yield* control.setLatency("1 hour")
         yield* control.reset
         assert.deepStrictEqual(yield* control.calls, [])
@@ -745,16 +745,16 @@ describe("layerMock inspection and seeding", () => {
       {
         seed: { bkt: { seeded: "yes" } },
         retry: "off",
-        faults: [{ operation: "PutObject", nth: 1, fault: MockFault.internalError }]
+        faults: [{ operation: "PutObject", nth: 1, fault: Fault.internalError() }]
       }
     ))
 
   it.effect("a seed with an invalid bucket name or key fails the layer with a ValidationError", () =>
     Effect.gen(function*() {
-      const badBucket = yield* Effect.flip(Effect.provide(S3Po, layerMock({ seed: { Bad_Bucket: {} } })))
+      const badBucket = yield* Effect.flip(Effect.provide(S3Po, S3PoMock.layer({ seed: { Bad_Bucket: {} } })))
       assert.strictEqual(badBucket._tag, "ValidationError")
       assert.include(badBucket.message, "Bad_Bucket")
-      const badKey = yield* Effect.flip(Effect.provide(S3Po, layerMock({ seed: { good: { "": "x" } } })))
+      const badKey = yield* Effect.flip(Effect.provide(S3Po, S3PoMock.layer({ seed: { good: { "": "x" } } })))
       assert.strictEqual(badKey._tag, "ValidationError")
     }))
 })
@@ -763,30 +763,30 @@ describe("layerMock inspection and seeding", () => {
 // transiently (one GET in five); the layer's retries must hide every fault. The suite sends a few
 // thousand requests, in an order that concurrency varies: with 5 retries a request fails for good
 // about once in 10^5 (0.143^6), a few percent of runs; with 10, about once in 10^9.
-contractSuite("layerMock", layerMock())
-bucketsSuite("layerMock buckets", layerMock())
+contractSuite("S3PoMock.layer", S3PoMock.layer())
+bucketsSuite("S3PoMock.layer buckets", S3PoMock.layer())
 presignSuite(
-  "layerMock presigned URLs",
-  layerMock(),
-  (url, init) => Effect.flatMap(S3PoMockControl, (control) => control.fetch(url, init))
+  "S3PoMock.layer presigned URLs",
+  S3PoMock.layer(),
+  (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init))
 )
-pendingUploadsSuite("layerMock pending uploads", layerMock({ faults: strandingFaults }))
+pendingUploadsSuite("S3PoMock.layer pending uploads", S3PoMock.layer({ faults: strandingFaults }))
 inputRulesSuite(
-  "layerMock input rules",
-  layerMock(),
-  Effect.flatMap(S3PoMockControl, (control) => Effect.map(control.calls, (calls) => calls.length))
+  "S3PoMock.layer input rules",
+  S3PoMock.layer(),
+  Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.calls, (calls) => calls.length))
 )
 const underTransientFaults = () =>
-  layerMock({
+  S3PoMock.layer({
     retry: Retry.exponential({ base: "1 millis", maxDelay: "5 millis", maxRetries: 10 }),
     randomSeed: 3,
     faults: [
-      { rate: 0.05, fault: MockFault.throttled() },
-      { rate: 0.05, fault: MockFault.internalError },
-      { rate: 0.05, fault: MockFault.connectionReset },
-      { rate: 0.05, fault: MockFault.truncatedBody }
+      { rate: 0.05, fault: Fault.throttled() },
+      { rate: 0.05, fault: Fault.internalError() },
+      { rate: 0.05, fault: Fault.connectionReset() },
+      { rate: 0.05, fault: Fault.truncatedBody() }
     ]
   })
-contractSuite("layerMock under transient faults", underTransientFaults())
-preciseSuite("layerMock precise writes and reads under transient faults", underTransientFaults(), mockSupport)
-bucketsSuite("layerMock buckets under transient faults", underTransientFaults())
+contractSuite("S3PoMock.layer under transient faults", underTransientFaults())
+preciseSuite("S3PoMock.layer precise writes and reads under transient faults", underTransientFaults(), mockSupport)
+bucketsSuite("S3PoMock.layer buckets under transient faults", underTransientFaults())
