@@ -228,10 +228,16 @@ export interface Unnarrowed extends Omit<{ readonly [K in keyof S3Po.Service]: L
 /** The caller's own failures, known by identity, which pass whatever they are. */
 type CallersOwn = WeakSet<object>
 
+/** Where Effect keeps the error it wraps to carry the span it failed in. */
+const originalAnnotation = Symbol.for("effect/OriginalAnnotation")
+
+const original = (error: unknown): unknown =>
+  Predicate.hasProperty(error, originalAnnotation) ? original(error[originalAnnotation]) : error
+
 const narrowing =
   (allowed: ReadonlySet<string>, callers: CallersOwn) => (error: unknown): Effect.Effect<never, unknown> =>
     isS3PoError(error) && error._tag !== "UnsafeKey" && !allowed.has(error._tag) &&
-      !callers.has(error)
+      !callers.has(original(error) as object)
       ? generic(error)
       : Effect.fail(error)
 
@@ -244,7 +250,8 @@ const narrowStream = (stream: Stream.Stream<unknown, unknown, unknown>, narrow: 
 /** The caller's argument, with its failures remembered as the caller's own. */
 const marked = (argument: unknown, caller: CallerErrors, callers: CallersOwn): unknown => {
   const remember = (error: unknown) => {
-    if (typeof error === "object" && error !== null) callers.add(error)
+    const own = original(error)
+    if (typeof own === "object" && own !== null) callers.add(own)
   }
   if ("stream" in caller) {
     return isStream(argument) ? Stream.tapError(argument, (error) => Effect.sync(() => remember(error))) : argument
