@@ -4,6 +4,7 @@ import { contractSuite } from "../contract/contract.js"
 import { documentsSuite } from "../contract/documents.js"
 import { handlesSuite } from "../contract/handles.js"
 import { awsS3Support, cephRgwSupport, preciseSuite } from "../contract/precise.js"
+import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
 import { presignSuite } from "../contract/presign.js"
 import { syncSuite } from "../contract/sync.js"
 import { visibilitySuite } from "../contract/visibility.js"
@@ -17,6 +18,7 @@ pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFau
 presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))
 preciseSuite("S3PoLive precise writes and reads", liveLayer(), server().kind === "rgw" ? cephRgwSupport : awsS3Support)
 syncSuite("S3PoLive sync", liveLayer())
+prefixCopySuite("S3PoLive prefix copy and move", liveLayer({ faults: prefixCopyFaults }))
 handlesSuite("S3PoLive bucket and prefix handles", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))
 visibilitySuite("S3PoLive missing buckets and s3po's own metadata", () => liveBackend())
 visibilitySuite("S3PoLive missing buckets and s3po's own metadata, every request through the SDK", () => sdkBackend())

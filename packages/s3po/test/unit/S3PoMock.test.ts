@@ -7,6 +7,7 @@ import { documentsSuite } from "../contract/documents.js"
 import { handlesSuite } from "../contract/handles.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { mockSupport, preciseSuite } from "../contract/precise.js"
+import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
 import { visibilitySuite } from "../contract/visibility.js"
 import { mockBackend } from "../utils/backends.js"
 
@@ -23,5 +24,6 @@ handlesSuite(
   Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
 )
 preciseSuite("S3PoMock precise writes and reads", S3PoMock, mockSupport)
+prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
 checksumsSuite("S3PoMock checksums on upload", mockBackend, { keepsChecksums: true })
 visibilitySuite("S3PoMock missing buckets and s3po's own metadata", mockBackend)

@@ -148,6 +148,10 @@ const keys = fc.oneof(
   hostile
 )
 const location = fc.oneof(fc.record({ bucket, key }), hostile)
+const prefixLocation = fc.oneof(
+  fc.record({ bucket, prefix: fc.oneof(fc.constantFrom("", "dir/", "dir/k"), hostile) }, { requiredKeys: ["bucket"] }),
+  hostile
+)
 const body = fc.oneof(hostile, fc.uint8Array({ maxLength: 64 }), fc.constant(Stream.make(new Uint8Array(3))))
 
 /** Schemas of JSON documents, and values that are none. */
@@ -190,8 +194,12 @@ const argumentsOf: { readonly [Method in keyof S3Po.Service]: fc.Arbitrary<Reado
   deleteManyStream: fc.tuple(bucket, keys),
   copy: fc.tuple(location, location, options),
   move: fc.tuple(location, location, options),
+  copyPrefix: fc.tuple(prefixLocation, prefixLocation, options),
+  movePrefix: fc.tuple(prefixLocation, prefixLocation, options),
   presign: fc.tuple(bucket, key, options),
   presignPost: fc.tuple(bucket, options),
+  // Returns a handle, whose methods are tried below.
+  bucket: fc.tuple(bucket),
   listBuckets: fc.tuple(),
   bucketExists: fc.tuple(bucket),
   deleteBucket: fc.tuple(bucket),
@@ -288,6 +296,7 @@ describe("every public function, given arbitrary arguments, fails typed and neve
   })
 
   for (const method of Object.keys(argumentsOf) as ReadonlyArray<keyof S3Po.Service>) {
+    if (method === "bucket") continue
     it(`S3Po.${method}`, async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -310,6 +319,43 @@ describe("every public function, given arbitrary arguments, fails typed and neve
       )
     }, timeout)
   }
+
+  it("S3Po.bucket(name).prefix(prefix), each of its methods", async () => {
+    const methods = Object.keys(service.bucket("bkt")).filter((name) => !["name", "path", "prefix"].includes(name))
+    assert.isAbove(methods.length, 20)
+    /** A handle method's arguments: the service method's without the bucket; copies and moves take two keys. */
+    const argumentsOfHandle = (method: string): fc.Arbitrary<ReadonlyArray<unknown>> =>
+      ["copy", "move", "copyPrefix", "movePrefix"].includes(method)
+        ? fc.tuple(key, key, options)
+        : ["syncUp", "syncDown", "planUp", "planDown"].includes(method)
+        ? fc.tuple(localPath, options)
+        : argumentsOf[method as keyof S3Po.Service].map((args) => args.slice(1))
+    const call = fc.tuple(
+      bucket,
+      fc.oneof(fc.constant(undefined), fc.constantFrom("p/", "tenant", "a/b"), hostile),
+      fc.constantFrom(...methods)
+    ).chain(([name, prefix, method]) => argumentsOfHandle(method).map((args) => ({ name, prefix, method, args })))
+    await fc.assert(
+      fc.asyncProperty(call, ({ args, method, name, prefix }) =>
+        check(() => {
+          const root = service.bucket(name as string)
+          const handle = (prefix === undefined ? root : root.prefix(prefix as string)) as unknown as Record<
+            string,
+            (...args: ReadonlyArray<unknown>) => unknown
+          >
+          const made = handle[method]!(...args)
+          return method === "getStream"
+            ? Effect.scoped(
+              Effect.flatMap(
+                made as ReturnType<S3Po.Service["getStream"]>,
+                (opened) => Stream.runDrain(Stream.take(opened.stream, 1000))
+              )
+            )
+            : made
+        })),
+      { numRuns: runs * 4 }
+    )
+  }, timeout * 4)
 
   const rule = fc.oneof(
     hostile,
@@ -510,11 +556,11 @@ describe("a wrong argument is a ValidationError that names it", () => {
     )
     assert.deepStrictEqual(
       await fieldOf(built(layerMock({ retry: Retry.exponential({ maxDelay: wrong("soon") }) }))),
-      ["layerMock", "retry"]
+      ["S3PoMock.layer", "retry"]
     )
     assert.deepStrictEqual(
       await fieldOf(built(layerMock({ faults: [{ fault: MockFault.throttled({ retryAfter: wrong("soon") }) }] }))),
-      ["layerMock", "faults"]
+      ["S3PoMock.layer", "faults"]
     )
   })
 })

@@ -18,6 +18,9 @@ import * as Download from "./download.js"
 import * as Handles from "./handles.js"
 import { userInfo } from "./internalMetadata.js"
 import * as Listing from "./listing.js"
+import { withBucketCheck } from "./missingBucket.js"
+import { narrowedService, type Unnarrowed } from "./operationErrors.js"
+import * as PrefixCopy from "./prefixCopy.js"
 import * as Presign from "./presign.js"
 import type { Presigner } from "./presign.js"
 import { retrying } from "./retry.js"
@@ -46,7 +49,7 @@ export const withRetry = (backend: Backend, policy: RetryPolicy): Backend =>
 
 /** Uploads a file: whole when under the multipart threshold, else read part by part into the upload's buffers. */
 const uploadFile =
-  (upload: ReturnType<typeof Upload.make>, options: ServiceOptions): S3Po.Service["uploadFile"] =>
+  (upload: ReturnType<typeof Upload.make>, options: ServiceOptions): Unnarrowed["uploadFile"] =>
   (bucket, key, path, uploadOptions: UploadOptions = {}) =>
     Effect.gen(function*() {
       const problem = Upload.problemOf("uploadFile", bucket, key, uploadOptions)
@@ -75,7 +78,7 @@ const uploadFile =
     }).pipe(traced("uploadFile", bucket, key))
 
 /** What is asked and told of an object without its bytes: its info (without s3po's own metadata), existence and tags. */
-const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists" | "getTags" | "setTags"> => {
+const objectOperations = (retried: Backend): Pick<Unnarrowed, "head" | "exists" | "getTags" | "setTags"> => {
   const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
     Validate.guard(
       Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
@@ -106,7 +109,7 @@ const objectOperations = (retried: Backend): Pick<S3Po.Service, "head" | "exists
 const bucketOperations = (
   retried: Backend
 ): Pick<
-  S3Po.Service,
+  Unnarrowed,
   | "listBuckets"
   | "bucketExists"
   | "deleteBucket"
@@ -129,9 +132,14 @@ const bucketOperations = (
 const copyOperations = (
   retried: Backend,
   options: ServiceOptions
-): Pick<S3Po.Service, "copy" | "move" | "presign" | "presignPost"> => {
+): Pick<Unnarrowed, "copy" | "move" | "copyPrefix" | "movePrefix" | "presign" | "presignPost"> => {
   const copy = Copy.copy(retried, { ...options.multipart, recordPartSize: options.integrity.recordPartSize })
+  const prefixCopy = PrefixCopy.make(retried, copy)
   return {
+    copyPrefix: (from, to, copyOptions) =>
+      prefixCopy("copyPrefix", from, to, copyOptions).pipe(traced("copyPrefix", to.bucket)),
+    movePrefix: (from, to, copyOptions) =>
+      prefixCopy("movePrefix", from, to, copyOptions).pipe(traced("movePrefix", to.bucket)),
     copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
     presign: (bucket, key, presignOptions = {}) => {
       const request = Presign.requestOf(bucket, key, presignOptions)
@@ -151,8 +159,71 @@ const copyOperations = (
 
 const decoder = new TextDecoder()
 
+/**
+ * Downloads, reads with the object's info (as users see it: without s3po's own metadata), and JSON
+ * documents built on them.
+ */
+const readOperations = (
+  downloads: Download.Downloads,
+  upload: ReturnType<typeof Upload.make>,
+  policy: RetryPolicy
+): Pick<
+  Unnarrowed,
+  | "download"
+  | "downloadString"
+  | "downloadStream"
+  | "downloadFile"
+  | "get"
+  | "getStream"
+  | "getJson"
+  | "putJson"
+  | "updateJson"
+> => {
+  const get = (operation: string, bucket: string, key: string, downloadOptions?: DownloadOptions) =>
+    Effect.map(
+      Download.toBytesWithInfo(downloads, operation, bucket, key, downloadOptions),
+      (got) => ({ body: got.body, info: userInfo(got.info) })
+    )
+  return {
+    download: (bucket, key, downloadOptions) =>
+      Download.toBytes(downloads, "download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
+    downloadString: (bucket, key, downloadOptions) =>
+      Download.toBytes(downloads, "downloadString", bucket, key, downloadOptions).pipe(
+        Effect.map((bytes) => decoder.decode(bytes)),
+        traced("downloadString", bucket, key)
+      ),
+    downloadStream: (bucket, key, downloadOptions) =>
+      Stream.unwrap(
+        Effect.map(
+          Download.open(downloads, "downloadStream", bucket, key, downloadOptions),
+          // A stream left before its first byte frees the answer it holds.
+          (opened) => Stream.ensuring(opened.body, opened.discard)
+        )
+      )
+        .pipe(Stream.withSpan("S3Po.downloadStream", { attributes: { "s3.bucket": bucket, "s3.key": key } })),
+    downloadFile: (bucket, key, path, downloadOptions) =>
+      Download.toFile(downloads, "downloadFile", bucket, key, path, downloadOptions).pipe(
+        traced("downloadFile", bucket, key)
+      ),
+    get: (bucket, key, downloadOptions) => get("get", bucket, key, downloadOptions).pipe(traced("get", bucket, key)),
+    getStream: (bucket, key, downloadOptions) =>
+      Effect.map(
+        Download.openScoped(downloads, "getStream", bucket, key, downloadOptions),
+        (opened) => ({ info: userInfo(opened.info), stream: opened.stream })
+      ).pipe(traced("getStream", bucket, key)),
+    ...Documents.make({
+      get,
+      put: (operation, bucket, key, body, uploadOptions) =>
+        upload(operation, bucket, key, Upload.sourceOf(body), uploadOptions),
+      policy
+    })
+  }
+}
+
 /** Builds the whole `S3Po` service from a backend's primitives. */
-export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Service => {
+export const make = (backend: Backend, options: ServiceOptions): S3Po.Service => {
+  // A HEAD's bare 404 is a missing key or a missing bucket: one HeadBucket tells (`missingBucket.ts`).
+  const singleAttempt = withBucketCheck(backend)
   // Every request of the service is retried as `options.retry` allows, but downloads', which retry
   // their GETs themselves, resuming a broken body instead of repeating it.
   // Conditional writes retried after a lost answer look for their own write (`conditionalWrite.ts`).
@@ -173,19 +244,7 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
   }
   const deleteMany = DeleteMany.make(retried)
   const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")
-  // One GET's bytes and info, the info as users see it (without s3po's own metadata).
-  const get = (operation: string, bucket: string, key: string, downloadOptions?: DownloadOptions) =>
-    Effect.map(
-      Download.toBytesWithInfo(downloads, operation, bucket, key, downloadOptions),
-      (got) => ({ body: got.body, info: userInfo(got.info) })
-    )
-  const documents = Documents.make({
-    get,
-    put: (operation, bucket, key, body, uploadOptions) =>
-      upload(operation, bucket, key, Upload.sourceOf(body), uploadOptions),
-    policy: options.retry
-  })
-  const service = checkedService({
+  const service = checkedService(narrowedService({
     createBucket: (bucket) =>
       Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
         traced("createBucket", bucket)
@@ -194,47 +253,14 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     upload: (<E, R>(bucket: string, key: string, body: UploadBody<E, R>, uploadOptions?: UploadOptions) =>
       upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(
         traced("upload", bucket, key)
-      )) as S3Po.Service["upload"],
+      )) as Unnarrowed["upload"],
 
     uploadFile: uploadFile(upload, options),
 
-    download: (bucket, key, downloadOptions) =>
-      Download.toBytes(downloads, "download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
+    ...readOperations(downloads, upload, options.retry),
 
-    downloadString: (bucket, key, downloadOptions) =>
-      Download.toBytes(downloads, "downloadString", bucket, key, downloadOptions).pipe(
-        Effect.map((bytes) =>
-          decoder.decode(bytes)
-        ),
-        traced("downloadString", bucket, key)
-      ),
-
-    downloadStream: (bucket, key, downloadOptions) =>
-      Stream.unwrap(
-        Effect.map(
-          Download.open(downloads, "downloadStream", bucket, key, downloadOptions),
-          // A stream left before its first byte frees the answer it holds.
-          (opened) => Stream.ensuring(opened.body, opened.discard)
-        )
-      )
-        .pipe(Stream.withSpan("S3Po.downloadStream", { attributes: { "s3.bucket": bucket, "s3.key": key } })),
-
-    downloadFile: (bucket, key, path, downloadOptions) =>
-      Download.toFile(downloads, "downloadFile", bucket, key, path, downloadOptions).pipe(
-        traced("downloadFile", bucket, key)
-      ),
-
-    get: (bucket, key, downloadOptions) => get("get", bucket, key, downloadOptions).pipe(traced("get", bucket, key)),
-
-    getStream: (bucket, key, downloadOptions) =>
-      Effect.map(
-        Download.openScoped(downloads, "getStream", bucket, key, downloadOptions),
-        (opened) => ({ info: userInfo(opened.info), stream: opened.stream })
-      ).pipe(traced("getStream", bucket, key)),
-
-    ...documents,
-
-    list: (bucket, listOptions = {}) => Listing.keys(retried, bucket, listOptions),
+    list: (bucket, listOptions = {}) =>
+      Listing.keys(retried, bucket, listOptions),
 
     listObjects: (bucket, listOptions = {}) => Listing.entries(retried, "listObjects", bucket, listOptions),
 
@@ -253,6 +279,6 @@ export const make = (singleAttempt: Backend, options: ServiceOptions): S3Po.Serv
     ...bucketOperations(retried),
     // The handle calls the service it is a method of: checked, and known to `storedInfoOf` (sync).
     bucket: (name) => Handles.bucket(service, name)
-  })
+  }))
   return withStoredInfo(headRetried, service)
 }
