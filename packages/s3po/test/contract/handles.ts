@@ -284,6 +284,13 @@ export const handlesSuite = <R>(
           yield* refused(collect(handle.list()), "prefix", `list under prefix ${prefix}`)
           yield* refused(handle.syncDown("unused"), "prefix", `syncDown under prefix ${prefix}`)
         }
+        // A bad bucket name fails each operation of its handles as it fails the service's.
+        for (const name of ["", "a/b", "bad\nname"]) {
+          const handle = s3.bucket(name)
+          yield* refused(handle.downloadString("a.txt"), "bucket", `bucket ${JSON.stringify(name)}`)
+          yield* refused(collect(handle.prefix("tenant-a/").list()), "bucket", `list in ${JSON.stringify(name)}`)
+          yield* refused(handle.prefix("tenant-a/").syncDown("unused"), "bucket", `sync in ${JSON.stringify(name)}`)
+        }
         if (requestsSent !== undefined) assert.strictEqual((yield* requestsSent) - before, 0, "requests sent")
         assert.strictEqual(yield* tenant.downloadString("a.txt"), "mine")
         yield* siblingIntact
