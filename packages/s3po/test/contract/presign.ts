@@ -72,6 +72,8 @@ export const presignSuite = <R>(name: string, s3Layer: Layer.Layer<S3Po | R, unk
         for (const expiresIn of ["8 days", "0 seconds", "10 millis", "999 millis"] as const) {
           assert.strictEqual(yield* tagOf(s3.presign(bucket, "a", { expiresIn })), "ValidationError")
         }
+        // @ts-expect-error: a bare number is no duration (an hour to S3's tools, 3.6 s to Effect), refused at run time too
+        assert.strictEqual(yield* tagOf(s3.presign(bucket, "a", { expiresIn: 3600 })), "ValidationError")
         assert.strictEqual(yield* tagOf(s3.presign(bucket, "lone\ud800")), "ValidationError")
         assert.strictEqual(
           yield* tagOf(s3.presign(bucket, "a", { contentType: "a\nb", method: "PUT" })),
