@@ -372,6 +372,25 @@ export interface PrefixCopyOptions extends MultipartOptions, ObjectAttributes {
   readonly ifNoneMatch?: "*" | undefined
   /** Called after each object is copied or fails, and after each batch of deletions of a move. */
   readonly onProgress?: ((progress: PrefixCopyProgress) => Effect.Effect<void>) | undefined
+  /**
+   * Called with each object once it is done: copied (for a move, copied and its source deleted),
+   * with no failure, or failed, with its failure (as `failed` lists it).
+   */
+  readonly onObject?:
+    | ((object: PrefixCopyObject, failure: PrefixCopyFailure | undefined) => Effect.Effect<void>)
+    | undefined
+}
+
+/**
+ * One object of a prefix copy or move: where it was, where it goes, and its size.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PrefixCopyObject {
+  readonly from: ObjectLocation
+  readonly to: ObjectLocation
+  readonly size: number
 }
 
 /**

@@ -61,9 +61,15 @@ describe("copyPrefix and movePrefix", () => {
           )
       })
       const { backend } = yield* seeded(60, slow)
+      let done = 0
       const summary = yield* withService(backend, (s3) =>
-        s3.copyPrefix({ bucket: "bkt", prefix: "src/" }, { bucket: "bkt", prefix: "dst/" }, { concurrency: 5 }))
+        s3.copyPrefix({ bucket: "bkt", prefix: "src/" }, { bucket: "bkt", prefix: "dst/" }, {
+          concurrency: 5,
+          onObject: (_, failure) =>
+            Effect.sync(() => failure === undefined && done++)
+        }))
       assert.strictEqual(summary.copied, 60)
+      assert.strictEqual(done, 60)
       assert.strictEqual(inFlight.most, 5)
     }))
 
@@ -121,11 +127,25 @@ describe("copyPrefix and movePrefix", () => {
             })
           )
       }))
+      const done: Array<string> = []
       const summary = yield* withService(
         backend,
-        (s3) => s3.movePrefix({ bucket: "bkt", prefix: "src/" }, { bucket: "bkt", prefix: "dst/" })
+        (s3) =>
+          s3.movePrefix({ bucket: "bkt", prefix: "src/" }, { bucket: "bkt", prefix: "dst/" }, {
+            onObject: (object, failure) =>
+              Effect.sync(() =>
+                done.push(`${object.from.key}>${object.to.key}:${object.size}:${failure?.step ?? "ok"}`)
+              )
+          })
       )
       assert.deepStrictEqual([summary.copied, summary.deleted], [30, 29])
+      // Each object once, after its source's deletion, with the failure of the one not deleted.
+      assert.deepStrictEqual(
+        done.sort(),
+        Array.from({ length: 30 }, (_, i) => String(i).padStart(4, "0")).map((n) =>
+          `src/${n}>dst/${n}:8:${n === "0003" ? "delete" : "ok"}`
+        )
+      )
       assert.deepStrictEqual(
         summary.failed.map((failure) => [failure.from.key, failure.to.key, failure.step, failure.error._tag]),
         [["src/0003", "dst/0003", "delete", "AccessDenied"]]

@@ -203,6 +203,7 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   dryRun: "boolean",
   followSymlinks: "boolean",
   onAction: "function",
+  onObject: "function",
   // Retry policies.
   base: "duration",
   factor: "number",

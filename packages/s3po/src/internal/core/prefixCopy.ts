@@ -114,6 +114,7 @@ const tally = (from: PrefixLocation, to: PrefixLocation, options: PrefixCopyOpti
   const progress = { listed: 0, listedBytes: 0, copied: 0, copiedBytes: 0, deleted: 0, failed: 0, listingDone: false }
   const failed: Array<PrefixCopyFailure> = []
   const onProgress = options.onProgress
+  const onObject = options.onObject
   const source = (key: string): ObjectLocation => ({ bucket: from.bucket, key })
   const target = (key: string): ObjectLocation => ({ bucket: to.bucket, key: toPrefix + key.slice(fromPrefix.length) })
   return {
@@ -124,10 +125,15 @@ const tally = (from: PrefixLocation, to: PrefixLocation, options: PrefixCopyOpti
     report: onProgress === undefined
       ? Effect.void
       : Effect.suspend(() => onProgress({ ...progress } satisfies PrefixCopyProgress)),
-    fail: (key: string, step: PrefixCopyFailure["step"], error: S3Po.CopyError) => {
+    fail: (key: string, step: PrefixCopyFailure["step"], error: S3Po.CopyError): PrefixCopyFailure => {
       progress.failed++
-      failed.push({ from: source(key), to: target(key), step, error })
+      const failure: PrefixCopyFailure = { from: source(key), to: target(key), step, error }
+      failed.push(failure)
+      return failure
     },
+    /** An object done, handed to `onObject`. */
+    done: (key: string, size: number, failure?: PrefixCopyFailure): Effect.Effect<void> =>
+      onObject === undefined ? Effect.void : onObject({ from: source(key), to: target(key), size }, failure),
     summary: (): PrefixCopySummary => ({
       copied: progress.copied,
       copiedBytes: progress.copiedBytes,
@@ -162,20 +168,26 @@ const listed = (retried: Backend, operation: string, bucket: string, counts: Tal
  */
 const deleteSources = (retried: Backend, bucket: string, counts: Tally) => {
   const deleteMany = DeleteMany.make(retried)
-  return (keys: ReadonlyArray<string>) =>
-    deleteMany(bucket, keys).pipe(
+  return (copied: ReadonlyArray<ListedObject>) =>
+    deleteMany(bucket, copied.map((object) => object.key)).pipe(
       Effect.match({
         onSuccess: (answer) => {
           counts.progress.deleted += answer.deleted.length
+          const failures = new Map<string, PrefixCopyFailure>()
           for (const { code, key, message } of answer.failed) {
-            counts.fail(key, "delete", deleteFailure(bucket, key, code, message))
+            failures.set(key, counts.fail(key, "delete", deleteFailure(bucket, key, code, message)))
           }
+          return failures
         },
-        onFailure: (error) => {
-          for (const key of keys) counts.fail(key, "delete", asCopyError(error))
-        }
+        onFailure: (error) =>
+          new Map(copied.map((object) => [object.key, counts.fail(object.key, "delete", asCopyError(error))]))
       }),
-      Effect.zipRight(counts.report)
+      Effect.tap(() => counts.report),
+      Effect.flatMap((failures) =>
+        Effect.forEach(copied, (object) => counts.done(object.key, object.size, failures.get(object.key)), {
+          discard: true
+        })
+      )
     )
 }
 
@@ -194,7 +206,7 @@ export const make = (retried: Backend, copy: Copy) =>
   Validate.guard(
     problemOf(operation, from, to, options),
     Effect.suspend(() => {
-      const { concurrency, onProgress: _onProgress, ...copyOptions } = options
+      const { concurrency, onObject: _onObject, onProgress: _onProgress, ...copyOptions } = options
       const counts = tally(from, to, options)
       // Each outcome counted as it completes; the key of a successful copy goes on, for a move.
       const copied = Stream.mapEffect(
@@ -203,16 +215,20 @@ export const make = (retried: Backend, copy: Copy) =>
           (object: ListedObject) => copy(operation, counts.source(object.key), counts.target(object.key), copyOptions),
           { concurrency: concurrency ?? defaultPrefixCopyConcurrency }
         ),
-        ({ item, result }) =>
-          Effect.sync(() => {
-            if (Either.isLeft(result)) {
-              counts.fail(item.key, "copy", asCopyError(result.left))
-              return Option.none()
-            }
-            counts.progress.copied++
-            counts.progress.copiedBytes += result.right.size
-            return Option.some(item.key)
-          }).pipe(Effect.zipLeft(counts.report))
+        ({ item, result }) => {
+          if (Either.isLeft(result)) {
+            const failure = counts.fail(item.key, "copy", asCopyError(result.left))
+            return counts.report.pipe(
+              Effect.zipRight(counts.done(item.key, item.size, failure)),
+              Effect.as(Option.none())
+            )
+          }
+          counts.progress.copied++
+          counts.progress.copiedBytes += result.right.size
+          // A move's object is done once its source is deleted.
+          const done = operation === "copyPrefix" ? counts.done(item.key, result.right.size) : Effect.void
+          return counts.report.pipe(Effect.zipRight(done), Effect.as(Option.some(item)))
+        }
       )
       const run = operation === "copyPrefix"
         ? Stream.runDrain(copied)
