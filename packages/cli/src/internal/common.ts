@@ -65,7 +65,7 @@ export const withS3 = <A>(
       Effect.provide(layerOf(options)),
       Effect.ensuring(output.done),
       Effect.catchAll((error) =>
-        Effect.zipRight(output.error(`s3po: ${Output.messageOf(error)}`), Effect.fail(new CommandFailed()))
+        Effect.zipRight(output.failure(`s3po: ${Output.messageOf(error)}`, error), Effect.fail(new CommandFailed()))
       ),
       Effect.asVoid
     ))

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { batch, printable, S3Po, type Sync } from "s3po"
+import { type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, withS3 } from "./common.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
 import { messageOf, type Output } from "./output.js"
@@ -73,13 +73,12 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     return yield* Effect.fail({ message: "one side must be s3://bucket/key" })
   })
 
-/** Keys copied as one batch: a listed page, S3's most. */
-const keysAtOnce = 1000
-
 /**
- * Every object below a prefix into another, by server-side copies made as the listing streams in:
- * a page of keys at a time, the next page listed while one is copied, so that memory holds two
- * pages however many keys there are. A failed copy is reported and counted, and the others go on.
+ * Every object below a prefix into another, by the library's `copyPrefix` or `movePrefix`:
+ * server-side copies made as the listing streams in, so that memory does not grow with the number
+ * of keys, a move deleting each source once its copy succeeded (1000 to a request). Each object is
+ * reported once done (a move's once its source is deleted); a failed one is reported and counted,
+ * and the others go on. Prefixes of one bucket that hold each other's keys are refused.
  */
 const copyBetweenPrefixes = (
   output: Output,
@@ -90,35 +89,29 @@ const copyBetweenPrefixes = (
 ) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
-    const from = folder(source.key)
-    const to = folder(destination.key)
-    const copyKey = (key: string) => {
-      const target = { bucket: destination.bucket, key: to + key.slice(from.length) }
-      const copied = mode === "copy"
-        ? s3.copy({ bucket: source.bucket, key }, target)
-        : s3.move({ bucket: source.bucket, key }, target)
-      return Effect.zipRight(
-        copied,
-        output.report(`${mode}: ${formatS3(source.bucket, key)} to ${formatS3(target.bucket, target.key)}`, {
+    const onObject = ({ from, to }: PrefixCopyObject, failure: PrefixCopyFailure | undefined) =>
+      failure === undefined
+        ? output.report(`${mode}: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
           action: "Copy",
-          from: { bucket: source.bucket, key },
-          to: target
+          from,
+          to
         })
-      ).pipe(Effect.tapError((error) => output.error(`failed: ${printable(key)}: ${messageOf(error)}`)))
+        : output.failure(`failed: ${printable(from.key)}: ${messageOf(failure.error)}`, failure.error, {
+          action: "Copy",
+          from,
+          to
+        })
+    const prefixes = [
+      { bucket: source.bucket, prefix: folder(source.key) },
+      { bucket: destination.bucket, prefix: folder(destination.key) },
+      { concurrency, onObject }
+    ] as const
+    const summary = yield* mode === "copy" ? s3.copyPrefix(...prefixes) : s3.movePrefix(...prefixes)
+    const failed = summary.failed.length
+    if (failed > 0) {
+      const total = summary.copied + summary.failed.filter((failure) => failure.step === "copy").length
+      return yield* Effect.fail({ message: `${failed} of ${total} failed` })
     }
-    let failed = 0
-    let total = 0
-    yield* s3.list(source.bucket, { prefix: from }).pipe(
-      Stream.rechunk(keysAtOnce),
-      Stream.bufferChunks({ capacity: 1 }),
-      Stream.runForEachChunk((keys) =>
-        Effect.map(batch(keys, copyKey, { concurrency }), ({ results }) => {
-          total += results.length
-          failed += results.filter(Either.isLeft).length
-        })
-      )
-    )
-    if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${total} failed` })
   })
 
 const copyCommand = (mode: Mode) =>

@@ -18,6 +18,15 @@ export interface Output {
   /** A line of human output, or its record with `--json`. */
   readonly report: (text: string, value: Record<string, unknown>) => Effect.Effect<void>
   readonly error: (text: string) => Effect.Effect<void>
+  /**
+   * A failure: its line on stderr, and with `--json` its record on stdout, `fields` and what
+   * `errorRecord` says of the error.
+   */
+  readonly failure: (
+    text: string,
+    error: { readonly message: string },
+    fields?: Record<string, unknown>
+  ) => Effect.Effect<void>
   /** Shows a sync's progress; `done` ends the bar at its final figures. */
   readonly progress: (progress: Sync.SyncProgress) => Effect.Effect<void>
   readonly done: Effect.Effect<void>
@@ -29,6 +38,42 @@ export interface Output {
  */
 export const messageOf = (error: { readonly message: string }): string =>
   isS3PoError(error) ? error.message : printable(error.message)
+
+/** The S3 error code an error of s3po stands for, where it has no `code` of its own. */
+const codeOfTag: Readonly<Record<string, string>> = {
+  NoSuchKey: "NoSuchKey",
+  NoSuchBucket: "NoSuchBucket",
+  BucketNotEmpty: "BucketNotEmpty",
+  PreconditionFailed: "PreconditionFailed",
+  NotModified: "NotModified"
+}
+
+/**
+ * What `--json` says of a failure: `error`, the error's tag (`Error` for one without a tag), its
+ * `message` as a line shows it, and what it names, exact: `operation`, `bucket`, `key`, the local
+ * `path`, the S3 error `code`, the HTTP `status` and the server's `requestId`. Only the fields the
+ * error has; nothing else of it (no cause, no request's headers).
+ */
+export const errorRecord = (error: { readonly message: string }): Record<string, unknown> => {
+  const fields: Partial<Record<string, unknown>> = { ...error }
+  const text = (name: string): string | undefined => {
+    const value = fields[name]
+    return typeof value === "string" && value !== "" ? value : undefined
+  }
+  const tag = text("_tag") ?? "Error"
+  const record: Record<string, unknown> = {
+    error: tag,
+    message: messageOf(error),
+    operation: text("operation"),
+    bucket: text("bucket"),
+    key: text("key"),
+    path: text("path"),
+    code: text("code") ?? (isS3PoError(error) ? codeOfTag[tag] : undefined),
+    status: typeof fields["status"] === "number" ? fields["status"] : undefined,
+    requestId: text("requestId")
+  }
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
+}
 
 /**
  * A record as one line of JSON in ASCII: every other character a `\u` escape, so that no control
@@ -107,6 +152,8 @@ export const make = (options: { readonly json: boolean }): Output => {
     record,
     report: (text, value) => options.json ? record(value) : line(text),
     error: (text) => Console.error(text),
+    failure: (text, error, fields = {}) =>
+      Effect.zipRight(Console.error(text), record({ ...fields, ...errorRecord(error) })),
     progress: (progress) => bar === undefined ? Effect.void : Effect.sync(() => bar.update(progress)),
     done: Effect.sync(() => bar?.stop())
   }

@@ -81,10 +81,10 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
     const dryRun = transfer.options.dryRun === true
     const onAction = (action: Sync.SyncAction, error: Sync.SyncError | undefined) => {
       if (error !== undefined) {
-        return Effect.zipRight(
-          output.error(`failed: ${printable(action.relative)}: ${messageOf(error)}`),
-          output.record({ action: action._tag, relative: action.relative, error: error._tag, message: error.message })
-        )
+        return output.failure(`failed: ${printable(action.relative)}: ${messageOf(error)}`, error, {
+          action: action._tag,
+          relative: action.relative
+        })
       }
       const text = describe(bucket, action)
       const reported = text === undefined
@@ -98,7 +98,11 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
             Effect.catchAll((failure) =>
               Effect.zipRight(
                 Effect.sync(() => sourcesKept++),
-                output.error(`failed to remove the source of ${printable(action.relative)}: ${messageOf(failure)}`)
+                output.failure(
+                  `failed to remove the source of ${printable(action.relative)}: ${messageOf(failure)}`,
+                  failure,
+                  { action: "RemoveSource", relative: action.relative }
+                )
               )
             )
           )
