@@ -7,7 +7,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { S3Po, type Sync } from "s3po"
+import { Fault, S3Po, type Sync } from "s3po"
 import { freshBucket, tempDir } from "../utils/fixtures.js"
 import type { Fetch } from "./presign.js"
 
@@ -336,5 +336,46 @@ export const handlesSuite = <R>(
           "dir/b.txt"
         ])
         yield* siblingIntact
+      }))
+  })
+
+/** Uploads under `stuck/` strand: their parts are refused, and so are the first three aborts. */
+export const handlesStrandingFaults: ReadonlyArray<Fault.Rule> = [
+  { operation: "UploadPart", key: (key) => key.includes("stuck/"), fault: Fault.accessDenied() },
+  { operation: "AbortMultipartUpload", times: 3, fault: Fault.accessDenied() }
+]
+
+/** Pending uploads under a handle's prefix: listed relative to it, aborted by a relative prefix. On `handlesStrandingFaults`. */
+export const handlesPendingUploadsSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
+  layer(s3Layer, { timeout: "120 seconds", excludeTestServices: true })(name, (it) => {
+    it.effect("pending uploads under the prefix are listed relative to it and aborted only there", () =>
+      Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const bucket = yield* freshBucket("handles-pending")
+        const tenant = s3.bucket(bucket).prefix("tenant-a/")
+        const body = new Uint8Array(6 * 1024 * 1024)
+        const multipart = { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 }
+        for (const key of ["stuck/a", "stuck/b"]) {
+          assert.strictEqual((yield* Effect.flip(tenant.upload(key, body, multipart)))._tag, "AccessDenied")
+        }
+        assert.strictEqual(
+          (yield* Effect.flip(s3.upload(bucket, "tenant-b/stuck/c", body, multipart)))._tag,
+          "AccessDenied"
+        )
+        const pendingKeys = (prefix?: string) =>
+          Effect.map(
+            collect(tenant.listPendingUploads(prefix === undefined ? {} : { prefix })),
+            (uploads) => uploads.map((upload) => upload.key)
+          )
+        assert.deepStrictEqual(yield* pendingKeys(), ["stuck/a", "stuck/b"])
+        assert.deepStrictEqual(yield* pendingKeys("stuck/b"), ["stuck/b"])
+        assert.strictEqual((yield* Effect.flip(pendingKeys("../")))._tag, "ValidationError")
+        assert.strictEqual(yield* tenant.abortPendingUploads({ prefix: "stuck/a" }), 1)
+        assert.deepStrictEqual(yield* pendingKeys(), ["stuck/b"])
+        assert.strictEqual(yield* tenant.abortPendingUploads(), 1)
+        assert.deepStrictEqual(yield* pendingKeys(), [])
+        const left = yield* collect(s3.listPendingUploads(bucket))
+        assert.deepStrictEqual(left.map((upload) => upload.key), ["tenant-b/stuck/c"])
+        assert.strictEqual(yield* s3.abortPendingUploads(bucket), 1)
       }))
   })

@@ -4,7 +4,7 @@ import { bucketsSuite } from "../contract/buckets.js"
 import { checksumsSuite } from "../contract/checksums.js"
 import { contractSuite } from "../contract/contract.js"
 import { documentsSuite } from "../contract/documents.js"
-import { handlesSuite } from "../contract/handles.js"
+import { handlesPendingUploadsSuite, handlesStrandingFaults, handlesSuite } from "../contract/handles.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
 import { mockSupport, preciseSuite } from "../contract/precise.js"
 import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
@@ -22,6 +22,10 @@ handlesSuite(
   S3PoMock.layer(),
   (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init)),
   Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
+)
+handlesPendingUploadsSuite(
+  "S3PoMock pending uploads under a prefix",
+  S3PoMock.layer({ faults: handlesStrandingFaults })
 )
 preciseSuite("S3PoMock precise writes and reads", S3PoMock, mockSupport)
 prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
