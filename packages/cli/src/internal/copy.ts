@@ -1,8 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"

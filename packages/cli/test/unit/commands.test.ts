@@ -109,6 +109,29 @@ describe("s3po commands on S3PoMock", () => {
     await cli.close()
   })
 
+  it("mv --recursive S3 to S3: a failed deletion is reported with both kept; overlapping prefixes are refused", async () => {
+    const cli = await makeCli(layerMock({
+      seed: { bkt: { "src/a": "1", "src/b": "2", "keep/x": "x" } },
+      faults: [{ operation: "DeleteObjects", fault: MockFault.accessDenied }]
+    }))
+    const moved = await cli.s3po("mv", "s3://bkt/src", "s3://bkt/dst", "--recursive")
+    assert.isFalse(moved.ok)
+    assert.deepStrictEqual(moved.stdout, [])
+    assert.deepStrictEqual(moved.stderr.slice(0, 2).map((line) => line.slice(0, 16)).sort(), [
+      "failed: src/a: D",
+      "failed: src/b: D"
+    ])
+    assert.strictEqual(moved.stderr.at(-1), "s3po: 2 of 2 failed")
+    assert.deepStrictEqual(await cli.s3((s3) => listed(s3, "")), ["dst/a", "dst/b", "keep/x", "src/a", "src/b"])
+
+    // The copies would land under the listing and be copied again: refused before any copy.
+    const into = await cli.s3po("cp", "s3://bkt/keep", "s3://bkt/keep/sub", "--recursive")
+    assert.isFalse(into.ok)
+    assert.match(into.stderr.join("\n"), /overlaps the source/)
+    assert.deepStrictEqual(await cli.s3((s3) => listed(s3, "keep/")), ["keep/x"])
+    await cli.close()
+  })
+
   it("a recursive S3 to S3 copy whose listing fails on a later page fails with the listing's error", async () => {
     const keys = Array.from({ length: 1001 }, (_, index) => `src/${String(index).padStart(4, "0")}`)
     const cli = await makeCli(layerMock({
