@@ -13,7 +13,7 @@ const listAll = (bucket: string) =>
 /** `deleteManyStream` and `batchStream` over any `S3Po` layer: the same results on the mock and a real server. */
 export const streamingBatchesSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
   layer(s3Layer, { timeout: "180 seconds", excludeTestServices: true })(name, (it) => {
-    it.effect("deleteManyStream deletes a stream of keys, each result in the order of the keys", () =>
+    it.effect("deleteManyStream deletes a stream of keys, each result in the order of the keys; listObjects feeds batchStream in order", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
         const bucket = yield* freshBucket("delete-stream")
@@ -23,6 +23,19 @@ export const streamingBatchesSuite = (name: string, s3Layer: Layer.Layer<S3Po, u
           Stream.runCollect
         )
         assert.isTrue(Chunk.every(uploaded, (outcome) => Either.isRight(outcome.result)))
+
+        // The listing fed into an ordered batch: every object once, in S3's order, items finishing out of order.
+        const listed = yield* batchStream(
+          s3.listObjects(bucket),
+          (entry, index) => Effect.as(Effect.sleep(`${index % 3} millis`), entry),
+          { concurrency: 16, ordered: true }
+        ).pipe(Stream.runCollect, Effect.map(Chunk.toArray))
+        assert.deepStrictEqual(listed.map((outcome) => outcome.index), stored.map((_, i) => i))
+        assert.deepStrictEqual(
+          listed.map((outcome) => outcome.item._tag === "Object" && outcome.item.key),
+          yield* listAll(bucket)
+        )
+        assert.isTrue(listed.every((outcome) => Either.getOrThrow(outcome.result) === outcome.item))
 
         // Keys 1000 apart land in different requests; "missing" never existed, and S3 reports it deleted.
         const given = [...stored.slice(1000).reverse(), "missing", ...stored.slice(0, 1000), "k-0001", "k-0001"]
