@@ -221,6 +221,24 @@ describe("copyPrefix and movePrefix", () => {
       assert.deepStrictEqual(heads.map((info) => info.cacheControl), ["max-age=60", "max-age=60"])
     }))
 
+  it.effect("ifNoneMatch: \"*\" copies onto free keys only: an object already there is left, its source reported and kept", () =>
+    Effect.gen(function*() {
+      const { backend, base } = yield* seeded(3)
+      yield* base.putObject({ bucket: "bkt", key: "dst/0001", body: new TextEncoder().encode("already here") })
+      const summary = yield* withService(
+        backend,
+        (s3) =>
+          s3.movePrefix({ bucket: "bkt", prefix: "src/" }, { bucket: "bkt", prefix: "dst/" }, { ifNoneMatch: "*" })
+      )
+      assert.deepStrictEqual([summary.copied, summary.deleted], [2, 2])
+      assert.deepStrictEqual(summary.failed.map((failure) => [failure.from.key, failure.step, failure.error._tag]), [
+        ["src/0001", "copy", "PreconditionFailed"]
+      ])
+      assert.deepStrictEqual(yield* keysOf(backend, "src/"), ["src/0001"])
+      const kept = yield* withService(backend, (s3) => s3.downloadString("bkt", "dst/0001"))
+      assert.strictEqual(kept, "already here")
+    }))
+
   it.effect("bad input is a ValidationError before any request", () =>
     Effect.gen(function*() {
       const { backend, order } = yield* seeded(3)
