@@ -159,8 +159,12 @@ export const handlesSuite = <R>(
         const { bucket, s3, siblingIntact } = yield* withSibling
         const tenant = s3.bucket(bucket).prefix("tenant-a/")
         for (const key of ["dir/a.txt", "dir/sub/b.txt", "dirt.txt"]) yield* tenant.upload(key, key)
-        const copied = yield* tenant.copyPrefix("dir/", "backup/")
+        const done: Array<string> = []
+        const copied = yield* tenant.copyPrefix("dir/", "backup/", {
+          onObject: (object) => Effect.sync(() => done.push(`${object.from.key} -> ${object.to.key}`))
+        })
         assert.deepStrictEqual([copied.copied, copied.failed.length], [2, 0])
+        assert.deepStrictEqual(done.sort(), ["dir/a.txt -> backup/a.txt", "dir/sub/b.txt -> backup/sub/b.txt"])
         const moved = yield* tenant.movePrefix("backup/", "archive/2024/")
         assert.deepStrictEqual([moved.copied, moved.deleted, moved.failed.length], [2, 2, 0])
         const refused = yield* tenant.copyPrefix("dir/", "archive/2024/", { ifNoneMatch: "*" })

@@ -6,6 +6,7 @@ import type {
   CopyOptions,
   ListEntry,
   ObjectInfo,
+  ObjectLocation,
   PrefixCopyOptions,
   PresignPostOptions,
   UploadBody,
@@ -321,6 +322,21 @@ const prefixMethods = (
 /** Prefix copies and moves within the handle: both prefixes joined, the failures' keys stripped. */
 const prefixCopyMethods = (service: S3Po.Service, scope: Scope): Methods<"copyPrefix" | "movePrefix"> => {
   const { bucket } = scope
+  const relativeLocations = <A extends { readonly from: ObjectLocation; readonly to: ObjectLocation }>(
+    object: A
+  ): A => ({
+    ...object,
+    from: { bucket, key: stripped(scope, object.from.key) },
+    to: { bucket, key: stripped(scope, object.to.key) }
+  })
+  const prefixCopyOptionsOf = (options: PrefixCopyOptions | undefined): PrefixCopyOptions | undefined => {
+    const onObject: unknown = typeof options === "object" && options !== null ? options.onObject : undefined
+    return typeof onObject !== "function" ? options : {
+      ...options,
+      onObject: (object, failure) =>
+        onObject(relativeLocations(object), failure === undefined ? undefined : relativeLocations(failure))
+    }
+  }
   const transfer =
     (operation: "copyPrefix" | "movePrefix") =>
     (from: string, to: string, options?: PrefixCopyOptions): ReturnType<S3Po.Service["copyPrefix"]> => {
@@ -328,17 +344,9 @@ const prefixCopyMethods = (service: S3Po.Service, scope: Scope): Methods<"copyPr
       if (source instanceof ValidationError) return Effect.fail(source)
       const destination = joinedPrefix(scope, operation, to, "to")
       if (destination instanceof ValidationError) return Effect.fail(destination)
-      const location = (key: string) => ({ bucket, key: stripped(scope, key) })
       return Effect.map(
-        service[operation]({ bucket, prefix: source }, { bucket, prefix: destination }, options),
-        (summary) => ({
-          ...summary,
-          failed: summary.failed.map((failure) => ({
-            ...failure,
-            from: location(failure.from.key),
-            to: location(failure.to.key)
-          }))
-        })
+        service[operation]({ bucket, prefix: source }, { bucket, prefix: destination }, prefixCopyOptionsOf(options)),
+        (summary) => ({ ...summary, failed: summary.failed.map(relativeLocations) })
       )
     }
   return { copyPrefix: transfer("copyPrefix"), movePrefix: transfer("movePrefix") }
