@@ -24,6 +24,7 @@ import {
   UpdateConflict,
   ValidationError
 } from "s3po"
+import * as Errors from "s3po/S3PoError"
 
 const where = { operation: "download", bucket: "b", key: "a\x1b[2J/k" }
 
@@ -60,6 +61,18 @@ describe("errors survive a worker or RPC boundary", () => {
     const tags = new Set(errors.map((error) => error._tag))
     const union = S3PoError.members.map((member) => member.identifier)
     assert.deepStrictEqual([...tags].sort(), [...union].sort())
+  })
+
+  it("every error class the module exports is a Schema class in the union (UnsafeKey, Sync's, aside)", () => {
+    const classes = Object.entries(Errors).filter(([name, value]) =>
+      typeof value === "function" && name !== "UnsafeKey" && (value.prototype as unknown) instanceof Error
+    )
+    assert.isAbove(classes.length, 14)
+    const members = new Set<unknown>(S3PoError.members)
+    for (const [name, value] of classes) {
+      assert.isTrue(members.has(value), `${name} is in S3PoError`)
+      assert.isTrue(Schema.isSchema(value), `${name} is a Schema class`)
+    }
   })
 
   it("every error encodes to plain JSON and decodes to an equal error of its class", () => {
