@@ -98,6 +98,17 @@ describe("the s3po binary on a real S3 server", () => {
     assert.notInclude(missing.stderr, "\n    at ")
   })
 
+  it("with --json, a failure is also a record: its tag, bucket, S3 code and the server's request id", async () => {
+    const missing = await s3po("ls", "s3://s3po-cli-no-such-bucket/", "--json")
+    assert.strictEqual(missing.code, 1)
+    const record = JSON.parse(missing.stdout.trim()) as Record<string, unknown>
+    assert.strictEqual(record["error"], "NoSuchBucket")
+    assert.strictEqual(record["bucket"], "s3po-cli-no-such-bucket")
+    assert.strictEqual(record["code"], "NoSuchBucket")
+    assert.match(String(record["requestId"]), /^\S+$/)
+    assert.match(missing.stderr.trim(), /^s3po: .*s3po-cli-no-such-bucket/)
+  })
+
   it("on a terminal, shows a progress bar that ends at 100%", async () => {
     await fs.mkdir(path.join(root, "bar"))
     for (let index = 0; index < 4; index++) {
