@@ -1,14 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { BucketNotEmpty, LocalFileError, NoSuchKey, type S3Operation, S3Po, S3ServiceError } from "s3po"
 import * as Fault from "s3po/Fault"
 import * as S3PoMock from "s3po/S3PoMock"
-import { generic, operationErrors } from "../../src/internal/core/operationErrors.js"
+import { asErrorOf, generic, operationErrors } from "../../src/internal/core/operationErrors.js"
 
 /** A mock whose every request of `operation` is answered with this error, and no retry. */
 const answering = (operation: string, status: number, code: string) =>
@@ -88,9 +86,12 @@ describe("an error answer outside an operation's errors reaches it in its generi
     assert.deepStrictEqual(methods.filter((name) => !(name in operationErrors)), [])
   })
 
-  it("an error s3po makes itself, outside an operation's errors, is a defect: it can only be a bug", () => {
-    const exit = Effect.runSyncExit(generic(new LocalFileError({ operation: "x", path: "p", reason: "r" })))
-    assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+  it("an error s3po makes itself, outside an operation's errors (a bug), is an S3ServiceError of status 0", () => {
+    const error = generic(new LocalFileError({ operation: "x", path: "p", reason: "r" }))
+    assert.deepInclude(error, { _tag: "S3ServiceError", status: 0, code: "LocalFileError", operation: "x" })
+    const missing = new NoSuchKey({ operation: "GetObject", bucket: "b", key: "k", requestId: "r" })
+    assert.strictEqual(asErrorOf("download", missing), missing)
+    assert.deepInclude(asErrorOf("delete", missing), { _tag: "S3ServiceError", status: 404, requestId: "r" })
   })
 })
 

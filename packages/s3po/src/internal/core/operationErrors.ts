@@ -142,27 +142,42 @@ const answers: Partial<Record<Tag, { readonly status: number; readonly code: str
 }
 
 /**
- * An error outside an operation's set in its generic form: an error answer as the `S3ServiceError`
- * it is, with its status, code and request id; anything else (s3po's own errors, which only the
- * operations that can fail with them make) is a defect, as it can only be a bug.
+ * An error in its generic form, an `S3ServiceError`: an error answer with its status, code and
+ * request id; an error s3po makes itself (which only the operations that can fail with it make, so
+ * that here it is a bug) with status 0 and its tag as the code.
  */
-export const generic = (error: S3PoError): Effect.Effect<never, S3ServiceError> => {
+export const generic = (error: S3PoError): S3ServiceError => {
   const answer = answers[error._tag]
-  if (answer === undefined) return Effect.die(error)
   const fields = error as Partial<Record<"key" | "status" | "code" | "requestId", unknown>>
   const text = (value: unknown) => typeof value === "string" ? value : undefined
-  return Effect.fail(
-    new S3ServiceError({
-      operation: error.operation,
-      bucket: "bucket" in error ? error.bucket : "",
-      key: text(fields.key),
-      status: typeof fields.status === "number" ? fields.status : answer.status,
-      code: text(fields.code) ?? answer.code,
-      detail: answer.detail,
-      retryable: isRetryable(error),
-      requestId: text(fields.requestId)
-    })
-  )
+  return new S3ServiceError({
+    operation: error.operation,
+    bucket: "bucket" in error ? error.bucket : "",
+    key: text(fields.key),
+    status: typeof fields.status === "number" ? fields.status : answer?.status ?? 0,
+    code: text(fields.code) ?? answer?.code ?? error._tag,
+    detail: answer?.detail ?? error.message,
+    retryable: isRetryable(error),
+    requestId: text(fields.requestId)
+  })
+}
+
+/** The errors `method`'s signature names. */
+export type ErrorOf<K extends keyof Table> = Extract<S3PoError, { readonly _tag: Table[K]["errors"][number] }>
+
+const tagSets = new Map<string, ReadonlySet<string>>()
+
+/**
+ * `error` as one of `method`'s errors: itself when it is one, else its generic form. For code that
+ * hands out the errors of an operation it ran inside another (each object's of `copyPrefix`).
+ */
+export const asErrorOf = <K extends keyof Table>(method: K, error: S3PoError): ErrorOf<K> => {
+  let tags = tagSets.get(method)
+  if (tags === undefined) {
+    tags = new Set<string>(operationErrors[method].errors)
+    tagSets.set(method, tags)
+  }
+  return (tags.has(error._tag) ? error : generic(error)) as ErrorOf<K>
 }
 
 type Loosened<F> = F extends (...args: infer A) => Effect.Effect<infer X, infer _E, infer R>
@@ -238,7 +253,7 @@ const narrowing =
   (allowed: ReadonlySet<string>, callers: CallersOwn) => (error: unknown): Effect.Effect<never, unknown> =>
     isS3PoError(error) && error._tag !== "UnsafeKey" && !allowed.has(error._tag) &&
       !callers.has(original(error) as object)
-      ? generic(error)
+      ? Effect.fail(generic(error))
       : Effect.fail(error)
 
 const isStream = (value: unknown): value is Stream.Stream<unknown, unknown, unknown> =>

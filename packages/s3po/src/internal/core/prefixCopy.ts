@@ -21,6 +21,7 @@ import * as Batch from "./batch.js"
 import * as DeleteMany from "./deleteMany.js"
 import { maxKeysPerDelete } from "./limits.js"
 import * as Listing from "./listing.js"
+import { asErrorOf } from "./operationErrors.js"
 import * as Validate from "./validation.js"
 
 /** Objects copied at once unless the caller says otherwise. */
@@ -36,28 +37,8 @@ type Copy = (
   options?: CopyOptions
 ) => Effect.Effect<UploadResult, S3PoError>
 
-const copyErrorTags: ReadonlySet<string> = new Set<S3Po.CopyError["_tag"]>([
-  "AccessDenied",
-  "Throttled",
-  "S3ServiceError",
-  "TransportError",
-  "ValidationError",
-  "NoSuchBucket",
-  "NoSuchKey",
-  "PreconditionFailed"
-])
-
 /** An object's error as a copy's: any other (which a copy does not make) in its generic form. */
-const asCopyError = (error: S3PoError): S3Po.CopyError =>
-  copyErrorTags.has(error._tag) ? error as S3Po.CopyError : new S3ServiceError({
-    operation: error.operation,
-    bucket: "bucket" in error ? error.bucket : "",
-    key: "key" in error && typeof error.key === "string" ? error.key : undefined,
-    status: 0,
-    code: error._tag,
-    detail: error.message,
-    retryable: false
-  })
+const asCopyError = (error: S3PoError): S3Po.CopyError => asErrorOf("copy", error)
 
 const problemOf = (
   operation: string,
