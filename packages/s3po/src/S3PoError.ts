@@ -1,5 +1,8 @@
 /**
- * Every way an s3po operation can fail, as tagged errors: catch them with `Effect.catchTag`.
+ * Every way an s3po operation can fail, as tagged errors: catch them with `Effect.catchTag`. Each
+ * is a `Schema.TaggedError` class, and `S3PoError` is also the schema of them all: an error
+ * encodes to plain JSON and decodes back to an equal error of its class, across a worker or RPC
+ * boundary. Each operation's own error type (`S3Po.ReadError`, ...) names those it can fail with.
  *
  * @since 0.1.0
  */
