@@ -175,6 +175,21 @@ const addedPrefix = (prefix: unknown): string | ((operation: string) => Validati
 
 type Methods<K extends keyof S3Po.Bucket> = Pick<S3Po.Bucket, K>
 
+/** The service's methods that take a bucket name first (or nothing), but those that manage buckets. */
+type ObjectOperations = Exclude<
+  {
+    readonly [K in keyof S3Po.Service]: S3Po.Service[K] extends (bucket: string, ...rest: never) => unknown ? K : never
+  }[
+    keyof S3Po.Service
+  ],
+  "createBucket" | "bucketExists" | "deleteBucket" | "emptyBucket" | "listBuckets" | "bucket"
+>
+
+/** Fails to compile, naming them, when the service has an object operation the handle lacks. */
+type MissingOnHandle = Exclude<ObjectOperations, keyof S3Po.Bucket>
+const handleCoversService: [MissingOnHandle] extends [never] ? true : MissingOnHandle = true
+void handleCoversService
+
 /** The operations on one object (or two: copy and move), each with its key joined to the prefix. */
 const objectMethods = (
   service: S3Po.Service,
