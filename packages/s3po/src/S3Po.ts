@@ -1166,11 +1166,12 @@ export declare namespace S3Po {
    * every key under `tenant-a/`; prefixes compose (`prefix("a/").prefix("b/")` is under `a/b/`).
    * A prefix is a folder, as in `Sync`: `prefix("a")` is `prefix("a/")`.
    *
-   * Under a prefix, keys are relative to it, what comes back too: `head`'s `key`, listings (keys
-   * and common prefixes), pending uploads, deletion results and sync's actions show keys below the
-   * prefix (the prefix's own folder marker, the key equal to it, is not listed); options that are
-   * prefixes (`list({ prefix })`, `deletePrefix`, a form's `keyPrefix`) and `startAfter` are
-   * relative too. Errors name the full bucket and key, as the server saw them.
+   * Under a prefix, keys are relative to it, what comes back too: the `key` of `head`'s, `get`'s
+   * and `getJson`'s info, listings (keys and common prefixes), pending uploads, deletion results,
+   * prefix copies' failures and sync's actions show keys below the prefix (the prefix's own folder
+   * marker, the key equal to it, is not listed); options that are prefixes (`list({ prefix })`,
+   * `deletePrefix`, `copyPrefix`'s two, a form's `keyPrefix`) and `startAfter` are relative too.
+   * Errors name the full bucket and key, as the server saw them.
    *
    * A key cannot climb out of the prefix: a key that is empty, starts with `/`, or holds a `.` or
    * `..` segment (between `/` or `\`), which a file system (sync) or an HTTP client (a presigned URL)
