@@ -14,6 +14,7 @@ import type * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import type * as Sync from "./internal/sync/model.js"
 import type {
   AccessDenied,
   BrokenListing,
@@ -25,13 +26,13 @@ import type {
   NoSuchKey,
   NotModified,
   PreconditionFailed,
+  S3PoError,
   S3ServiceError,
   Throttled,
   TransportError,
   UpdateConflict,
   ValidationError
 } from "./S3PoError.js"
-import type * as Sync from "./Sync.js"
 
 /**
  * What `upload` accepts: a UTF-8 string, bytes, or a stream of bytes of any size.
@@ -1268,22 +1269,22 @@ export declare namespace S3Po {
     readonly syncUp: (
       localDir: string,
       options?: Sync.SyncOptions
-    ) => Effect.Effect<Sync.SyncSummary, Effect.Effect.Error<ReturnType<typeof Sync.syncUp>>>
+    ) => Effect.Effect<Sync.SyncSummary, S3PoError>
     /** `Sync.syncDown` from the handle's bucket and prefix. */
     readonly syncDown: (
       localDir: string,
       options?: Sync.SyncOptions
-    ) => Effect.Effect<Sync.SyncSummary, Effect.Effect.Error<ReturnType<typeof Sync.syncDown>>>
+    ) => Effect.Effect<Sync.SyncSummary, S3PoError>
     /** `Sync.planUp` to the handle's bucket and prefix. */
     readonly planUp: (
       localDir: string,
       options?: Sync.SyncOptions
-    ) => Stream.Stream<Sync.SyncAction, Stream.Stream.Error<ReturnType<typeof Sync.planUp>>>
+    ) => Stream.Stream<Sync.SyncAction, S3PoError>
     /** `Sync.planDown` from the handle's bucket and prefix. */
     readonly planDown: (
       localDir: string,
       options?: Sync.SyncOptions
-    ) => Stream.Stream<Sync.SyncAction, Stream.Stream.Error<ReturnType<typeof Sync.planDown>>>
+    ) => Stream.Stream<Sync.SyncAction, S3PoError>
   }
 }
 

@@ -7,6 +7,7 @@
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import type * as model from "./internal/sync/model.js"
 import * as internal from "./internal/sync/sync.js"
 import * as internalUnsafeKey from "./internal/sync/unsafeKey.js"
 import type { S3Po } from "./S3Po.js"
@@ -19,66 +20,23 @@ import { S3PoError } from "./S3PoError.js"
  * @since 0.3.0
  * @category models
  */
-export interface SyncLocation {
-  readonly bucket: string
-  readonly prefix?: string | undefined
-}
+export type SyncLocation = model.SyncLocation
 
 /**
- * Where a sync stands: files (or objects) and bytes done and to do, and the rate so far. Until
- * `planned`, the totals grow as the two sides are compared.
+ * Where a sync stands: files (or objects) and bytes done and to do, and the rate so far.
  *
  * @since 0.3.0
  * @category models
  */
-export interface SyncProgress {
-  readonly filesDone: number
-  readonly filesTotal: number
-  readonly bytesDone: number
-  readonly bytesTotal: number
-  /** Bytes copied per second since the sync started. */
-  readonly bytesPerSecond: number
-  /** Whether every action is known: the two sides have been compared to the end. */
-  readonly planned: boolean
-}
+export type SyncProgress = model.SyncProgress
 
 /**
+ * How a sync compares, what it deletes, filters, concurrency, dry runs, links and callbacks.
+ *
  * @since 0.3.0
  * @category options
  */
-export interface SyncOptions {
-  /**
-   * When a file and an object are the same: `"size-and-time"` (default, as `aws s3 sync`) when
-   * they have the same size and the destination is not older than the source (to the second);
-   * `"checksum"` when they have the same size and the file's MD5 is the object's ETag (for a
-   * multipart object, recomputed with the part size its ETag implies); `"none"` copies every file
-   * (as `cp --recursive`).
-   */
-  readonly compare?: "size-and-time" | "checksum" | "none" | undefined
-  /** Remove from the destination what the source lacks (within the filters). */
-  readonly delete?: boolean | undefined
-  /**
-   * Globs over paths below the directory or prefix (`*` matches `/` too, `?`, `[abc]`): a path
-   * matching an `exclude` glob is left alone, on both sides, unless it matches an `include` glob.
-   */
-  readonly include?: ReadonlyArray<string> | undefined
-  readonly exclude?: ReadonlyArray<string> | undefined
-  /** Files copied at once. Default 16. Large files (multipart) go two at a time among them. */
-  readonly concurrency?: number | undefined
-  /** Compares and reports, acts on nothing: the summary counts what would be done. */
-  readonly dryRun?: boolean | undefined
-  /**
-   * Follow symbolic links that lead out of the local directory, and links to directories, when
-   * reading it. Default: a link to a file inside the directory is followed, any other left out.
-   * Links are followed to read only: `syncDown` never enters a linked folder (nothing behind it is
-   * deleted), and writes nothing through a link, whatever this says.
-   */
-  readonly followSymlinks?: boolean | undefined
-  /** Called as files are done and as the plan grows. */
-  readonly onProgress?: ((progress: SyncProgress) => Effect.Effect<void>) | undefined
-  /** Called with each action once it is done (or, in a dry run, decided), failed ones included. */
-  readonly onAction?: ((action: SyncAction, error: SyncError | undefined) => Effect.Effect<void>) | undefined
-}
+export type SyncOptions = model.SyncOptions
 
 /**
  * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,
@@ -117,7 +75,7 @@ export type UnsafeKey = internalUnsafeKey.UnsafeKey
  * @since 0.3.0
  * @category errors
  */
-export type SyncError = S3PoError | UnsafeKey
+export type SyncError = model.SyncError
 
 /**
  * The schema of `SyncError`, to send a sync's failures across a worker or RPC boundary (as
@@ -134,26 +92,7 @@ export const SyncError = Schema.Union(S3PoError, UnsafeKey)
  * @since 0.3.0
  * @category models
  */
-export type SyncAction =
-  | {
-    readonly _tag: "Upload"
-    readonly relative: string
-    readonly path: string
-    readonly key: string
-    readonly size: number
-  }
-  | {
-    readonly _tag: "Download"
-    readonly relative: string
-    readonly key: string
-    readonly path: string
-    readonly size: number
-    readonly lastModified: Date
-  }
-  | { readonly _tag: "DeleteObject"; readonly relative: string; readonly key: string }
-  | { readonly _tag: "DeleteFile"; readonly relative: string; readonly path: string }
-  | { readonly _tag: "Skip"; readonly relative: string; readonly path: string; readonly key: string }
-  | { readonly _tag: "Refuse"; readonly relative: string; readonly key: string; readonly error: UnsafeKey }
+export type SyncAction = model.SyncAction
 
 /**
  * One file or object that could not be synced, and why.
@@ -161,10 +100,7 @@ export type SyncAction =
  * @since 0.3.0
  * @category models
  */
-export interface SyncFailure {
-  readonly action: SyncAction
-  readonly error: SyncError
-}
+export type SyncFailure = model.SyncFailure
 
 /**
  * What a sync did (or, in a dry run, would do). One failed file never stops the others.
@@ -172,17 +108,7 @@ export interface SyncFailure {
  * @since 0.3.0
  * @category models
  */
-export interface SyncSummary {
-  /** Files uploaded or downloaded. */
-  readonly copied: number
-  readonly copiedBytes: number
-  /** Files the destination already had. */
-  readonly skipped: number
-  /** Objects or files removed (with `delete`). */
-  readonly deleted: number
-  readonly failed: ReadonlyArray<SyncFailure>
-  readonly dryRun: boolean
-}
+export type SyncSummary = model.SyncSummary
 
 /**
  * Makes `destination` hold what `localDir` holds: uploads the files it lacks or holds otherwise,

@@ -14,7 +14,7 @@ import type {
 } from "../../S3Po.js"
 import { S3Po } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
-import type { SyncAction, SyncOptions, SyncSummary } from "../../Sync.js"
+import type { SyncAction, SyncOptions, SyncSummary } from "../sync/model.js"
 import * as Sync from "../sync/sync.js"
 import { shown } from "./validation.js"
 
