@@ -13,14 +13,31 @@ interface Example {
 
 const fenced = /```ts\n([\s\S]*?)```/g
 
-/** Every `ts` block of the README, each a program of its own. */
-const readmeExamples = (): ReadonlyArray<Example> => {
-  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
-  return Array.from(readme.matchAll(fenced), (match) => {
-    const line = readme.slice(0, match.index).split("\n").length
-    return { name: `README.md:${line}`, source: match[1]! }
-  })
+/** The Markdown pages whose `ts` blocks are examples: the READMEs and every page under `docs/`. */
+const markdownFiles = (): ReadonlyArray<string> => {
+  const pages = (dir: string): ReadonlyArray<string> =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const file = path.join(dir, entry.name)
+      if (entry.isDirectory()) return pages(file)
+      return entry.name.endsWith(".md") ? [file] : []
+    })
+  return [
+    path.join(root, "README.md"),
+    path.join(root, "packages", "s3po", "README.md"),
+    path.join(root, "packages", "cli", "README.md"),
+    ...pages(path.join(root, "docs"))
+  ].filter((file) => fs.existsSync(file))
 }
+
+/** Every `ts` block of the READMEs and of `docs/`, each a program of its own, named by its file and line. */
+const markdownExamples = (): ReadonlyArray<Example> =>
+  markdownFiles().flatMap((file) => {
+    const text = fs.readFileSync(file, "utf8")
+    return Array.from(text.matchAll(fenced), (match) => {
+      const line = text.slice(0, match.index).split("\n").length
+      return { name: `${path.relative(root, file)}:${line}`, source: match[1]! }
+    })
+  })
 
 const sourceFiles = (dir: string): ReadonlyArray<string> =>
   fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -102,8 +119,15 @@ const typeErrors = (examples: ReadonlyArray<Example>): ReadonlyArray<string> => 
 }
 
 describe("documentation examples", () => {
-  it("finds the README's examples and the doc comments' examples", () => {
-    assert.isAtLeast(readmeExamples().length, 9)
+  it("finds the examples of the README, of every page of docs/ and of the doc comments", () => {
+    const names = markdownExamples().map((example) => example.name.replace(/:\d+$/, ""))
+    assert.isAtLeast(names.filter((name) => name === "README.md").length, 1)
+    for (
+      const page of ["getting-started", "transfers", "testing", "database", "errors", "configuration", "sync-and-cli"]
+    ) {
+      assert.include(names, `docs/${page}.md`)
+    }
+    assert.isAtLeast(markdownExamples().length, 12)
     assert.isAtLeast(docCommentExamples().length, 4)
   })
 
@@ -117,7 +141,7 @@ describe("documentation examples", () => {
     assert.match(errors[0]!, /^a wrong call \(line 3 of the example\): Expected 2-3 arguments, but got 1/)
   })
 
-  it("type-checks every example of the README and of the doc comments", { timeout: 120_000 }, () => {
-    assert.deepStrictEqual(typeErrors([...readmeExamples(), ...docCommentExamples()]), [])
+  it("type-checks every example of the READMEs, of docs/ and of the doc comments", { timeout: 120_000 }, () => {
+    assert.deepStrictEqual(typeErrors([...markdownExamples(), ...docCommentExamples()]), [])
   })
 })

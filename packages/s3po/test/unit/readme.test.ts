@@ -3,20 +3,20 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 
 const root = path.join(import.meta.dirname, "..", "..", "..", "..")
-const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
 
-describe("README", () => {
-  // The README shows these test files whole; this keeps what it shows the code that runs.
+describe("documentation pages", () => {
+  // These pages show these test files whole; this keeps what they show the code that runs.
   for (
-    const example of [
-      "testing/retryOnThrottling.test.ts",
-      "testing/cleanupAfterFailedUpload.test.ts",
-      "database/counter.test.ts"
-    ]
+    const [page, example] of [
+      ["docs/testing.md", "testing/retryOnThrottling.test.ts"],
+      ["docs/testing.md", "testing/cleanupAfterFailedUpload.test.ts"],
+      ["docs/database.md", "database/counter.test.ts"]
+    ] as const
   ) {
-    it(`shows examples/${example} as it is`, () => {
+    it(`${page} shows examples/${example} as it is`, () => {
+      const text = fs.readFileSync(path.join(root, page), "utf8")
       const source = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "examples", example), "utf8")
-      assert.include(readme, "```ts\n" + source + "```")
+      assert.include(text, "```ts\n" + source + "```")
     })
   }
 })
