@@ -10,13 +10,13 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Fault from "./Fault.js"
-import { fromBackend } from "./internal/core/layer.js"
 import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { Checksum, DurationOption, MultipartOptions, ObjectAttributes, S3Operation, S3Po } from "./S3Po.js"
-import type { S3PoError, ValidationError } from "./S3PoError.js"
+import type { Checksum, MultipartOptions, ObjectAttributes, S3Po } from "./S3Po.js"
+import * as S3PoBackend from "./S3PoBackend.js"
+import type { ValidationError } from "./S3PoError.js"
 
 /**
  * An object to seed the mock with: a UTF-8 string, bytes, or a body with its attributes (content
@@ -89,45 +89,33 @@ export interface PendingUpload {
 }
 
 /**
- * One request the mock received, with how it ended. Every attempt is a call of its own.
+ * One request the mock received, with how it ended. Every attempt is a call of its own. The same
+ * record as `S3PoBackend.CallRecord`, which any backend's call log keeps.
  *
  * @since 0.5.0
  * @category models
  */
-export interface Call extends Fault.Request {
-  /** When the request arrived, in milliseconds on Effect's `Clock` (the `TestClock` in tests). */
-  readonly startedAt: number
-  readonly outcome: "pending" | "succeeded" | "failed" | "interrupted"
-  /** The typed error the call failed with. */
-  readonly error?: S3PoError | undefined
-  /** The fault injected into this call, if one was. */
-  readonly fault?: Fault.Fault | undefined
-}
+export type Call = S3PoBackend.CallRecord
 
 /**
  * How many requests the mock received since its call log was last cleared, all of them counted,
- * those the log dropped included.
+ * those the log dropped included (see `Options.callLogLimit`): `S3PoBackend.CallCounts`.
  *
  * @since 0.5.0
  * @category models
  */
-export interface CallCounts {
-  /** Every request, each retry its own. */
-  readonly total: number
-  /** The oldest requests, no longer in `calls` (see `Options.callLogLimit`). */
-  readonly dropped: number
-  readonly byOperation: Readonly<Partial<Record<S3Operation, number>>>
-}
+export type CallCounts = S3PoBackend.CallCounts
 
 /**
  * How long each request takes, on Effect's `Clock`: under `TestClock`, tests advance it with
  * `TestClock.adjust` and run in no real time. A `Duration` or a text such as `"50 millis"`, or a
- * function of the request giving one; never a bare number (see `DurationOption`).
+ * function of the request giving one; never a bare number (see `DurationOption`). The same as
+ * `S3PoBackend.Latency`, which `S3PoBackend.withLatency` takes for any backend.
  *
  * @since 0.5.0
  * @category models
  */
-export type Latency = DurationOption | ((request: Fault.Request) => DurationOption)
+export type Latency = S3PoBackend.Latency
 
 /**
  * @since 0.5.0
@@ -279,32 +267,25 @@ export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
  */
 export const layer = (options: Options = {}): Layer.Layer<S3Po | Control, ValidationError> =>
   Layer.unwrapEffect(
-    Effect.map(MockControl.make(options), ({ backend, control, presigner }) =>
+    Effect.map(MockControl.make(options), ({ backend, control }) =>
       Layer.merge(
-        fromBackend(
-          Effect.succeed({
-            backend,
-            presigner,
-            settings: {
-              retry: options.retry,
-              multipart: options.multipart,
-              verifyDownloads: options.verifyDownloads,
-              recordPartSize: options.recordPartSize
-            }
-          })
-        ),
+        S3PoBackend.layer(backend, {
+          retry: options.retry,
+          multipart: options.multipart,
+          verifyDownloads: options.verifyDownloads,
+          recordPartSize: options.recordPartSize
+        }),
         Layer.succeed(Control, control)
       ))
   )
 
 /** The plain mock: what providing `S3PoMock` itself builds. */
-const plain: Layer.Layer<S3Po> = fromBackend(
-  Effect.map(MockBackend.makeEmpty, (backend) => ({
-    backend,
-    presigner: MockPresign.make().presigner,
+const plain: Layer.Layer<S3Po> = Layer.orDie(
+  S3PoBackend.layer(
+    Effect.map(MockBackend.makeEmpty, (backend) => ({ ...backend, presigner: MockPresign.make().presigner })),
     // Without injected faults no request fails in a way a retry could fix, so none is set up.
-    settings: { retry: "off" }
-  }))
+    { retry: "off" }
+  )
 )
 
 /**

@@ -15,6 +15,7 @@ import type {
   WriteConditions
 } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
+import type { Presigner } from "./presign.js"
 
 /** Where a request goes: every request names its bucket, and most a key. */
 export interface BucketRequest {
@@ -79,7 +80,8 @@ export type Operation = keyof Requests
 
 export type Primitive<K extends Operation> = (request: Requests[K]) => Effect.Effect<Responses[K], S3PoError>
 
-export type Backend = { readonly [K in Operation]: Primitive<K> }
+/** The primitives, and the backend's signer of URLs and forms if it has one (a store that is not S3 may not). */
+export type Backend = { readonly [K in Operation]: Primitive<K> } & { readonly presigner?: Presigner | undefined }
 
 /** The S3 API name of each primitive's request, as retries log it and the mock records it. */
 export const operationNames: { readonly [K in Operation]: S3Operation } = {
@@ -107,8 +109,9 @@ export const operationNames: { readonly [K in Operation]: S3Operation } = {
 /** A function from any primitive to one of the same type: what wraps a backend (retries, faults, a call log). */
 export type PrimitiveWrapper = <K extends Operation>(operation: K, primitive: Primitive<K>) => Primitive<K>
 
-/** A backend whose every primitive is `f` of the original one. */
+/** A backend whose every primitive is `f` of the original one, with the original's presigner. */
 export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
+  ...(backend.presigner === undefined ? {} : { presigner: backend.presigner }),
   listBuckets: f("listBuckets", backend.listBuckets),
   headBucket: f("headBucket", backend.headBucket),
   createBucket: f("createBucket", backend.createBucket),
@@ -298,5 +301,8 @@ export interface CompleteMultipartRequest extends MultipartUploadRef, WriteCondi
   /** The whole object's checksum, for the server to check (a full-object checksum only). */
   readonly checksum?: Checksum | undefined
 }
+
+/** Every primitive's name, in the order `operationNames` lists them. */
+export const operations = Object.keys(operationNames) as ReadonlyArray<Operation>
 
 export type { PendingUpload }

@@ -8,7 +8,6 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import type { Fault, Request as MockRequest, Rule as FaultRule } from "../../Fault.js"
 import { type S3PoError, TransportError, ValidationError } from "../../S3PoError.js"
-import type { Call as MockCall, Latency as MockLatency } from "../../S3PoMock.js"
 import {
   type Backend,
   type GetObjectResponse,
@@ -19,18 +18,22 @@ import {
   type Requests,
   type Responses
 } from "./backend.js"
-import { CallLog, defaultCallLogLimit } from "./callLog.js"
+import { CallLog, type CallRecord, defaultCallLogLimit, type Latency } from "./callLog.js"
 import { fromErrorAnswer } from "./classify.js"
 import { currentAttempt } from "./retry.js"
 import * as Validate from "./validation.js"
 
 export interface FaultInjectionOptions {
   readonly faults?: ReadonlyArray<FaultRule> | undefined
-  readonly latency?: MockLatency | undefined
+  readonly latency?: Latency | undefined
   /** Seeds the random numbers that `rate` rules draw. Default 0. */
   readonly randomSeed?: number | undefined
   /** The most recent calls the log keeps; older ones are dropped, and only counted. Default 10,000. */
   readonly callLogLimit?: number | undefined
+  /** A log of the caller's to record calls in, instead of one of `callLogLimit` calls. */
+  readonly callLog?: CallLog<MutableCall> | undefined
+  /** What a latency that is no duration names as the failed operation. Default `S3PoMock.layer`. */
+  readonly owner?: string | undefined
 }
 
 /** A rule with its counts of matched and failed requests. */
@@ -40,7 +43,7 @@ interface ActiveRule {
   fired: number
 }
 
-type MutableCall = { -readonly [K in keyof MockCall]: MockCall[K] }
+export type MutableCall = { -readonly [K in keyof CallRecord]: CallRecord[K] }
 
 /** The faults that change a GetObject's body rather than fail the request. */
 type BodyFault = Extract<Fault, { readonly _tag: "TruncatedBody" | "CorruptedBody" }>
@@ -244,13 +247,17 @@ const record = (call: MutableCall) => <A>(exit: Exit.Exit<A, S3PoError>) =>
  */
 export const make = (inner: Backend, options: FaultInjectionOptions) => {
   const rules = new Rules(options.faults ?? [], options.randomSeed ?? 0)
-  const calls = new CallLog<MutableCall>(options.callLogLimit ?? defaultCallLogLimit)
+  const calls = options.callLog ?? new CallLog<MutableCall>(options.callLogLimit ?? defaultCallLogLimit)
   let latency = options.latency
 
   /** The request's latency; a latency function's answer that is no duration fails the request. */
   const delayOf = (request: MockRequest): Duration.Duration | ValidationError => {
     if (latency === undefined) return Duration.zero
-    return Validate.durationOf("S3PoMock.layer", "latency", typeof latency === "function" ? latency(request) : latency)
+    return Validate.durationOf(
+      options.owner ?? "S3PoMock.layer",
+      "latency",
+      typeof latency === "function" ? latency(request) : latency
+    )
   }
 
   const serve = <K extends Operation>(operation: K, primitive: Primitive<K>): Primitive<K> => (request) =>
@@ -284,7 +291,7 @@ export const make = (inner: Backend, options: FaultInjectionOptions) => {
     clearCalls: Effect.sync(() => calls.clear()),
     addFault: (rule: FaultRule) => Effect.sync(() => rules.add(rule)),
     clearFaults: Effect.sync(() => rules.clear()),
-    setLatency: (next: MockLatency | undefined) =>
+    setLatency: (next: Latency | undefined) =>
       Effect.sync(() => {
         latency = next
       }),

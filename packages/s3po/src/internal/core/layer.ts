@@ -8,12 +8,15 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { RetryPolicy } from "../../Retry.js"
 import { type ChecksumAlgorithm, S3Po } from "../../S3Po.js"
+import { S3ServiceError, type ValidationError } from "../../S3PoError.js"
+import * as ArgumentShapes from "./argumentShapes.js"
 import type { Backend } from "./backend.js"
 import { defaultMultipartThreshold, defaultPartConcurrency, defaultPartSize } from "./limits.js"
 import type { Presigner } from "./presign.js"
 import { defaultPolicy } from "./retry.js"
 import * as Service from "./service.js"
 import type { MultipartDefaults } from "./upload.js"
+import * as Validate from "./validation.js"
 
 export interface BackendSettings {
   readonly retry?: RetryPolicy | undefined
@@ -40,7 +43,59 @@ const platform: Effect.Effect<{ readonly fileSystem: FileSystem.FileSystem; read
   )
 })
 
-/** A layer serving `S3Po` from a backend. */
+/** What `presign` and `presignPost` fail with on a backend that has no presigner. */
+const withoutPresigner =
+  (operation: string) => (request: { readonly bucket: string; readonly key?: string | undefined }) =>
+    Effect.fail(
+      new S3ServiceError({
+        operation,
+        bucket: request.bucket,
+        ...(request.key === undefined ? {} : { key: request.key }),
+        status: 501,
+        code: "NotImplemented",
+        detail: "the backend has no presigner: it cannot sign URLs or forms",
+        retryable: false
+      })
+    )
+
+const noPresigner: Presigner = { url: withoutPresigner("presign"), post: withoutPresigner("presignPost") }
+
+/** The `S3Po` service over a backend, with the settings' defaults; the file system is the context's, else Node's. */
+export const serviceOf = (backend: Backend, settings: BackendSettings): Effect.Effect<S3Po.Service> =>
+  Effect.map(platform, (files) =>
+    Service.make(backend, {
+      presigner: backend.presigner ?? noPresigner,
+      retry: settings.retry ?? defaultPolicy,
+      multipart: {
+        multipartThreshold: settings.multipart?.multipartThreshold ?? defaultMultipartThreshold,
+        partSize: settings.multipart?.partSize ?? defaultPartSize,
+        partConcurrency: settings.multipart?.partConcurrency ?? defaultPartConcurrency
+      },
+      verifyDownloads: settings.verifyDownloads ?? true,
+      integrity: {
+        checksumAlgorithm: settings.checksumAlgorithm ?? "CRC32",
+        recordPartSize: settings.recordPartSize ?? true
+      },
+      ...files
+    }))
+
+/** A layer serving `S3Po` from a backend, or an effect acquiring one (its resources held by the layer). */
+export const layer = <E = never, R = never>(
+  backend: Backend | Effect.Effect<Backend, E, R>,
+  settings: BackendSettings = {}
+): Layer.Layer<S3Po, E | ValidationError, Exclude<R, Scope.Scope>> =>
+  Layer.scoped(
+    S3Po,
+    Effect.gen(function*() {
+      const problem = ArgumentShapes.options("S3PoBackend.layer", settings) ??
+        Validate.multipart("S3PoBackend.layer", settings.multipart ?? {})
+      if (problem !== undefined) return yield* problem
+      const acquired = Effect.isEffect(backend) ? yield* backend : backend
+      return yield* serviceOf(acquired, settings)
+    })
+  )
+
+/** A layer serving `S3Po` from a backend acquired with its presigner and settings (the live layers'). */
 export const fromBackend = <E, R>(
   acquire: Effect.Effect<
     { readonly backend: Backend; readonly settings: BackendSettings; readonly presigner: Presigner },
@@ -50,22 +105,5 @@ export const fromBackend = <E, R>(
 ): Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>> =>
   Layer.scoped(
     S3Po,
-    Effect.gen(function*() {
-      const { backend, presigner, settings } = yield* acquire
-      return Service.make(backend, {
-        presigner,
-        retry: settings.retry ?? defaultPolicy,
-        multipart: {
-          multipartThreshold: settings.multipart?.multipartThreshold ?? defaultMultipartThreshold,
-          partSize: settings.multipart?.partSize ?? defaultPartSize,
-          partConcurrency: settings.multipart?.partConcurrency ?? defaultPartConcurrency
-        },
-        verifyDownloads: settings.verifyDownloads ?? true,
-        integrity: {
-          checksumAlgorithm: settings.checksumAlgorithm ?? "CRC32",
-          recordPartSize: settings.recordPartSize ?? true
-        },
-        ...yield* platform
-      })
-    })
+    Effect.flatMap(acquire, ({ backend, presigner, settings }) => serviceOf({ ...backend, presigner }, settings))
   )

@@ -78,8 +78,11 @@ export const make = (options: Options) =>
     if (problem !== undefined) return yield* problem
     const slabs = new Slabs()
     const state = yield* Ref.make(State.seededState(slabs, seed, yield* Clock.currentTimeMillis))
-    const injection = FaultInjection.make(MockBackend.make(state, slabs), options)
     const presigned = MockPresign.make()
+    const injection = FaultInjection.make(
+      { ...MockBackend.make(state, slabs), presigner: presigned.presigner },
+      options
+    )
 
     const control: Control.Service = {
       calls: injection.calls,
@@ -113,5 +116,5 @@ export const make = (options: Options) =>
         return pending.length === 0 ? Effect.void : Effect.fail(new PendingUploadsLeft({ uploads: pending }))
       })
     }
-    return { backend: injection.backend, control, presigner: presigned.presigner }
+    return { backend: injection.backend, control }
   })

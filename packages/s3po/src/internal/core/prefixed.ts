@@ -1,0 +1,78 @@
+import * as Effect from "effect/Effect"
+import type { DeleteManyResult, ListedObject, ObjectInfo, PendingUpload } from "../../S3Po.js"
+import type { Backend, CopySource, GetObjectResponse } from "./backend.js"
+import type { Presigner } from "./presign.js"
+
+/**
+ * A backend that sees only the keys under `prefix`: every key it is given is joined to the prefix,
+ * every key it answers has it stripped. Listings ask for the prefix (joined to their own), so a
+ * key outside it is never listed; buckets are as they are.
+ */
+export const withPrefix = (backend: Backend, prefix: string): Backend => {
+  if (prefix === "") return backend
+  const join = (key: string) => `${prefix}${key}`
+  const strip = (key: string) => key.startsWith(prefix) ? key.slice(prefix.length) : key
+  const joinOptional = (key: string | undefined) => key === undefined ? undefined : join(key)
+  const stripOptional = (key: string | undefined) => key === undefined ? undefined : strip(key)
+  const source = (from: CopySource): CopySource => ({ ...from, key: join(from.key) })
+  const info = <A extends ObjectInfo>(object: A): A => ({ ...object, key: strip(object.key) })
+  const listed = (object: ListedObject): ListedObject => ({ ...object, key: strip(object.key) })
+  const pending = (upload: PendingUpload): PendingUpload => ({ ...upload, key: strip(upload.key) })
+  const deleted = (result: DeleteManyResult): DeleteManyResult => ({
+    deleted: result.deleted.map(strip),
+    failed: result.failed.map((failure) => ({ ...failure, key: strip(failure.key) }))
+  })
+  const presigner: Presigner | undefined = backend.presigner === undefined ? undefined : {
+    url: (request) => backend.presigner!.url({ ...request, key: join(request.key) }),
+    post: (request) =>
+      backend.presigner!.post({
+        ...request,
+        key: joinOptional(request.key),
+        keyPrefix: request.key === undefined ? join(request.keyPrefix ?? "") : request.keyPrefix
+      })
+  }
+  return {
+    ...(presigner === undefined ? {} : { presigner }),
+    listBuckets: backend.listBuckets,
+    headBucket: backend.headBucket,
+    createBucket: backend.createBucket,
+    deleteBucket: backend.deleteBucket,
+    putObject: (request) => backend.putObject({ ...request, key: join(request.key) }),
+    getObject: (request) =>
+      Effect.map(
+        backend.getObject({ ...request, key: join(request.key) }),
+        (response): GetObjectResponse => ({ ...response, info: info(response.info) })
+      ),
+    headObject: (request) => Effect.map(backend.headObject({ ...request, key: join(request.key) }), info),
+    listPage: (request) =>
+      Effect.map(
+        backend.listPage({
+          ...request,
+          prefix: join(request.prefix ?? ""),
+          startAfter: joinOptional(request.startAfter)
+        }),
+        (page) => ({ ...page, objects: page.objects.map(listed), commonPrefixes: page.commonPrefixes.map(strip) })
+      ),
+    deleteObject: (request) => backend.deleteObject({ ...request, key: join(request.key) }),
+    deleteObjects: (request) =>
+      Effect.map(backend.deleteObjects({ ...request, keys: request.keys.map(join) }), deleted),
+    createMultipartUpload: (request) => backend.createMultipartUpload({ ...request, key: join(request.key) }),
+    uploadPart: (request) => backend.uploadPart({ ...request, key: join(request.key) }),
+    copyObject: (request) => backend.copyObject({ ...request, key: join(request.key), source: source(request.source) }),
+    uploadPartCopy: (request) =>
+      backend.uploadPartCopy({ ...request, key: join(request.key), source: source(request.source) }),
+    completeMultipartUpload: (request) => backend.completeMultipartUpload({ ...request, key: join(request.key) }),
+    abortMultipartUpload: (request) => backend.abortMultipartUpload({ ...request, key: join(request.key) }),
+    listMultipartUploads: (request) =>
+      Effect.map(
+        backend.listMultipartUploads({
+          ...request,
+          prefix: join(request.prefix ?? ""),
+          keyMarker: joinOptional(request.keyMarker)
+        }),
+        (page) => ({ ...page, uploads: page.uploads.map(pending), nextKeyMarker: stripOptional(page.nextKeyMarker) })
+      ),
+    getObjectTagging: (request) => backend.getObjectTagging({ ...request, key: join(request.key) }),
+    putObjectTagging: (request) => backend.putObjectTagging({ ...request, key: join(request.key) })
+  }
+}
