@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
+import packageJson from "../package.json" with { type: "json" }
 import { cp, mv } from "./internal/copy.js"
 import { ls } from "./internal/ls.js"
 import { mb, presign, rb, rm } from "./internal/objects.js"
@@ -41,4 +42,4 @@ export const command = Command.make("s3po").pipe(
  * @since 0.1.0
  * @category running
  */
-export const run = Command.run(command, { name: "s3po", version: "0.1.0" })
+export const run = Command.run(command, { name: "s3po", version: packageJson.version })
