@@ -3,7 +3,17 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "scratchpad/**", ".rgw/**", "**/*.tmp.*"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/dist/**",
+      "scratchpad/**",
+      ".rgw/**",
+      "**/*.tmp.*",
+      "**/api-docs/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
