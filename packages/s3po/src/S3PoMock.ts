@@ -236,6 +236,39 @@ export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
 }
 
 /**
+ * The mock's store as a backend, with its control: a fresh in-memory store seeded from
+ * `options.seed`, behind the options' faults, latency and call log, which `control` inspects and
+ * steers. What `S3PoMock.layer` serves `S3Po` from; wrap it and derive a layer of your own with
+ * `S3PoBackend.layer` (provide `S3PoMock.Control` with `control` to keep using it). Options it
+ * cannot take fail with a `ValidationError`.
+ *
+ * @example
+ * ```ts
+ * import { S3Po, S3PoBackend, S3PoMock } from "s3po"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * // The mock, each request 20 ms and at most 4 in flight.
+ * const slowMock = Layer.unwrapEffect(
+ *   Effect.map(S3PoMock.backend({ seed: { bucket: {} } }), ({ backend, control }) =>
+ *     Layer.merge(
+ *       S3PoBackend.layer(backend.pipe(S3PoBackend.withLatency("20 millis"), S3PoBackend.withConcurrencyLimit(4))),
+ *       Layer.succeed(S3PoMock.Control, control)
+ *     ))
+ * )
+ *
+ * const program = Effect.flatMap(S3Po, (s3) => s3.upload("bucket", "a.txt", "hi")).pipe(Effect.provide(slowMock))
+ * ```
+ *
+ * @since 0.5.0
+ * @category constructors
+ */
+export const backend = (
+  options: Pick<Options, "seed" | "faults" | "latency" | "randomSeed" | "callLogLimit"> = {}
+): Effect.Effect<{ readonly backend: S3PoBackend.Backend; readonly control: Control.Service }, ValidationError> =>
+  Effect.map(MockControl.make(options), (made) => ({ backend: S3PoBackend.make(made.backend), control: made.control }))
+
+/**
  * The mock as a test kit: `S3Po` over a fresh in-memory store (seeded from `options.seed`), with
  * the faults and latency the options and `S3PoMock.Control` set, and `S3PoMock.Control` itself. It
  * follows S3's rules: buckets must exist, keys list in UTF-8 byte order in pages of 1000,
@@ -267,7 +300,7 @@ export class PendingUploadsLeft extends Data.TaggedError("PendingUploadsLeft")<{
  */
 export const layer = (options: Options = {}): Layer.Layer<S3Po | Control, ValidationError> =>
   Layer.unwrapEffect(
-    Effect.map(MockControl.make(options), ({ backend, control }) =>
+    Effect.map(backend(options), ({ backend, control }) =>
       Layer.merge(
         S3PoBackend.layer(backend, {
           retry: options.retry,
@@ -317,9 +350,10 @@ const plain: Layer.Layer<S3Po> = Layer.orDie(
  */
 export const S3PoMock: Layer.Layer<S3Po> & {
   readonly layer: typeof layer
+  readonly backend: typeof backend
   readonly Control: typeof Control
   readonly PendingUploadsLeft: typeof PendingUploadsLeft
-} = Object.assign(Layer.suspend(() => plain), { layer, Control, PendingUploadsLeft })
+} = Object.assign(Layer.suspend(() => plain), { layer, backend, Control, PendingUploadsLeft })
 
 /**
  * The types of the mock's module, reached through the `S3PoMock` value's name.

@@ -5,7 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { createHash } from "node:crypto"
-import { Fault, NoSuchKey, Retry, S3Po, S3PoBackend, S3ServiceError } from "s3po"
+import { Fault, NoSuchKey, Retry, S3Po, S3PoBackend, S3PoMock, S3ServiceError } from "s3po"
 
 const quickRetry = Retry.exponential({ base: "1 millis", maxDelay: "5 millis" })
 const encoder = new TextEncoder()
@@ -195,6 +195,40 @@ describe("S3PoBackend", () => {
         }).pipe(Effect.provide(S3PoBackend.layer(scoped, { retry: "off" })))
         assert.deepStrictEqual(result, { keys: ["dir/a.txt"], key: "dir/a.txt", text: "ay" })
         assert.deepStrictEqual([...objects.keys()].sort(), ["outside.txt", "tenant/dir/a.txt"])
+      }))
+
+    it.effect("over the mock's backend: multipart uploads, copies, pending uploads and presigned URLs stay under the prefix", () =>
+      Effect.gen(function*() {
+        const { backend, control } = yield* S3PoMock.backend({ seed: { bkt: { "elsewhere/x": "x" } } })
+        const scoped = backend.pipe(S3PoBackend.withPrefix("p/"))
+        yield* scoped.createMultipartUpload({ bucket: "bkt", key: "pending.bin" })
+        const result = yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          const pending = yield* s3.listPendingUploads("bkt").pipe(Stream.runCollect)
+          const big = new Uint8Array(6 * 1024 * 1024).fill(7)
+          yield* s3.upload("bkt", "big.bin", big, { multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 })
+          yield* s3.copy({ bucket: "bkt", key: "big.bin" }, { bucket: "bkt", key: "copy.bin" })
+          const url = yield* s3.presign("bkt", "copy.bin")
+          const keys = yield* s3.list("bkt").pipe(Stream.runCollect)
+          const grouped = yield* s3.listObjects("bkt", { delimiter: "/" }).pipe(Stream.runCollect)
+          return {
+            pending: [...pending].map((upload) => upload.key),
+            url,
+            keys: [...keys],
+            grouped: [...grouped].map((entry) => entry._tag === "Object" ? entry.key : entry.prefix)
+          }
+        }).pipe(Effect.provide(S3PoBackend.layer(scoped)))
+        assert.deepStrictEqual(result.pending, ["pending.bin"])
+        assert.deepStrictEqual((yield* control.pendingUploads).map((upload) => upload.key), ["p/pending.bin"])
+        assert.deepStrictEqual(result.keys, ["big.bin", "copy.bin"])
+        assert.deepStrictEqual(result.grouped, ["big.bin", "copy.bin"])
+        assert.include(result.url, "/p/copy.bin")
+        const stored = yield* control.snapshot
+        assert.deepStrictEqual(Object.keys(stored.bkt!).sort(), ["elsewhere/x", "p/big.bin", "p/copy.bin"])
+        const response = yield* control.fetch(result.url)
+        assert.strictEqual(response.status, 200)
+        const multipart = (yield* control.calls).filter((call) => call.operation === "UploadPart")
+        assert.deepStrictEqual(multipart.map((call) => call.key), ["p/big.bin", "p/big.bin"])
       }))
 
     it.effect("takes the backend first too (dual)", () =>
