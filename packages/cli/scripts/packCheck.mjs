@@ -27,9 +27,11 @@ const sh = (command, args, options = {}) => {
   }
 }
 
+const seconds = () => ((Date.now() - started) / 1000).toFixed(1)
+
 const check = (ok, what) => {
   if (!ok) throw new Error(`pack check: ${what}`)
-  process.stdout.write(`  ok: ${what}\n`)
+  process.stdout.write(`  ok: ${what} (${seconds()} s)\n`)
 }
 
 // The code run in the installed project: records every module resolved (the hooks run on a thread
@@ -130,7 +132,7 @@ try {
   check(text === "Hello there!", "import \"s3po\" resolves (ESM) and runs a program on S3PoMock")
   check(onImport.some((url) => url.includes("/node_modules/s3po/dist/")), "s3po is loaded from the tarball's dist/")
   const sdk = (modules) => modules.filter((module) => /@aws-sdk|@smithy|undici/.test(module))
-  check(sdk(onImport).length === 0, `import "s3po" loads no module of the AWS SDK: ${sdk(onImport).slice(0, 3)}`)
+  check(sdk(onImport).length === 0, `import "s3po" loads no module of the AWS SDK ${sdk(onImport).slice(0, 3)}`)
   check(sdk(onLiveLayer).length > 0, "building S3PoLive.layer loads the AWS SDK")
 
   writeFileSync(path.join(project, "typed.ts"), typed)
@@ -141,7 +143,7 @@ try {
 
   const printed = sh("npx", ["--no-install", "s3po", "--version"]).trim()
   check(printed === versionOf(cliDir), `npx s3po --version prints ${printed}`)
-  process.stdout.write(`pack check passed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(`pack check passed in ${seconds()} s\n`)
 } finally {
   if (!process.argv.includes("--keep")) rmSync(project, { recursive: true, force: true })
 }
