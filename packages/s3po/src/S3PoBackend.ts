@@ -9,7 +9,6 @@
  * @example
  * ```ts
  * import { S3PoBackend } from "s3po"
- * import * as Layer from "effect/Layer"
  *
  * // Any backend, scoped to a prefix, at most 16 requests in flight, 100 requests a second.
  * const tenantLayer = (backend: S3PoBackend.Backend, tenant: string) =>
@@ -672,7 +671,9 @@ export const makeCallLog = (options: { readonly limit?: number | undefined } = {
 
 /**
  * The backend with every request recorded in `log`: its operation, bucket, key, attempt, start
- * time, and how it ended (a failure with its typed error). Several backends may share a log.
+ * time, and how it ended (a failure with its typed error). Several backends may share a log. A
+ * fault injected by a `withFaults` inside the log shows as the call's error; the record's `fault`
+ * is filled by the mock's own log only, which sees the rules.
  *
  * @example
  * ```ts
