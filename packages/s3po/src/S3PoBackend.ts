@@ -714,8 +714,8 @@ export const withCallLog: {
  * The backend seen through a key prefix, as if the prefix were the bucket's root: every key given
  * is joined to it (`withPrefix("tenant-1/")` stores `a.txt` as `tenant-1/a.txt`), every key
  * answered has it stripped, and listings only see keys under it. Copies read from and write to
- * keys under the prefix; presigned URLs and forms name the joined keys. Buckets are as they are.
- * Errors name the joined key, the one the store holds.
+ * keys under the prefix; presigned URLs and forms name the joined keys. Errors name the key as it
+ * was given. Buckets are as they are.
  *
  * @example
  * ```ts

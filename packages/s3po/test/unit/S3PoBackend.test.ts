@@ -231,6 +231,19 @@ describe("S3PoBackend", () => {
         assert.deepStrictEqual(multipart.map((call) => call.key), ["p/big.bin", "p/big.bin"])
       }))
 
+    it.effect("errors name the key as the caller gave it, in their own class", () =>
+      Effect.gen(function*() {
+        const { backend } = yield* S3PoMock.backend({ seed: { bkt: {} } })
+        const error = yield* Effect.flip(
+          Effect.flatMap(S3Po, (s3) => s3.downloadString("bkt", "missing.txt")).pipe(
+            Effect.provide(S3PoBackend.layer(backend.pipe(S3PoBackend.withPrefix("p/"))))
+          )
+        )
+        assert.instanceOf(error, NoSuchKey)
+        assert.strictEqual(error._tag === "NoSuchKey" ? error.key : undefined, "missing.txt")
+        assert.include(error.message, "s3://bkt/missing.txt")
+      }))
+
     it.effect("takes the backend first too (dual)", () =>
       Effect.gen(function*() {
         const { backend, objects } = memoryBackend()

@@ -1,15 +1,29 @@
 import * as Effect from "effect/Effect"
 import type { DeleteManyResult, ListedObject, ObjectInfo, PendingUpload } from "../../S3Po.js"
-import type { Backend, CopySource, GetObjectResponse } from "./backend.js"
+import type { S3PoError } from "../../S3PoError.js"
+import { type Backend, type CopySource, type GetObjectResponse, mapBackend } from "./backend.js"
 import type { Presigner } from "./presign.js"
 
 /**
  * A backend that sees only the keys under `prefix`: every key it is given is joined to the prefix,
- * every key it answers has it stripped. Listings ask for the prefix (joined to their own), so a
- * key outside it is never listed; buckets are as they are.
+ * every key it answers has it stripped, errors' keys too. Listings ask for the prefix (joined to
+ * their own), so a key outside it is never listed; buckets are as they are.
  */
-export const withPrefix = (backend: Backend, prefix: string): Backend => {
-  if (prefix === "") return backend
+export const withPrefix = (backend: Backend, prefix: string): Backend =>
+  prefix === "" ?
+    backend :
+    mapBackend(joined(backend, prefix), (_, primitive) => (request) =>
+      Effect.mapError(primitive(request), (error) => strippedError(error, prefix)))
+
+/** The error with its key stripped of the prefix: the same class, made again with the stripped key. */
+const strippedError = (error: S3PoError, prefix: string): S3PoError => {
+  const key: unknown = Reflect.get(error, "key")
+  if (typeof key !== "string" || !key.startsWith(prefix)) return error
+  const ErrorClass = error.constructor as new(fields: object) => S3PoError
+  return new ErrorClass({ ...error, key: key.slice(prefix.length) })
+}
+
+const joined = (backend: Backend, prefix: string): Backend => {
   const join = (key: string) => `${prefix}${key}`
   const strip = (key: string) => key.startsWith(prefix) ? key.slice(prefix.length) : key
   const joinOptional = (key: string | undefined) => key === undefined ? undefined : join(key)
