@@ -83,19 +83,29 @@ export const serviceOf = (backend: Backend, settings: BackendSettings): Effect.E
 export const layer = <E = never, R = never>(
   backend: Backend | Effect.Effect<Backend, E, R>,
   settings: BackendSettings = {}
-): Layer.Layer<S3Po, E | ValidationError, Exclude<R, Scope.Scope>> =>
+): Layer.Layer<S3Po, E | ValidationError, Exclude<R, Scope.Scope>> => {
+  const problem = ArgumentShapes.options("S3PoBackend.layer", settings) ??
+    Validate.multipart("S3PoBackend.layer", settings.multipart ?? {})
+  return problem === undefined ? checkedLayer(backend, settings) : Layer.fail(problem)
+}
+
+/** `layer`, for settings already checked. */
+const checkedLayer = <E, R>(
+  backend: Backend | Effect.Effect<Backend, E, R>,
+  settings: BackendSettings
+): Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>> =>
   Layer.scoped(
     S3Po,
-    Effect.gen(function*() {
-      const problem = ArgumentShapes.options("S3PoBackend.layer", settings) ??
-        Validate.multipart("S3PoBackend.layer", settings.multipart ?? {})
-      if (problem !== undefined) return yield* problem
-      const acquired = Effect.isEffect(backend) ? yield* backend : backend
-      return yield* serviceOf(acquired, settings)
-    })
+    Effect.isEffect(backend)
+      ? Effect.flatMap(backend, (acquired) => serviceOf(acquired, settings))
+      : serviceOf(backend, settings)
   )
 
-/** A layer serving `S3Po` from a backend acquired with its presigner and settings (the live layers'). */
+/**
+ * A layer serving `S3Po` from a backend acquired with its presigner and settings (the live layers',
+ * which check their settings themselves): `layer` over the acquired backend, its resources held by
+ * the layer.
+ */
 export const fromBackend = <E, R>(
   acquire: Effect.Effect<
     { readonly backend: Backend; readonly settings: BackendSettings; readonly presigner: Presigner },
@@ -103,7 +113,6 @@ export const fromBackend = <E, R>(
     R
   >
 ): Layer.Layer<S3Po, E, Exclude<R, Scope.Scope>> =>
-  Layer.scoped(
-    S3Po,
-    Effect.flatMap(acquire, ({ backend, presigner, settings }) => serviceOf({ ...backend, presigner }, settings))
+  Layer.unwrapScoped(
+    Effect.map(acquire, ({ backend, presigner, settings }) => checkedLayer({ ...backend, presigner }, settings))
   )
