@@ -406,7 +406,8 @@ const notImplemented = <K extends Operation>(operation: K): Primitive<K> => (req
  * A backend from the primitives a user writes. A primitive left out answers as S3 answers a
  * request it does not implement: a non-retryable `S3ServiceError` `501 NotImplemented`, so that a
  * read-only or partial store (no tagging, no multipart copy) serves everything it can. Only the
- * service's operations that reach a missing primitive fail.
+ * service's operations that reach a missing primitive fail. A primitive that is no function fails
+ * every request to it with `ValidationError`.
  *
  * @example
  * ```ts
@@ -436,8 +437,19 @@ const notImplemented = <K extends Operation>(operation: K): Primitive<K> => (req
  * @category constructors
  */
 export const make = (primitives: Partial<Primitives>): Backend => {
+  const primitiveOf = (operation: Operation): unknown => {
+    const given: unknown = primitives[operation]
+    if (given === undefined) return notImplemented(operation)
+    if (typeof given === "function") return given
+    const error = new ValidationError({
+      operation: "S3PoBackend.make",
+      field: operation,
+      reason: `must be a function, got ${Validate.shown(given)}`
+    })
+    return () => Effect.fail(error)
+  }
   const complete = Object.fromEntries(
-    internal.operations.map((operation) => [operation, primitives[operation] ?? notImplemented(operation)])
+    internal.operations.map((operation) => [operation, primitiveOf(operation)])
   ) as { [K in Operation]: Primitive<K> }
   return pipeable(primitives.presigner === undefined ? complete : { ...complete, presigner: primitives.presigner })
 }

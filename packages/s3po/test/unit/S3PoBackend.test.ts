@@ -159,6 +159,14 @@ describe("S3PoBackend", () => {
         }
       }))
 
+    it.effect("a primitive that is no function fails its requests with ValidationError", () =>
+      Effect.gen(function*() {
+        const backend = S3PoBackend.make({ headBucket: "yes" as never })
+        const error = yield* Effect.flip(backend.headBucket({ bucket: "bkt" }))
+        assert.strictEqual(error._tag, "ValidationError")
+        assert.include(error.message, "headBucket")
+      }))
+
     it.effect("an effect acquiring a backend is run when the layer is built; bad options fail it", () =>
       Effect.gen(function*() {
         let built = 0
