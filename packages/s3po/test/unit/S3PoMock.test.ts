@@ -1,17 +1,17 @@
 import * as Effect from "effect/Effect"
 import { S3PoMock } from "s3po"
+import { awsS3Capabilities, contractSuite } from "s3po/testing"
 import { bucketsSuite } from "../contract/buckets.js"
 import { checksumsSuite } from "../contract/checksums.js"
-import { contractSuite } from "../contract/contract.js"
 import { documentsSuite } from "../contract/documents.js"
 import { handlesPendingUploadsSuite, handlesStrandingFaults, handlesSuite } from "../contract/handles.js"
 import { inputRulesSuite } from "../contract/inputRules.js"
-import { mockSupport, preciseSuite } from "../contract/precise.js"
 import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
 import { visibilitySuite } from "../contract/visibility.js"
 import { mockBackend } from "../utils/backends.js"
 
-contractSuite("S3PoMock", S3PoMock)
+// The contract suite as users run it (s3po/testing), its precise part included.
+contractSuite("S3PoMock", S3PoMock, { capabilities: awsS3Capabilities })
 // With a millisecond per request, concurrent updates overlap as over a network.
 documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock.layer({ latency: "1 millis" }))
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
@@ -27,7 +27,6 @@ handlesPendingUploadsSuite(
   "S3PoMock pending uploads under a prefix",
   S3PoMock.layer({ faults: handlesStrandingFaults })
 )
-preciseSuite("S3PoMock precise writes and reads", S3PoMock, mockSupport)
 prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
 checksumsSuite("S3PoMock checksums on upload", mockBackend, { keepsChecksums: true })
 visibilitySuite("S3PoMock missing buckets and s3po's own metadata", mockBackend)
