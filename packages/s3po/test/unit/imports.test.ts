@@ -30,6 +30,8 @@ describe("what importing s3po costs", () => {
     const loaded = [...resolved, ...commonJs]
     assert.isTrue(loaded.some((module) => module.includes("/src/S3PoLive.ts")), "S3PoLive.ts itself is loaded")
     assert.deepStrictEqual(loaded.filter((module) => /@aws-sdk|@smithy|undici|live\/layer\.ts/.test(module)), [])
+    // s3po/testing's test runner (an optional peer dependency) is for test files only.
+    assert.deepStrictEqual(loaded.filter((module) => /vitest|\/src\/testing\.ts/.test(module)), [])
   }, 60_000)
 })
 
