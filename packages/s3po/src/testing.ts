@@ -25,9 +25,14 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Fault from "./Fault.js"
+import * as Buckets from "./internal/testing/buckets.js"
 import * as Contract from "./internal/testing/contract.js"
+import * as Documents from "./internal/testing/documents.js"
 import * as Fixtures from "./internal/testing/fixtures.js"
 import * as Precise from "./internal/testing/precise.js"
+import * as PrefixCopy from "./internal/testing/prefixCopy.js"
+import * as Presign from "./internal/testing/presign.js"
+import * as StreamingBatches from "./internal/testing/streamingBatches.js"
 import type { S3Po } from "./S3Po.js"
 import type { ValidationError } from "./S3PoError.js"
 import * as S3PoMock from "./S3PoMock.js"
@@ -119,6 +124,147 @@ export const contractSuite = (name: string, layer: Layer.Layer<S3Po, unknown>, o
     ...options.capabilities
   })
 }
+
+/**
+ * Reads with their info (`get`, `getStream`) and JSON documents (`putJson`, `getJson`,
+ * `updateJson`, 50 concurrent updates losing none) over any layer. It needs conditional writes
+ * (`ifMatch`) and conditional reads. s3po runs it on `S3PoMock` with 1 ms of latency per request,
+ * so that concurrent updates overlap as over a network.
+ *
+ * @example
+ * ```ts
+ * import { S3PoBackend } from "s3po"
+ * import { documentsSuite } from "s3po/testing"
+ *
+ * declare const myBackend: S3PoBackend.Backend
+ *
+ * documentsSuite("my backend: documents", S3PoBackend.layer(myBackend.pipe(S3PoBackend.withLatency("1 millis"))))
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const documentsSuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void = Documents.documentsSuite
+
+/**
+ * Buckets: listed, checked and deleted (a bucket with objects is `BucketNotEmpty` until
+ * emptied), `deletePrefix` page by page, and the pending uploads of a bucket without any, over any
+ * layer. It lists every bucket the credentials own: run it on a store (or an account) of test
+ * buckets.
+ *
+ * @example
+ * ```ts
+ * import { bucketsSuite, mockLayer } from "s3po/testing"
+ *
+ * bucketsSuite("buckets", mockLayer())
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const bucketsSuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void = Buckets.bucketsSuite
+
+/**
+ * The faults `pendingUploadsSuite`'s layer must have: the parts of keys under `stuck/` are denied,
+ * then the first two aborts too, so that uploads are left pending.
+ *
+ * @since 0.5.0
+ * @category fault presets
+ */
+export const strandingFaults: ReadonlyArray<Fault.Rule> = Buckets.strandingFaults
+
+/**
+ * Multipart uploads left pending, listed and aborted by prefix and age: over a layer with
+ * `strandingFaults`.
+ *
+ * @example
+ * ```ts
+ * import { S3PoBackend } from "s3po"
+ * import { pendingUploadsSuite, strandingFaults } from "s3po/testing"
+ *
+ * declare const myBackend: S3PoBackend.Backend
+ *
+ * pendingUploadsSuite("pending uploads", S3PoBackend.layer(myBackend.pipe(S3PoBackend.withFaults(strandingFaults))))
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const pendingUploadsSuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void =
+  Buckets.pendingUploadsSuite
+
+/**
+ * The faults `prefixCopySuite`'s layer must have: a CopyObject onto a key ending in `/refused` is
+ * denied, so that one object of a prefix fails and the others do not.
+ *
+ * @since 0.5.0
+ * @category fault presets
+ */
+export const prefixCopyFaults: ReadonlyArray<Fault.Rule> = PrefixCopy.prefixCopyFaults
+
+/**
+ * Copying and moving every object under a prefix (`copyPrefix`, `movePrefix`): progress, a failure
+ * of one object reported without stopping the others, overlapping prefixes refused. Over a layer
+ * with `prefixCopyFaults`.
+ *
+ * @example
+ * ```ts
+ * import { mockLayer, prefixCopyFaults, prefixCopySuite } from "s3po/testing"
+ *
+ * prefixCopySuite("prefix copies", mockLayer({}, { faults: prefixCopyFaults }))
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const prefixCopySuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void = PrefixCopy.prefixCopySuite
+
+/**
+ * Streams of keys through a store: `deleteManyStream` (each result in the order of the keys),
+ * `listObjects` feeding `batchStream`, and every item's outcome once, failures included.
+ *
+ * @example
+ * ```ts
+ * import { mockLayer, streamingBatchesSuite } from "s3po/testing"
+ *
+ * streamingBatchesSuite("streaming batches", mockLayer())
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const streamingBatchesSuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void =
+  StreamingBatches.streamingBatchesSuite
+
+/**
+ * Sends a request to a presigned URL, as a browser would: `fetch` for a server, the mock's
+ * `S3PoMock.Control.fetch` for `S3PoMock`.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type Fetch<R> = Presign.Fetch<R>
+
+/**
+ * Presigned URLs and forms (`presign`, `presignPost`), used without credentials through `fetch`:
+ * for a backend with a presigner.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoBackend } from "s3po"
+ * import { presignSuite } from "s3po/testing"
+ *
+ * declare const myBackend: S3PoBackend.Backend
+ *
+ * presignSuite("presigned URLs", S3PoBackend.layer(myBackend), (url, init) => Effect.promise(() => fetch(url, init)))
+ * ```
+ *
+ * @since 0.5.0
+ * @category suites
+ */
+export const presignSuite: <R>(name: string, layer: Layer.Layer<S3Po | R, unknown>, fetch: Fetch<R>) => void =
+  Presign.presignSuite
 
 // ---------------------------------------------------------------------------------------------
 // helpers

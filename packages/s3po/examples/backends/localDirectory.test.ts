@@ -4,20 +4,42 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { S3PoBackend } from "s3po"
-import { contractSuite } from "s3po/testing"
+import {
+  bucketsSuite,
+  contractSuite,
+  documentsSuite,
+  pendingUploadsSuite,
+  prefixCopyFaults,
+  prefixCopySuite,
+  strandingFaults,
+  streamingBatchesSuite
+} from "s3po/testing"
 import { localDirectory } from "./localDirectory.js"
 
-// A folder of its own, removed when the suite's layer is released.
-const overTempDir = Layer.unwrapScoped(
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-local-"))),
-      (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
-    ),
-    (dir) => S3PoBackend.layer(localDirectory(dir), { checksumAlgorithm: "none" })
+/** `S3Po` over a folder of its own, removed when the suite's layer is released, through `wrap`. */
+const overTempDir = (wrap: (backend: S3PoBackend.Backend) => S3PoBackend.Backend = (backend) => backend) =>
+  Layer.unwrapScoped(
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-local-"))),
+        (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+      ),
+      (dir) => S3PoBackend.layer(wrap(localDirectory(dir)), { checksumAlgorithm: "none" })
+    )
   )
-)
 
-contractSuite("a local directory", overTempDir, {
+// No storage class but STANDARD, no encryption; conditional writes and tags it has.
+contractSuite("a local directory", overTempDir(), {
   capabilities: { storageClasses: [], serverSideEncryption: false }
 })
+documentsSuite("a local directory: documents", overTempDir())
+bucketsSuite("a local directory: buckets", overTempDir())
+pendingUploadsSuite(
+  "a local directory: pending uploads",
+  overTempDir((backend) => backend.pipe(S3PoBackend.withFaults(strandingFaults)))
+)
+prefixCopySuite(
+  "a local directory: prefix copies",
+  overTempDir((backend) => backend.pipe(S3PoBackend.withFaults(prefixCopyFaults)))
+)
+streamingBatchesSuite("a local directory: streaming batches", overTempDir())

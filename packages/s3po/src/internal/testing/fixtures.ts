@@ -60,3 +60,6 @@ export const recordingTracer = Effect.map(Effect.tracer, (builtIn) => {
 
 /** The test functions of a suite that shares one `S3Po` layer (`layer(s3Layer)(name, (it) => ...)`). */
 export type SuiteMethods = Vitest.MethodsNonLive<S3Po, true>
+
+/** A value passed where its type says it cannot be: how a test gives bad input that the types would refuse. */
+export const unchecked = <A>(value: unknown): A => value as A
