@@ -53,7 +53,8 @@ import * as S3PoMock from "./S3PoMock.js"
  *   hold on PutObject, CopyObject and CompleteMultipartUpload, atomically: of 20 writers racing
  *   for one key, one wins.
  * - `tags`: whether objects keep tags, given at upload (single and multipart), by `setTags`, and
- *   on copies.
+ *   on copies. A store without tags still answers GetObjectTagging, with none: copies read the
+ *   source's tags to carry them over. PutObjectTagging it may leave out.
  *
  * Everything else is required: what every s3po operation is built on (bodies and their ETags,
  * metadata and content type, listings in S3's order with delimiters and pages, deletes, copies,

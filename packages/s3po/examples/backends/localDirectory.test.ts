@@ -32,6 +32,15 @@ const overTempDir = (wrap: (backend: S3PoBackend.Backend) => S3PoBackend.Backend
 contractSuite("a local directory", overTempDir(), {
   capabilities: { storageClasses: [], serverSideEncryption: false }
 })
+// A store that keeps no tags passes too, once it says so: it answers GetObjectTagging with none (copies
+// read the source's tags) and leaves PutObjectTagging out (S3PoBackend.make answers 501 NotImplemented).
+contractSuite(
+  "a local directory without tags",
+  overTempDir(({ putObjectTagging: _, ...rest }) =>
+    S3PoBackend.make({ ...rest, getObjectTagging: () => Effect.succeed({}) })
+  ),
+  { capabilities: { storageClasses: [], serverSideEncryption: false, tags: false } }
+)
 documentsSuite("a local directory: documents", overTempDir())
 bucketsSuite("a local directory: buckets", overTempDir())
 pendingUploadsSuite(
