@@ -80,6 +80,7 @@ const ranges: ReadonlyArray<readonly [DownloadOptions["range"], string]> = [
 ]
 
 const conditionalUploads = (it: SuiteMethods, support: Capabilities) => {
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.effect.skipIf(!support.conditionalWrites)(
     "ifNoneMatch '*' creates only: a taken key fails with PreconditionFailed and keeps its object",
     () =>
@@ -97,6 +98,7 @@ const conditionalUploads = (it: SuiteMethods, support: Capabilities) => {
         assert.strictEqual(yield* s3.downloadString(bucket, "lock"), "owner: a")
       })
   )
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.effect.skipIf(!support.conditionalWrites)(
     "ifMatch replaces only the version named: compare-and-swap",
     () =>
@@ -122,6 +124,7 @@ const conditionalUploads = (it: SuiteMethods, support: Capabilities) => {
         assert.isFalse(yield* s3.exists(bucket, "absent"))
       })
   )
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.effect.skipIf(!support.conditionalWrites)(
     "a condition survives the multipart switch: a 20 MiB stream over a taken key fails and leaves nothing",
     () =>
@@ -153,6 +156,7 @@ const conditionalUploads = (it: SuiteMethods, support: Capabilities) => {
 }
 
 const conditionsOnFilesAndRaces = (it: SuiteMethods, support: Capabilities) => {
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.scoped.skipIf(!support.conditionalWrites)(
     "uploadFile keeps its conditions, whole and multipart",
     () =>
@@ -175,6 +179,7 @@ const conditionsOnFilesAndRaces = (it: SuiteMethods, support: Capabilities) => {
         assert.deepStrictEqual(yield* pendingUploads(bucket), [])
       })
   )
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.effect.skipIf(!support.conditionalWrites)(
     "20 writers racing ifNoneMatch '*' on one key: exactly one wins, and its body is stored",
     () =>
@@ -197,6 +202,7 @@ const conditionsOnFilesAndRaces = (it: SuiteMethods, support: Capabilities) => {
 }
 
 const conditionalCopiesAndAttributes = (it: SuiteMethods, support: Capabilities) => {
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditions on writes); s3po's layers and RGW run it.
   it.effect.skipIf(!support.conditionalWrites)(
     "copy with conditions on its destination, single and multipart",
     () =>
@@ -229,6 +235,7 @@ const conditionalCopiesAndAttributes = (it: SuiteMethods, support: Capabilities)
         assert.deepStrictEqual(yield* pendingUploads(bucket), [])
       })
   )
+  // Skipped only on a backend declaring `tags: false` (the local-directory example's tagless variant); mock and RGW run it.
   it.effect.skipIf(!support.tags)(
     "attributes and tags are stored by single and multipart uploads, and returned by head and getTags",
     () =>
@@ -263,6 +270,7 @@ const conditionalCopiesAndAttributes = (it: SuiteMethods, support: Capabilities)
 }
 
 const copiedAttributesAndClasses = (it: SuiteMethods, support: Capabilities) => {
+  // Skipped only on a backend declaring `tags: false` (the local-directory example's tagless variant); mock and RGW run it.
   it.effect.skipIf(!support.tags)(
     "a copy keeps the source's attributes and tags, but those given",
     () =>
