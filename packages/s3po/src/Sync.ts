@@ -39,6 +39,33 @@ export type SyncProgress = model.SyncProgress
 export type SyncOptions = model.SyncOptions
 
 /**
+ * One rule of `SyncOptions.filters`, `{ include: glob }` or `{ exclude: glob }`. As `aws s3` applies
+ * `--include` and `--exclude` in the order typed: every path is taken, unless the last rule whose
+ * glob matches it is an `exclude`. A glob is matched against the path below the directory or
+ * prefix: `*` is any run of characters, `/` included, `?` one character, `[abc]`, `[a-z]` and
+ * `[!abc]` one of (or none of) a set.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sync } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   // Only the text files: aws s3 sync ./notes s3://docs --exclude "*" --include "*.txt"
+ *   yield* Sync.syncUp("./notes", { bucket: "docs" }, { filters: [{ exclude: "*" }, { include: "*.txt" }] })
+ *   // Nothing: the exclude comes last, so it wins over the include.
+ *   yield* Sync.syncUp("./notes", { bucket: "docs" }, { filters: [{ include: "*.txt" }, { exclude: "*" }] })
+ *   // Everything but the logs, those below sub/ too: --include "sub/*" --exclude "*.log"
+ *   yield* Sync.syncUp("./notes", { bucket: "docs" }, { filters: [{ include: "sub/*" }, { exclude: "*.log" }] })
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type SyncFilter = model.SyncFilter
+
+/**
  * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,
  * a NUL byte, ...), or that the local file system would not keep as the file it names: the object
  * is left where it is and nothing is written for it. Only `syncDown` refuses keys so; its plan

@@ -104,14 +104,14 @@ describe("sync paths", () => {
     const long = "a".repeat(5000)
     assert.isFalse(compileGlob(many)(long))
     assert.isTrue(compileGlob(many)(`${long}b`))
-    assert.deepStrictEqual([long, `${long}b`].map(makeFilter([], [many])), [true, false])
+    assert.deepStrictEqual([long, `${long}b`].map(makeFilter({ exclude: [many] })), [true, false])
   })
 
   it("an include glob takes back what an exclude glob leaves out; include alone leaves out nothing", () => {
-    const onlyJpegs = makeFilter(["*.jpg"], ["*"])
+    const onlyJpegs = makeFilter({ include: ["*.jpg"], exclude: ["*"] })
     assert.deepStrictEqual(["a.jpg", "a.txt", "d/b.jpg"].map(onlyJpegs), [true, false, true])
-    const noLogs = makeFilter([], ["logs/*", "*.tmp"])
+    const noLogs = makeFilter({ exclude: ["logs/*", "*.tmp"] })
     assert.deepStrictEqual(["logs/a", "x.tmp", "keep"].map(noLogs), [false, false, true])
-    assert.deepStrictEqual(["a", "b"].map(makeFilter(["a"], [])), [true, true])
+    assert.deepStrictEqual(["a", "b"].map(makeFilter({ include: ["a"] })), [true, true])
   })
 })

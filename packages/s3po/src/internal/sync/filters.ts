@@ -1,3 +1,5 @@
+import type { SyncFilter } from "./model.js"
+
 /** One step of a glob: any run of characters, any one character, one of a set, or a character itself. */
 type Token =
   | { readonly _tag: "Any" }
@@ -22,18 +24,29 @@ const rangesOf = (members: ReadonlyArray<number>): Array<readonly [number, numbe
   return ranges
 }
 
+/**
+ * Where the set opened at `open` closes, or -1 when it does not (the `[` then stands for itself).
+ * As in Python's `fnmatch`, which aws uses: a `]` right after `[` or `[!` is a member, not the end.
+ */
+const setEnd = (characters: ReadonlyArray<number>, open: number): number => {
+  let first = open + 1
+  if (characters[first] === 0x21) first++
+  if (characters[first] === 0x5d) first++
+  return characters.indexOf(0x5d, first)
+}
+
 /** A glob's steps, or an error saying why it is no pattern. */
 const tokensOf = (glob: string): Array<Token> => {
   const characters = Array.from(glob, (character) => character.codePointAt(0)!)
   const tokens: Array<Token> = []
   for (let at = 0; at < characters.length; at++) {
     const character = characters[at]!
+    const close = character === 0x5b ? setEnd(characters, at) : -1
     if (character === 0x2a) {
       // `**` matches what `*` does: one step, so that a run of stars costs no more than one.
       if (tokens.at(-1)?._tag !== "Any") tokens.push({ _tag: "Any" })
     } else if (character === 0x3f) tokens.push({ _tag: "One" })
-    else if (character === 0x5b && characters.indexOf(0x5d, at + 2) !== -1) {
-      const close = characters.indexOf(0x5d, at + 2)
+    else if (close !== -1) {
       const inside = characters.slice(at + 1, close)
       const negated = inside[0] === 0x21
       tokens.push({ _tag: "Set", negated, ranges: rangesOf(negated ? inside.slice(1) : inside) })
@@ -91,28 +104,88 @@ export const compileGlob = (glob: string): (relative: string) => boolean => {
   }
 }
 
+const globReason = (glob: string): string | undefined => {
+  try {
+    compileGlob(glob)
+    return undefined
+  } catch (error) {
+    return `${JSON.stringify(glob)} is not a glob: ${error instanceof Error ? error.message : String(error)}`
+  }
+}
+
 /** The first glob that is no pattern at all (`[z-a]`), and why. */
 export const invalidGlob = (globs: ReadonlyArray<string>): string | undefined => {
   for (const glob of globs) {
-    try {
-      compileGlob(glob)
-    } catch (error) {
-      return `${JSON.stringify(glob)} is not a glob: ${error instanceof Error ? error.message : String(error)}`
-    }
+    const reason = globReason(glob)
+    if (reason !== undefined) return reason
+  }
+  return undefined
+}
+
+/** The options that say which paths a sync takes. */
+export interface FilterOptions {
+  readonly include?: ReadonlyArray<string> | undefined
+  readonly exclude?: ReadonlyArray<string> | undefined
+  readonly filters?: ReadonlyArray<SyncFilter> | undefined
+}
+
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null
+
+/** What is wrong with one of `filters`: not `{ include: glob }` or `{ exclude: glob }`, or no glob. */
+const filterReason = (filter: unknown): string | undefined => {
+  if (!isObject(filter) || Array.isArray(filter)) return "must be { include: glob } or { exclude: glob }"
+  const include: unknown = Reflect.get(filter, "include")
+  const exclude: unknown = Reflect.get(filter, "exclude")
+  if ((include === undefined) === (exclude === undefined)) {
+    return "must be { include: glob } or { exclude: glob }, one of the two"
+  }
+  const glob = include ?? exclude
+  return typeof glob === "string" ? globReason(glob) : "must have a string glob"
+}
+
+/**
+ * The field and reason of the first filter option that is no filter: `filters` not an array of
+ * `{ include }` and `{ exclude }`, or a glob that is no pattern (`[z-a]`).
+ */
+export const filterProblem = (
+  options: FilterOptions
+): { readonly field: string; readonly reason: string } | undefined => {
+  const arrays = invalidGlob([...(options.include ?? []), ...(options.exclude ?? [])])
+  if (arrays !== undefined) return { field: "include/exclude", reason: arrays }
+  const filters: unknown = options.filters
+  if (filters === undefined) return undefined
+  if (!Array.isArray(filters)) return { field: "filters", reason: "must be an array of { include } and { exclude }" }
+  for (const [index, filter] of filters.entries()) {
+    const reason = filterReason(filter)
+    if (reason !== undefined) return { field: `filters[${index}]`, reason }
   }
   return undefined
 }
 
 /**
- * Which relative paths a sync takes: all but those matching an `exclude` glob, unless they also
- * match an `include` glob (`exclude: ["*"], include: ["*.jpg"]` takes only JPEGs).
+ * The rules of a sync's options in the order they apply: `exclude`'s globs, then `include`'s (as
+ * `aws s3 sync --exclude ... --include ...` gives them), then `filters` as given.
  */
-export const makeFilter = (
-  include: ReadonlyArray<string> = [],
-  exclude: ReadonlyArray<string> = []
-): (relative: string) => boolean => {
-  if (exclude.length === 0) return () => true
-  const excluded = exclude.map(compileGlob)
-  const included = include.map(compileGlob)
-  return (relative) => !excluded.some((matches) => matches(relative)) || included.some((matches) => matches(relative))
+export const rulesOf = (options: FilterOptions): ReadonlyArray<SyncFilter> => [
+  ...(options.exclude ?? []).map((exclude) => ({ exclude })),
+  ...(options.include ?? []).map((include) => ({ include })),
+  ...(options.filters ?? [])
+]
+
+/**
+ * Which relative paths a sync takes, by aws's rule: every path, unless the last rule whose glob
+ * matches it is an `exclude` (`[{ exclude: "*" }, { include: "*.jpg" }]` takes only JPEGs;
+ * `[{ include: "*.jpg" }, { exclude: "*" }]` takes nothing).
+ */
+export const makeFilter = (options: FilterOptions): (relative: string) => boolean => {
+  const rules = rulesOf(options)
+  const firstExclude = rules.findIndex((rule) => "exclude" in rule && rule.exclude !== undefined)
+  // Includes before any exclude take back nothing: every path is taken until something excludes it.
+  if (firstExclude === -1) return () => true
+  const compiled = rules.slice(firstExclude).map((rule) =>
+    "exclude" in rule && rule.exclude !== undefined
+      ? { taken: false, matches: compileGlob(rule.exclude) }
+      : { taken: true, matches: compileGlob(rule.include!) }
+  ).reverse()
+  return (relative) => compiled.find((rule) => rule.matches(relative))?.taken ?? true
 }

@@ -43,9 +43,22 @@ export interface SyncOptions {
   /**
    * Globs over paths below the directory or prefix (`*` matches `/` too, `?`, `[abc]`): a path
    * matching an `exclude` glob is left alone, on both sides, unless it matches an `include` glob.
+   * They are rules as `filters` are, `exclude`'s first, then `include`'s: what aws does with
+   * `--exclude ... --include ...`. For any other order, use `filters`.
    */
   readonly include?: ReadonlyArray<string> | undefined
   readonly exclude?: ReadonlyArray<string> | undefined
+  /**
+   * Rules in order, as `aws s3` reads `--include` and `--exclude` from its command line: every path
+   * is taken, unless the last rule whose glob matches it is an `exclude`. The globs are matched
+   * against the path below the directory or prefix (`sub/d.log`): `*` is any run of characters,
+   * `/` included, `?` one character, `[abc]`, `[a-z]` and `[!abc]` one of (or none of) a set. They
+   * apply after `exclude` and `include`, on both sides: a path left out is neither copied nor
+   * deleted. See `Sync.SyncFilter` for examples.
+   *
+   * @since 0.6.0
+   */
+  readonly filters?: ReadonlyArray<SyncFilter> | undefined
   /** Files copied at once. Default 16. Large files (multipart) go two at a time among them. */
   readonly concurrency?: number | undefined
   /** Compares and reports, acts on nothing: the summary counts what would be done. */
@@ -62,6 +75,14 @@ export interface SyncOptions {
   /** Called with each action once it is done (or, in a dry run, decided), failed ones included. */
   readonly onAction?: ((action: SyncAction, error: SyncError | undefined) => Effect.Effect<void>) | undefined
 }
+
+/**
+ * One rule of a sync's `filters`: paths matching the glob are taken (`include`) or left out
+ * (`exclude`), unless a later rule matches them too.
+ */
+export type SyncFilter =
+  | { readonly include: string; readonly exclude?: never }
+  | { readonly exclude: string; readonly include?: never }
 
 /**
  * What can go wrong for one file or object of a sync: any error of the service's operations, or

@@ -156,7 +156,7 @@ const paired = (
   location: SyncLocation,
   options: SyncOptions
 ): Stream.Stream<Paired<LocalFile, RemoteObject>, S3PoError> => {
-  const taken = makeFilter(options.include, options.exclude)
+  const taken = makeFilter(options)
   return mergeByKey(
     Stream.filter(localFiles(operation, localDir, options), (file) => taken(file.relative)),
     Stream.filter(

@@ -10,7 +10,7 @@ import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from 
 import * as ArgumentShapes from "../core/argumentShapes.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
-import { invalidGlob } from "./filters.js"
+import { filterProblem } from "./filters.js"
 import { missing } from "./localTree.js"
 import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "./model.js"
 import * as Plan from "./plan.js"
@@ -37,8 +37,8 @@ const problemOf = (operation: string, localDir: string, location: SyncLocation, 
     globProblem(operation, options)
 
 const globProblem = (operation: string, options: SyncOptions) => {
-  const reason = invalidGlob([...(options.include ?? []), ...(options.exclude ?? [])])
-  return reason === undefined ? undefined : new ValidationError({ operation, field: "include/exclude", reason })
+  const problem = filterProblem(options)
+  return problem === undefined ? undefined : new ValidationError({ operation, ...problem })
 }
 
 /**
