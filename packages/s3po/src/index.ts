@@ -14,6 +14,13 @@ export * as Fault from "./Fault.js"
  */
 export * as MockFault from "./MockFault.js"
 /**
+ * What s3po does with local files, as one service: Node's by default, in memory for tests, or over
+ * `@effect/platform`'s `FileSystem`.
+ *
+ * @since 0.6.0
+ */
+export * as LocalFiles from "./LocalFiles.js"
+/**
  * The retry policy every layer applies to transient failures.
  *
  * @since 0.1.0

@@ -15,7 +15,7 @@ import * as fc from "fast-check"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { S3Po, S3PoMock, Sync } from "s3po"
+import { LocalFiles, S3Po, S3PoMock, Sync } from "s3po"
 import { foldedNames } from "../../src/internal/sync/nameFolding.js"
 import * as Plan from "../../src/internal/sync/plan.js"
 import { unsafeReason } from "../../src/internal/sync/safePath.js"
@@ -184,7 +184,7 @@ const checkFoldedPlan = (scenario: Scenario) =>
     for (const key of scenario.keys) yield* Effect.ignore(s3.upload("property", key, `remote ${key}`))
     const keys = yield* keysOf("property")
     const actions = Chunk.toArray(
-      yield* Stream.runCollect(Plan.planDown(s3, { bucket: "property" }, root, { delete: true }, foldedNames))
+      yield* Stream.runCollect(Plan.planDown(s3, LocalFiles.nodeFiles, { bucket: "property" }, root, { delete: true }, foldedNames))
     )
     const keyNames = new Set(keys.filter((key) => unsafeReason(key) === undefined).map(foldedNames))
     const downloaded = new Set<string>()

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { S3Po, S3PoMock, Sync } from "s3po"
+import { LocalFiles, S3Po, S3PoMock, Sync } from "s3po"
 import { exactNames, foldedNames, nameFoldOf } from "../../src/internal/sync/nameFolding.js"
 import * as Plan from "../../src/internal/sync/plan.js"
 import { freshBucket, tempDir } from "../utils/fixtures.js"
@@ -122,7 +122,7 @@ layer(S3PoMock, { excludeTestServices: true })("sync safety", (it) => {
 
   describe("keys that differ only in case, into a directory that does not tell case apart", () => {
     const planOf = (bucket: string, root: string, fold: typeof exactNames) =>
-      Effect.flatMap(S3Po, (s3) => Stream.runCollect(Plan.planDown(s3, { bucket }, root, { delete: true }, fold))).pipe(
+      Effect.flatMap(S3Po, (s3) => Stream.runCollect(Plan.planDown(s3, LocalFiles.nodeFiles, { bucket }, root, { delete: true }, fold))).pipe(
         Effect.map((actions) =>
           Chunk.toArray(actions).map((action) =>
             action._tag === "Refuse"
@@ -161,11 +161,11 @@ layer(S3PoMock, { excludeTestServices: true })("sync safety", (it) => {
         const outer = yield* tempDir
         const probed = path.join(outer, "probed")
         yield* Effect.promise(() => fs.mkdir(probed))
-        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(probed)), exactNames)
+        assert.strictEqual(yield* nameFoldOf(LocalFiles.nodeFiles, probed), exactNames)
         // A folder that answers to its name in upper case too, as on macOS or Windows.
         yield* Effect.promise(() => fs.symlink(probed, path.join(outer, "PROBED")))
-        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(probed)), foldedNames)
-        assert.strictEqual(yield* Effect.promise(() => nameFoldOf(path.join(probed, "not-made-yet"))), foldedNames)
+        assert.strictEqual(yield* nameFoldOf(LocalFiles.nodeFiles, probed), foldedNames)
+        assert.strictEqual(yield* nameFoldOf(LocalFiles.nodeFiles, path.join(probed, "not-made-yet")), foldedNames)
       }))
   })
 })

@@ -1,12 +1,11 @@
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
+import { isPlatformError } from "@effect/platform/Error"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import type * as Scope from "effect/Scope"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import type { LocalFiles } from "../../LocalFiles.js"
 import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
 import {
@@ -16,11 +15,11 @@ import {
   TransportError,
   ValidationError
 } from "../../S3PoError.js"
+import * as LocalFilesTag from "../localFiles/tag.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { readConditionsOf, type Span, spanOf } from "./conditions.js"
 import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
-import { partialFileName } from "./partialFile.js"
 import { ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
@@ -150,8 +149,8 @@ interface Selection {
 export interface Downloads {
   readonly singleAttempt: Backend
   readonly policy: RetryPolicy
-  readonly fileSystem: FileSystem.FileSystem
-  readonly path: Path.Path
+  /** The local files `downloadFile` writes with, if the layer was built with some (else the call's, else Node's). */
+  readonly localFiles: LocalFiles | undefined
   /** Whether whole-object reads are checked against the object's checksum, unless a call says otherwise. */
   readonly verify: boolean
 }
@@ -612,38 +611,30 @@ export const toFile = (
   destination: string,
   options: DownloadOptions = {}
 ): Effect.Effect<DownloadResult, S3PoError> => {
-  const { fileSystem: fs, path } = downloads
-  const fileError = (reason: string) => (cause: unknown) =>
-    new LocalFileError({ operation, path: destination, reason, cause })
-  const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
   const once = (selection: Selection, seen: (info: ObjectInfo) => void) =>
-    // Each range as one array: one write per range instead of one per chunk received.
-    Effect.flatMap(
-      opened(downloads, operation, bucket, key, options, selection, "whole"),
-      (download) => {
-        seen(download.info)
-        // What the answer said may be nothing: the file holds what the body held.
-        let written = 0
-        return Effect.acquireUseRelease(
-          Effect.succeed(temporary),
-          (file) =>
-            download.body.pipe(
-              Stream.mapChunks((chunk) => {
-                for (const bytes of chunk) written += bytes.length
-                return chunk
-              }),
-              Stream.run(Sink.mapError(fs.sink(file, { flag: "wx" }), fileError("cannot write the temporary file"))),
-              Effect.zipRight(
-                fs.rename(file, destination).pipe(Effect.mapError(fileError("cannot move the file into place")))
-              ),
-              Effect.map((): DownloadResult => ({ size: written, etag: download.info.etag }))
+    Effect.flatMap(LocalFilesTag.current(downloads.localFiles), (files) =>
+      Effect.flatMap(
+        opened(downloads, operation, bucket, key, options, selection, "whole"),
+        (download) => {
+          seen(download.info)
+          // What the answer said may be nothing: the file holds what the body held.
+          let written = 0
+          const counted = Stream.mapChunks(download.body, (chunk) => {
+            for (const bytes of chunk) written += bytes.length
+            return chunk
+          })
+          return files.writeAtomically(destination, counted).pipe(
+            Effect.mapError((error) =>
+              isPlatformError(error)
+                ? new LocalFileError({ operation, path: destination, reason: "cannot write the file", cause: error })
+                : error
             ),
-          // A body the file could not take (it could not be opened) would hold its connection.
-          (file, exit) =>
-            Exit.isSuccess(exit) ? Effect.void : Effect.zipRight(download.discard, Effect.ignore(fs.remove(file)))
-        )
-      }
-    )
+            // A body the file could not take (it could not be opened) would hold its connection.
+            Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : download.discard),
+            Effect.map((): DownloadResult => ({ size: written, etag: download.info.etag }))
+          )
+        }
+      ))
   return Validate.guard(
     problemOf(operation, bucket, key, options),
     rereadOnMismatch(downloads, selectionOf(downloads, options), once)

@@ -1,14 +1,10 @@
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { RetryPolicy } from "../../Retry.js"
 import { type ChecksumAlgorithm, S3Po } from "../../S3Po.js"
 import { S3ServiceError, type ValidationError } from "../../S3PoError.js"
+import * as LocalFilesTag from "../localFiles/tag.js"
 import * as ArgumentShapes from "./argumentShapes.js"
 import type { Backend } from "./backend.js"
 import { defaultMultipartThreshold, defaultPartConcurrency, defaultPartSize } from "./limits.js"
@@ -28,21 +24,6 @@ export interface BackendSettings {
   readonly verifyDownloads?: boolean | undefined
 }
 
-/**
- * The file system `uploadFile` and `downloadFile` use: the one in the context where the layer is
- * built (a test may provide its own), else Node's. The one place s3po picks a platform.
- */
-const platform: Effect.Effect<{ readonly fileSystem: FileSystem.FileSystem; readonly path: Path.Path }> = Effect.all({
-  fileSystem: Effect.flatMap(
-    Effect.serviceOption(FileSystem.FileSystem),
-    Option.match({ onNone: () => Effect.provide(FileSystem.FileSystem, NodeFileSystem.layer), onSome: Effect.succeed })
-  ),
-  path: Effect.flatMap(
-    Effect.serviceOption(Path.Path),
-    Option.match({ onNone: () => Effect.provide(Path.Path, NodePath.layer), onSome: Effect.succeed })
-  )
-})
-
 /** What `presign` and `presignPost` fail with on a backend that has no presigner. */
 const withoutPresigner =
   (operation: string) => (request: { readonly bucket: string; readonly key?: string | undefined }) =>
@@ -60,9 +41,9 @@ const withoutPresigner =
 
 const noPresigner: Presigner = { url: withoutPresigner("presign"), post: withoutPresigner("presignPost") }
 
-/** The `S3Po` service over a backend, with the settings' defaults; the file system is the context's, else Node's. */
+/** The `S3Po` service over a backend, with the settings' defaults and the local files of the context it is built in. */
 export const serviceOf = (backend: Backend, settings: BackendSettings): Effect.Effect<S3Po.Service> =>
-  Effect.map(platform, (files) =>
+  Effect.map(LocalFilesTag.atBuild, (localFiles) =>
     Service.make(backend, {
       presigner: backend.presigner ?? noPresigner,
       retry: settings.retry ?? defaultPolicy,
@@ -76,7 +57,7 @@ export const serviceOf = (backend: Backend, settings: BackendSettings): Effect.E
         checksumAlgorithm: settings.checksumAlgorithm ?? "CRC32",
         recordPartSize: settings.recordPartSize ?? true
       },
-      ...files
+      localFiles
     }))
 
 /** A layer serving `S3Po` from a backend, or an effect acquiring one (its resources held by the layer). */

@@ -1,11 +1,12 @@
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { LocalFiles } from "../../LocalFiles.js"
 import type { RetryPolicy } from "../../Retry.js"
 import type { DownloadOptions, ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import { checkedService } from "./argumentShapes.js"
+import * as LocalFilesTag from "../localFiles/tag.js"
 import { type Backend, mapBackend, operationNames, type Primitive } from "./backend.js"
 import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
@@ -34,8 +35,8 @@ export interface ServiceOptions {
   readonly retry: RetryPolicy
   readonly multipart: Upload.MultipartDefaults
   readonly integrity: Upload.IntegrityDefaults
-  readonly fileSystem: FileSystem.FileSystem
-  readonly path: Path.Path
+  /** The local files the layer was built with, if its context held any (else the call's, else Node's). */
+  readonly localFiles: LocalFiles | undefined
   /** Whether downloads of whole objects are verified, unless a call says otherwise. */
   readonly verifyDownloads: boolean
 }
@@ -56,22 +57,34 @@ const uploadFile =
       if (problem !== undefined) return yield* problem
       const fileError = (cause: unknown) =>
         new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
-      const size = Number((yield* Effect.mapError(options.fileSystem.stat(path), fileError)).size)
+      const files = yield* LocalFilesTag.current(options.localFiles)
+      const info = yield* Effect.mapError(files.stat(path), fileError)
+      if (Option.isNone(info) || info.value.type !== "File") {
+        const reason = Option.isNone(info) ? "no such file" : "is not a file"
+        return yield* new LocalFileError({ operation: "uploadFile", path, reason })
+      }
+      const size = info.value.size
       if (size < Upload.multipartThresholdOf(uploadOptions, options.multipart)) {
-        const bytes = yield* Effect.mapError(options.fileSystem.readFile(path), fileError)
+        const bytes = yield* Effect.mapError(files.readFile(path), fileError)
         return yield* upload<never, never>("uploadFile", bucket, key, bytes, uploadOptions)
       }
       // Parts are read from the file straight into the upload's part buffers.
       const source: Upload.Source<LocalFileError, never> = {
         open: (buffers) =>
-          Effect.map(
-            Effect.mapError(options.fileSystem.open(path), fileError),
-            (file) =>
-              readerInto(
-                (into) => Effect.mapBoth(file.read(into), { onFailure: fileError, onSuccess: Number }),
-                buffers
-              )
-          ),
+          Effect.map(Effect.mapError(files.open(path), fileError), (file) => {
+            let position = 0
+            return readerInto(
+              (into) =>
+                Effect.mapBoth(file.read(into, position), {
+                  onFailure: fileError,
+                  onSuccess: (read) => {
+                    position += read
+                    return read
+                  }
+                }),
+              buffers
+            )
+          }),
         size
       }
       return yield* upload("uploadFile", bucket, key, source, uploadOptions)
@@ -238,8 +251,7 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
   const downloads: Download.Downloads = {
     singleAttempt,
     policy: options.retry,
-    fileSystem: options.fileSystem,
-    path: options.path,
+    localFiles: options.localFiles,
     verify: options.verifyDownloads
   }
   const deleteMany = DeleteMany.make(retried)
@@ -280,5 +292,5 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
     // The handle calls the service it is a method of: checked, and known to `storedInfoOf` (sync).
     bucket: (name) => Handles.bucket(service, name)
   }))
-  return withStoredInfo(headRetried, service)
+  return LocalFilesTag.keptBeside(withStoredInfo(headRetried, service), options.localFiles)
 }

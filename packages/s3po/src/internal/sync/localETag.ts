@@ -1,5 +1,8 @@
+import type { PlatformError } from "@effect/platform/Error"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
-import { createReadStream } from "node:fs"
+import type { LocalFiles } from "../../LocalFiles.js"
 import { defaultPartSize } from "../core/limits.js"
 import { multipartETagDigest, type Verifier } from "../core/verification.js"
 
@@ -21,21 +24,27 @@ const partSizesFor = (size: number, parts: number): ReadonlyArray<number> => {
  * ETag may have been made with. The file is read once. An ETag of another form (SSE-KMS, SSE-C)
  * never matches.
  */
-export const matchesETag = async (file: string, size: number, etag: string): Promise<boolean> => {
+export const matchesETag = (
+  files: LocalFiles,
+  file: string,
+  size: number,
+  etag: string
+): Effect.Effect<boolean, PlatformError> => {
   const unquoted = etag.replaceAll("\"", "").toLowerCase()
   const [digest, partCount] = unquoted.split("-")
-  if (digest === undefined || !/^[0-9a-f]{32}$/.test(digest)) return false
+  if (digest === undefined || !/^[0-9a-f]{32}$/.test(digest)) return Effect.succeed(false)
   if (partCount === undefined) {
     const whole = createHash("md5")
-    for await (const chunk of createReadStream(file, { highWaterMark: MiB })) whole.update(chunk as Buffer)
-    return whole.digest("hex") === digest
+    return Effect.map(readEach(files, file, (chunk) => whole.update(chunk)), () => whole.digest("hex") === digest)
   }
   const digests = partSizesFor(size, Number(partCount)).map((partSize) => multipartETagDigest(partSize))
-  if (digests.length === 0) return false
-  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) {
-    for (const parted of digests) parted.update(chunk as Buffer)
-  }
-  return digests.some((parted) => parted.etag() === unquoted)
+  if (digests.length === 0) return Effect.succeed(false)
+  return Effect.map(
+    readEach(files, file, (chunk) => {
+      for (const parted of digests) parted.update(chunk)
+    }),
+    () => digests.some((parted) => parted.etag() === unquoted)
+  )
 }
 
 /** Whether an ETag is an MD5 alone (an object put whole), which the file's MD5 is compared with as it is. */
@@ -43,7 +52,13 @@ export const isSinglePartETag = (etag: string): boolean =>
   /^[0-9a-f]{32}$/.test(etag.replaceAll("\"", "").toLowerCase())
 
 /** Whether a local file's bytes pass `verifier`, made from what an object stores. The file is read once. */
-export const passesVerifier = async (file: string, verifier: Verifier): Promise<boolean> => {
-  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) verifier.update(chunk as Buffer)
-  return verifier.check() === undefined
-}
+export const passesVerifier = (
+  files: LocalFiles,
+  file: string,
+  verifier: Verifier
+): Effect.Effect<boolean, PlatformError> =>
+  Effect.map(readEach(files, file, (chunk) => verifier.update(chunk)), () => verifier.check() === undefined)
+
+/** Reads a file once, a MiB at a time, handing each chunk to `f`. */
+const readEach = (files: LocalFiles, file: string, f: (chunk: Uint8Array) => void) =>
+  Stream.runForEach(files.readStream(file, { chunkSize: MiB }), (chunk) => Effect.sync(() => f(chunk)))

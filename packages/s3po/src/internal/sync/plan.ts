@@ -1,13 +1,14 @@
+import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { File as LocalFile, LocalFiles } from "../../LocalFiles.js"
 import type { S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError } from "../../S3PoError.js"
 import { storedInfoOf } from "../core/storedInfo.js"
 import { verifierOf } from "../core/verification.js"
 import { makeFilter } from "./filters.js"
 import { isSinglePartETag, matchesETag, passesVerifier } from "./localETag.js"
-import { filesInKeyOrder, type LocalFile } from "./localTree.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import type { SyncAction, SyncLocation, SyncOptions } from "./model.js"
 import { exactNames, type NameFold, nameFoldOf } from "./nameFolding.js"
@@ -35,19 +36,15 @@ export const folderPrefix = (location: SyncLocation): string => {
  * `followSymlinks` says: what it finds it may delete or write over, and links may be followed to
  * read, never to delete or write.
  */
-const localFiles = (
+const localFilesOf = (
+  files: LocalFiles,
   operation: "syncUp" | "syncDown",
   localDir: string,
   options: SyncOptions
 ): Stream.Stream<LocalFile, LocalFileError> =>
-  Stream.suspend(() =>
-    Stream.fromAsyncIterable(
-      filesInKeyOrder(localDir, {
-        followSymlinks: options.followSymlinks === true,
-        linkedFolders: operation === "syncUp"
-      }),
-      (cause) => new LocalFileError({ operation, path: localDir, reason: "cannot read the directory", cause })
-    ).pipe(Stream.flattenIterables)
+  Stream.mapError(
+    files.walk(localDir, { followSymlinks: options.followSymlinks === true, linkedFolders: operation === "syncUp" }),
+    (cause) => new LocalFileError({ operation, path: localDir, reason: "cannot read the directory", cause })
   )
 
 /** The objects below the prefix, in key order; keys ending in `/` (console folders) passed over. */
@@ -88,18 +85,19 @@ const sameBySizeAndTime = (local: LocalFile, remote: RemoteObject, sourceIsLocal
  */
 const sameByChecksum = (
   s3: S3Po.Service,
+  files: LocalFiles,
   bucket: string,
   operation: string,
   local: LocalFile,
   remote: RemoteObject
 ): Effect.Effect<boolean, LocalFileError> => {
   if (local.size !== remote.size) return Effect.succeed(false)
-  const read = (compare: () => Promise<boolean>) =>
-    Effect.tryPromise({
-      try: compare,
-      catch: (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
-    })
-  const byETag = () => matchesETag(local.path, local.size, remote.etag)
+  const read = (compare: Effect.Effect<boolean, PlatformError>) =>
+    Effect.mapError(
+      compare,
+      (cause) => new LocalFileError({ operation, path: local.path, reason: "cannot read the file", cause })
+    )
+  const byETag = matchesETag(files, local.path, local.size, remote.etag)
   const storedInfo = storedInfoOf(s3)
   if (storedInfo === undefined || isSinglePartETag(remote.etag)) return read(byETag)
   // An object that cannot be asked (gone since the listing, or not allowed) is compared by its ETag.
@@ -107,7 +105,7 @@ const sameByChecksum = (
     const verifier = Option.isSome(info) && info.value.size === local.size
       ? verifierOf(operation, bucket, remote.key, info.value)
       : undefined
-    return read(verifier === undefined ? byETag : () => passesVerifier(local.path, verifier))
+    return read(verifier === undefined ? byETag : passesVerifier(files, local.path, verifier))
   })
 }
 
@@ -119,6 +117,7 @@ type Decide = (pair: Paired<LocalFile, RemoteObject>, same: boolean) => Option.O
  */
 const decided = (
   s3: S3Po.Service,
+  files: LocalFiles,
   bucket: string,
   operation: "syncUp" | "syncDown",
   pairs: Stream.Stream<Paired<LocalFile, RemoteObject>, S3PoError>,
@@ -132,7 +131,7 @@ const decided = (
           ? Effect.succeed(decide(pair, false))
           // A file that cannot be read is not the same: its copy then fails alone, reading it.
           : Effect.map(
-            Effect.orElseSucceed(sameByChecksum(s3, bucket, operation, pair.left, pair.right), () => false),
+            Effect.orElseSucceed(sameByChecksum(s3, files, bucket, operation, pair.left, pair.right), () => false),
             (same) => decide(pair, same)
           ), {
         concurrency: 4
@@ -151,6 +150,7 @@ const decided = (
 /** The two sides of a sync, paired by path below the directory and the prefix, filters applied. */
 const paired = (
   s3: S3Po.Service,
+  files: LocalFiles,
   operation: "syncUp" | "syncDown",
   localDir: string,
   location: SyncLocation,
@@ -158,7 +158,7 @@ const paired = (
 ): Stream.Stream<Paired<LocalFile, RemoteObject>, S3PoError> => {
   const taken = makeFilter(options)
   return mergeByKey(
-    Stream.filter(localFiles(operation, localDir, options), (file) => taken(file.relative)),
+    Stream.filter(localFilesOf(files, operation, localDir, options), (file) => taken(file.relative)),
     Stream.filter(
       inKeyOrder(
         remoteObjects(s3, location.bucket, folderPrefix(location)),
@@ -184,6 +184,7 @@ const paired = (
 
 export const planUp = (
   s3: S3Po.Service,
+  files: LocalFiles,
   localDir: string,
   destination: SyncLocation,
   options: SyncOptions
@@ -205,9 +206,10 @@ export const planUp = (
   }
   return decided(
     s3,
+    files,
     destination.bucket,
     "syncUp",
-    paired(s3, "syncUp", localDir, destination, options),
+    paired(s3, files, "syncUp", localDir, destination, options),
     options,
     decide
   )
@@ -222,6 +224,7 @@ export const planUp = (
  */
 export const planDown = (
   s3: S3Po.Service,
+  files: LocalFiles,
   source: SyncLocation,
   localDir: string,
   options: SyncOptions,
@@ -229,13 +232,14 @@ export const planDown = (
 ): Stream.Stream<SyncAction, S3PoError> =>
   Stream.unwrap(
     Effect.map(
-      nameFold === undefined ? Effect.promise(() => nameFoldOf(localDir)) : Effect.succeed(nameFold),
-      (fold) => planDownWith(s3, source, localDir, options, fold)
+      nameFold === undefined ? nameFoldOf(files, localDir) : Effect.succeed(nameFold),
+      (fold) => planDownWith(s3, files, source, localDir, options, fold)
     )
   )
 
 const planDownWith = (
   s3: S3Po.Service,
+  files: LocalFiles,
   source: SyncLocation,
   localDir: string,
   options: SyncOptions,
@@ -299,13 +303,13 @@ const planDownWith = (
   }
   // Names are claimed in key order, before `decided` may decide a few pairs at once.
   const pairs = folding
-    ? Stream.map(paired(s3, "syncDown", localDir, source, options), (pair) => {
+    ? Stream.map(paired(s3, files, "syncDown", localDir, source, options), (pair) => {
       if (pair.right !== undefined) claim(pair.right)
       return pair
     })
-    : paired(s3, "syncDown", localDir, source, options)
+    : paired(s3, files, "syncDown", localDir, source, options)
   return Stream.concat(
-    decided(s3, source.bucket, "syncDown", pairs, options, decide),
+    decided(s3, files, source.bucket, "syncDown", pairs, options, decide),
     Stream.suspend(() =>
       Stream.fromIterable(laterDeletes.filter((local) => !owners.has(fold(local.relative))).map(deleted))
     )

@@ -2,16 +2,15 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import { readFile } from "node:fs"
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import type { LocalFiles } from "../../LocalFiles.js"
 import { S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
+import * as LocalFilesTag from "../localFiles/tag.js"
 import { filterProblem } from "./filters.js"
-import { missing } from "./localTree.js"
 import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "./model.js"
 import * as Plan from "./plan.js"
 import { isWithin } from "./safePath.js"
@@ -46,23 +45,25 @@ const globProblem = (operation: string, options: SyncOptions) => {
  * empty (`empty`: a plan or a dry run down into it), or an error (`fail`: a sync up from it).
  */
 const directoryOf = (
+  files: LocalFiles,
   operation: string,
   localDir: string,
   whenMissing: "create" | "empty" | "fail"
-): Effect.Effect<string, LocalFileError> =>
-  Effect.tryPromise({
-    try: async () => {
-      if (whenMissing === "create") await fs.mkdir(localDir, { recursive: true })
-      const real = await fs.realpath(localDir).catch((error: unknown) => {
-        if (whenMissing === "empty" && missing(error)) return undefined
-        throw error
-      })
-      if (real === undefined) return path.resolve(localDir)
-      if (!(await fs.stat(real)).isDirectory()) throw new Error("not a directory")
-      return real
-    },
-    catch: (cause) => new LocalFileError({ operation, path: localDir, reason: "is not a directory to sync", cause })
-  })
+): Effect.Effect<string, LocalFileError> => {
+  const failed = (cause: unknown) =>
+    new LocalFileError({ operation, path: localDir, reason: "is not a directory to sync", cause })
+  return Effect.gen(function*() {
+    if (whenMissing === "create") yield* files.makeDirectory(localDir)
+    const real = yield* files.realPath(localDir)
+    if (Option.isNone(real)) {
+      if (whenMissing === "empty") return path.resolve(localDir)
+      return yield* failed("no such directory")
+    }
+    const info = yield* files.stat(real.value)
+    if (Option.isNone(info) || info.value.type !== "Directory") return yield* failed("not a directory")
+    return real.value
+  }).pipe(Effect.mapError((error) => error instanceof LocalFileError ? error : failed(error)))
+}
 
 /** What a sync's progress and summary are counted from. */
 class Tally {
@@ -112,6 +113,7 @@ const deleteFailure = (bucket: string, failed: { key: string; code: string; mess
 
 interface Run {
   readonly s3: S3Po.Service
+  readonly files: LocalFiles
   readonly operation: "syncUp" | "syncDown"
   readonly bucket: string
   /** The local directory, as a real path. */
@@ -139,21 +141,12 @@ const settled = (run: Run, action: SyncAction, error: SyncError | undefined, byt
     return Effect.zipRight(onAction === undefined ? Effect.void : onAction(action, error), reported(run))
   })
 
-/**
- * A file under the multipart threshold, read whole. Node's callback `readFile` costs a fraction of
- * its promise form and of `uploadFile`'s stat-then-read, and a sync of small files is mostly that.
- */
+/** A file under the multipart threshold, read whole: a sync of small files is mostly that. */
 const readSmallFile = (run: Run, file: string): Effect.Effect<Uint8Array, LocalFileError> =>
-  Effect.async((resume) => {
-    readFile(file, (error, bytes) =>
-      resume(
-        error === null
-          ? Effect.succeed(bytes)
-          : Effect.fail(
-            new LocalFileError({ operation: run.operation, path: file, reason: "cannot read the file", cause: error })
-          )
-      ))
-  })
+  Effect.mapError(
+    run.files.readFile(file),
+    (cause) => new LocalFileError({ operation: run.operation, path: file, reason: "cannot read the file", cause })
+  )
 
 /** A large file's upload, its bytes counted as each part is acknowledged: progress moves within it. */
 const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, counted: { bytes: number }) =>
@@ -170,35 +163,37 @@ const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, 
  * Fails unless `folder`, below the real `root`, is reached without a symbolic link: a sync writes and
  * deletes only in its directory and never through a link, not even one that points back inside.
  */
-const reachedWithoutLink = async (root: string, folder: string) => {
-  if (!isWithin(root, folder)) throw new Error(`${folder} is outside ${root}`)
-  if ((await fs.realpath(folder)) === folder) return
-  // A real path may differ only in the case the file system keeps (Windows): each folder on the way tells.
-  let at = root
-  for (const name of path.relative(root, folder).split(path.sep)) {
-    at = path.join(at, name)
-    if ((await fs.lstat(at)).isSymbolicLink()) throw new Error(`${at} is a symbolic link`)
-  }
-}
+const reachedWithoutLink = (files: LocalFiles, root: string, folder: string): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    if (!isWithin(root, folder)) return yield* Effect.fail(`${folder} is outside ${root}`)
+    if (Option.getOrUndefined(yield* files.realPath(folder)) === folder) return
+    // A real path may differ only in the case the file system keeps (Windows): each folder on the way tells.
+    let at = root
+    for (const name of path.relative(root, folder).split(path.sep)) {
+      at = path.join(at, name)
+      const info = yield* files.stat(at, { followLinks: false })
+      if (Option.isSome(info) && info.value.type === "SymbolicLink") {
+        return yield* Effect.fail(`${at} is a symbolic link`)
+      }
+    }
+  })
 
 /** Downloads into place, atomically, with the object's last-modified time. */
 const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): Effect.Effect<void, S3PoError> => {
   const localError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
-  const folder = Effect.tryPromise({
-    try: async () => {
-      let existing = path.dirname(action.path)
-      while (!(await fs.access(existing).then(() => true, () => false))) existing = path.dirname(existing)
-      await reachedWithoutLink(run.root, existing)
-      await fs.mkdir(path.dirname(action.path), { recursive: true })
-      await reachedWithoutLink(run.root, path.dirname(action.path))
-    },
-    catch: localError("cannot make its folder inside the directory without a symbolic link")
-  })
-  const touch = Effect.tryPromise({
-    try: () => fs.utimes(action.path, action.lastModified, action.lastModified),
-    catch: localError("cannot set its modification time")
-  })
+  const { files, root } = run
+  const folder = Effect.gen(function*() {
+    let existing = path.dirname(action.path)
+    while (Option.isNone(yield* files.stat(existing))) existing = path.dirname(existing)
+    yield* reachedWithoutLink(files, root, existing)
+    yield* files.makeDirectory(path.dirname(action.path))
+    yield* reachedWithoutLink(files, root, path.dirname(action.path))
+  }).pipe(Effect.mapError(localError("cannot make its folder inside the directory without a symbolic link")))
+  const touch = Effect.mapError(
+    files.setModified(action.path, action.lastModified),
+    localError("cannot set its modification time")
+  )
   return folder.pipe(
     Effect.zipRight(run.s3.downloadFile(run.bucket, action.key, action.path)),
     Effect.zipRight(touch)
@@ -234,14 +229,14 @@ const makeExecute = (run: Run) =>
             ? largeFiles.withPermits(1)(download(run, action))
             : download(run, action)
         case "DeleteFile":
-          return Effect.tryPromise({
-            try: async () => {
-              await reachedWithoutLink(run.root, path.dirname(action.path))
-              await fs.unlink(action.path)
-            },
-            catch: (cause) =>
+          return Effect.zipRight(
+            reachedWithoutLink(run.files, run.root, path.dirname(action.path)),
+            run.files.remove(action.path)
+          ).pipe(
+            Effect.mapError((cause) =>
               new LocalFileError({ operation: run.operation, path: action.path, reason: "cannot remove it", cause })
-          })
+            )
+          )
         case "Refuse":
           return Effect.fail(action.error)
         default:
@@ -301,21 +296,23 @@ const runSync = (
   localDir: string,
   location: SyncLocation,
   options: SyncOptions,
-  plan: (s3: S3Po.Service, root: string) => Stream.Stream<SyncAction, S3PoError>
+  plan: (s3: S3Po.Service, files: LocalFiles, root: string) => Stream.Stream<SyncAction, S3PoError>
 ): Effect.Effect<SyncSummary, S3PoError, S3Po> => {
   // Checked first: the span below reads the location, which may be anything until it is.
   const problem = problemOf(operation, localDir, location, options)
   if (problem !== undefined) return Effect.fail(problem)
   return Effect.gen(function*() {
     const s3 = yield* S3Po
+    const files = yield* LocalFilesTag.ofService(s3)
     const root = yield* directoryOf(
+      files,
       operation,
       localDir,
       operation === "syncUp" ? "fail" : options.dryRun === true ? "empty" : "create"
     )
-    const run: Run = { s3, operation, bucket: location.bucket, root, options, tally: new Tally() }
+    const run: Run = { s3, files, operation, bucket: location.bucket, root, options, tally: new Tally() }
     const { execute, flushDeletes } = yield* makeExecute(run)
-    const counted = plan(s3, root).pipe(
+    const counted = plan(s3, files, root).pipe(
       Stream.tap((action) =>
         Effect.sync(() => {
           run.tally.filesTotal++
@@ -338,36 +335,62 @@ export const syncUp = (
   destination: SyncLocation,
   options: SyncOptions = {}
 ): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
-  runSync("syncUp", localDir, destination, options, (s3, root) => Plan.planUp(s3, root, destination, options))
+  runSync(
+    "syncUp",
+    localDir,
+    destination,
+    options,
+    (s3, files, root) => Plan.planUp(s3, files, root, destination, options)
+  )
 
 export const syncDown = (
   source: SyncLocation,
   localDir: string,
   options: SyncOptions = {}
 ): Effect.Effect<SyncSummary, S3PoError, S3Po> =>
-  runSync("syncDown", localDir, source, options, (s3, root) => Plan.planDown(s3, source, root, options))
+  runSync(
+    "syncDown",
+    localDir,
+    source,
+    options,
+    (s3, files, root) => Plan.planDown(s3, files, source, root, options)
+  )
 
 const planned = (
   operation: "syncUp" | "syncDown",
   localDir: string,
   location: SyncLocation,
   options: SyncOptions,
-  plan: (s3: S3Po.Service, root: string) => Stream.Stream<SyncAction, S3PoError>
+  plan: (s3: S3Po.Service, files: LocalFiles, root: string) => Stream.Stream<SyncAction, S3PoError>
 ): Stream.Stream<SyncAction, S3PoError | ValidationError, S3Po> => {
   const problem = problemOf(operation, localDir, location, options)
   if (problem !== undefined) return Stream.fail(problem)
   return Stream.unwrap(
-    Effect.map(
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const files = yield* LocalFilesTag.ofService(s3)
       // A plan down into a missing directory downloads everything; a plan up from one is an error,
       // not a plan to delete everything.
-      Effect.zip(S3Po, directoryOf(operation, localDir, operation === "syncUp" ? "fail" : "empty")),
-      ([s3, root]) => plan(s3, root)
-    )
+      const root = yield* directoryOf(files, operation, localDir, operation === "syncUp" ? "fail" : "empty")
+      return plan(s3, files, root)
+    })
   )
 }
 
 export const planUp = (localDir: string, destination: SyncLocation, options: SyncOptions = {}) =>
-  planned("syncUp", localDir, destination, options, (s3, root) => Plan.planUp(s3, root, destination, options))
+  planned(
+    "syncUp",
+    localDir,
+    destination,
+    options,
+    (s3, files, root) => Plan.planUp(s3, files, root, destination, options)
+  )
 
 export const planDown = (source: SyncLocation, localDir: string, options: SyncOptions = {}) =>
-  planned("syncDown", localDir, source, options, (s3, root) => Plan.planDown(s3, source, root, options))
+  planned(
+    "syncDown",
+    localDir,
+    source,
+    options,
+    (s3, files, root) => Plan.planDown(s3, files, source, root, options)
+  )

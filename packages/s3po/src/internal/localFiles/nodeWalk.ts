@@ -1,23 +1,10 @@
 import type { Dirent, Stats } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import type { File as LocalFile, WalkOptions } from "../../LocalFiles.js"
 import { compareKeys } from "../core/keyOrder.js"
 import { isPartialFileName } from "../core/partialFile.js"
-import { isWithin } from "./safePath.js"
-
-/** A regular file below a sync's directory. */
-export interface LocalFile {
-  /** Its path below the directory, with `/` between names: the key below the prefix. */
-  readonly relative: string
-  readonly path: string
-  readonly size: number
-  readonly modified: Date
-  /**
-   * Whether its name is one a download writes into until it is complete (in progress, or left by a
-   * killed run): such a file is not synced on its own, only when a key of its name exists.
-   */
-  readonly partial: boolean
-}
+import { isWithin } from "../sync/safePath.js"
 
 interface Entry {
   readonly name: string
@@ -31,16 +18,6 @@ interface Entry {
 export const missing = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error &&
   (error.code === "ENOENT" || error.code === "ENOTDIR")
-
-/**
- * How a walk treats symbolic links: `followSymlinks` follows links out of the directory and links to
- * folders; `linkedFolders: false` never enters a linked folder, whatever `followSymlinks` says (the
- * walk of a sync down, which may delete what it finds).
- */
-export interface WalkOptions {
-  readonly followSymlinks: boolean
-  readonly linkedFolders: boolean
-}
 
 /** What a symbolic link stands for in a sync: a file, a directory, or nothing (left out). */
 const followed = async (
