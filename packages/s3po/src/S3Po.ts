@@ -367,6 +367,14 @@ export interface PrefixCopyOptions extends MultipartOptions, ObjectAttributes {
   /** Objects copied at once. Default 16. */
   readonly concurrency?: number | undefined
   /**
+   * Which objects are copied (or moved), by their keys below the source prefix: rules as a sync's
+   * (`Sync.SyncFilter`), the last one that matches a key deciding, every key taken when none does.
+   * The others are not copied, nor counted.
+   *
+   * @since 0.6.0
+   */
+  readonly filters?: ReadonlyArray<Sync.SyncFilter> | undefined
+  /**
    * `"*"`: copy only onto free keys. An object already at a destination key is left as it is, its
    * source reported in `failed` with `PreconditionFailed` (and, for a move, kept).
    */

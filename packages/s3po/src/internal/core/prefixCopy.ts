@@ -16,6 +16,7 @@ import type {
   UploadResult
 } from "../../S3Po.js"
 import { AccessDenied, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
+import { filterError, makeFilter } from "../sync/filters.js"
 import type { Backend } from "./backend.js"
 import * as Batch from "./batch.js"
 import * as DeleteMany from "./deleteMany.js"
@@ -53,7 +54,8 @@ const problemOf = (
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
     Validate.multipart(operation, options) ??
     Validate.objectAttributes(operation, options) ??
-    Validate.conditionalWrite(operation, { ifNoneMatch: options.ifNoneMatch, metadata: options.metadata })
+    Validate.conditionalWrite(operation, { ifNoneMatch: options.ifNoneMatch, metadata: options.metadata }) ??
+    filterError(operation, options)
   if (problem !== undefined) return problem
   if ((options.concurrency as unknown) === "unbounded") {
     return new ValidationError({ operation, field: "concurrency", reason: "must be a whole number of at least 1" })
@@ -98,8 +100,11 @@ const tally = (from: PrefixLocation, to: PrefixLocation, options: PrefixCopyOpti
   const onObject = options.onObject
   const source = (key: string): ObjectLocation => ({ bucket: from.bucket, key })
   const target = (key: string): ObjectLocation => ({ bucket: to.bucket, key: toPrefix + key.slice(fromPrefix.length) })
+  const takenBelow = makeFilter(options)
   return {
     fromPrefix,
+    /** Whether the filters take a listed key, by its part below the source prefix. */
+    taken: (key: string) => takenBelow(key.slice(fromPrefix.length)),
     progress,
     source,
     target,
@@ -132,7 +137,7 @@ const listed = (retried: Backend, operation: string, bucket: string, counts: Tal
     Stream.filterMap(
       Listing.entries(retried, operation, bucket, { prefix: counts.fromPrefix }),
       (entry) => {
-        if (entry._tag !== "Object") return Option.none()
+        if (entry._tag !== "Object" || !counts.taken(entry.key)) return Option.none()
         counts.progress.listed++
         counts.progress.listedBytes += entry.size
         return Option.some(entry)
@@ -187,7 +192,7 @@ export const make = (retried: Backend, copy: Copy) =>
   Validate.guard(
     problemOf(operation, from, to, options),
     Effect.suspend(() => {
-      const { concurrency, onObject: _onObject, onProgress: _onProgress, ...copyOptions } = options
+      const { concurrency, filters: _filters, onObject: _onObject, onProgress: _onProgress, ...copyOptions } = options
       const counts = tally(from, to, options)
       // Each outcome counted as it completes; the key of a successful copy goes on, for a move.
       const copied = Stream.mapEffect(

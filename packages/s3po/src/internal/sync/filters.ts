@@ -1,3 +1,4 @@
+import { ValidationError } from "../../S3PoError.js"
 import type { SyncFilter } from "./model.js"
 
 /** One step of a glob: any run of characters, any one character, one of a set, or a character itself. */
@@ -160,6 +161,12 @@ export const filterProblem = (
     if (reason !== undefined) return { field: `filters[${index}]`, reason }
   }
   return undefined
+}
+
+/** `filterProblem` as the `ValidationError` of an operation. */
+export const filterError = (operation: string, options: FilterOptions): ValidationError | undefined => {
+  const problem = filterProblem(options)
+  return problem === undefined ? undefined : new ValidationError({ operation, ...problem })
 }
 
 /**
