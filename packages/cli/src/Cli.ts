@@ -4,10 +4,17 @@
  * @since 0.1.0
  */
 import { Command } from "@effect/cli"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import packageJson from "../package.json" with { type: "json" }
+import { CommandFailed, ExitCode } from "./internal/common.js"
 import { cp, mv } from "./internal/copy.js"
+import { CommandLine } from "./internal/filterOrder.js"
 import { ls } from "./internal/ls.js"
 import { mb, presign, rb, rm } from "./internal/objects.js"
+import { cat } from "./internal/stream.js"
 import { sync } from "./internal/sync.js"
 
 export {
@@ -27,13 +34,58 @@ export {
   S3Layer
 } from "./internal/common.js"
 
+export {
+  /**
+   * The exit code of a run of `run`: 0 success; 1 an S3 or transfer failure (any file failed, an
+   * `ls` that found nothing); 2 a usage error (an unknown command or flag, a missing or bad
+   * argument); 130 interrupted.
+   *
+   * @since 0.6.0
+   * @category running
+   */
+  exitCodeOf,
+  /**
+   * The exit codes `exitCodeOf` gives, by name.
+   *
+   * @since 0.6.0
+   * @category running
+   */
+  ExitCode
+} from "./internal/common.js"
+
+/** What every `--help` ends with: how a script reads the outcome, and what lines look like. */
+const footer = HelpDoc.blocks([
+  HelpDoc.h1("EXIT CODES"),
+  HelpDoc.descriptionList([
+    [Span.text(String(ExitCode.success)), HelpDoc.p("Success (an ls of an empty bucket too)")],
+    [
+      Span.text(String(ExitCode.failure)),
+      HelpDoc.p("S3 or the local file system failed: any file or object of a transfer failed, or an ls found nothing")
+    ],
+    [
+      Span.text(String(ExitCode.usage)),
+      HelpDoc.p("Usage error: an unknown command or flag, a missing or bad argument; nothing was done")
+    ],
+    [Span.text(String(ExitCode.interrupted)), HelpDoc.p("Interrupted (Ctrl-C)")]
+  ]),
+  HelpDoc.h1("OUTPUT"),
+  HelpDoc.p(
+    "As aws s3 prints it: local paths relative to the working directory, a delete: line per deleted object, " +
+      "ls with PRE lines first and times in the local time zone. Control characters in keys and paths are " +
+      "escaped (\\x1b). --json prints one JSON object per line, keys and paths exact, times in UTC."
+  )
+])
+
 /**
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("s3po").pipe(
+export const command = Command.make("s3po", {}, () =>
+  Console.error("s3po: a command is required (ls, cp, mv, rm, sync, ...): s3po --help lists them").pipe(
+    Effect.zipRight(Effect.fail(new CommandFailed(ExitCode.usage)))
+  )).pipe(
   Command.withDescription("S3 from the shell, on s3po: configured by S3PO_ENDPOINT and AWS_* as the library is"),
-  Command.withSubcommands([ls, cp, mv, rm, sync, presign, mb, rb])
+  Command.withSubcommands([ls, cp, mv, rm, sync, cat, presign, mb, rb])
 )
 
 /**
@@ -42,4 +94,7 @@ export const command = Command.make("s3po").pipe(
  * @since 0.1.0
  * @category running
  */
-export const run = Command.run(command, { name: "s3po", version: packageJson.version })
+export const run = (argv: ReadonlyArray<string>) =>
+  Effect.provideService(runCommand(argv), CommandLine, argv)
+
+const runCommand = Command.run(command, { name: "s3po", version: packageJson.version, footer })

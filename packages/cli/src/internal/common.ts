@@ -1,11 +1,15 @@
 import { Options } from "@effect/cli"
+import * as CliValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type S3Po, S3PoLive, type ValidationError } from "s3po"
+import { isS3PoError, type S3Po, S3PoLive, type ValidationError } from "s3po"
 import * as Output from "./output.js"
 
 /** The options every command takes, besides the environment the library reads (`S3PO_ENDPOINT`, `AWS_*`). */
@@ -52,12 +56,14 @@ export const liveS3Layer = Layer.succeed(
 )
 
 /**
- * Runs a command's work with its `S3Po` and its output. A failure prints one line on stderr; the
- * process then exits with 1.
+ * Runs a command's work with its `S3Po` and its output. A failure prints one line on stderr and
+ * the process exits with 2 when the command line was wrong (`UsageError`, or the library's
+ * `ValidationError`: a bad bucket name, key or option, refused before any request), else 1. A work
+ * that fails with `CommandFailed` has printed what it had to say: it exits with that code.
  */
 export const withS3 = <A>(
   options: CommonOptions,
-  work: (output: Output.Output) => Effect.Effect<A, { readonly message: string }, S3Po>
+  work: (output: Output.Output) => Effect.Effect<A, { readonly message: string } | CommandFailed, S3Po>
 ): Effect.Effect<void, CommandFailed, S3Layer> => {
   const output = Output.make({ json: options.json })
   return Effect.flatMap(S3Layer, (layerOf) =>
@@ -65,13 +71,59 @@ export const withS3 = <A>(
       Effect.provide(layerOf(options)),
       Effect.ensuring(output.done),
       Effect.catchAll((error) =>
-        Effect.zipRight(output.failure(`s3po: ${Output.messageOf(error)}`, error), Effect.fail(new CommandFailed()))
+        error instanceof CommandFailed
+          ? Effect.fail(error)
+          : Effect.zipRight(
+            output.failure(`s3po: ${Output.messageOf(error)}`, error),
+            Effect.fail(new CommandFailed(isUsageError(error) ? ExitCode.usage : ExitCode.failure))
+          )
       ),
       Effect.asVoid
     ))
 }
 
-/** A command that has said why it failed: the process exits with 1, printing nothing more. */
+/**
+ * What the process exits with, as scripts read it. aws-cli gives 252 to a usage error and 2 to a
+ * skipped file; s3po has no skipped files (a file that cannot be read failed) and gives 2 to usage.
+ */
+export const ExitCode = {
+  /** Everything was done (an `ls` of an empty bucket too). */
+  success: 0,
+  /** S3 or the local file system refused: any file or object of a transfer failed, an `ls` found nothing. */
+  failure: 1,
+  /** The command line was wrong: an unknown command or flag, a missing or bad argument. Nothing was done. */
+  usage: 2,
+  /** Interrupted (Ctrl-C, SIGTERM), as a shell reports a process that SIGINT ended. */
+  interrupted: 130
+} as const
+
+/** A command that has said why it failed: the process exits with `exitCode`, printing nothing more. */
 export class CommandFailed {
   readonly _tag = "CommandFailed"
+  constructor(readonly exitCode: number = ExitCode.failure) {}
+}
+
+/** An argument the command cannot take (a local path where an S3 URL goes, a bad duration): exits 2. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** Fails with a `UsageError` saying what is wrong with the command line. */
+export const usageError = (message: string): Effect.Effect<never, UsageError> => Effect.fail(new UsageError({ message }))
+
+const isUsageError = (error: unknown): boolean =>
+  error instanceof UsageError || (isS3PoError(error) && error._tag === "ValidationError")
+
+/**
+ * The exit code of a run of the command line: 0 when it succeeded, 2 for what `@effect/cli` refused
+ * to parse (it has printed why) and for a `UsageError`, a command's own code when it failed, 130
+ * when interrupted, and 1 for anything else.
+ */
+export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return ExitCode.success
+  if (Cause.isInterruptedOnly(exit.cause)) return ExitCode.interrupted
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) return ExitCode.failure
+  if (failure.value instanceof CommandFailed) return failure.value.exitCode
+  return CliValidationError.isValidationError(failure.value) || failure.value instanceof UsageError
+    ? ExitCode.usage
+    : ExitCode.failure
 }

@@ -1,16 +1,57 @@
 import { Args, Command, Options } from "@effect/cli"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { printable, S3Po } from "s3po"
-import { common, withS3 } from "./common.js"
-import { parseLocation } from "./location.js"
+import { type ListEntry, printable, S3Po } from "s3po"
+import { CommandFailed, common, usageError, withS3 } from "./common.js"
+import { localTime, type Output } from "./output.js"
 
-const date = (when: Date) => when.toISOString().slice(0, 19).replace("T", " ")
+/**
+ * What `ls` lists, read as aws reads it: `s3://bucket/prefix` or `bucket/prefix`; nothing, or
+ * `s3://`, for the buckets.
+ */
+const targetOf = (text: Option.Option<string>) => {
+  const path = Option.getOrElse(Option.map(text, (given) => given.replace(/^s3:\/\//, "")), () => "")
+  const slash = path.indexOf("/")
+  const bucket = slash === -1 ? path : path.slice(0, slash)
+  const prefix = slash === -1 ? "" : path.slice(slash + 1)
+  if (bucket === "" && prefix !== "") return usageError(`${Option.getOrElse(text, () => "")}: expected s3://bucket/prefix`)
+  return Effect.succeed({ bucket, prefix })
+}
 
-const listBuckets = Effect.flatMap(S3Po, (s3) => s3.listBuckets())
+const listBuckets = (output: Output) =>
+  Effect.flatMap(S3Po, (s3) => s3.listBuckets()).pipe(
+    Effect.flatMap((buckets) =>
+      Effect.forEach(buckets, (bucket) =>
+        output.report(`${localTime(bucket.creationDate)} ${printable(bucket.name)}`, {
+          bucket: bucket.name,
+          created: bucket.creationDate.toISOString()
+        }), { discard: true })
+    )
+  )
 
-/** `s3po ls [s3://bucket/prefix] [--recursive]`: buckets, or what a prefix holds. */
+/**
+ * Each entry of a listing: a folder as `PRE name/`, an object with its time, size and name (below
+ * the prefix's last `/`, or its whole key when recursive). `--json` gives it exact, times in UTC.
+ */
+const reportEntry = (output: Output, prefix: string, recursive: boolean) => (entry: ListEntry) => {
+  const nameOf = (key: string) => printable(recursive ? key : key.slice(prefix.lastIndexOf("/") + 1))
+  return entry._tag === "CommonPrefix"
+    ? output.report(`${"PRE".padStart(30)} ${nameOf(entry.prefix)}`, { prefix: entry.prefix })
+    : output.report(`${localTime(entry.lastModified)} ${String(entry.size).padStart(10)} ${nameOf(entry.key)}`, {
+      key: entry.key,
+      size: entry.size,
+      lastModified: entry.lastModified.toISOString(),
+      etag: entry.etag
+    })
+}
+
+/**
+ * `s3po ls [s3://bucket/prefix] [--recursive]`: buckets, or what a prefix holds. A page at a time (a
+ * chunk of the listing), its folders first, as aws prints them; `--json` in S3's order. A prefix
+ * that holds nothing exits with 1, as aws's does; an empty bucket lists nothing and succeeds.
+ */
 export const ls = Command.make("ls", {
   ...common,
   target: Args.text({ name: "s3://bucket/prefix" }).pipe(Args.optional),
@@ -22,30 +63,19 @@ export const ls = Command.make("ls", {
   withS3(options, (output) =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      const target = Option.map(options.target, parseLocation)
-      if (Option.isNone(target)) {
-        for (const bucket of yield* listBuckets) {
-          yield* output.report(`${date(bucket.creationDate)} ${printable(bucket.name)}`, {
-            bucket: bucket.name,
-            created: bucket.creationDate.toISOString()
-          })
-        }
-        return
-      }
-      if (target.value._tag === "Local") return yield* Effect.fail({ message: "ls takes s3://bucket/prefix" })
-      const { bucket, key: prefix } = target.value
-      yield* Stream.runForEach(
+      const { bucket, prefix } = yield* targetOf(options.target)
+      if (bucket === "") return yield* listBuckets(output)
+      const report = reportEntry(output, prefix, options.recursive)
+      let found = 0
+      yield* Stream.runForEachChunk(
         s3.listObjects(bucket, { prefix, ...(options.recursive ? {} : { delimiter: "/" }) }),
-        (entry) =>
-          entry._tag === "CommonPrefix"
-            ? output.report(`${"PRE".padStart(30)} ${printable(entry.prefix.slice(prefix.lastIndexOf("/") + 1))}`, {
-              prefix: entry.prefix
-            })
-            : output.report(
-              `${date(entry.lastModified)} ${String(entry.size).padStart(10)} ${
-                printable(options.recursive ? entry.key : entry.key.slice(prefix.lastIndexOf("/") + 1))
-              }`,
-              { key: entry.key, size: entry.size, lastModified: entry.lastModified.toISOString(), etag: entry.etag }
-            )
+        (chunk) => {
+          found += chunk.length
+          const [objects, folders] = output.json
+            ? [chunk, Chunk.empty<ListEntry>()]
+            : Chunk.partition(chunk, (entry) => entry._tag === "CommonPrefix")
+          return Effect.forEach(Chunk.appendAll(folders, objects), report, { discard: true })
+        }
       )
-    }))).pipe(Command.withDescription("List buckets, or the objects and folders below a prefix"))
+      if (found === 0 && prefix !== "") return yield* Effect.fail(new CommandFailed())
+    }))).pipe(Command.withDescription("List buckets (ls, or ls s3://), or the objects and folders below a prefix"))

@@ -1,16 +1,43 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { printable, S3Po } from "s3po"
-import { common, withS3 } from "./common.js"
+import { common, usageError, withS3 } from "./common.js"
 import { folder, formatS3, parseLocation } from "./location.js"
+import { type Output } from "./output.js"
 
 const s3Location = (text: string) => {
   const location = parseLocation(text)
   return location._tag === "S3" && location.bucket !== ""
     ? Effect.succeed(location)
-    : Effect.fail({ message: `${text}: expected s3://bucket/key` })
+    : usageError(`${text}: expected s3://bucket/key`)
 }
+
+/**
+ * Deletes every object below a prefix, as the listing streams in (1000 keys to a request), with a
+ * `delete: s3://bucket/key` line for each as aws prints them, and a `delete failed:` line on stderr
+ * for each S3 refused; the others go on. `--json` gives, as before, one record of the count.
+ */
+const deleteBelow = (output: Output, bucket: string, prefix: string) =>
+  Effect.gen(function*() {
+    const s3 = yield* S3Po
+    let deleted = 0
+    let failed = 0
+    yield* Stream.runForEach(s3.deleteManyStream(bucket, s3.list(bucket, { prefix })), (result) => {
+      if (result.deleted) {
+        deleted++
+        return output.line(`delete: ${formatS3(bucket, result.key)}`)
+      }
+      failed++
+      const error = { message: `${result.message} (${result.code})`, bucket, key: result.key, code: result.code }
+      return output.failure(`delete failed: ${formatS3(bucket, result.key)}: ${printable(error.message)}`, error, {
+        action: "DeleteObject"
+      })
+    })
+    if (failed > 0) return yield* Effect.fail({ message: `${failed} of ${deleted + failed} failed` })
+    return deleted
+  })
 
 /** `s3po rm s3://bucket/key [--recursive]`. */
 export const rm = Command.make("rm", {
@@ -30,8 +57,8 @@ export const rm = Command.make("rm", {
         return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
       }
       const prefix = folder(key)
-      const deleted = yield* s3.deletePrefix(bucket, prefix)
-      yield* output.report(`deleted ${deleted} objects below ${formatS3(bucket, prefix)}`, { deleted, bucket, prefix })
+      const deleted = yield* deleteBelow(output, bucket, prefix)
+      yield* output.record({ deleted, bucket, prefix })
     }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))
 
 /**
@@ -41,9 +68,7 @@ export const rm = Command.make("rm", {
 const parseExpiry = (text: string) => {
   const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim())
   if (match === null) {
-    return Effect.fail({
-      message: `--expires ${text}: expected seconds (3600) or a number with s, m, h or d (90s, 15m, 1h, 7d)`
-    })
+    return usageError(`--expires ${text}: expected seconds (3600) or a number with s, m, h or d (90s, 15m, 1h, 7d)`)
   }
   const unit = { "": "seconds", s: "seconds", m: "minutes", h: "hours", d: "days" }[match[2]!] as
     | "seconds"
@@ -98,8 +123,9 @@ export const rb = Command.make("rb", {
       const s3 = yield* S3Po
       const { bucket } = yield* s3Location(options.target)
       if (options.force) {
-        const emptied = yield* s3.emptyBucket(bucket)
-        yield* output.line(`deleted ${emptied.deleted} objects, aborted ${emptied.aborted} uploads`)
+        yield* deleteBelow(output, bucket, "")
+        const aborted = yield* s3.abortPendingUploads(bucket)
+        if (aborted > 0) yield* output.line(`aborted ${aborted} pending uploads`)
       }
       yield* s3.deleteBucket(bucket)
       yield* output.report(`remove_bucket: ${printable(bucket)}`, { action: "DeleteBucket", bucket })

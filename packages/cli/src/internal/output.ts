@@ -1,6 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from "cli-progress"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as path from "node:path"
 import { isS3PoError, printable, type Sync } from "s3po"
 
 /**
@@ -81,6 +82,28 @@ export const errorRecord = (error: { readonly message: string }): Record<string,
  */
 const asciiJson = (value: Record<string, unknown>): string =>
   JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
+ * A local path as aws prints it in a transfer line, however it was typed: its folder relative to
+ * the working directory, then its name (`./c.txt`, `site/a.txt`, `../../etc/hostname`).
+ */
+export const shownPath = (file: string): string => {
+  const absolute = path.resolve(file)
+  const folder = path.relative(process.cwd(), path.dirname(absolute))
+  return path.isAbsolute(folder)
+    ? absolute
+    : `${folder === "" ? "." : folder}${path.sep}${path.basename(absolute)}`
+}
+
+/** A file below a transfer's directory, as `shownPath` shows it: the directory as typed, not resolved. */
+export const shownFile = (localDir: string, relative: string): string => shownPath(path.join(localDir, relative))
+
+const twoDigits = (value: number) => String(value).padStart(2, "0")
+
+/** A time as `aws s3 ls` prints it: `2026-12-07 09:30:00`, in the local time zone. */
+export const localTime = (when: Date): string =>
+  `${when.getFullYear()}-${twoDigits(when.getMonth() + 1)}-${twoDigits(when.getDate())} ` +
+  `${twoDigits(when.getHours())}:${twoDigits(when.getMinutes())}:${twoDigits(when.getSeconds())}`
 
 const units = ["B", "KiB", "MiB", "GiB", "TiB"]
 

@@ -37,6 +37,9 @@ const records = (lines: ReadonlyArray<string>) =>
     return JSON.parse(line)
   })
 
+/** A local path as transfer lines show it, as aws does: relative to the working directory. */
+const fromHere = (...parts: ReadonlyArray<string>) => path.relative(process.cwd(), path.join(...parts))
+
 const seeded = (keys: ReadonlyArray<string>) =>
   makeCli(layerMock({ seed: { bkt: Object.fromEntries(keys.map((key) => [key, "x"])) } }))
 
@@ -76,7 +79,7 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
       "copy: s3://bkt/in/title\\x1b]0;pwned\\x07.txt to s3://bkt/out/title\\x1b]0;pwned\\x07.txt"
     ])
     assert.deepStrictEqual(await ran("cp", `s3://bkt/in/${clip}`, root + "/"), [
-      `download: s3://bkt/in/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt to ${root}/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt`
+      `download: s3://bkt/in/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt to ${fromHere(root)}/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt`
     ])
     assert.strictEqual(await fs.readFile(path.join(root, clip!), "utf8"), "x")
     assert.deepStrictEqual(await ran("mv", `s3://bkt/in/${csi}`, `s3://bkt/moved/${csi}`), [
@@ -84,11 +87,11 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
     ])
     await fs.writeFile(path.join(root, bidi!), "y")
     assert.deepStrictEqual(await ran("cp", path.join(root, bidi!), "s3://bkt/up/"), [
-      `upload: ${root}/bidi\\u202etxt.exe to s3://bkt/up/bidi\\u202etxt.exe`
+      `upload: ${fromHere(root)}/bidi\\u202etxt.exe to s3://bkt/up/bidi\\u202etxt.exe`
     ])
     assert.deepStrictEqual(await ran("rm", `s3://bkt/in/${cr}`), ["delete: s3://bkt/in/cr\\x0dOK.txt"])
     assert.deepStrictEqual(await ran("rm", "s3://bkt/dir\x1b[2J", "--recursive"), [
-      "deleted 1 objects below s3://bkt/dir\\x1b[2J/"
+      "delete: s3://bkt/dir\\x1b[2J/inner"
     ])
     assertPrintable(lines)
     const json = records(await ran("cp", `s3://bkt/out/${title}`, `s3://bkt/again/${title}`, "--json"))
@@ -140,7 +143,7 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
     assert.isFalse(down.ok)
     assertPrintable([...down.stdout, ...down.stderr])
     for (const [, shown] of hostile) {
-      assert.include(down.stdout, `download: s3://bkt/in/${shown} to ${path.join(root, "down")}/${shown}`)
+      assert.include(down.stdout, `download: s3://bkt/in/${shown} to ${fromHere(root, "down")}/${shown}`)
     }
     assert.match(down.stderr[0]!, /^failed: nul\\x00\.txt: syncDown: s3:\/\/bkt\/in\/nul\\x00\.txt: .*NUL byte$/)
     assert.deepStrictEqual(
@@ -151,7 +154,7 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
     assert.isTrue(up.ok, up.stderr.join("\n"))
     assertPrintable(up.stdout)
     for (const [, shown] of hostile) {
-      assert.include(up.stdout, `upload: ${path.join(root, "down")}/${shown} to s3://bkt/up/${shown}`)
+      assert.include(up.stdout, `upload: ${fromHere(root, "down")}/${shown} to s3://bkt/up/${shown}`)
     }
     await fs.rm(path.join(root, "down", hostile[0]![0]))
     const deleted = await cli.s3po("sync", path.join(root, "down"), "s3://bkt/up", "--delete", "--json")

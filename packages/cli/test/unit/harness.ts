@@ -7,12 +7,12 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { S3Po, S3PoMock } from "s3po"
-import { run, S3Layer } from "../../src/Cli.js"
+import { exitCodeOf, run, S3Layer } from "../../src/Cli.js"
 
 /**
  * The commands run in this process, each on one mock store for the whole test, as one server would
- * be: `s3po(...args)` gives what it printed and whether it succeeded; `s3` and `mock` reach the
- * store directly.
+ * be: `s3po(...args)` gives what it printed, whether it succeeded and the exit code the binary
+ * would exit with; `s3` and `mock` reach the store directly.
  */
 export const makeCli = async <R = never>(store: Layer.Layer<S3Po | R, unknown> = S3PoMock as Layer.Layer<S3Po | R>) => {
   const runtime = ManagedRuntime.make(store)
@@ -32,7 +32,7 @@ export const makeCli = async <R = never>(store: Layer.Layer<S3Po | R, unknown> =
         }),
         Effect.exit
       )
-      return { ok: Exit.isSuccess(exit), stdout, stderr }
+      return { ok: Exit.isSuccess(exit), code: exitCodeOf(exit), stdout, stderr }
     }).pipe(Effect.runPromise)
   const s3 = <A, E>(f: (s3: S3Po.Service) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(S3Po, f))
   const mock = <A, E>(effect: Effect.Effect<A, E, S3Po | R>) => runtime.runPromise(effect)
