@@ -3,8 +3,9 @@
  * matches it is an exclude; the globs as Python's `fnmatch` reads them (what aws uses).
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
-import { compileGlob, filterProblem, makeFilter, rulesOf } from "../../src/internal/sync/filters.js"
+import { compileGlob, filterProblem, makeFilter, pathFilter, rulesOf } from "../../src/internal/sync/filters.js"
 import type { SyncFilter } from "../../src/internal/sync/model.js"
 
 const paths = ["a.txt", "b.log", "c.jpg", "sub/c.txt", "sub/d.log", "sub/deep/e.txt", "x"]
@@ -163,4 +164,12 @@ describe("sync filters", () => {
     assert.strictEqual(filterProblem({ filters: "*" as unknown as ReadonlyArray<SyncFilter> })?.field, "filters")
     assert.isUndefined(filterProblem({ include: ["*"], exclude: ["a"], filters: [{ exclude: "[!a-c]" }] }))
   })
+
+  it.effect("pathFilter is the predicate, or a ValidationError for a rule that is no rule", () =>
+    Effect.gen(function*() {
+      const onlyText = yield* pathFilter({ filters: [{ exclude: "*" }, { include: "*.txt" }] })
+      assert.deepStrictEqual(paths.filter(onlyText), ["a.txt", "sub/c.txt", "sub/deep/e.txt"])
+      const error = yield* Effect.flip(pathFilter({ filters: [{ exclude: "[z-a]" }] }))
+      assert.deepStrictEqual([error._tag, error.field], ["ValidationError", "filters[0]"])
+    }))
 })

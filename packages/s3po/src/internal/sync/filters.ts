@@ -1,3 +1,4 @@
+import * as Effect from "effect/Effect"
 import { ValidationError } from "../../S3PoError.js"
 import type { SyncFilter } from "./model.js"
 
@@ -196,3 +197,10 @@ export const makeFilter = (options: FilterOptions): (relative: string) => boolea
   ).reverse()
   return (relative) => compiled.find((rule) => rule.matches(relative))?.taken ?? true
 }
+
+/** `makeFilter` for callers of the public API: a rule that is no rule fails with `ValidationError`. */
+export const pathFilter = (options: FilterOptions): Effect.Effect<(relative: string) => boolean, ValidationError> =>
+  Effect.suspend(() => {
+    const problem = filterError("Sync.pathFilter", options)
+    return problem === undefined ? Effect.succeed(makeFilter(options)) : Effect.fail(problem)
+  })
