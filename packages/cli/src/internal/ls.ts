@@ -12,6 +12,8 @@ import { localTime, type Output } from "./output.js"
  * `s3://`, for the buckets.
  */
 const targetOf = (text: Option.Option<string>) => {
+  // @effect/cli passes an unknown flag on as the argument; no bucket name starts with "-".
+  if (Option.isSome(text) && text.value.startsWith("-")) return usageError(`${text.value}: no such option of ls`)
   const path = Option.getOrElse(Option.map(text, (given) => given.replace(/^s3:\/\//, "")), () => "")
   const slash = path.indexOf("/")
   const bucket = slash === -1 ? path : path.slice(0, slash)
