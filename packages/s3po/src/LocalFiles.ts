@@ -210,8 +210,7 @@ export const makeMemory: (
  * @since 0.6.0
  * @category constructors
  */
-export const fromFileSystem: (fileSystem: FileSystem.FileSystem, path: Path.Path) => LocalFiles =
-  fileSystemFiles.make
+export const fromFileSystem: (fileSystem: FileSystem.FileSystem, path: Path.Path) => LocalFiles = fileSystemFiles.make
 
 // ---------------------------------------------------------------------------------------------
 // layers

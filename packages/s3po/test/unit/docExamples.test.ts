@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
-import ts from "typescript"
+import { promisify } from "node:util"
+
+const run = promisify(execFile)
 
 const packageDir = path.join(import.meta.dirname, "..", "..")
 const root = path.join(packageDir, "..", "..")
@@ -62,60 +66,24 @@ const docCommentExamples = (): ReadonlyArray<Example> =>
   })
 
 /**
- * Type-checks the examples as the package's own code is checked, each as a module importing
- * `s3po` as a user would, in one program: a file name for each under `examples/`, served from
- * memory.
+ * The type errors of the examples, found by `test/utils/exampleTypes.ts` in a process of its own:
+ * a compile of every example takes tens of seconds, and in the test's own thread it would stop the
+ * worker answering the runner meanwhile.
  */
-const typeErrors = (examples: ReadonlyArray<Example>): ReadonlyArray<string> => {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    path.join(packageDir, "tsconfig.json"),
-    {},
-    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined }
-  )!
-  const options: ts.CompilerOptions = {
-    ...config.options,
-    noEmit: true,
-    composite: false,
-    declaration: false,
-    emitDeclarationOnly: false,
-    incremental: false,
-    // An example may define what it does not use: it shows how to write it.
-    noUnusedLocals: false,
-    noUnusedParameters: false
+const typeErrors = async (examples: ReadonlyArray<Example>): Promise<ReadonlyArray<string>> => {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "s3po-doc-examples-"))
+  try {
+    const input = path.join(dir, "examples.json")
+    await fs.promises.writeFile(input, JSON.stringify(examples))
+    const script = path.join(packageDir, "test", "utils", "exampleTypes.ts")
+    const { stdout } = await run(process.execPath, ["--import", "tsx", script, input], {
+      cwd: packageDir,
+      maxBuffer: 64 * 1024 * 1024
+    })
+    return JSON.parse(stdout) as ReadonlyArray<string>
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true })
   }
-  const files = new Map(
-    examples.map((example, i) => [
-      path.join(packageDir, "examples", `.doc-example-${i}.ts`),
-      { example, text: example.source.includes("import ") ? example.source : `${example.source}\nexport {}\n` }
-    ])
-  )
-  const host = ts.createCompilerHost(options)
-  const getSourceFile = host.getSourceFile.bind(host)
-  const fileExists = host.fileExists.bind(host)
-  const readFile = host.readFile.bind(host)
-  host.getSourceFile = (fileName, languageVersion, ...rest) => {
-    const virtual = files.get(path.normalize(fileName))
-    return virtual === undefined
-      ? getSourceFile(fileName, languageVersion, ...rest)
-      : ts.createSourceFile(fileName, virtual.text, languageVersion, true)
-  }
-  host.fileExists = (fileName) => files.has(path.normalize(fileName)) || fileExists(fileName)
-  host.readFile = (fileName) => files.get(path.normalize(fileName))?.text ?? readFile(fileName)
-  const program = ts.createProgram([...files.keys()], options, host)
-  return [...files.keys()].flatMap((fileName) => {
-    const sourceFile = program.getSourceFile(fileName)!
-    const { example } = files.get(fileName)!
-    return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)].map(
-      (diagnostic) => {
-        const line = diagnostic.start === undefined
-          ? 0
-          : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line + 1
-        return `${example.name} (line ${line} of the example): ${
-          ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")
-        }`
-      }
-    )
-  })
 }
 
 describe("documentation examples", () => {
@@ -131,8 +99,8 @@ describe("documentation examples", () => {
     assert.isAtLeast(docCommentExamples().length, 4)
   })
 
-  it("reports an example that does not type-check, naming where it is", { timeout: 120_000 }, () => {
-    const errors = typeErrors([{
+  it("reports an example that does not type-check, naming where it is", { timeout: 120_000 }, async () => {
+    const errors = await typeErrors([{
       name: "a wrong call",
       source: `import { S3Po } from "s3po"\nimport { Effect } from "effect"\n` +
         `export const program = Effect.flatMap(S3Po, (s3) => s3.downloadString("bucket"))\n`
@@ -141,7 +109,7 @@ describe("documentation examples", () => {
     assert.match(errors[0]!, /^a wrong call \(line 3 of the example\): Expected 2-3 arguments, but got 1/)
   })
 
-  it("type-checks every example of the READMEs, of docs/ and of the doc comments", { timeout: 120_000 }, () => {
-    assert.deepStrictEqual(typeErrors([...markdownExamples(), ...docCommentExamples()]), [])
+  it("type-checks every example of the READMEs, of docs/ and of the doc comments", { timeout: 120_000 }, async () => {
+    assert.deepStrictEqual(await typeErrors([...markdownExamples(), ...docCommentExamples()]), [])
   })
 })

@@ -108,7 +108,10 @@ describe("LocalFiles: uploadFile, downloadFile and Sync reach files only through
           Effect.flip(s3.uploadFile("bucket", "k", `${root}/nothing.txt`)),
           Effect.flip(s3.uploadFile("bucket", "k", `${root}/folder`))
         ])
-      }).pipe(Effect.provide(S3PoMock.layer({ seed: { bucket: {} } })), Effect.provideService(LocalFiles.LocalFiles, files))
+      }).pipe(
+        Effect.provide(S3PoMock.layer({ seed: { bucket: {} } })),
+        Effect.provideService(LocalFiles.LocalFiles, files)
+      )
       assert.strictEqual(missing._tag, "LocalFileError")
       assert.include(missing.message, "no such file")
       assert.strictEqual(folder._tag, "LocalFileError")
