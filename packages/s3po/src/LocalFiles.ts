@@ -160,7 +160,10 @@ export interface OpenFile {
 export interface MemoryFiles extends LocalFiles {
   /** Every file, by absolute path, with its bytes. */
   readonly snapshot: Effect.Effect<ReadonlyMap<string, Uint8Array>>
-  /** Writes a file (making its folders), as a test seeds one. */
+  /**
+   * Writes a file (making its folders), as a test seeds one: a file already there (or the one a
+   * link there points to) gets the new bytes and keeps its identity. A folder in the way is a defect.
+   */
   readonly writeFile: (
     path: string,
     content: string | Uint8Array,
@@ -194,7 +197,11 @@ export const nodeFiles: LocalFiles = node.localFiles
 
 /**
  * An in-memory folder tree, seeded with `files` (absolute paths to their contents; folders are
- * made as needed). Paths are POSIX (`/a/b.txt`), names compared exactly.
+ * made as needed). Paths are POSIX (`/a/b.txt`), names compared exactly; a relative path is
+ * resolved against `/`, the tree's fixed working folder. Symbolic links (`symlink`) are followed as
+ * a kernel follows them, one name at a time (`..` after a link leaves the folder it points to).
+ * Times come from the `Clock`. Each change is made in one step: fibers never see the tree half
+ * changed.
  *
  * @since 0.6.0
  * @category constructors
@@ -206,6 +213,19 @@ export const makeMemory: (
 /**
  * Local files over `@effect/platform`'s `FileSystem` and `Path`: Bun's, Deno's, Node's, or one of
  * your own.
+ *
+ * What `FileSystem` cannot say, and what stands for it:
+ * - It has no `lstat`: a path is taken for a symbolic link when `readLink` reads it (one more call
+ *   for each entry a walk meets). A file system whose `readLink` fails on links is walked as if it
+ *   had none: its links are taken for what they point to.
+ * - Of a link itself (`stat` with `followLinks: false`), only where it points is known: `size` is
+ *   the length of that path, `modified` the time of what it points to (the epoch when nothing is
+ *   there), `identity` its real folder and its name.
+ * - `identity` is the device and inode when `stat` gives an inode, else the real path.
+ * - An opened file has one position: a ranged read is a seek and a read, one at a time per file.
+ *
+ * A file where a folder should be (Node's `ENOTDIR`) is reported as `NotFound`, as `nodeFiles`
+ * reports it.
  *
  * @since 0.6.0
  * @category constructors
