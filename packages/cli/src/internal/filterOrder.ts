@@ -19,6 +19,12 @@ export const filterOptions = {
   )
 }
 
+/** The globs of `--include` and `--exclude`, as `@effect/cli` parses them: each its own list. */
+export interface FilterFlags {
+  readonly include: ReadonlyArray<string>
+  readonly exclude: ReadonlyArray<string>
+}
+
 /**
  * The command line as typed (`process.argv`): `@effect/cli` gives `--include` and `--exclude` as
  * two lists, and the order between them, which aws's rule needs, is only there.
@@ -52,9 +58,7 @@ const sameGlobs = (rules: ReadonlyArray<Rule>, kind: Rule["kind"], parsed: Reado
  * the command line has them. Without the command line (or when it does not hold these very globs),
  * the excludes come first, then the includes: the library's reading of `exclude` and `include`.
  */
-export const orderedFilters = (
-  parsed: { readonly include: ReadonlyArray<string>; readonly exclude: ReadonlyArray<string> }
-): Effect.Effect<ReadonlyArray<Sync.SyncFilter>> =>
+export const orderedFilters = (parsed: FilterFlags): Effect.Effect<ReadonlyArray<Sync.SyncFilter>> =>
   Effect.map(Effect.serviceOption(CommandLine), (argv) => {
     const rules = Option.match(argv, { onNone: () => [], onSome: rulesTyped })
     const typedInOrder = sameGlobs(rules, "include", parsed.include) && sameGlobs(rules, "exclude", parsed.exclude)
