@@ -6,6 +6,7 @@
 // `node scripts/build.mjs` builds only when the bundle is out of date: some file it was built from
 // (esbuild's metafile lists them), this script, the lockfile or the package's manifest changed
 // since the last build started, or dist/ is gone. `--force` builds regardless (for `prepack`).
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import process from "node:process"
@@ -21,6 +22,54 @@ const alwaysInputs = [
   path.join(packageDir, "package.json"),
   path.join(workspaceDir, "pnpm-lock.yaml")
 ]
+
+// @effect/cli parses option files in YAML, TOML and INI with three libraries that the command line
+// never calls (no option of s3po reads a file): stand-ins that refuse keep them, two fifths of what
+// `s3po --help` would otherwise compile, out of the bundle.
+const unusedFileParsers = {
+  name: "unused-file-parsers",
+  setup(build) {
+    build.onResolve(
+      { filter: /^(yaml|toml|ini)$/ },
+      (args) => /@effect[\\/]cli[\\/]/.test(args.importer) ? { path: args.path, namespace: "unused-parser" } : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace: "unused-parser" }, (args) => ({
+      contents: `export const parse = () => { throw new Error("s3po reads no ${args.path} files") }`,
+      loader: "js"
+    }))
+  }
+}
+
+// s3po's live layer takes `Pool` and `buildConnector` from undici, whose index loads all of undici
+// besides (fetch, cookies, mocks, caches), and with its fetch Node's own copy of undici: a third of
+// the start-up of an `ls`. The command line takes the two from their own modules, and gives the
+// dispatchers the methods undici's index gives them.
+const undiciParts = {
+  name: "undici-parts",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, async (args) => {
+      if (args.pluginData === "undici-parts") return undefined
+      const { path: index, errors } = await build.resolve("undici", {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "undici-parts"
+      })
+      if (errors.length > 0) return { errors }
+      return { path: "undici", namespace: "undici-parts", pluginData: path.dirname(index) }
+    })
+    build.onLoad({ filter: /.*/, namespace: "undici-parts" }, (args) => ({
+      contents: [
+        `import Dispatcher from "./lib/dispatcher/dispatcher.js"`,
+        `import api from "./lib/api/index.js"`,
+        `export { default as Pool } from "./lib/dispatcher/pool.js"`,
+        `export { default as buildConnector } from "./lib/core/connect.js"`,
+        `Object.assign(Dispatcher.prototype, api)`
+      ].join("\n"),
+      resolveDir: args.pluginData,
+      loader: "js"
+    }))
+  }
+}
 
 const modifiedAt = (file) => {
   try {
@@ -53,7 +102,7 @@ if (process.argv.includes("--force") || !upToDate()) {
   rmSync(distDir, { recursive: true, force: true })
   const { build } = await import("esbuild")
   const result = await build({
-    entryPoints: { s3po: path.join(packageDir, "src", "bin.ts") },
+    entryPoints: { s3po: path.join(packageDir, "src", "bin.ts"), main: path.join(packageDir, "src", "main.ts") },
     outdir: distDir,
     bundle: true,
     splitting: true,
@@ -66,9 +115,14 @@ if (process.argv.includes("--force") || !upToDate()) {
       js:
         "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
     },
+    plugins: [unusedFileParsers, undiciParts],
     metafile: true,
     logLevel: "warning"
   })
+  // What `s3po --help` prints, rendered once here: the entry prints it without loading the command line.
+  const help = spawnSync(process.execPath, [path.join(distDir, "main.js"), "--help"], { encoding: "utf8" })
+  if (help.status !== 0) throw new Error(`s3po --help failed (${help.status}): ${help.stderr}`)
+  writeFileSync(path.join(distDir, "help.txt"), help.stdout)
   const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input)).filter(existsSync)
   mkdirSync(path.dirname(stampFile), { recursive: true })
   writeFileSync(stampFile, JSON.stringify({ startedAt, inputs }))
