@@ -7,11 +7,12 @@
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import * as internalFilters from "./internal/sync/filters.js"
 import type * as model from "./internal/sync/model.js"
 import * as internal from "./internal/sync/sync.js"
 import * as internalUnsafeKey from "./internal/sync/unsafeKey.js"
 import type { S3Po } from "./S3Po.js"
-import { S3PoError } from "./S3PoError.js"
+import { S3PoError, type ValidationError } from "./S3PoError.js"
 
 /**
  * A bucket and the prefix below which a sync reads or writes. A prefix that does not end with `/`
@@ -64,6 +65,29 @@ export type SyncOptions = model.SyncOptions
  * @category models
  */
 export type SyncFilter = model.SyncFilter
+
+/**
+ * Whether a sync with these options takes a path below its directory or prefix, as a predicate:
+ * for code that walks keys or files itself and should leave out what a sync would (`s3po rm
+ * --recursive --exclude ...`). Fails with `ValidationError` when a rule is no rule (`[z-a]`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sync } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const taken = yield* Sync.pathFilter({ filters: [{ exclude: "*" }, { include: "*.txt" }] })
+ *   return ["a.txt", "b.log", "sub/c.txt"].filter(taken) // ["a.txt", "sub/c.txt"]
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category filters
+ */
+export const pathFilter: (
+  options: Pick<SyncOptions, "include" | "exclude" | "filters">
+) => Effect.Effect<(relative: string) => boolean, ValidationError> = internalFilters.pathFilter
 
 /**
  * A key that would be written outside the directory a sync downloads into (`../x`, `/abs`, `C:\\x`,

@@ -5,6 +5,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, withS3 } from "./common.js"
+import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
 import { messageOf, type Output } from "./output.js"
 import { runTransfer, transferBetween } from "./transfer.js"
@@ -83,10 +84,12 @@ const copyBetweenPrefixes = (
   mode: Mode,
   source: Extract<Location, { _tag: "S3" }>,
   destination: Extract<Location, { _tag: "S3" }>,
-  concurrency: number
+  concurrency: number,
+  typed: FilterFlags
 ) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
+    const filters = yield* orderedFilters(typed)
     const onObject = ({ from, to }: PrefixCopyObject, failure: PrefixCopyFailure | undefined) =>
       failure === undefined
         ? output.report(`${mode}: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
@@ -102,7 +105,7 @@ const copyBetweenPrefixes = (
     const prefixes = [
       { bucket: source.bucket, prefix: folder(source.key) },
       { bucket: destination.bucket, prefix: folder(destination.key) },
-      { concurrency, onObject }
+      { concurrency, filters, onObject }
     ] as const
     const summary = yield* mode === "copy" ? s3.copyPrefix(...prefixes) : s3.movePrefix(...prefixes)
     const failed = summary.failed.length
@@ -118,6 +121,8 @@ const copyCommand = (mode: Mode) =>
     readonly source: string
     readonly destination: string
     readonly recursive: boolean
+    readonly include: ReadonlyArray<string>
+    readonly exclude: ReadonlyArray<string>
   }
 ) =>
   withS3(options, (output) => {
@@ -125,9 +130,14 @@ const copyCommand = (mode: Mode) =>
     const destination = parseLocation(options.destination)
     if (!options.recursive) return copyOne(output, mode, source, destination)
     const concurrency = Option.getOrElse(options.concurrency, () => 16)
-    const syncOptions: Sync.SyncOptions = { compare: "none", concurrency }
+    const syncOptions: Sync.SyncOptions = {
+      compare: "none",
+      concurrency,
+      include: options.include,
+      exclude: options.exclude
+    }
     if (source._tag === "S3" && destination._tag === "S3") {
-      return copyBetweenPrefixes(output, mode, source, destination, concurrency)
+      return copyBetweenPrefixes(output, mode, source, destination, concurrency, options)
     }
     const transfer = transferBetween(source, destination, syncOptions, mode === "move")
     return transfer === undefined
@@ -139,7 +149,8 @@ const copyConfig = {
   ...common,
   source: Args.text({ name: "source" }),
   destination: Args.text({ name: "destination" }),
-  recursive: Options.boolean("recursive").pipe(Options.withAlias("r"), Options.withDescription("Everything below"))
+  recursive: Options.boolean("recursive").pipe(Options.withAlias("r"), Options.withDescription("Everything below")),
+  ...filterOptions
 }
 
 /** `s3po cp SRC DST [--recursive]`: local to S3, S3 to local, S3 to S3 (server-side). */

@@ -2,8 +2,9 @@ import { Args, Command, Options } from "@effect/cli"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { printable, S3Po } from "s3po"
+import { printable, S3Po, Sync } from "s3po"
 import { common, usageError, withS3 } from "./common.js"
+import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { folder, formatS3, parseLocation } from "./location.js"
 import { type Output } from "./output.js"
 
@@ -19,12 +20,14 @@ const s3Location = (text: string) => {
  * `delete: s3://bucket/key` line for each as aws prints them, and a `delete failed:` line on stderr
  * for each S3 refused; the others go on. `--json` gives, as before, one record of the count.
  */
-const deleteBelow = (output: Output, bucket: string, prefix: string) =>
+const deleteBelow = (output: Output, bucket: string, prefix: string, typed: FilterFlags) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
+    const taken = yield* Sync.pathFilter({ filters: yield* orderedFilters(typed) })
+    const keys = Stream.filter(s3.list(bucket, { prefix }), (key) => taken(key.slice(prefix.length)))
     let deleted = 0
     let failed = 0
-    yield* Stream.runForEach(s3.deleteManyStream(bucket, s3.list(bucket, { prefix })), (result) => {
+    yield* Stream.runForEach(s3.deleteManyStream(bucket, keys), (result) => {
       if (result.deleted) {
         deleted++
         return output.line(`delete: ${formatS3(bucket, result.key)}`)
@@ -46,7 +49,8 @@ export const rm = Command.make("rm", {
   recursive: Options.boolean("recursive").pipe(
     Options.withAlias("r"),
     Options.withDescription("Every key below the prefix")
-  )
+  ),
+  ...filterOptions
 }, (options) =>
   withS3(options, (output) =>
     Effect.gen(function*() {
@@ -57,7 +61,7 @@ export const rm = Command.make("rm", {
         return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
       }
       const prefix = folder(key)
-      const deleted = yield* deleteBelow(output, bucket, prefix)
+      const deleted = yield* deleteBelow(output, bucket, prefix, options)
       yield* output.record({ deleted, bucket, prefix })
     }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))
 
@@ -123,7 +127,7 @@ export const rb = Command.make("rb", {
       const s3 = yield* S3Po
       const { bucket } = yield* s3Location(options.target)
       if (options.force) {
-        yield* deleteBelow(output, bucket, "")
+        yield* deleteBelow(output, bucket, "", { include: [], exclude: [] })
         const aborted = yield* s3.abortPendingUploads(bucket)
         if (aborted > 0) yield* output.line(`aborted ${aborted} pending uploads`)
       }

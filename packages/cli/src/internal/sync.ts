@@ -2,6 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { common, withS3 } from "./common.js"
+import { filterOptions } from "./filterOrder.js"
 import { parseLocation } from "./location.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 
@@ -12,11 +13,7 @@ export const sync = Command.make("sync", {
   destination: Args.text({ name: "destination" }),
   delete: Options.boolean("delete").pipe(Options.withDescription("Remove what the source lacks")),
   dryrun: Options.boolean("dryrun").pipe(Options.withDescription("Say what would be done, do nothing")),
-  exclude: Options.text("exclude").pipe(Options.repeated, Options.withDescription("Leave out paths matching a glob")),
-  include: Options.text("include").pipe(
-    Options.repeated,
-    Options.withDescription("Take back paths an --exclude left out")
-  ),
+  ...filterOptions,
   checksum: Options.boolean("checksum").pipe(
     Options.withDescription("Compare contents (MD5 / ETag), not sizes and times")
   ),

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import { printable, S3Po, Sync } from "s3po"
+import { inTypedOrder } from "./filterOrder.js"
 import { formatS3, localFailure, type Location } from "./location.js"
 import { formatBytes, messageOf, type Output } from "./output.js"
 
@@ -108,7 +109,11 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
           )
       return Effect.zipRight(reported, after)
     }
-    const options: Sync.SyncOptions = { ...transfer.options, onAction, onProgress: output.progress }
+    const options: Sync.SyncOptions = {
+      ...(yield* inTypedOrder(transfer.options)),
+      onAction,
+      onProgress: output.progress
+    }
     const summary = transfer.direction === "up"
       ? yield* Sync.syncUp(transfer.localDir, transfer.location, options)
       : yield* Sync.syncDown(transfer.location, transfer.localDir, options)
