@@ -21,18 +21,26 @@
  *
  * @since 0.5.0
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Fault from "./Fault.js"
+import type * as Backends from "./internal/testing/backends.js"
 import * as Buckets from "./internal/testing/buckets.js"
+import * as InternalCapabilities from "./internal/testing/capabilities.js"
+import * as Checksums from "./internal/testing/checksums.js"
 import * as Contract from "./internal/testing/contract.js"
 import * as Documents from "./internal/testing/documents.js"
 import * as Fixtures from "./internal/testing/fixtures.js"
+import * as Handles from "./internal/testing/handles.js"
+import * as InputRules from "./internal/testing/inputRules.js"
 import * as Precise from "./internal/testing/precise.js"
 import * as PrefixCopy from "./internal/testing/prefixCopy.js"
 import * as Presign from "./internal/testing/presign.js"
+import * as Primitives from "./internal/testing/primitives.js"
+import * as Streaming from "./internal/testing/streaming.js"
 import * as StreamingBatches from "./internal/testing/streamingBatches.js"
+import * as Visibility from "./internal/testing/visibility.js"
 import type { S3Po } from "./S3Po.js"
 import type { ValidationError } from "./S3PoError.js"
 import * as S3PoMock from "./S3PoMock.js"
@@ -41,8 +49,9 @@ import * as S3PoMock from "./S3PoMock.js"
 // models
 
 /**
- * What a store may lack. The suite skips the tests of a capability set to `false` and adapts those
- * of a list (only the storage classes named are written):
+ * What a store may lack, and where it answers otherwise than AWS S3. The suites skip the tests of a
+ * capability set to `false` (each skipped test names the capability it needs) and adapt those of a
+ * value (only the storage classes named are written; the error code expected is the one given):
  *
  * - `storageClasses`: the storage classes besides `STANDARD` that the store keeps and names back
  *   (`[]` for none). A class it does not know must be refused with a 400 either way.
@@ -55,6 +64,18 @@ import * as S3PoMock from "./S3PoMock.js"
  * - `tags`: whether objects keep tags, given at upload (single and multipart), by `setTags`, and
  *   on copies. A store without tags still answers GetObjectTagging, with none: copies read the
  *   source's tags to carry them over. PutObjectTagging it may leave out.
+ * - `keepsChecksums`: whether the additional checksums an upload gives (CRC32, CRC32C, CRC64NVME,
+ *   SHA1, SHA256: of a PUT, of each part, of the whole multipart object) are checked, stored and
+ *   returned, so that `upload` reports the checksum the store keeps and a part altered on the way
+ *   is refused. When `false` (Ceph RGW 16 drops them; the local-directory example keeps none), the
+ *   store must still take the uploads that carry them, and `upload` reports no checksum.
+ * - `checksPartOrder`: whether CompleteMultipartUpload refuses parts listed out of order with
+ *   `InvalidPartOrder`, as AWS S3 does. When `false` (Ceph RGW 16 sorts them), it completes.
+ * - `completeUnknownUploadCode`: the error code CompleteMultipartUpload of an unknown upload id
+ *   fails with: AWS S3's `NoSuchUpload`; Ceph RGW 16 answers 500 `InternalError`.
+ * - `presign`: whether the layer presigns URLs and forms that the store serves, with their policy
+ *   (`handlesSuite`'s presigning test). `S3PoBackend.layer` over a backend without a presigner has
+ *   none: `presign: false`.
  *
  * Everything else is required: what every s3po operation is built on (bodies and their ETags,
  * metadata and content type, listings in S3's order with delimiters and pages, deletes, copies,
@@ -63,10 +84,10 @@ import * as S3PoMock from "./S3PoMock.js"
  * @since 0.5.0
  * @category models
  */
-export type Capabilities = Precise.Capabilities
+export type Capabilities = InternalCapabilities.Capabilities
 
 /**
- * How `contractSuite` runs.
+ * How a suite runs: what the store lacks.
  *
  * @since 0.5.0
  * @category options
@@ -82,16 +103,53 @@ export interface SuiteOptions {
  * @since 0.5.0
  * @category capabilities
  */
-export const awsS3Capabilities: Capabilities = Precise.awsS3Support
+export const awsS3Capabilities: Capabilities = InternalCapabilities.awsS3Support
 
 /**
  * Ceph RGW (16, as s3po's own live tests run it): no storage classes configured, no encryption
- * over plain HTTP.
+ * over plain HTTP, no checksums kept, parts listed out of order sorted, and a Complete of an unknown
+ * upload answered with 500 `InternalError`.
  *
  * @since 0.5.0
  * @category capabilities
  */
-export const cephRgwCapabilities: Capabilities = Precise.cephRgwSupport
+export const cephRgwCapabilities: Capabilities = InternalCapabilities.cephRgwSupport
+
+/**
+ * A backend of its own for each test of a backend suite (`primitivesSuite`, `streamingSuite`,
+ * `checksumsSuite`, `visibilitySuite`): acquired in the test's scope and released when the test
+ * ends, so a temporary folder or a client can be cleaned up with `Effect.acquireRelease`. Where there
+ * is nothing to release, `Effect.sync(() => makeBackend())`. These suites build the service over it
+ * themselves (with a mock presigner and quick retries), to look at what reaches the backend.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type BackendSource = Backends.BackendSource
+
+/**
+ * How `inputRulesSuite` and `handlesSuite` run: capabilities, and where the layer can count the
+ * requests it sent (the mock's `S3PoMock.Control`, `S3PoBackend.withCallLog`, or a proxy in front of
+ * a server), `requestsSent`, so that each bad input is shown to send none.
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface CountingSuiteOptions<R> extends SuiteOptions {
+  /** The number of requests the layer's store has received so far. */
+  readonly requestsSent?: Effect.Effect<number, never, R> | undefined
+}
+
+/**
+ * How `handlesSuite` runs: `CountingSuiteOptions`, and the `fetch` its presigning test sends the
+ * URLs and forms with (default: the global `fetch`; `S3PoMock.Control.fetch` for the mock).
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface HandlesSuiteOptions<R> extends CountingSuiteOptions<R> {
+  readonly fetch?: Fetch<R> | undefined
+}
 
 // ---------------------------------------------------------------------------------------------
 // suites
@@ -120,10 +178,11 @@ export const cephRgwCapabilities: Capabilities = Precise.cephRgwSupport
  */
 export const contractSuite = (name: string, layer: Layer.Layer<S3Po, unknown>, options: SuiteOptions = {}): void => {
   Contract.coreSuite(name, layer)
-  Precise.preciseSuite(`${name} precise writes and reads`, layer, {
-    ...awsS3Capabilities,
-    ...options.capabilities
-  })
+  Precise.preciseSuite(
+    `${name} precise writes and reads`,
+    layer,
+    InternalCapabilities.withDefaults(options.capabilities)
+  )
 }
 
 /**
@@ -266,6 +325,220 @@ export type Fetch<R> = Presign.Fetch<R>
  */
 export const presignSuite: <R>(name: string, layer: Layer.Layer<S3Po | R, unknown>, fetch: Fetch<R>) => void =
   Presign.presignSuite
+
+/**
+ * S3's rules for the request primitives themselves, on the backend without the service in front:
+ * a multipart upload completed into one object with its `-N` ETag, Complete refusing parts under
+ * 5 MiB but the last (`EntityTooSmall`), unknown parts (`InvalidPart`) and, with `checksPartOrder`,
+ * parts out of order (`InvalidPartOrder`); an unknown upload id (`NoSuchUpload`; at Complete,
+ * `completeUnknownUploadCode`); ranges clamped at the end, a start past the object `InvalidRange`;
+ * reads pinned by `If-Match`; and HEAD of a key in a missing bucket answering `NoSuchKey`, as S3's
+ * 404 without a body does (the service asks HeadBucket to tell them apart).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoBackend } from "s3po"
+ * import { cephRgwCapabilities, primitivesSuite } from "s3po/testing"
+ *
+ * declare const makeBackend: () => S3PoBackend.Backend
+ *
+ * primitivesSuite("my backend: primitives", Effect.sync(makeBackend))
+ * // A server that departs from AWS S3 as Ceph RGW 16 does.
+ * primitivesSuite("rgw: primitives", Effect.sync(makeBackend), { capabilities: cephRgwCapabilities })
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const primitivesSuite = (name: string, backend: BackendSource, options: SuiteOptions = {}): void => {
+  Primitives.primitivesSuite(name, backend, InternalCapabilities.withDefaults(options.capabilities))
+}
+
+/**
+ * Multipart uploads and copies through the service over a backend: a 64 MiB stream with failing
+ * parts uploaded byte for byte with one Complete and progress in order; an upload interrupted, its
+ * body stream failing, a part refused for good or Complete refused, each aborted with nothing left
+ * pending; a multipart copy sending no object bytes through the client; a source replaced during a
+ * multipart copy failing with `PreconditionFailed`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as fs from "node:fs/promises"
+ * import * as os from "node:os"
+ * import * as path from "node:path"
+ * import type { S3PoBackend } from "s3po"
+ * import { streamingSuite } from "s3po/testing"
+ *
+ * declare const overFolder: (root: string) => S3PoBackend.Backend
+ *
+ * // Each test gets a folder of its own, removed when it ends.
+ * const folderBackend = Effect.map(
+ *   Effect.acquireRelease(
+ *     Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "store-"))),
+ *     (root) => Effect.promise(() => fs.rm(root, { recursive: true, force: true }))
+ *   ),
+ *   overFolder
+ * )
+ * streamingSuite("my backend: streaming", folderBackend)
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const streamingSuite: (name: string, backend: BackendSource) => void = Streaming.streamingSuite
+
+/**
+ * Checksums on upload and the part-size record, over a backend: what each PutObject, UploadPart
+ * and CompleteMultipartUpload carries for every algorithm (CRC32 by default, none with
+ * `checksumAlgorithm: "none"`), what `upload` reports (the store's checksum with `keepsChecksums`,
+ * none without), an echo of another checksum failing the upload as `ChecksumMismatch`, a bad
+ * algorithm refused before any request, the part size a multipart upload records in its metadata
+ * (hidden from `head`) and copies keeping it true to their ETag, and, with `keepsChecksums`, a part
+ * altered after its checksum was computed refused by the store.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoBackend } from "s3po"
+ * import { checksumsSuite } from "s3po/testing"
+ *
+ * declare const makeBackend: () => S3PoBackend.Backend
+ *
+ * // A store that takes the checksums' headers but keeps none of them.
+ * checksumsSuite("my backend: checksums", Effect.sync(makeBackend), { capabilities: { keepsChecksums: false } })
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const checksumsSuite = (name: string, backend: BackendSource, options: SuiteOptions = {}): void => {
+  Checksums.checksumsSuite(name, backend, InternalCapabilities.withDefaults(options.capabilities))
+}
+
+/**
+ * What a caller sees of an object, over a backend: every read of a missing bucket (`exists`,
+ * `head`, `download` whole, ranged and in parts, `downloadString`, `downloadStream`,
+ * `downloadFile`, `get`, `getStream`) fails with `NoSuchBucket`, of a missing key with `NoSuchKey`;
+ * s3po's own metadata (a conditional upload's write id, the part-size record) shows in no result and
+ * goes into no copy that does not need it; metadata under an `s3po-` name is refused before any
+ * request.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoBackend } from "s3po"
+ * import { visibilitySuite } from "s3po/testing"
+ *
+ * declare const makeBackend: () => S3PoBackend.Backend
+ *
+ * visibilitySuite("my backend: visibility", Effect.sync(makeBackend), { capabilities: { tags: false } })
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const visibilitySuite = (name: string, backend: BackendSource, options: SuiteOptions = {}): void => {
+  Visibility.visibilitySuite(name, backend, InternalCapabilities.withDefaults(options.capabilities))
+}
+
+/**
+ * s3po's input rules over any layer: a key that is not well-formed UTF-16, a bucket name that
+ * cannot be sent, header values, metadata, attributes, tags, conditions, ranges and read conditions
+ * that S3 would refuse fail with a `ValidationError` naming the field, before any request
+ * (`requestsSent` shows none was sent, where the layer can count them).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoMock } from "s3po"
+ * import { inputRulesSuite } from "s3po/testing"
+ *
+ * inputRulesSuite("input rules", S3PoMock.layer(), {
+ *   requestsSent: Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const inputRulesSuite = <R = never>(
+  name: string,
+  layer: Layer.Layer<S3Po | R, unknown>,
+  options: CountingSuiteOptions<R> = {}
+): void =>
+  InputRules.inputRulesSuite(
+    name,
+    layer,
+    InternalCapabilities.withDefaults(options.capabilities),
+    options.requestsSent
+  )
+
+/**
+ * Bucket and prefix handles (`s3.bucket(name).prefix(path)`) over any layer: keys given to a
+ * prefixed handle land under its prefix and come back relative to it, a sibling prefix is never
+ * touched (reads, writes, copies, moves, deletes, tags, listings, JSON documents, prefix copies,
+ * presigned URLs and forms, sync), and a key or prefix that could climb out is a `ValidationError`
+ * with no request sent.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { S3PoBackend } from "s3po"
+ * import { handlesSuite } from "s3po/testing"
+ *
+ * declare const myBackend: S3PoBackend.Backend
+ *
+ * const log = Effect.runSync(S3PoBackend.makeCallLog())
+ * handlesSuite("my backend: handles", S3PoBackend.layer(myBackend.pipe(S3PoBackend.withCallLog(log))), {
+ *   capabilities: { presign: false },
+ *   requestsSent: Effect.map(log.counts, (counts) => counts.total)
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const handlesSuite = <R = never>(
+  name: string,
+  layer: Layer.Layer<S3Po | R, unknown>,
+  options: HandlesSuiteOptions<R> = {}
+): void =>
+  Handles.handlesSuite(
+    name,
+    layer,
+    InternalCapabilities.withDefaults(options.capabilities),
+    options.fetch ?? ((url, init) => Effect.promise(() => fetch(url, init))),
+    options.requestsSent
+  )
+
+/**
+ * The faults `handlesPendingUploadsSuite`'s layer must have: the parts of keys under `stuck/` are
+ * denied, then the first three aborts too, so that uploads are left pending.
+ *
+ * @since 0.6.0
+ * @category fault presets
+ */
+export const handlesStrandingFaults: ReadonlyArray<Fault.Rule> = Handles.handlesStrandingFaults
+
+/**
+ * Multipart uploads left pending under a prefixed handle: listed relative to it, aborted by a
+ * relative prefix, and those of a sibling prefix left alone. Over a layer with
+ * `handlesStrandingFaults`.
+ *
+ * @example
+ * ```ts
+ * import { handlesPendingUploadsSuite, handlesStrandingFaults, mockLayer } from "s3po/testing"
+ *
+ * handlesPendingUploadsSuite("pending uploads under a prefix", mockLayer({}, { faults: handlesStrandingFaults }))
+ * ```
+ *
+ * @since 0.6.0
+ * @category suites
+ */
+export const handlesPendingUploadsSuite: (name: string, layer: Layer.Layer<S3Po, unknown>) => void =
+  Handles.handlesPendingUploadsSuite
 
 // ---------------------------------------------------------------------------------------------
 // helpers

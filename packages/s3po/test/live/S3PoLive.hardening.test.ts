@@ -7,7 +7,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { layerLive, Retry, S3Po } from "s3po"
-import { inputRulesSuite } from "../contract/inputRules.js"
+import { awsS3Capabilities, cephRgwCapabilities, inputRulesSuite } from "s3po/testing"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { bytesEqual, randomBody, uniqueBucket } from "../utils/fixtures.js"
 import { liveOptions, server } from "../utils/live.js"
@@ -36,7 +36,10 @@ const freshBucket = (label: string) =>
 const requestsTo = (bucket: string, key: string) =>
   proxy.requests.filter((request) => request.path === `/${bucket}/${encodeURIComponent(key)}`)
 
-inputRulesSuite("S3PoLive input rules", throughProxy(), Effect.sync(() => proxy.requests.length))
+inputRulesSuite("S3PoLive input rules", throughProxy(), {
+  capabilities: server().kind === "rgw" ? cephRgwCapabilities : awsS3Capabilities,
+  requestsSent: Effect.sync(() => proxy.requests.length)
+})
 
 describe("S3PoLive error classification", () => {
   it.live("an answer is classified by its status and code, not its wording: a 4xx saying 'aborted' is sent once", () =>

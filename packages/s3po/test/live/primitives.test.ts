@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3"
 import * as Effect from "effect/Effect"
-import { awsS3, cephRgw, primitivesSuite } from "../contract/primitives.js"
+import { awsS3Capabilities, cephRgwCapabilities, primitivesSuite } from "s3po/testing"
 import { liveBackendOf } from "../utils/backends.js"
 import { server } from "../utils/live.js"
 
@@ -21,5 +21,5 @@ primitivesSuite(
     ),
     liveBackendOf
   ),
-  server().kind === "rgw" ? cephRgw : awsS3
+  { capabilities: server().kind === "rgw" ? cephRgwCapabilities : awsS3Capabilities }
 )

@@ -1,4 +1,5 @@
-import { streamingSuite } from "../contract/streaming.js"
+import * as Effect from "effect/Effect"
+import { streamingSuite } from "s3po/testing"
 import { liveBackend } from "../utils/backends.js"
 
-streamingSuite("streaming on S3PoLive", () => liveBackend())
+streamingSuite("streaming on S3PoLive", Effect.sync(() => liveBackend()))

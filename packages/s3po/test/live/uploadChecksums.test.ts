@@ -9,8 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as zlib from "node:zlib"
 import { layerLive, type LiveOptions, Retry, S3Po } from "s3po"
+import { awsS3Capabilities, cephRgwCapabilities, checksumsSuite } from "s3po/testing"
 import * as LiveBackend from "../../src/internal/live/backend.js"
-import { checksumsSuite } from "../contract/checksums.js"
 import { liveBackend } from "../utils/backends.js"
 import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { bytesEqual, randomBody, uniqueBucket } from "../utils/fixtures.js"
@@ -19,12 +19,12 @@ import { type Certificate, selfSignedCertificate } from "../utils/tls.js"
 
 const MiB = 1024 * 1024
 
-// Ceph RGW 16 neither checks nor keeps the checksums uploads send, and echoes none.
-const checksumSupport = { keepsChecksums: server().kind !== "rgw" }
-checksumsSuite("S3PoLive checksums on upload", () => liveBackend(), checksumSupport)
+// Ceph RGW 16 neither checks nor keeps the checksums uploads send, and echoes none (`keepsChecksums: false`).
+const checksumSupport = { capabilities: server().kind === "rgw" ? cephRgwCapabilities : awsS3Capabilities }
+checksumsSuite("S3PoLive checksums on upload", Effect.sync(() => liveBackend()), checksumSupport)
 checksumsSuite(
   "S3PoLive checksums on upload, every request through the SDK",
-  () =>
+  Effect.sync(() =>
     LiveBackend.makeSdk({
       client: new S3Client({
         endpoint: server().endpoint,
@@ -33,7 +33,8 @@ checksumsSuite(
         maxAttempts: 1,
         credentials: { accessKeyId: server().accessKeyId, secretAccessKey: server().secretAccessKey }
       })
-    }),
+    })
+  ),
   checksumSupport
 )
 

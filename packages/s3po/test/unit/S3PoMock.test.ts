@@ -1,13 +1,18 @@
 import * as Effect from "effect/Effect"
 import { S3PoMock } from "s3po"
-import { awsS3Capabilities, contractSuite } from "s3po/testing"
+import {
+  awsS3Capabilities,
+  checksumsSuite,
+  contractSuite,
+  handlesPendingUploadsSuite,
+  handlesStrandingFaults,
+  handlesSuite,
+  inputRulesSuite,
+  visibilitySuite
+} from "s3po/testing"
 import { bucketsSuite } from "../contract/buckets.js"
-import { checksumsSuite } from "../contract/checksums.js"
 import { documentsSuite } from "../contract/documents.js"
-import { handlesPendingUploadsSuite, handlesStrandingFaults, handlesSuite } from "../contract/handles.js"
-import { inputRulesSuite } from "../contract/inputRules.js"
 import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
-import { visibilitySuite } from "../contract/visibility.js"
 import { mockBackend } from "../utils/backends.js"
 
 // The contract suite as users run it (s3po/testing), its precise part included.
@@ -17,16 +22,17 @@ documentsSuite("S3PoMock reads with info and JSON documents", S3PoMock.layer({ l
 // S3PoMock keeps no call log: layerMock, the same service over the same store, counts the requests.
 inputRulesSuite("S3PoMock input rules", S3PoMock)
 bucketsSuite("S3PoMock buckets", S3PoMock)
-handlesSuite(
-  "S3PoMock bucket and prefix handles",
-  S3PoMock.layer(),
-  (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init)),
-  Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
-)
+handlesSuite("S3PoMock bucket and prefix handles", S3PoMock.layer(), {
+  capabilities: awsS3Capabilities,
+  fetch: (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init)),
+  requestsSent: Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.callCounts, (counts) => counts.total))
+})
 handlesPendingUploadsSuite(
   "S3PoMock pending uploads under a prefix",
   S3PoMock.layer({ faults: handlesStrandingFaults })
 )
 prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
-checksumsSuite("S3PoMock checksums on upload", mockBackend, { keepsChecksums: true })
-visibilitySuite("S3PoMock missing buckets and s3po's own metadata", mockBackend)
+checksumsSuite("S3PoMock checksums on upload", Effect.sync(mockBackend), { capabilities: awsS3Capabilities })
+visibilitySuite("S3PoMock missing buckets and s3po's own metadata", Effect.sync(mockBackend), {
+  capabilities: awsS3Capabilities
+})

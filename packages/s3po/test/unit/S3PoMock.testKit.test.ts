@@ -8,9 +8,9 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { batch, Fault, Retry, S3Po, S3PoMock } from "s3po"
+import { inputRulesSuite } from "s3po/testing"
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
 import { contractSuite } from "../contract/contract.js"
-import { inputRulesSuite } from "../contract/inputRules.js"
 import { mockSupport, preciseSuite } from "../contract/precise.js"
 import { presignSuite } from "../contract/presign.js"
 import { bytesEqual, md5ETag, multipartETag, randomBody } from "../utils/fixtures.js"
@@ -771,11 +771,9 @@ presignSuite(
   (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init))
 )
 pendingUploadsSuite("S3PoMock.layer pending uploads", S3PoMock.layer({ faults: strandingFaults }))
-inputRulesSuite(
-  "S3PoMock.layer input rules",
-  S3PoMock.layer(),
-  Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.calls, (calls) => calls.length))
-)
+inputRulesSuite("S3PoMock.layer input rules", S3PoMock.layer(), {
+  requestsSent: Effect.flatMap(S3PoMock.Control, (control) => Effect.map(control.calls, (calls) => calls.length))
+})
 const underTransientFaults = () =>
   S3PoMock.layer({
     retry: Retry.exponential({ base: "1 millis", maxDelay: "5 millis", maxRetries: 10 }),

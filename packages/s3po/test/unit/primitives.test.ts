@@ -1,4 +1,4 @@
+import { awsS3Capabilities, primitivesSuite } from "s3po/testing"
 import * as MockBackend from "../../src/internal/mock/backend.js"
-import { primitivesSuite } from "../contract/primitives.js"
 
-primitivesSuite("mock primitives", MockBackend.makeEmpty)
+primitivesSuite("mock primitives", MockBackend.makeEmpty, { capabilities: awsS3Capabilities })

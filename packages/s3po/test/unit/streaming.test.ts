@@ -3,12 +3,13 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { streamingSuite } from "s3po/testing"
 import type { Backend } from "../../src/internal/core/backend.js"
 import { maxBytesInMemory } from "../../src/internal/core/limits.js"
 import { exponential } from "../../src/internal/core/retry.js"
 import { planPartSize } from "../../src/internal/core/upload.js"
+import { chunked } from "../../src/internal/testing/streaming.js"
 import { S3Po } from "../../src/S3Po.js"
-import { chunked, streamingSuite } from "../contract/streaming.js"
 import { instrument, layerOver, mockBackend } from "../utils/backends.js"
 import { bytesEqual, randomBody, tempDir } from "../utils/fixtures.js"
 
@@ -118,7 +119,7 @@ describe("resumed downloads on S3PoMock", () => {
     }))
 })
 
-streamingSuite("streaming on S3PoMock", mockBackend)
+streamingSuite("streaming on S3PoMock", Effect.sync(mockBackend))
 
 describe("ranges on a server that ignores them", () => {
   it.live("a range answered with the whole object fails instead of passing the wrong bytes off as the range", () =>

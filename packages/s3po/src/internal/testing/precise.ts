@@ -7,32 +7,12 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type DownloadOptions, type ObjectAttributes, S3Po } from "../../S3Po.js"
+import type { Capabilities } from "./capabilities.js"
 import { bytesEqual, freshBucket, md5ETag, randomBody, type SuiteMethods, tempDir } from "./fixtures.js"
 
 const MiB = 1024 * 1024
 
-/** What a store may lack: the suites skip or adapt the tests of what it lacks. */
-export interface Capabilities {
-  /** Storage classes besides STANDARD that the store keeps (an unknown class is refused with 400 either way). */
-  readonly storageClasses: ReadonlyArray<string>
-  /** Whether server-side encryption is stored (else refused with 400 `InvalidRequest`, as Ceph RGW over HTTP does). */
-  readonly serverSideEncryption: boolean
-  /** Whether `ifMatch` / `ifNoneMatch: "*"` hold on PutObject, CopyObject and CompleteMultipartUpload, atomically. */
-  readonly conditionalWrites: boolean
-  /** Whether objects keep tags (PutObjectTagging, tags given at upload, at CreateMultipartUpload and on copies). */
-  readonly tags: boolean
-}
-
-/** What AWS S3 does, and the mock with it. */
-export const awsS3Support: Capabilities = {
-  storageClasses: ["STANDARD_IA", "GLACIER"],
-  serverSideEncryption: true,
-  conditionalWrites: true,
-  tags: true
-}
-export const mockSupport: Capabilities = awsS3Support
-/** Ceph RGW 16 as the tests run it: no storage classes configured, no encryption over plain HTTP. */
-export const cephRgwSupport: Capabilities = { ...awsS3Support, storageClasses: [], serverSideEncryption: false }
+export { awsS3Support, type Capabilities, cephRgwSupport, mockSupport } from "./capabilities.js"
 
 const pendingUploads = (bucket: string) =>
   Effect.flatMap(S3Po, (s3) => Stream.runCollect(s3.listPendingUploads(bucket))).pipe(Effect.map(Chunk.toArray))

@@ -7,16 +7,19 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type ObjectAttributes, S3Po, type ValidationError } from "s3po"
-import type { Backend } from "../../src/internal/core/backend.js"
-import { partSizeMetadataKey } from "../../src/internal/core/checksums.js"
-import { writeIdName } from "../../src/internal/core/internalMetadata.js"
-import { recordedPartSize } from "../../src/internal/core/partSizeRecord.js"
-import { instrument, layerOver } from "../utils/backends.js"
-import { bytesEqual, freshBucket, randomBody, tagOf, tempDir, uniqueBucket } from "../utils/fixtures.js"
+import { type ObjectAttributes, S3Po } from "../../S3Po.js"
+import type { ValidationError } from "../../S3PoError.js"
+import type { Backend } from "../core/backend.js"
+import { partSizeMetadataKey } from "../core/checksums.js"
+import { writeIdName } from "../core/internalMetadata.js"
+import { recordedPartSize } from "../core/partSizeRecord.js"
+import { type BackendSource, instrument, layerOver } from "./backends.js"
+import type { Capabilities } from "./capabilities.js"
+import { bytesEqual, freshBucket, randomBody, tagOf, tempDir, uniqueBucket } from "./fixtures.js"
 
 const MiB = 1024 * 1024
 
@@ -48,9 +51,18 @@ const attributes = {
   tags: { project: "s3po" }
 } satisfies ObjectAttributes
 
-export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
-  describe(name, () => {
-    it.live("a read of a missing bucket fails with NoSuchBucket, of a missing key with NoSuchKey (exists: false)", () =>
+/** What a store is given, and answers GetObjectTagging with: a store without tags is given none. */
+const attributesFor = (support: Capabilities) => {
+  const { tags: _, ...untagged } = attributes
+  const given: ObjectAttributes = support.tags ? attributes : untagged
+  const expectedTags: Readonly<Record<string, string>> = support.tags ? attributes.tags : {}
+  return { given, expectedTags }
+}
+
+const missingBuckets = (acquire: BackendSource) => {
+  it.scopedLive(
+    "a read of a missing bucket fails with NoSuchBucket, of a missing key with NoSuchKey (exists: false)",
+    () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
         const dir = yield* tempDir
@@ -75,25 +87,37 @@ export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
         }
         // Neither left a file behind.
         assert.deepStrictEqual(
-          yield* Effect.promise(() =>
-            fs.readdir(dir)
-          ),
+          yield* Effect.promise(() => fs.readdir(dir)),
           []
         )
         // A bucket that is there and a key that is there: the bucket check does not get in the way.
         yield* s3.upload(bucket, "k", "hi")
         assert.isTrue(yield* s3.exists(bucket, "k"))
         assert.strictEqual(yield* s3.downloadString(bucket, "k"), "hi")
-      }).pipe(Effect.scoped, Effect.provide(layerOver(makeBackend()))), { timeout: 120_000 })
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Layer.unwrapScoped(Effect.map(acquire, (backend) => layerOver(backend))))
+      ),
+    {
+      timeout: 120_000
+    }
+  )
+}
 
-    it.live("a conditional upload's write id shows in no head, listing or copy, and no copy carries it", () =>
+const writeIds = (acquire: BackendSource, support: Capabilities) => {
+  // Skipped only on a backend declaring `conditionalWrites: false` (no conditional upload, so no write id); s3po's
+  // layers, RGW and the local-directory example run it.
+  it.scopedLive.skipIf(!support.conditionalWrites)(
+    "a conditional upload's write id shows in no head, listing or copy, and no copy carries it",
+    () =>
       Effect.gen(function*() {
-        const raw = makeBackend()
+        const raw = yield* acquire
+        const { expectedTags, given } = attributesFor(support)
         yield* Effect.gen(function*() {
           const s3 = yield* S3Po
           const bucket = yield* freshBucket("write-id")
           const body = randomBody(6 * MiB)
-          yield* s3.upload(bucket, "doc", body, { ...attributes, ifNoneMatch: "*" })
+          yield* s3.upload(bucket, "doc", body, { ...given, ifNoneMatch: "*" })
           // The id is there, underneath: what follows would prove nothing otherwise.
           const stored = yield* raw.headObject({ bucket, key: "doc" })
           assert.deepStrictEqual(internalNames(stored.metadata), [writeIdName])
@@ -103,9 +127,7 @@ export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
           assert.strictEqual(info.etag, stored.etag)
           const listed = Chunk.toArray(yield* Stream.runCollect(s3.listObjects(bucket)))
           assert.deepStrictEqual(
-            listed.map((entry) =>
-              "key" in entry ? entry.key : entry.prefix
-            ),
+            listed.map((entry) => "key" in entry ? entry.key : entry.prefix),
             ["doc"]
           )
           assert.notInclude(JSON.stringify(listed), "s3po-")
@@ -120,14 +142,14 @@ export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
           assert.strictEqual(copy.contentDisposition, attributes.contentDisposition)
           assert.strictEqual(copy.contentLanguage, attributes.contentLanguage)
           assert.strictEqual(copy.expires?.getTime(), attributes.expires.getTime())
-          assert.deepStrictEqual(yield* s3.getTags(bucket, "copy"), attributes.tags)
+          assert.deepStrictEqual(yield* s3.getTags(bucket, "copy"), expectedTags)
           assert.isTrue(bytesEqual(yield* s3.download(bucket, "copy"), body))
 
           // A copy giving new metadata, and a move.
           yield* s3.copy({ bucket, key: "doc" }, { bucket, key: "noted" }, { metadata: { note: "copied" } })
           assert.deepStrictEqual((yield* raw.headObject({ bucket, key: "noted" })).metadata, { note: "copied" })
           // Its tags are the source's all the same (Ceph RGW 16 drops them under `REPLACE`).
-          assert.deepStrictEqual(yield* s3.getTags(bucket, "noted"), attributes.tags)
+          assert.deepStrictEqual(yield* s3.getTags(bucket, "noted"), expectedTags)
           yield* s3.move({ bucket, key: "noted" }, { bucket, key: "moved" })
           assert.deepStrictEqual((yield* raw.headObject({ bucket, key: "moved" })).metadata, { note: "copied" })
 
@@ -143,11 +165,17 @@ export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
           assert.deepStrictEqual((yield* s3.head(bucket, "parted")).metadata, attributes.metadata)
           assert.isTrue(bytesEqual(yield* s3.download(bucket, "parted"), body))
         }).pipe(Effect.provide(layerOver(raw)))
-      }), { timeout: 120_000 })
+      }),
+    { timeout: 120_000 }
+  )
+}
 
-    it.live("a copy of a multipart object keeps its part-size record only where its ETag is the source's", () =>
+const recordsAndReservedNames = (acquire: BackendSource) => {
+  it.scopedLive(
+    "a copy of a multipart object keeps its part-size record only where its ETag is the source's",
+    () =>
       Effect.gen(function*() {
-        const raw = makeBackend()
+        const raw = yield* acquire
         yield* Effect.gen(function*() {
           const s3 = yield* S3Po
           const bucket = yield* freshBucket("record-copy")
@@ -169,36 +197,45 @@ export const visibilitySuite = (name: string, makeBackend: () => Backend) =>
           assert.deepStrictEqual((yield* s3.head(bucket, "copy")).metadata, { owner: "r2" })
           assert.isTrue(bytesEqual(yield* s3.download(bucket, "copy"), body))
         }).pipe(Effect.provide(layerOver(raw)))
-      }), { timeout: 120_000 })
+      }),
+    { timeout: 120_000 }
+  )
 
-    it.live("metadata under s3po's names is refused before any request", () =>
-      Effect.gen(function*() {
-        const { backend, calls } = instrument(makeBackend())
-        yield* Effect.gen(function*() {
-          const s3 = yield* S3Po
-          const refused = (effect: Effect.Effect<unknown, { readonly _tag: string }>) =>
-            Effect.map(Effect.flip(effect), (error) => {
-              assert.strictEqual(error._tag, "ValidationError")
-              const { field, message } = error as ValidationError
-              assert.strictEqual(field, "metadata")
-              assert.include(message, "reserved")
-            })
-          const from = { bucket: "any-bucket", key: "a" }
-          const to = { bucket: "any-bucket", key: "b" }
-          yield* refused(s3.upload("any-bucket", "k", "x", { metadata: { [writeIdName]: "0123456789abcdef" } }))
-          yield* refused(s3.upload("any-bucket", "k", "x", { ifNoneMatch: "*", metadata: { "S3PO-Write-Id": "1" } }))
-          yield* refused(
-            s3.upload("any-bucket", "k", Stream.make(randomBody(6 * MiB)), {
-              multipartThreshold: 5 * MiB,
-              metadata: { [partSizeMetadataKey]: "1" }
-            })
-          )
-          yield* refused(s3.copy(from, to, { metadata: { "s3po-anything": "1" } }))
-          yield* refused(s3.move(from, to, { metadata: { "s3po-part-size": "5242880" } }))
-          yield* refused(s3.presignPost("any-bucket", { key: "k", maxBytes: 10, metadata: { "s3po-write-id": "1" } }))
-        }).pipe(Effect.provide(layerOver(backend)))
-        for (const operation of Object.keys(backend) as Array<keyof Backend>) {
-          assert.strictEqual(calls(operation), 0, operation)
-        }
-      }))
+  it.scopedLive("metadata under s3po's names is refused before any request", () =>
+    Effect.gen(function*() {
+      const { backend, calls } = instrument(yield* acquire)
+      yield* Effect.gen(function*() {
+        const s3 = yield* S3Po
+        const refused = (effect: Effect.Effect<unknown, { readonly _tag: string }>) =>
+          Effect.map(Effect.flip(effect), (error) => {
+            assert.strictEqual(error._tag, "ValidationError")
+            const { field, message } = error as ValidationError
+            assert.strictEqual(field, "metadata")
+            assert.include(message, "reserved")
+          })
+        const from = { bucket: "any-bucket", key: "a" }
+        const to = { bucket: "any-bucket", key: "b" }
+        yield* refused(s3.upload("any-bucket", "k", "x", { metadata: { [writeIdName]: "0123456789abcdef" } }))
+        yield* refused(s3.upload("any-bucket", "k", "x", { ifNoneMatch: "*", metadata: { "S3PO-Write-Id": "1" } }))
+        yield* refused(
+          s3.upload("any-bucket", "k", Stream.make(randomBody(6 * MiB)), {
+            multipartThreshold: 5 * MiB,
+            metadata: { [partSizeMetadataKey]: "1" }
+          })
+        )
+        yield* refused(s3.copy(from, to, { metadata: { "s3po-anything": "1" } }))
+        yield* refused(s3.move(from, to, { metadata: { "s3po-part-size": "5242880" } }))
+        yield* refused(s3.presignPost("any-bucket", { key: "k", maxBytes: 10, metadata: { "s3po-write-id": "1" } }))
+      }).pipe(Effect.provide(layerOver(backend)))
+      for (const operation of Object.keys(backend) as Array<keyof Backend>) {
+        assert.strictEqual(calls(operation), 0, operation)
+      }
+    }))
+}
+
+export const visibilitySuite = (name: string, acquire: BackendSource, support: Capabilities) =>
+  describe(name, () => {
+    missingBuckets(acquire)
+    writeIds(acquire, support)
+    recordsAndReservedNames(acquire)
   })
