@@ -165,8 +165,8 @@ export const make = (fileSystem: FileSystem.FileSystem, path: Path.Path): LocalF
   return {
     walk: walk({
       readDirectory: (directory) => orNone(fileSystem.readDirectory(directory)),
-      stat: (at, followLinks) =>
-        followLinks ? Effect.map(orNone(fileSystem.stat(at)), Option.map(foundOf)) : linkOrStat(fileSystem, at),
+      stat: (at) => Effect.map(orNone(fileSystem.stat(at)), Option.map(foundOf)),
+      isLink: (at) => Effect.match(fileSystem.readLink(at), { onFailure: () => false, onSuccess: () => true }),
       realPath,
       join: (directory, name) => path.join(directory, name),
       separator: path.sep,

@@ -355,7 +355,9 @@ const memoryFiles = (tree: Tree): LocalFiles.MemoryFiles => ({
         found(tree, "readDirectory", directory, true),
         Option.flatMap((node) => node._tag === "Directory" ? Option.some([...node.entries.keys()]) : Option.none())
       ),
-    stat: (path, followLinks) => Effect.map(found(tree, "stat", path, followLinks), Option.map(infoOf)),
+    stat: (path) => Effect.map(found(tree, "stat", path, true), Option.map(infoOf)),
+    isLink: (path) =>
+      Effect.map(found(tree, "stat", path, false), (node) => Option.isSome(node) && node.value._tag === "Link"),
     realPath: (path) => realPath(tree, path),
     join: (directory, name) => posix.join(directory, name),
     separator: "/",

@@ -15,15 +15,18 @@ export interface Found {
   readonly modified: Date
 }
 
-/** What a walk needs of a file system: the walk itself is written once, here. */
+/**
+ * What a walk needs of a file system: the walk itself is written once, here. It asks no `lstat` of
+ * each entry (which `@effect/platform`'s `FileSystem` lacks): a file is taken when its real path is
+ * inside the root (or anywhere, with `followSymlinks`), so only a folder is asked whether it is a link.
+ */
 export interface Tree {
   /** The names in a folder; none when it is not there or not a folder. */
   readonly readDirectory: (directory: string) => Effect.Effect<Option.Option<ReadonlyArray<string>>, PlatformError>
-  /**
-   * What is at `path`, a final symbolic link followed only with `followLinks`; none when nothing is.
-   * Of a link not followed, only `type` is read.
-   */
-  readonly stat: (path: string, followLinks: boolean) => Effect.Effect<Option.Option<Found>, PlatformError>
+  /** What is at `path`, links followed; none when nothing is. */
+  readonly stat: (path: string) => Effect.Effect<Option.Option<Found>, PlatformError>
+  /** Whether `path` is a symbolic link. */
+  readonly isLink: (path: string) => Effect.Effect<boolean, PlatformError>
   /** `path` with every link resolved; none when it does not exist. */
   readonly realPath: (path: string) => Effect.Effect<Option.Option<string>, PlatformError>
   readonly join: (directory: string, name: string) => string
@@ -32,16 +35,25 @@ export interface Tree {
   readonly concurrency: number
 }
 
-interface Entry {
+interface FileEntry {
   readonly name: string
   readonly path: string
-  /** Its real path: a folder's, to tell a loop. */
-  readonly real: string
-  /** What S3 would order it by: its name, and `/` after a folder's. */
-  readonly orderKey: string
-  /** A file's size and time; undefined for a folder. */
-  readonly file: Found | undefined
+  readonly found: Found
 }
+
+interface FolderEntry {
+  readonly name: string
+  readonly path: string
+  /** Its real path, to tell a loop. */
+  readonly real: string
+  readonly found: undefined
+}
+
+/** An entry of a folder that a walk takes. */
+type Entry = FileEntry | FolderEntry
+
+/** What S3 would order an entry by: its name, and `/` after a folder's. */
+const orderKey = (entry: Entry) => entry.found === undefined ? `${entry.name}/` : entry.name
 
 /** Whether `candidate` (a real path) is `root` (a real path) or below it. */
 const within = (separator: string, root: string, candidate: string): boolean =>
@@ -54,40 +66,29 @@ interface Walk {
   readonly realRoot: string
 }
 
-/** What a symbolic link stands for in a walk: a file, a folder, or nothing (left out). */
-const followed = ({ options, realRoot, tree }: Walk, linkPath: string, name: string) =>
+/**
+ * What an entry of a folder stands for in a walk: a file, a folder, or nothing (left out). A link
+ * to a file is followed when it points inside the root, or anywhere with `followSymlinks`; a link to
+ * a folder only with `followSymlinks` and `linkedFolders`. A dangling link is nothing.
+ */
+const entryOf = ({ options, realRoot, tree }: Walk, directory: string, realDirectory: string, name: string) =>
   Effect.gen(function*() {
-    const target = yield* tree.realPath(linkPath)
-    if (Option.isNone(target) || !(options.followSymlinks || within(tree.separator, realRoot, target.value))) {
-      return Option.none<Entry>()
-    }
-    const found = yield* tree.stat(linkPath, true)
+    const path = tree.join(directory, name)
+    const found = yield* tree.stat(path)
     if (Option.isNone(found)) return Option.none<Entry>()
     if (found.value.type === "File") {
-      return Option.some<Entry>({ name, path: linkPath, real: target.value, orderKey: name, file: found.value })
+      const file: Entry = { name, path, found: found.value }
+      if (options.followSymlinks) return Option.some(file)
+      // A file's own real path is in its folder, inside the root; a link's is where it points.
+      const real = yield* tree.realPath(path)
+      return Option.isSome(real) && within(tree.separator, realRoot, real.value) ? Option.some(file) : Option.none()
     }
-    return found.value.type === "Directory" && options.followSymlinks && options.linkedFolders
-      ? Option.some<Entry>({ name, path: linkPath, real: target.value, orderKey: `${name}/`, file: undefined })
-      : Option.none<Entry>()
+    if (found.value.type !== "Directory") return Option.none<Entry>()
+    const folder = { name, path, found: undefined }
+    if (!(yield* tree.isLink(path))) return Option.some<Entry>({ ...folder, real: tree.join(realDirectory, name) })
+    if (!(options.followSymlinks && options.linkedFolders)) return Option.none<Entry>()
+    return Option.map(yield* tree.realPath(path), (real): Entry => ({ ...folder, real }))
   })
-
-const entryOf = (walk: Walk, directory: string, realDirectory: string, name: string) => {
-  const path = walk.tree.join(directory, name)
-  return Effect.flatMap(walk.tree.stat(path, false), (found): Effect.Effect<Option.Option<Entry>, PlatformError> => {
-    if (Option.isNone(found)) return Effect.succeed(Option.none())
-    const real = walk.tree.join(realDirectory, name)
-    switch (found.value.type) {
-      case "File":
-        return Effect.succeed(Option.some({ name, path, real, orderKey: name, file: found.value }))
-      case "Directory":
-        return Effect.succeed(Option.some({ name, path, real, orderKey: `${name}/`, file: undefined }))
-      case "SymbolicLink":
-        return followed(walk, path, name)
-      case "Other":
-        return Effect.succeed(Option.none())
-    }
-  })
-}
 
 /** What a folder holds, in the order S3 lists the keys below it. */
 const entriesOf = (walk: Walk, directory: string, realDirectory: string) =>
@@ -97,7 +98,7 @@ const entriesOf = (walk: Walk, directory: string, realDirectory: string) =>
     const entries = yield* Effect.forEach(names.value, (name) => entryOf(walk, directory, realDirectory, name), {
       concurrency: walk.tree.concurrency
     })
-    return Arr.getSomes(entries).sort((left, right) => compareKeys(left.orderKey, right.orderKey))
+    return Arr.getSomes(entries).sort((left, right) => compareKeys(orderKey(left), orderKey(right)))
   })
 
 const below = (
@@ -109,10 +110,10 @@ const below = (
 ): Stream.Stream<LocalFiles.File, PlatformError> =>
   Stream.unwrap(Effect.map(entriesOf(walk, directory, realDirectory), (entries) => {
     // Runs of files go out as one chunk each, a folder's files between them.
-    const runs: Array<Array<LocalFiles.File> | Entry> = []
+    const runs: Array<Array<LocalFiles.File> | FolderEntry> = []
     let files: Array<LocalFiles.File> = []
     for (const entry of entries) {
-      if (entry.file === undefined) {
+      if (entry.found === undefined) {
         if (files.length > 0) runs.push(files)
         files = []
         // Through a followed link, a folder may hold one the walk is already in.
@@ -122,8 +123,8 @@ const below = (
       files.push({
         relative: prefix + entry.name,
         path: entry.path,
-        size: entry.file.size,
-        modified: entry.file.modified,
+        size: entry.found.size,
+        modified: entry.found.modified,
         partial: isPartialFileName(entry.name)
       })
     }
