@@ -215,9 +215,10 @@ export const makeMemory: (
  * your own.
  *
  * What `FileSystem` cannot say, and what stands for it:
- * - It has no `lstat`: a path is taken for a symbolic link when `readLink` reads it (one more call
- *   for each entry a walk meets). A file system whose `readLink` fails on links is walked as if it
- *   had none: its links are taken for what they point to.
+ * - It has no `lstat`: a path is taken for a symbolic link when `readLink` reads it. A walk asks
+ *   that only of folders, and takes a file when its `realPath` is inside the root (with
+ *   `followSymlinks`, anywhere): one `stat` per file, and one `realPath` without `followSymlinks`.
+ *   A file system whose `readLink` fails on links has its linked folders walked as folders.
  * - Of a link itself (`stat` with `followLinks: false`), only where it points is known: `size` is
  *   the length of that path, `modified` the time of what it points to (the epoch when nothing is
  *   there), `identity` its real folder and its name.
