@@ -3,7 +3,7 @@
  * extension point. A backend is a record of functions, one per request; `S3PoBackend.layer` derives
  * the whole `S3Po` service from one (uploads, multipart, downloads with resume, listings, batches,
  * copies, documents), and wrappers turn a backend into another: retries, faults, latency, a call
- * log, a key prefix, a concurrency limit, a request-rate limit. `S3PoLive` and `S3PoMock` are
+ * log, a key prefix, a concurrency limit, a request-rate limit, a bandwidth limit. `S3PoLive` and `S3PoMock` are
  * built the same way, over their own backends.
  *
  * @example
@@ -32,6 +32,7 @@ import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
 import * as ArgumentShapes from "./internal/core/argumentShapes.js"
 import * as internal from "./internal/core/backend.js"
+import * as Bandwidth from "./internal/core/bandwidth.js"
 import * as InternalCallLog from "./internal/core/callLog.js"
 import * as FaultInjection from "./internal/core/faultInjection.js"
 import * as InternalLayer from "./internal/core/layer.js"
@@ -39,6 +40,7 @@ import * as Prefixed from "./internal/core/prefixed.js"
 import type * as Presign from "./internal/core/presign.js"
 import { withRetry as retried } from "./internal/core/service.js"
 import * as Throttling from "./internal/core/throttling.js"
+import * as TransferLimits from "./internal/core/transferLimits.js"
 import * as Validate from "./internal/core/validation.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { ChecksumAlgorithm, DurationOption, MultipartOptions, S3Po } from "./S3Po.js"
@@ -832,4 +834,52 @@ export const withRateLimit: {
     (interval instanceof ValidationError ? interval : undefined)
   if (problem !== undefined) return failing(problem)
   return pipeable(Throttling.withRateLimit(self, rate.limit, interval as Duration.Duration))
+})
+
+/**
+ * Options of `withBandwidthLimit`: how many bytes a second uploads and downloads may move, together.
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface BandwidthLimit {
+  /** Bytes a second, over every transfer at once: a number of at least 1 (`10 * 1024 * 1024` for 10 MiB/s). */
+  readonly bytesPerSecond: number
+  /**
+   * The most bytes that may go at once after a quiet spell: a whole number of at least 1. Default:
+   * one second's worth (`bytesPerSecond`).
+   */
+  readonly burst?: number | undefined
+}
+
+/**
+ * The backend moving at most `bytesPerSecond` bytes a second, uploads and downloads together, over
+ * every fiber that uses it (and every layer built from it): one token bucket over bytes, so that
+ * concurrent transfers share the budget in the order they asked for it. A PutObject's or
+ * UploadPart's body is paid for before it is sent; a GetObject's body as it is read, so that a
+ * download held back reads no further and the server's sending slows down. Waits are on Effect's
+ * `Clock`. Each attempt pays for its own bytes. Options it cannot take make every request fail with
+ * `ValidationError`. `S3PoLive.layer` and `S3PoMock.layer` take the same limit as their
+ * `bandwidthLimit` option.
+ *
+ * @example
+ * ```ts
+ * import { S3PoBackend } from "s3po"
+ *
+ * // 10 MiB/s for everything the layer moves, however many transfers run at once.
+ * const polite = (backend: S3PoBackend.Backend) =>
+ *   backend.pipe(S3PoBackend.withBandwidthLimit({ bytesPerSecond: 10 * 1024 * 1024 }))
+ * ```
+ *
+ * @since 0.6.0
+ * @category combinators
+ */
+export const withBandwidthLimit: {
+  (bandwidth: BandwidthLimit): (self: Primitives) => Backend
+  (self: Primitives, bandwidth: BandwidthLimit): Backend
+} = dual(2, (self: Primitives, bandwidth: BandwidthLimit): Backend => {
+  const checked = TransferLimits.bandwidthLimitOf("S3PoBackend.withBandwidthLimit", "bandwidth", bandwidth)
+  return checked instanceof ValidationError
+    ? failing(checked)
+    : pipeable(Bandwidth.withBandwidthLimit(self, checked.bytesPerSecond, checked.burst))
 })

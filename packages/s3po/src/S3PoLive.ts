@@ -16,6 +16,7 @@ import type * as Fault from "./Fault.js"
 import { fromBackend } from "./internal/core/layer.js"
 import * as Retry from "./Retry.js"
 import type { DurationOption, MultipartOptions, S3Po } from "./S3Po.js"
+import type * as S3PoBackend from "./S3PoBackend.js"
 import type { ValidationError } from "./S3PoError.js"
 
 /**
@@ -91,6 +92,16 @@ export interface Options {
   readonly faults?: ReadonlyArray<Fault.Rule> | undefined
   /** Seeds the random numbers that `rate` fault rules draw. Default 0. */
   readonly randomSeed?: number | undefined
+  /**
+   * At most `limit` requests start in any `interval`, over everything the layer sends, each attempt
+   * counted: `S3PoBackend.withRateLimit` in front of the server. Default: none.
+   */
+  readonly rateLimit?: S3PoBackend.RateLimit | undefined
+  /**
+   * At most `bytesPerSecond` bytes a second, uploads and downloads together, over everything the
+   * layer moves: `S3PoBackend.withBandwidthLimit` in front of the server. Default: none.
+   */
+  readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
   /** How GET, PUT, HEAD and DELETE of objects are sent: by s3po's own transport (default) or the SDK's commands. */
   readonly transport?: Transport | undefined
   /**

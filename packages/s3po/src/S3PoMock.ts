@@ -10,13 +10,14 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Fault from "./Fault.js"
+import * as TransferLimits from "./internal/core/transferLimits.js"
 import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { Checksum, MultipartOptions, ObjectAttributes, S3Po } from "./S3Po.js"
 import * as S3PoBackend from "./S3PoBackend.js"
-import type { ValidationError } from "./S3PoError.js"
+import { ValidationError } from "./S3PoError.js"
 
 /**
  * An object to seed the mock with: a UTF-8 string, bytes, or a body with its attributes (content
@@ -141,6 +142,16 @@ export interface Options {
   readonly verifyDownloads?: boolean | undefined
   /** As `S3PoLive`'s `recordPartSize`: whether multipart writes record their part size. Default true. */
   readonly recordPartSize?: boolean | undefined
+  /**
+   * As `S3PoLive`'s `rateLimit`: at most `limit` requests start in any `interval`, on Effect's
+   * `Clock`, before they reach the store (and its call log). Default: none.
+   */
+  readonly rateLimit?: S3PoBackend.RateLimit | undefined
+  /**
+   * As `S3PoLive`'s `bandwidthLimit`: at most `bytesPerSecond` bytes a second, uploads and downloads
+   * together, on Effect's `Clock`. Default: none.
+   */
+  readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
 }
 
 /**
@@ -300,9 +311,11 @@ export const backend = (
  */
 export const layer = (options: Options = {}): Layer.Layer<S3Po | Control, ValidationError> =>
   Layer.unwrapEffect(
-    Effect.map(backend(options), ({ backend, control }) =>
-      Layer.merge(
-        S3PoBackend.layer(backend, {
+    Effect.flatMap(backend(options), ({ backend, control }) => {
+      const limited = TransferLimits.withLimits("S3PoMock.layer", backend, options)
+      if (limited instanceof ValidationError) return Effect.fail(limited)
+      return Effect.succeed(Layer.merge(
+        S3PoBackend.layer(limited, {
           retry: options.retry,
           multipart: options.multipart,
           verifyDownloads: options.verifyDownloads,
@@ -310,6 +323,7 @@ export const layer = (options: Options = {}): Layer.Layer<S3Po | Control, Valida
         }),
         Layer.succeed(Control, control)
       ))
+    })
   )
 
 /** The plain mock: what providing `S3PoMock` itself builds. */

@@ -5,7 +5,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
 import type { DurationOption } from "../../S3Po.js"
-import type { ValidationError } from "../../S3PoError.js"
+import { ValidationError } from "../../S3PoError.js"
 import type { ClientOptions as LiveClientOptions, Options as LiveOptions } from "../../S3PoLive.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
 import type { Backend } from "../core/backend.js"
@@ -13,6 +13,7 @@ import * as FaultInjection from "../core/faultInjection.js"
 import type { BackendSettings } from "../core/layer.js"
 import * as Limits from "../core/limits.js"
 import type { Presigner } from "../core/presign.js"
+import * as TransferLimits from "../core/transferLimits.js"
 import * as Validate from "../core/validation.js"
 import * as LiveBackend from "./backend.js"
 import * as ConnectionBudget from "./connectionBudget.js"
@@ -181,7 +182,8 @@ const optionsProblem = (options: LiveOptions): Validate.Problem =>
     Validate.multipart("S3PoLive.layer", options.multipart ?? {}) ??
     Validate.duration("S3PoLive.layer", "requestTimeout", options.requestTimeout) ??
     Validate.duration("S3PoLive.layer", "connectionTimeout", options.connectionTimeout) ??
-    Validate.duration("S3PoLive.layer", "idleTimeout", options.idleTimeout)
+    Validate.duration("S3PoLive.layer", "idleTimeout", options.idleTimeout) ??
+    TransferLimits.limitsProblem("S3PoLive.layer", options)
 
 /** A backend over an `S3Client` built from `options`, destroyed with the scope. */
 export const acquire = (
@@ -200,8 +202,9 @@ export const acquire = (
       (client) => Effect.sync(() => client.destroy())
     )
     const checksumAlgorithm = yield* withoutSdkChecksums(client)
-    return {
-      backend: withFaults(
+    const backend = TransferLimits.withLimits(
+      "S3PoLive.layer",
+      withFaults(
         options.transport === "sdk"
           ? LiveBackend.makeSdk(yield* liveClient(client, options))
           : LiveBackend.make(
@@ -210,6 +213,11 @@ export const acquire = (
           ),
         options
       ),
+      options
+    )
+    if (backend instanceof ValidationError) return yield* backend
+    return {
+      backend,
       presigner: presigner(client),
       settings: {
         retry: options.retry,
