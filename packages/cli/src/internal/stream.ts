@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Readable, Writable } from "node:stream"
 import { S3Po } from "s3po"
-import { common, withS3 } from "./common.js"
+import { common, usageError, withS3 } from "./common.js"
 import { parseLocation } from "./location.js"
 import type { Output } from "./output.js"
 
@@ -121,7 +121,7 @@ export const uploadFromStdin = (output: Output, bucket: string, key: string, exp
     const s3 = yield* S3Po
     const { stdin } = yield* StandardStreams
     const partSize = partSizeFor(expectedSize)
-    if (typeof partSize !== "number") return yield* Effect.fail(partSize)
+    if (typeof partSize !== "number") return yield* usageError(partSize.message)
     const body = Stream.fromAsyncIterable(
       stdin as AsyncIterable<Uint8Array>,
       (cause) => ({ message: `stdin: ${cause instanceof Error ? cause.message : String(cause)}` })
@@ -137,7 +137,7 @@ export const cat = Command.make("cat", { ...common, target: Args.text({ name: "s
     const location = parseLocation(options.target)
     return location._tag === "S3" && location.bucket !== "" && location.key !== ""
       ? downloadToStdout(location.bucket, location.key)
-      : Effect.fail({ message: `${options.target}: expected s3://bucket/key` })
+      : usageError(`${options.target}: expected s3://bucket/key`)
   })).pipe(
     Command.withDescription(
       "Write an object to stdout as it arrives, checked as downloads are (as cp s3://bucket/key - does)"
@@ -159,10 +159,10 @@ export const copyStreaming = (
   if (destination === "-" && from._tag === "S3" && from.bucket !== "" && from.key !== "") {
     return downloadToStdout(from.bucket, from.key)
   }
-  return Effect.fail({
-    message: source === "-"
+  return usageError(
+    source === "-"
       ? `${destination}: stdin is copied to one object, s3://bucket/key`
       : `${source}: stdout is written from one object, s3://bucket/key`
-  })
+  )
 }
 
