@@ -23,6 +23,7 @@ import { hashingSpeeds, implementations } from "./hashing.js"
 import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
 import { makeSmallOpsSides, promisePool } from "./smallOps.js"
+import { measureStartup } from "./startup.js"
 import {
   buildCli,
   ensureTools,
@@ -544,6 +545,13 @@ const syncScale = async () => {
   }
 }
 
+/** The command line's start-up (`startup.ts`): `--version`, `--help`, a one-object `ls`, beside `node -e 0` and aws. */
+const startup = async () => {
+  const measured = await measureStartup(root, quick ? 5 : 15, log)
+  results.startup = measured.figures
+  rows.push(...measured.rows)
+}
+
 const sections = {
   smallOps,
   multipartUpload: multipartUploadOver("http"),
@@ -554,7 +562,8 @@ const sections = {
   mock,
   scaling,
   syncTools,
-  syncScale
+  syncScale,
+  startup
 }
 const chosen = process.argv.slice(2).filter((name): name is keyof typeof sections => name in sections)
 const started = performance.now()
