@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as internalFilters from "./internal/sync/filters.js"
 import type * as model from "./internal/sync/model.js"
+import * as internalPrefixSync from "./internal/sync/prefixSync.js"
 import * as internal from "./internal/sync/sync.js"
 import * as internalUnsafeKey from "./internal/sync/unsafeKey.js"
 import type { S3Po } from "./S3Po.js"
@@ -229,3 +230,83 @@ export const planDown: (
   localDir: string,
   options?: SyncOptions
 ) => Stream.Stream<SyncAction, S3PoError, S3Po> = internal.planDown
+
+/**
+ * One step of `syncCopy`, for a key below both prefixes (`relative`): a server-side `Copy`, a
+ * `DeleteObject` under the destination (with `delete`), or a `Skip` of a key the destination holds.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type CopyAction = internalPrefixSync.PrefixSyncAction
+
+/**
+ * One object of `syncCopy` that failed, and why.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type CopyFailure = internalPrefixSync.PrefixSyncFailure
+
+/**
+ * What `syncCopy` did (or, in a dry run, would do). One failed object never stops the others.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type CopySummary = internalPrefixSync.PrefixSyncSummary
+
+/**
+ * How `syncCopy` compares, what it deletes, its filters (`include`, `exclude`, `filters`, as
+ * `SyncOptions` has them), concurrency, dry run and callbacks; the multipart options and object
+ * attributes are given to each `copy` (each attribute not given is kept from its source).
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export type CopyOptions = internalPrefixSync.PrefixSyncOptions
+
+/**
+ * Makes `destination` hold what `source` holds, both in S3: what `aws s3 sync s3://a/p s3://b/q`
+ * does. Each object the destination lacks or holds otherwise is copied server-side (`copy`: no byte
+ * passes through the client, multipart above 5 GiB); with `delete`, what the source lacks is
+ * deleted under the destination, 1000 keys to a request. The two listings are merged by key as they
+ * stream in, so memory does not grow with the number of objects. By default an object is the same
+ * when it has the same size and the destination's is not older (aws's rule between two buckets);
+ * `compare` says otherwise. Prefixes of one bucket that hold each other's keys are refused.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sync } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const summary = yield* Sync.syncCopy(
+ *     { bucket: "photos", prefix: "2024/" },
+ *     { bucket: "backup", prefix: "photos/2024/" },
+ *     { delete: true, filters: [{ exclude: "*.tmp" }] }
+ *   )
+ *   yield* Effect.log(`${summary.copied} copied, ${summary.skipped} unchanged, ${summary.deleted} deleted`)
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category combinators
+ */
+export const syncCopy: (
+  source: SyncLocation,
+  destination: SyncLocation,
+  options?: CopyOptions
+) => Effect.Effect<CopySummary, S3PoError, S3Po> = internalPrefixSync.syncPrefixes
+
+/**
+ * The plan of `syncCopy`, as a stream of actions in key order: nothing is done.
+ *
+ * @since 0.6.0
+ * @category combinators
+ */
+export const planCopy: (
+  source: SyncLocation,
+  destination: SyncLocation,
+  options?: CopyOptions
+) => Stream.Stream<CopyAction, S3PoError, S3Po> = internalPrefixSync.planPrefixes

@@ -1,9 +1,9 @@
 import { Args, Command, Options } from "@effect/cli"
-import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { common, withS3 } from "./common.js"
+import { common, usageError, withS3 } from "./common.js"
 import { filterOptions } from "./filterOrder.js"
 import { parseLocation } from "./location.js"
+import { syncBetweenPrefixes } from "./prefixSync.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 
 /** `s3po sync SRC DST`: a directory to a prefix or a prefix to a directory, as `aws s3 sync`. */
@@ -22,6 +22,16 @@ export const sync = Command.make("sync", {
   withS3(options, (output) => {
     const source = parseLocation(options.source)
     const destination = parseLocation(options.destination)
+    if (source._tag === "S3" && destination._tag === "S3") {
+      return syncBetweenPrefixes(output, source, destination, {
+        delete: options.delete,
+        dryRun: options.dryrun,
+        include: options.include,
+        exclude: options.exclude,
+        compare: options.checksum ? "etag" : "size-and-time",
+        concurrency: Option.getOrUndefined(options.concurrency)
+      })
+    }
     const syncOptions = {
       delete: options.delete,
       dryRun: options.dryrun,
@@ -33,6 +43,8 @@ export const sync = Command.make("sync", {
     }
     const transfer = transferBetween(source, destination, syncOptions)
     return transfer === undefined
-      ? Effect.fail({ message: "sync goes between a local directory and s3://bucket/prefix" })
+      ? usageError("sync goes between a local directory and s3://bucket/prefix, or between two prefixes")
       : runTransfer(output, transfer)
-  })).pipe(Command.withDescription("Make a prefix match a directory, or a directory match a prefix"))
+  })).pipe(Command.withDescription(
+    "Make a prefix match a directory, a directory match a prefix, or a prefix match another (server-side copies)"
+  ))
