@@ -4,10 +4,11 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
-import { common, type CommonOptions, withS3 } from "./common.js"
+import { common, type CommonOptions, usageError, withS3 } from "./common.js"
 import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
 import { messageOf, type Output } from "./output.js"
+import { copyStreaming } from "./stream.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 
 type Mode = "copy" | "move"
@@ -123,9 +124,16 @@ const copyCommand = (mode: Mode) =>
     readonly recursive: boolean
     readonly include: ReadonlyArray<string>
     readonly exclude: ReadonlyArray<string>
+    readonly expectedSize?: Option.Option<number>
   }
 ) =>
   withS3(options, (output) => {
+    if (options.source === "-" || options.destination === "-") {
+      const expectedSize = options.expectedSize === undefined ? undefined : Option.getOrUndefined(options.expectedSize)
+      return mode === "copy" && !options.recursive
+        ? copyStreaming(output, options.source, options.destination, expectedSize)
+        : usageError("- (stdin or stdout) is copied by cp alone, without --recursive")
+    }
     const source = parseLocation(options.source)
     const destination = parseLocation(options.destination)
     if (!options.recursive) return copyOne(output, mode, source, destination)
@@ -154,7 +162,13 @@ const copyConfig = {
 }
 
 /** `s3po cp SRC DST [--recursive]`: local to S3, S3 to local, S3 to S3 (server-side). */
-export const cp = Command.make("cp", copyConfig, copyCommand("copy")).pipe(
+export const cp = Command.make("cp", {
+  ...copyConfig,
+  expectedSize: Options.integer("expected-size").pipe(
+    Options.withDescription("Bytes to expect on stdin (cp - s3://...): parts grow so that up to 5 TiB fit"),
+    Options.optional
+  )
+}, copyCommand("copy")).pipe(
   Command.withDescription("Copy files and objects: local to S3, S3 to local, S3 to S3 (server-side)")
 )
 
