@@ -13,11 +13,20 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import type * as crypto from "node:crypto"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { LocalFiles } from "s3po"
+import { vi } from "vitest"
 import { bytesEqual, randomBody, tempDir } from "../utils/fixtures.js"
 import { ownsItsMemory } from "../utils/ownedBuffers.js"
+
+// The partial file's random name, made predictable: a link planted under it must not be written through.
+vi.mock("node:crypto", async (importOriginal) => {
+  const actual = await importOriginal<typeof crypto>()
+  return { ...actual, randomBytes: vi.fn(actual.randomBytes) }
+})
 
 /** One implementation under test, with an empty folder to work in and a way to lay files out in it. */
 interface Subject {
@@ -333,6 +342,26 @@ for (const [name, subject] of subjects) {
         assert.strictEqual(yield* reasonOf(missing), "NotFound")
       }))
 
+    it.scoped("writeAtomically creates its partial file exclusively: a link planted under its name is not written through", () =>
+      Effect.gen(function*() {
+        const { files, join, root, symlink, write } = yield* subject
+        const fixed = Buffer.alloc(16, 0xab)
+        yield* write(join(root, "outside.txt"), "not to be touched")
+        yield* files.makeDirectory(join(root, "in"))
+        yield* symlink(join(root, "outside.txt"), join(root, "in", `.f.txt.${fixed.toString("hex")}.s3po-partial`))
+        vi.mocked(randomBytes).mockImplementation(((size: number) => size === 16 ? fixed : Buffer.alloc(size)) as never)
+        const written = files.writeAtomically(join(root, "in", "f.txt"), Stream.make(text("planted?")))
+        const reason = yield* reasonOf(written).pipe(
+          Effect.ensuring(Effect.sync(() => vi.mocked(randomBytes).mockRestore()))
+        )
+        assert.strictEqual(reason, "AlreadyExists")
+        assert.strictEqual(
+          new TextDecoder().decode(yield* files.readFile(join(root, "outside.txt"))),
+          "not to be touched"
+        )
+        assert.isTrue(Option.isNone(yield* files.stat(join(root, "in", "f.txt"))))
+      }))
+
     it.scoped("makeDirectory makes the folders above; a file in the way fails", () =>
       Effect.gen(function*() {
         const { files, join, root, write } = yield* subject
@@ -376,6 +405,46 @@ for (const [name, subject] of subjects) {
       }))
   })
 }
+
+describe("LocalFiles.fromFileSystem", () => {
+  it.scoped("ranged reads at once do not mix, though the file system's seek and read let other fibers run between", () =>
+    Effect.gen(function*() {
+      const [nodeFileSystem, nodePath] = yield* Effect.provide(
+        Effect.all([FileSystem.FileSystem, Path.Path]),
+        Layer.merge(NodeFileSystem.layer, NodePath.layer)
+      )
+      /** A file whose seek and read each yield first, as a file system of one's own may. */
+      const yielding = (file: FileSystem.File): FileSystem.File => ({
+        [FileSystem.FileTypeId]: FileSystem.FileTypeId,
+        fd: file.fd,
+        stat: file.stat,
+        sync: file.sync,
+        seek: (offset, from) => Effect.zipRight(Effect.yieldNow(), file.seek(offset, from)),
+        read: (buffer) => Effect.zipRight(Effect.yieldNow(), file.read(buffer)),
+        readAlloc: (size) => file.readAlloc(size),
+        truncate: (length) => file.truncate(length),
+        write: (buffer) => file.write(buffer),
+        writeAll: (buffer) => file.writeAll(buffer)
+      })
+      const fileSystem: FileSystem.FileSystem = {
+        ...nodeFileSystem,
+        open: (at, options) => Effect.map(nodeFileSystem.open(at, options), yielding)
+      }
+      const files = LocalFiles.fromFileSystem(fileSystem, nodePath)
+      const root = yield* tempDir
+      const body = randomBody(10_000)
+      yield* Effect.promise(() => fs.writeFile(path.join(root, "f.bin"), body))
+      const file = yield* files.open(path.join(root, "f.bin"))
+      const positions = Array.from({ length: 40 }, (_, index) => (index * 997) % 9_900)
+      yield* Effect.forEach(positions, (position) => {
+        const into = new Uint8Array(100)
+        return Effect.map(file.read(into, position), (count) => {
+          assert.strictEqual(count, 100)
+          assert.isTrue(bytesEqual(into, body.subarray(position, position + 100)), `at ${position}`)
+        })
+      }, { concurrency: "unbounded" })
+    }))
+})
 
 describe("LocalFiles.makeMemory", () => {
   it.effect("is seeded with files by path, a relative one resolved against /; snapshot gives them in key order", () =>
