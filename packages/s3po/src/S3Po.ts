@@ -593,6 +593,33 @@ export interface GetResult {
  *
  * @since 0.5.0
  * @category models
+/**
+ * Progress of a download to a file, reported as its bytes are written.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface DownloadProgress {
+  /** Bytes written so far. */
+  readonly bytes: number
+  /** The bytes the file will hold (the object's size, or the range's), when the answer said. */
+  readonly totalBytes?: number | undefined
+}
+
+/**
+ * `downloadFile`'s options: a download's, and its progress.
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface DownloadFileOptions extends DownloadOptions {
+  /**
+   * Called as the bytes are written, with how many so far: it moves with every chunk received, and
+   * ends at the file's size. A download read again after a checksum mismatch starts again from 0.
+   */
+  readonly onProgress?: ((progress: DownloadProgress) => Effect.Effect<void>) | undefined
+}
+
  */
 export interface GetStreamResult {
   readonly info: ObjectInfo
@@ -831,7 +858,7 @@ export declare namespace S3Po {
       bucket: string,
       key: string,
       path: string,
-      options?: DownloadOptions
+      options?: DownloadFileOptions
     ) => Effect.Effect<DownloadResult, ReadError | LocalFileError>
     /**
      * The object's info (HEAD), its metadata without s3po's own (`s3po-*` names). A missing key fails

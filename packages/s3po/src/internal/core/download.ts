@@ -7,7 +7,14 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { LocalFiles } from "../../LocalFiles.js"
 import type { RetryPolicy } from "../../Retry.js"
-import type { DownloadOptions, DownloadRange, DownloadResult, ObjectInfo, ReadConditions } from "../../S3Po.js"
+import type {
+  DownloadFileOptions,
+  DownloadOptions,
+  DownloadRange,
+  DownloadResult,
+  ObjectInfo,
+  ReadConditions
+} from "../../S3Po.js"
 import {
   type ChecksumMismatch,
   LocalFileError,
@@ -609,8 +616,9 @@ export const toFile = (
   bucket: string,
   key: string,
   destination: string,
-  options: DownloadOptions = {}
+  options: DownloadFileOptions = {}
 ): Effect.Effect<DownloadResult, S3PoError> => {
+  const report = options.onProgress
   const once = (selection: Selection, seen: (info: ObjectInfo) => void) =>
     Effect.flatMap(LocalFilesTag.current(downloads.localFiles), (files) =>
       Effect.flatMap(
@@ -619,10 +627,21 @@ export const toFile = (
           seen(download.info)
           // What the answer said may be nothing: the file holds what the body held.
           let written = 0
-          const counted = Stream.mapChunks(download.body, (chunk) => {
-            for (const bytes of chunk) written += bytes.length
-            return chunk
-          })
+          const progress = () => ({ bytes: written, totalBytes: download.length })
+          const counted = report === undefined
+            ? Stream.mapChunks(download.body, (chunk) => {
+              for (const bytes of chunk) written += bytes.length
+              return chunk
+            })
+            : Stream.mapChunksEffect(download.body, (chunk) => {
+              for (const bytes of chunk) written += bytes.length
+              return Effect.as(report(progress()), chunk)
+            }).pipe(
+              // An empty body has no chunk to report: its one report says 0.
+              Stream.concat(Stream.drain(Stream.fromEffect(
+                Effect.suspend(() => written === 0 ? report(progress()) : Effect.void)
+              )))
+            )
           return files.writeAtomically(destination, counted).pipe(
             Effect.mapError((error) =>
               isPlatformError(error)

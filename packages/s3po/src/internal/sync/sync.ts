@@ -179,7 +179,11 @@ const reachedWithoutLink = (files: LocalFiles, root: string, folder: string): Ef
   })
 
 /** Downloads into place, atomically, with the object's last-modified time. */
-const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): Effect.Effect<void, S3PoError> => {
+const download = (
+  run: Run,
+  action: Extract<SyncAction, { _tag: "Download" }>,
+  counted: { bytes: number }
+): Effect.Effect<void, S3PoError> => {
   const localError = (reason: string) => (cause: unknown) =>
     new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
   const { files, root } = run
@@ -195,8 +199,19 @@ const download = (run: Run, action: Extract<SyncAction, { _tag: "Download" }>): 
     localError("cannot set its modification time")
   )
   return folder.pipe(
-    Effect.zipRight(run.s3.downloadFile(run.bucket, action.key, action.path)),
+    Effect.zipRight(run.s3.downloadFile(run.bucket, action.key, action.path, downloadProgress(run, counted))),
     Effect.zipRight(touch)
+/** A download's progress, its bytes counted as they arrive: progress moves within a file. */
+const downloadProgress = (run: Run, counted: { bytes: number }) =>
+  run.options.onProgress === undefined ? {} : {
+    onProgress: (progress: { readonly bytes: number }) =>
+      Effect.suspend(() => {
+        run.tally.bytesDone += progress.bytes - counted.bytes
+        counted.bytes = progress.bytes
+        return reported(run)
+      })
+  }
+
   )
 }
 
@@ -226,8 +241,8 @@ const makeExecute = (run: Run) =>
             : Effect.flatMap(readSmallFile(run, action.path), (bytes) => run.s3.upload(run.bucket, action.key, bytes))
         case "Download":
           return action.size >= defaultMultipartThreshold
-            ? largeFiles.withPermits(1)(download(run, action))
-            : download(run, action)
+            ? largeFiles.withPermits(1)(download(run, action, counted))
+            : download(run, action, counted)
         case "DeleteFile":
           return Effect.zipRight(
             reachedWithoutLink(run.files, run.root, path.dirname(action.path)),
