@@ -2,6 +2,7 @@ import { type PlatformError, SystemError, type SystemErrorReason } from "@effect
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -57,23 +58,17 @@ const foundOf = (info: FileSystem.File.Info): Found => ({
   modified: Option.getOrElse(info.mtime, () => new Date(0))
 })
 
-/**
- * What is at a path, a final link not followed. `FileSystem` has no `lstat`: a path is a link when
- * `readLink` reads it, and of a link only where it points is known.
- */
-const linkOrStat = (
-  fileSystem: FileSystem.FileSystem,
-  at: string
-): Effect.Effect<Option.Option<Found>, PlatformError> =>
-  Effect.matchEffect(fileSystem.readLink(at), {
-    onSuccess: (target) =>
-      Effect.succeed(
-        Option.some<Found>({ type: "SymbolicLink", size: encoder.encode(target).length, modified: new Date(0) })
-      ),
-    onFailure: (error) =>
-      missing(normalized(error))
-        ? Effect.succeed(Option.none())
-        : Effect.map(orNone(fileSystem.stat(at)), Option.map(foundOf))
+/** What is known of a link itself: where it points (the rest stands in for what is not known). */
+const linkInfo = (fileSystem: FileSystem.FileSystem, path: Path.Path, at: string, target: string) =>
+  Effect.gen(function*() {
+    const pointedTo = yield* orNone(fileSystem.stat(at))
+    const folder = yield* orNone(fileSystem.realPath(path.dirname(at)))
+    return {
+      type: "SymbolicLink",
+      size: encoder.encode(target).length,
+      modified: Option.match(pointedTo, { onNone: () => new Date(0), onSome: (info) => foundOf(info).modified }),
+      identity: `link:${path.join(Option.getOrElse(folder, () => path.dirname(at)), path.basename(at))}`
+    } satisfies LocalFiles.FileInfo
   })
 
 const stat = (fileSystem: FileSystem.FileSystem, path: Path.Path) =>
@@ -83,17 +78,10 @@ const stat = (fileSystem: FileSystem.FileSystem, path: Path.Path) =>
 ): Effect.Effect<Option.Option<LocalFiles.FileInfo>, PlatformError> =>
   Effect.gen(function*() {
     if (options?.followLinks === false) {
-      const found = yield* linkOrStat(fileSystem, at)
-      if (Option.isSome(found) && found.value.type === "SymbolicLink") {
-        // The link's own time is not known: the time of what it points to stands for it.
-        const target = yield* orNone(fileSystem.stat(at))
-        const folder = yield* orNone(fileSystem.realPath(path.dirname(at)))
-        return Option.some<LocalFiles.FileInfo>({
-          ...found.value,
-          modified: Option.match(target, { onNone: () => new Date(0), onSome: (info) => foundOf(info).modified }),
-          identity: `link:${path.join(Option.getOrElse(folder, () => path.dirname(at)), path.basename(at))}`
-        })
-      }
+      // `FileSystem` has no `lstat`: a path is a link when `readLink` reads it.
+      const target = yield* Effect.either(fileSystem.readLink(at))
+      if (Either.isLeft(target) && missing(normalized(target.left))) return Option.none()
+      if (Either.isRight(target)) return Option.some(yield* linkInfo(fileSystem, path, at, target.right))
     }
     const info = yield* orNone(fileSystem.stat(at))
     if (Option.isNone(info)) return Option.none()
