@@ -3,6 +3,11 @@
  * own layer or backend under `@effect/vitest`, with the helpers its tests are written with: fresh
  * buckets, bodies and their S3 ETags, a seeded mock layer and fault presets.
  *
+ * Most suites run over an `S3Po` layer (`contractSuite(name, layer, options)`); four test the
+ * backend underneath and take a `BackendSource`, a backend for each test (`primitivesSuite`,
+ * `streamingSuite`, `checksumsSuite`, `visibilitySuite`). `options.capabilities` says what the store
+ * lacks: the tests that need it are skipped, each naming the capability.
+ *
  * `s3po/testing` imports `@effect/vitest` and `vitest` (optional peer dependencies of s3po): import
  * it from test files only. `import "s3po"` loads neither.
  *

@@ -393,11 +393,18 @@ export const localDirectory = (root: string): S3PoBackend.Backend => {
         return response
       }),
 
+    // As S3 answers HEAD, with a 404 that has no body to tell a missing bucket from a missing key: `NoSuchKey` for
+    // both (the service asks HeadBucket which it is).
     headObject: (request) =>
       Effect.gen(function*() {
-        const { header } = yield* found("HeadObject", request.bucket, request.key)
-        yield* checkRead("HeadObject", request.bucket, request.key, header, request)
-        return infoOf(header)
+        const stored = yield* readHeader("HeadObject", request.bucket, request.key)
+        if (stored === undefined) {
+          return yield* Effect.fail(
+            new NoSuchKey({ operation: "HeadObject", bucket: request.bucket, key: request.key })
+          )
+        }
+        yield* checkRead("HeadObject", request.bucket, request.key, stored.header, request)
+        return infoOf(stored.header)
       }),
 
     listPage: (request) =>
@@ -545,11 +552,11 @@ export const localDirectory = (root: string): S3PoBackend.Backend => {
         return { etag }
       }),
 
-    abortMultipartUpload: ({ bucket, uploadId }) =>
-      disk("AbortMultipartUpload", bucket, () =>
-        /^[0-9a-f]{32}$/.test(uploadId)
-          ? fs.rm(uploadDir(bucket, uploadId), { recursive: true, force: true })
-          : Promise.resolve()),
+    abortMultipartUpload: ({ bucket, key, uploadId }) =>
+      Effect.zipRight(
+        readUpload("AbortMultipartUpload", bucket, key, uploadId),
+        disk("AbortMultipartUpload", bucket, () => fs.rm(uploadDir(bucket, uploadId), { recursive: true, force: true }))
+      ),
 
     listMultipartUploads: (request) =>
       Effect.gen(function*() {

@@ -241,7 +241,7 @@ const conditionsAndPresigning = <R>({ fetch, it, support }: Context<R>) => {
   // Skipped only on a backend declaring `presign: false` (the local-directory example has no presigner); mock and RGW
   // run it.
   it.effect.skipIf(!support.presign)(
-    "conditionsAndPresigning URLs and forms stay under the prefix",
+    "presigned URLs and forms stay under the prefix",
     () =>
       Effect.gen(function*() {
         const { bucket, s3, siblingIntact } = yield* withSibling
@@ -407,7 +407,7 @@ const syncs = <R>({ it }: Context<R>) => {
 /**
  * Bucket and prefix handles (`s3.bucket(name).prefix(p)`) over any layer: keys given to a prefixed
  * handle land under its prefix, what comes back is relative to it, a sibling prefix is never
- * touched, conditionsAndPresigning URLs and forms and sync stay under it, and a key that could climb out is a
+ * touched, presigned URLs and forms and sync stay under it, and a key that could climb out is a
  * `ValidationError` with no request sent (`requestsSent`: the mock's call log, where there is one).
  */
 export const handlesSuite = <R>(
