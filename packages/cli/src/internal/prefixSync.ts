@@ -32,7 +32,12 @@ const describe = (action: Sync.CopyAction): string | undefined => {
  * (aws's size-and-time rule, or another `compare`), a line per copy and deletion as aws prints
  * them, then the summary. Fails when any object failed.
  */
-export const syncBetweenPrefixes = (output: Output, source: S3Location, destination: S3Location, flags: PrefixSyncFlags) =>
+export const syncBetweenPrefixes = (
+  output: Output,
+  source: S3Location,
+  destination: S3Location,
+  flags: PrefixSyncFlags
+) =>
   Effect.gen(function*() {
     const filters = yield* orderedFilters({ include: flags.include, exclude: flags.exclude })
     const onAction = (action: Sync.CopyAction, error: { readonly message: string } | undefined) => {

@@ -73,8 +73,7 @@ const writeTo = <E, R>(
         })
       const flushed = Effect.async<void, ReaderGone | { readonly message: string }>((resume) => {
         if (state.error !== undefined) return resume(Effect.fail(failure()))
-        stdout.write(new Uint8Array(0), () =>
-          resume(state.error === undefined ? Effect.void : Effect.fail(failure())))
+        stdout.write(new Uint8Array(0), () => resume(state.error === undefined ? Effect.void : Effect.fail(failure())))
       })
       return Stream.runForEach(chunks, write).pipe(
         Effect.zipRight(flushed),
@@ -132,17 +131,21 @@ export const uploadFromStdin = (output: Output, bucket: string, key: string, exp
   })
 
 /** `s3po cat s3://bucket/key`: the object's bytes on stdout. */
-export const cat = Command.make("cat", { ...common, target: Args.text({ name: "s3://bucket/key" }) }, (options) =>
-  withS3(options, () => {
-    const location = parseLocation(options.target)
-    return location._tag === "S3" && location.bucket !== "" && location.key !== ""
-      ? downloadToStdout(location.bucket, location.key)
-      : usageError(`${options.target}: expected s3://bucket/key`)
-  })).pipe(
-    Command.withDescription(
-      "Write an object to stdout as it arrives, checked as downloads are (as cp s3://bucket/key - does)"
-    )
+export const cat = Command.make(
+  "cat",
+  { ...common, target: Args.text({ name: "s3://bucket/key" }) },
+  (options) =>
+    withS3(options, () => {
+      const location = parseLocation(options.target)
+      return location._tag === "S3" && location.bucket !== "" && location.key !== ""
+        ? downloadToStdout(location.bucket, location.key)
+        : usageError(`${options.target}: expected s3://bucket/key`)
+    })
+).pipe(
+  Command.withDescription(
+    "Write an object to stdout as it arrives, checked as downloads are (as cp s3://bucket/key - does)"
   )
+)
 
 /** What a `cp` with `-` on one side does, or a failure saying why it cannot. */
 export const copyStreaming = (
@@ -165,4 +168,3 @@ export const copyStreaming = (
       : `${source}: stdout is written from one object, s3://bucket/key`
   )
 }
-

@@ -156,7 +156,9 @@ describe("cat and cp s3://bucket/key -", () => {
     assert.isFalse(missing.ok)
     assert.strictEqual(missing.stderr.length, 1)
     assert.match(missing.stderr[0]!, /no such key/i)
-    for (const args of [["cat", "s3://bkt"], ["cat", "local.txt"], ["cp", "local.txt", "-"], ["mv", "s3://bkt/a", "-"]]) {
+    for (
+      const args of [["cat", "s3://bkt"], ["cat", "local.txt"], ["cp", "local.txt", "-"], ["mv", "s3://bkt/a", "-"]]
+    ) {
       const refused = await s3po({}, ...args)
       assert.isFalse(refused.ok, args.join(" "))
     }
@@ -166,7 +168,12 @@ describe("cat and cp s3://bucket/key -", () => {
 describe("cp - s3://bucket/key", () => {
   it("uploads stdin of unknown length: one PUT when small, multipart parts when large", async () => {
     const { control, s3, s3po } = cli()
-    const small = await s3po({ stdin: Readable.from([Buffer.from("hello "), Buffer.from("world")]) }, "cp", "-", "s3://bkt/s.txt")
+    const small = await s3po(
+      { stdin: Readable.from([Buffer.from("hello "), Buffer.from("world")]) },
+      "cp",
+      "-",
+      "s3://bkt/s.txt"
+    )
     assert.isTrue(small.ok, small.stderr.join("\n"))
     assert.deepStrictEqual(small.lines, [])
     assert.strictEqual(await s3((s3) => s3.downloadString("bkt", "s.txt")), "hello world")

@@ -132,7 +132,11 @@ describe("Sync.syncCopy between two prefixes", () => {
         to: { bucket: "dst", key: "q/a.txt" },
         size: 5
       })
-      assert.deepStrictEqual(plan[1], { _tag: "DeleteObject", relative: "extra.txt", to: { bucket: "dst", key: "q/extra.txt" } })
+      assert.deepStrictEqual(plan[1], {
+        _tag: "DeleteObject",
+        relative: "extra.txt",
+        to: { bucket: "dst", key: "q/extra.txt" }
+      })
     }).pipe(Effect.provide(seeded)))
 
   it.effect("a failed copy or deletion is reported alone; the others go on", () =>

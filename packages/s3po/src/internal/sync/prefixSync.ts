@@ -6,7 +6,7 @@ import { S3Po } from "../../S3Po.js"
 import { type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import { maxKeysPerDelete } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
-import { filterProblem, type FilterOptions, makeFilter } from "./filters.js"
+import { type FilterOptions, filterProblem, makeFilter } from "./filters.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import type { SyncLocation, SyncProgress } from "./model.js"
 
@@ -133,7 +133,8 @@ const objectsBelow = (s3: S3Po.Service, bucket: string, prefix: string): Stream.
           lastModified: entry.lastModified
         })
         : Option.none()),
-    (object) => object.key,
+    (object) =>
+      object.key,
     (previous, next) =>
       new S3ServiceError({
         operation: "ListObjectsV2",
@@ -259,8 +260,60 @@ class Tally {
 }
 
 /**
- * Plans and runs a sync between prefixes: copies (server-side) as the plan finds them,
- * `concurrency` at once; deletions gathered into DeleteObjects requests of up to 1000 keys.
+ * How each action is done: a copy at once, a deletion gathered into DeleteObjects requests of up
+ * to 1000 keys (`flushDeletes` sends what is left), each counted and reported once settled.
+ */
+const makeExecute = (s3: S3Po.Service, bucket: string, options: PrefixSyncOptions, tally: Tally) => {
+  const {
+    compare: _compare,
+    concurrency: _concurrency,
+    delete: _delete,
+    dryRun,
+    exclude: _exclude,
+    filters: _filters,
+    include: _include,
+    onAction,
+    onProgress,
+    ...copyOptions
+  } = options
+  const settled = (action: PrefixSyncAction, error: S3PoError | undefined) =>
+    Effect.suspend(() => {
+      tally.settle(action, error)
+      const reported = onAction === undefined ? Effect.void : onAction(action, error)
+      return onProgress === undefined ? reported : Effect.zipRight(reported, onProgress(tally.progress()))
+    })
+  const pendingDeletes: Array<Extract<PrefixSyncAction, { _tag: "DeleteObject" }>> = []
+  const flushDeletes = Effect.suspend(() => {
+    const batch = pendingDeletes.splice(0, pendingDeletes.length)
+    if (batch.length === 0) return Effect.void
+    return Effect.matchEffect(s3.deleteMany(bucket, batch.map((action) => action.to.key)), {
+      onFailure: (error) => Effect.forEach(batch, (action) => settled(action, error), { discard: true }),
+      onSuccess: (result) => {
+        const failures = new Map(result.failed.map((failed) => [failed.key, failed]))
+        return Effect.forEach(batch, (action) => {
+          const failed = failures.get(action.to.key)
+          return settled(action, failed === undefined ? undefined : deleteFailure(bucket, failed))
+        }, { discard: true })
+      }
+    })
+  })
+  const execute = (action: PrefixSyncAction): Effect.Effect<void> => {
+    if (dryRun === true || action._tag === "Skip") return settled(action, undefined)
+    if (action._tag === "DeleteObject") {
+      pendingDeletes.push(action)
+      return pendingDeletes.length >= maxKeysPerDelete ? flushDeletes : Effect.void
+    }
+    return Effect.matchEffect(s3.copy(action.from, action.to, copyOptions), {
+      onFailure: (error) => settled(action, error),
+      onSuccess: () => settled(action, undefined)
+    })
+  }
+  return { execute, flushDeletes }
+}
+
+/**
+ * Plans and runs a sync between prefixes: actions are taken as the plan finds them, `concurrency`
+ * at once.
  */
 export const syncPrefixes = (
   source: SyncLocation,
@@ -272,51 +325,7 @@ export const syncPrefixes = (
     Effect.gen(function*() {
       const s3 = yield* S3Po
       const tally = new Tally()
-      const dryRun = options.dryRun === true
-      const {
-        compare: _compare,
-        concurrency,
-        delete: _delete,
-        dryRun: _dryRun,
-        exclude: _exclude,
-        filters: _filters,
-        include: _include,
-        onAction,
-        onProgress,
-        ...copyOptions
-      } = options
-      const settled = (action: PrefixSyncAction, error: S3PoError | undefined) =>
-        Effect.suspend(() => {
-          tally.settle(action, error)
-          const reported = onAction === undefined ? Effect.void : onAction(action, error)
-          return onProgress === undefined ? reported : Effect.zipRight(reported, onProgress(tally.progress()))
-        })
-      const pendingDeletes: Array<Extract<PrefixSyncAction, { _tag: "DeleteObject" }>> = []
-      const flushDeletes = Effect.suspend(() => {
-        const batch = pendingDeletes.splice(0, pendingDeletes.length)
-        if (batch.length === 0) return Effect.void
-        return Effect.matchEffect(s3.deleteMany(destination.bucket, batch.map((action) => action.to.key)), {
-          onFailure: (error) => Effect.forEach(batch, (action) => settled(action, error), { discard: true }),
-          onSuccess: (result) => {
-            const failures = new Map(result.failed.map((failed) => [failed.key, failed]))
-            return Effect.forEach(batch, (action) => {
-              const failed = failures.get(action.to.key)
-              return settled(action, failed === undefined ? undefined : deleteFailure(destination.bucket, failed))
-            }, { discard: true })
-          }
-        })
-      })
-      const execute = (action: PrefixSyncAction): Effect.Effect<void> => {
-        if (dryRun || action._tag === "Skip") return settled(action, undefined)
-        if (action._tag === "DeleteObject") {
-          pendingDeletes.push(action)
-          return pendingDeletes.length >= maxKeysPerDelete ? flushDeletes : Effect.void
-        }
-        return Effect.matchEffect(s3.copy(action.from, action.to, copyOptions), {
-          onFailure: (error) => settled(action, error),
-          onSuccess: () => settled(action, undefined)
-        })
-      }
+      const { execute, flushDeletes } = makeExecute(s3, destination.bucket, options, tally)
       yield* planWith(s3, source, destination, options).pipe(
         Stream.tap((action) =>
           Effect.sync(() => {
@@ -327,12 +336,12 @@ export const syncPrefixes = (
         Stream.onEnd(Effect.sync(() => {
           tally.planned = true
         })),
-        Stream.mapEffect(execute, { concurrency: concurrency ?? defaultConcurrency, unordered: true }),
+        Stream.mapEffect(execute, { concurrency: options.concurrency ?? defaultConcurrency, unordered: true }),
         Stream.runDrain
       )
       yield* flushDeletes
-      if (onProgress !== undefined) yield* onProgress(tally.progress())
-      return tally.summary(dryRun)
+      if (options.onProgress !== undefined) yield* options.onProgress(tally.progress())
+      return tally.summary(options.dryRun === true)
     }).pipe(
       Effect.withSpan("S3Po.syncCopy", {
         attributes: {
