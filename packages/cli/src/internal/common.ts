@@ -10,6 +10,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { isS3PoError, type S3Po, S3PoLive, type ValidationError } from "s3po"
+import { type Limits, limitsOf } from "./limits.js"
 import * as Output from "./output.js"
 
 /** The options every command takes, besides the environment the library reads (`S3PO_ENDPOINT`, `AWS_*`). */
@@ -26,7 +27,17 @@ export const common = {
     Options.withDescription("Files or objects at once (default 16)"),
     Options.optional
   ),
-  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line"))
+  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line")),
+  bwlimit: Options.text("bwlimit").pipe(
+    Options.withDescription(
+      "Bytes a second over all transfers, as rclone reads it: 10M is 10 MiB/s (B, K, M, G, T, P; a bare number is KiB/s; off for none)"
+    ),
+    Options.optional
+  ),
+  tpslimit: Options.float("tpslimit").pipe(
+    Options.withDescription("Requests a second, evenly spaced, as rclone's (0 for none)"),
+    Options.optional
+  )
 }
 
 export interface CommonOptions {
@@ -34,13 +45,15 @@ export interface CommonOptions {
   readonly region: Option.Option<string>
   readonly concurrency: Option.Option<number>
   readonly json: boolean
+  readonly bwlimit: Option.Option<string>
+  readonly tpslimit: Option.Option<number>
 }
 
-/** Where the commands' `S3Po` comes from, given the endpoint and region options. */
+/** Where the commands' `S3Po` comes from, given the endpoint and region options and the limits. */
 export class S3Layer extends Context.Tag("@s3po/cli/S3Layer")<
   S3Layer,
   (
-    options: Pick<CommonOptions, "endpoint" | "region">
+    options: Pick<CommonOptions, "endpoint" | "region"> & { readonly limits: Limits }
   ) => Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError>
 >() {}
 
@@ -50,6 +63,7 @@ export const liveS3Layer = Layer.succeed(
   (options) =>
     S3PoLive.layerConfig(Config.map(S3PoLive.config, (live) => ({
       ...live,
+      ...options.limits,
       endpoint: Option.getOrElse(options.endpoint, () => live.endpoint),
       region: Option.getOrElse(options.region, () => live.region)
     })))
@@ -66,9 +80,12 @@ export const withS3 = <A>(
   work: (output: Output.Output) => Effect.Effect<A, { readonly message: string } | CommandFailed, S3Po>
 ): Effect.Effect<void, CommandFailed, S3Layer> => {
   const output = Output.make({ json: options.json })
+  const limits = limitsOf(options)
   return Effect.flatMap(S3Layer, (layerOf) =>
     work(output).pipe(
-      Effect.provide(layerOf(options)),
+      Effect.provide(
+        "problem" in limits ? Layer.fail(new UsageError({ message: limits.problem })) : layerOf({ ...options, limits })
+      ),
       Effect.ensuring(output.done),
       Effect.catchAll((error) =>
         error instanceof CommandFailed
