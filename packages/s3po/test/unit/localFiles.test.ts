@@ -13,9 +13,11 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as fc from "fast-check"
 import type * as crypto from "node:crypto"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
 import { LocalFiles } from "s3po"
 import { vi } from "vitest"
@@ -405,6 +407,120 @@ for (const [name, subject] of subjects) {
       }))
   })
 }
+
+/**
+ * Random trees of files, folders and links (to files, to folders, to ancestors, out of the walked
+ * folder, to nothing), laid out on disk and in memory: every implementation walks them as Node's does.
+ */
+describe("LocalFiles walks agree on random trees", () => {
+  const name = fc.constantFrom("a", "a-b", "a.b", "b", "\u00e9", "\uff61", "\u{1f600}", partialName("a"))
+  const relativePath = fc.array(name, { minLength: 1, maxLength: 3 }).map((names) => names.join("/"))
+  const tree = fc.record({
+    files: fc.array(fc.tuple(relativePath, fc.nat({ max: 5 })), { maxLength: 12 }),
+    links: fc.array(
+      fc.tuple(
+        relativePath,
+        fc.oneof(relativePath, fc.constantFrom("", "..", "../outside", "../outside/o", "nothing"))
+      ),
+      { maxLength: 5 }
+    ),
+    relativeTargets: fc.boolean()
+  })
+  type Tree = typeof tree extends fc.Arbitrary<infer A> ? A : never
+
+  /** The tree's files and links below `walked`, each path kept only when nothing laid out before is in its way. */
+  const layout = (generated: Tree) => {
+    const taken = new Map<string, "file" | "folder">([["outside", "folder"], ["outside/o", "file"]])
+    const free = (at: string) => {
+      const names = at.split("/")
+      for (let end = 1; end < names.length; end++) {
+        if (taken.get(names.slice(0, end).join("/")) === "file") return false
+      }
+      return !taken.has(at)
+    }
+    const claim = (at: string) => {
+      const names = at.split("/")
+      for (let end = 1; end < names.length; end++) taken.set(names.slice(0, end).join("/"), "folder")
+      taken.set(at, "file")
+    }
+    const files: Array<readonly [string, number]> = []
+    for (const [relative, size] of generated.files) {
+      const at = `walked/${relative}`
+      if (free(at)) {
+        claim(at)
+        files.push([at, size])
+      }
+    }
+    const links: Array<readonly [string, string]> = []
+    for (const [relative, target] of generated.links) {
+      const at = `walked/${relative}`
+      if (free(at)) {
+        claim(at)
+        links.push([at, path.posix.normalize(`walked/${target}`)])
+      }
+    }
+    return { files, links }
+  }
+
+  const check = (generated: Tree) =>
+    Effect.gen(function*() {
+      const { files, links } = layout(generated)
+      const disk = yield* Effect.acquireRelease(
+        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "s3po-walks-"))),
+        (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+      )
+      const memory = yield* LocalFiles.makeMemory()
+      const targetOf = (root: string, at: string, target: string) =>
+        generated.relativeTargets ?
+          path.relative(path.dirname(path.join(root, at)), path.join(root, target)) || "." :
+          path.join(root, target)
+      yield* memory.writeFile("/m/outside/o", "outside")
+      yield* Effect.promise(async () => {
+        await fs.mkdir(path.join(disk, "outside"))
+        await fs.writeFile(path.join(disk, "outside", "o"), "outside")
+      })
+      for (const [at, size] of files) {
+        yield* memory.writeFile(`/m/${at}`, "x".repeat(size))
+        yield* Effect.promise(async () => {
+          await fs.mkdir(path.dirname(path.join(disk, at)), { recursive: true })
+          await fs.writeFile(path.join(disk, at), "x".repeat(size))
+        })
+      }
+      for (const [at, target] of links) {
+        yield* memory.symlink(targetOf("/m", at, target), `/m/${at}`)
+        yield* Effect.promise(async () => {
+          await fs.mkdir(path.dirname(path.join(disk, at)), { recursive: true })
+          await fs.symlink(targetOf(disk, at, target), path.join(disk, at))
+        })
+      }
+      const overNode = yield* overFileSystem
+      for (
+        const options of [
+          { followSymlinks: false, linkedFolders: false },
+          { followSymlinks: true, linkedFolders: false },
+          { followSymlinks: true, linkedFolders: true }
+        ]
+      ) {
+        const summary = (found: ReadonlyArray<LocalFiles.File>) =>
+          found.map((file) => `${file.relative} ${file.size}${file.partial ? " partial" : ""}`)
+        const expected = summary(yield* walked(LocalFiles.nodeFiles, path.join(disk, "walked"), options))
+        const label = JSON.stringify({ files, links, options, relativeTargets: generated.relativeTargets })
+        assert.deepStrictEqual(summary(yield* walked(memory, "/m/walked", options)), expected, label)
+        assert.deepStrictEqual(summary(yield* walked(overNode, path.join(disk, "walked"), options)), expected, label)
+        assert.deepStrictEqual(
+          expected.map((line) => line.split(" ")[0]!),
+          byUtf8(expected.map((line) => line.split(" ")[0]!))
+        )
+      }
+    })
+
+  it("memory and fromFileSystem find what Node's walk finds, in the same order", async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, (generated) => Effect.runPromise(Effect.scoped(check(generated)))),
+      { numRuns: 40 }
+    )
+  }, 120_000)
+})
 
 describe("LocalFiles.fromFileSystem", () => {
   it.scoped("ranged reads at once do not mix, though the file system's seek and read let other fibers run between", () =>
