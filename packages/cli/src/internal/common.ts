@@ -81,11 +81,12 @@ export const withS3 = <A>(
 ): Effect.Effect<void, CommandFailed, S3Layer> => {
   const output = Output.make({ json: options.json })
   const limits = limitsOf(options)
-  return Effect.flatMap(S3Layer, (layerOf) =>
-    work(output).pipe(
-      Effect.provide(
-        "problem" in limits ? Layer.fail(new UsageError({ message: limits.problem })) : layerOf({ ...options, limits })
-      ),
+  return Effect.flatMap(S3Layer, (layerOf) => {
+    const s3Layer: Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError | UsageError> = "problem" in limits
+      ? Layer.fail(new UsageError({ message: limits.problem }))
+      : layerOf({ ...options, limits })
+    return work(output).pipe(
+      Effect.provide(s3Layer),
       Effect.ensuring(output.done),
       Effect.catchAll((error) =>
         error instanceof CommandFailed
@@ -96,7 +97,8 @@ export const withS3 = <A>(
           )
       ),
       Effect.asVoid
-    ))
+    )
+  })
 }
 
 /**

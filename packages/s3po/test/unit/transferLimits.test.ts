@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -14,7 +15,7 @@ const MiB = 1024 * 1024
 const bytesOf = (size: number, seed = 1) => Uint8Array.from({ length: size }, (_, index) => (index * seed) & 0xff)
 
 /** When `effect`, forked, is done: the clock is moved in steps of `step` until it is. */
-const finishedAt = <A, E>(effect: Effect.Effect<A, E>, step = "100 millis") =>
+const finishedAt = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "100 millis") =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     const fiber = yield* Effect.fork(effect)
