@@ -36,6 +36,13 @@ export {
 
 export {
   /**
+   * The exit codes `exitCodeOf` gives, by name.
+   *
+   * @since 0.6.0
+   * @category running
+   */
+  ExitCode,
+  /**
    * The exit code of a run of `run`: 0 success; 1 an S3 or transfer failure (any file failed, an
    * `ls` that found nothing); 2 a usage error (an unknown command or flag, a missing or bad
    * argument); 130 interrupted.
@@ -43,14 +50,7 @@ export {
    * @since 0.6.0
    * @category running
    */
-  exitCodeOf,
-  /**
-   * The exit codes `exitCodeOf` gives, by name.
-   *
-   * @since 0.6.0
-   * @category running
-   */
-  ExitCode
+  exitCodeOf
 } from "./internal/common.js"
 
 /** What every `--help` ends with: how a script reads the outcome, and what lines look like. */
@@ -80,10 +80,14 @@ const footer = HelpDoc.blocks([
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("s3po", {}, () =>
-  Console.error("s3po: a command is required (ls, cp, mv, rm, sync, ...): s3po --help lists them").pipe(
-    Effect.zipRight(Effect.fail(new CommandFailed(ExitCode.usage)))
-  )).pipe(
+export const command = Command.make(
+  "s3po",
+  {},
+  () =>
+    Console.error("s3po: a command is required (ls, cp, mv, rm, sync, ...): s3po --help lists them").pipe(
+      Effect.zipRight(Effect.fail(new CommandFailed(ExitCode.usage)))
+    )
+).pipe(
   Command.withDescription("S3 from the shell, on s3po: configured by S3PO_ENDPOINT and AWS_* as the library is"),
   Command.withSubcommands([ls, cp, mv, rm, sync, cat, presign, mb, rb])
 )
@@ -94,7 +98,6 @@ export const command = Command.make("s3po", {}, () =>
  * @since 0.1.0
  * @category running
  */
-export const run = (argv: ReadonlyArray<string>) =>
-  Effect.provideService(runCommand(argv), CommandLine, argv)
+export const run = (argv: ReadonlyArray<string>) => Effect.provideService(runCommand(argv), CommandLine, argv)
 
 const runCommand = Command.run(command, { name: "s3po", version: packageJson.version, footer })

@@ -126,7 +126,8 @@ export class CommandFailed {
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 /** Fails with a `UsageError` saying what is wrong with the command line. */
-export const usageError = (message: string): Effect.Effect<never, UsageError> => Effect.fail(new UsageError({ message }))
+export const usageError = (message: string): Effect.Effect<never, UsageError> =>
+  Effect.fail(new UsageError({ message }))
 
 const isUsageError = (error: unknown): boolean =>
   error instanceof UsageError || (isS3PoError(error) && error._tag === "ValidationError")

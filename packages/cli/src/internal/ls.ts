@@ -18,7 +18,9 @@ const targetOf = (text: Option.Option<string>) => {
   const slash = path.indexOf("/")
   const bucket = slash === -1 ? path : path.slice(0, slash)
   const prefix = slash === -1 ? "" : path.slice(slash + 1)
-  if (bucket === "" && prefix !== "") return usageError(`${Option.getOrElse(text, () => "")}: expected s3://bucket/prefix`)
+  if (bucket === "" && prefix !== "") {
+    return usageError(`${Option.getOrElse(text, () => "")}: expected s3://bucket/prefix`)
+  }
   return Effect.succeed({ bucket, prefix })
 }
 

@@ -86,13 +86,19 @@ describe("output as aws s3 prints it", () => {
   })
 
   it("rm --recursive and rb --force: a delete: line per object, no summary; --json keeps its count", async () => {
-    const cli = await makeCli(layerMock({ seed: { bkt: { "site/a.txt": "a", "site/sub/b.txt": "b", "site2/c": "c" } } }))
+    const cli = await makeCli(
+      layerMock({ seed: { bkt: { "site/a.txt": "a", "site/sub/b.txt": "b", "site2/c": "c" } } })
+    )
     const removed = await cli.s3po("rm", "s3://bkt/site", "--recursive")
     assert.deepStrictEqual(removed.stdout, ["delete: s3://bkt/site/a.txt", "delete: s3://bkt/site/sub/b.txt"])
     assert.deepStrictEqual(removed.stderr, [])
     assert.deepStrictEqual((await cli.s3po("rm", "s3://bkt/nothing", "--recursive")).stdout, [])
     const json = await cli.s3po("rm", "s3://bkt/site2/", "--recursive", "--json")
-    assert.deepStrictEqual(json.stdout.map((line) => JSON.parse(line)), [{ deleted: 1, bucket: "bkt", prefix: "site2/" }])
+    assert.deepStrictEqual(json.stdout.map((line) => JSON.parse(line)), [{
+      deleted: 1,
+      bucket: "bkt",
+      prefix: "site2/"
+    }])
     await cli.s3((s3) => s3.upload("bkt", "last", "x"))
     const emptied = await cli.s3po("rb", "s3://bkt", "--force")
     assert.deepStrictEqual(emptied.stderr, [])
@@ -106,8 +112,11 @@ describe("output as aws s3 prints it", () => {
   it("ls: PRE lines first, then objects with their local time; --json in S3's order, in UTC", async () => {
     const cli = await makeCli(layerMock({ seed: { bkt: { "a.txt": "a", "b/x": "x", "c.txt": "cc", "d/y": "y" } } }))
     const modified = await cli.s3((s3) =>
-      Effect.map(Stream.runCollect(s3.listObjects("bkt")), (entries) =>
-        new Map([...entries].flatMap((entry) => entry._tag === "Object" ? [[entry.key, entry.lastModified]] : [])))
+      Effect.map(
+        Stream.runCollect(s3.listObjects("bkt")),
+        (entries) =>
+          new Map([...entries].flatMap((entry) => entry._tag === "Object" ? [[entry.key, entry.lastModified]] : []))
+      )
     )
     process.env.TZ = "Asia/Kolkata"
     const listed = await cli.s3po("ls", "s3://bkt/")
@@ -119,7 +128,9 @@ describe("output as aws s3 prints it", () => {
     ])
     process.env.TZ = "UTC"
     assert.deepStrictEqual((await cli.s3po("ls", "s3://bkt/b")).stdout, ["                           PRE b/"])
-    assert.deepStrictEqual((await cli.s3po("ls", "bkt/c")).stdout, [`${shifted(modified.get("c.txt")!, 0)}          2 c.txt`])
+    assert.deepStrictEqual((await cli.s3po("ls", "bkt/c")).stdout, [
+      `${shifted(modified.get("c.txt")!, 0)}          2 c.txt`
+    ])
     assert.deepStrictEqual((await cli.s3po("ls", "s3://bkt/", "--recursive")).stdout.map((line) => line.slice(20)), [
       "         1 a.txt",
       "         1 b/x",
@@ -144,7 +155,10 @@ describe("output as aws s3 prints it", () => {
       assert.deepStrictEqual(listed.stdout, expected)
     }
     const json = (await cli.s3po("ls", "s3://", "--json")).stdout.map((line) => JSON.parse(line))
-    assert.deepStrictEqual(json, buckets.map((bucket) => ({ bucket: bucket.name, created: bucket.creationDate.toISOString() })))
+    assert.deepStrictEqual(
+      json,
+      buckets.map((bucket) => ({ bucket: bucket.name, created: bucket.creationDate.toISOString() }))
+    )
     await cli.close()
   })
 
@@ -159,4 +173,3 @@ describe("output as aws s3 prints it", () => {
     await cli.close()
   })
 })
-

@@ -79,7 +79,9 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
       "copy: s3://bkt/in/title\\x1b]0;pwned\\x07.txt to s3://bkt/out/title\\x1b]0;pwned\\x07.txt"
     ])
     assert.deepStrictEqual(await ran("cp", `s3://bkt/in/${clip}`, root + "/"), [
-      `download: s3://bkt/in/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt to ${fromHere(root)}/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt`
+      `download: s3://bkt/in/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt to ${
+        fromHere(root)
+      }/clip\\x1b]52;c;cm0gLXJmIH4K\\x07.txt`
     ])
     assert.strictEqual(await fs.readFile(path.join(root, clip!), "utf8"), "x")
     assert.deepStrictEqual(await ran("mv", `s3://bkt/in/${csi}`, `s3://bkt/moved/${csi}`), [

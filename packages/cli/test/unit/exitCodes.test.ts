@@ -14,7 +14,7 @@ const seeded = (objects: Record<string, string>) => makeCli(layerMock({ seed: { 
 
 /** Each run's exit code, with what it printed when it is not the one expected. */
 const expectCode = async (
-  cli: Awaited<ReturnType<typeof makeCli>>,
+  cli: Pick<Awaited<ReturnType<typeof makeCli>>, "s3po">,
   code: number,
   ...args: ReadonlyArray<string>
 ) => {
