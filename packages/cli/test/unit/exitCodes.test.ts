@@ -1,11 +1,13 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { execFile } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { promisify } from "node:util"
 import { layerMock, MockFault, S3Po } from "s3po"
 import { exitCodeOf } from "../../src/Cli.js"
 import { makeCli, tempDir } from "./harness.js"
@@ -127,5 +129,44 @@ describe("exit codes: 0 success, 1 an S3 or transfer failure, 2 a usage error, n
     assert.strictEqual(exitCodeOf(Exit.die(new Error("bug"))), 1)
     assert.strictEqual(exitCodeOf(Exit.fail({ message: "?" })), 1)
     assert.strictEqual(exitCodeOf(Exit.void), 0)
+  })
+})
+
+describe("the bundled binary exits with them", () => {
+  const packageDir = path.join(import.meta.dirname, "..", "..")
+  const binary = async (...args: ReadonlyArray<string>) => {
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: packageDir,
+      // Nothing listens on port 9: every request fails at once.
+      S3PO_ENDPOINT: "http://127.0.0.1:9",
+      AWS_ACCESS_KEY_ID: "none",
+      AWS_SECRET_ACCESS_KEY: "none",
+      AWS_REGION: "us-east-1"
+    }
+    return promisify(execFile)(process.execPath, [path.join(packageDir, "bin", "s3po.js"), ...args], { env }).then(
+      () => 0,
+      (error: { code: number }) => error.code
+    )
+  }
+
+  beforeAll(async () => {
+    // Builds the bundle when it is out of date (nothing to do under `pnpm test`, which built it).
+    await promisify(execFile)(process.execPath, [path.join(packageDir, "scripts", "build.mjs")])
+  }, 120_000)
+
+  it("0, 1 and 2 from the process", async () => {
+    assert.deepStrictEqual(
+      await Promise.all([
+        binary("--help"),
+        binary("--version"),
+        binary("ls", "s3://bkt/"),
+        binary(),
+        binary("lss"),
+        binary("ls", "--bogus"),
+        binary("presign", "s3://bkt/k", "--expires", "soon")
+      ]),
+      [0, 0, 1, 2, 2, 2, 2]
+    )
   })
 })
