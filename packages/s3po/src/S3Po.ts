@@ -133,7 +133,10 @@ export type StorageClass =
  * @category options
  */
 export interface ObjectAttributes {
-  /** Default `application/octet-stream` on uploads. */
+  /**
+   * Default `application/octet-stream` on uploads; `uploadFile` and `Sync.syncUp` take it from the
+   * file's extension (`UploadFileOptions.guessContentType`).
+   */
   readonly contentType?: string | undefined
   /**
    * User metadata, sent as `x-amz-meta-*` headers; S3 lower-cases the keys. At most 2 KB. Names that
@@ -208,6 +211,34 @@ export interface UploadOptions extends MultipartOptions, ObjectAttributes, Write
    * (`recordPartSize`) lets downloads check the object by its ETag.
    */
   readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
+}
+
+/**
+ * How `uploadFile` uploads a local file: as `upload` does, and with the content type of the file's
+ * extension (`.html` is `text/html`, `.js` `text/javascript`, `.wasm` `application/wasm`), from the
+ * MIME database of the `mime` package (loaded on the first upload that needs it). A file without an
+ * extension, or with one the database does not know, is stored as `application/octet-stream`. A
+ * `contentType` given wins.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { S3Po } from "s3po"
+ *
+ * const program = Effect.gen(function*() {
+ *   const s3 = yield* S3Po
+ *   yield* s3.uploadFile("site", "index.html", "dist/index.html") // text/html
+ *   yield* s3.uploadFile("site", "app.js", "dist/app.js", { contentType: "application/javascript" })
+ *   yield* s3.uploadFile("site", "raw.html", "dist/index.html", { guessContentType: false }) // application/octet-stream
+ * })
+ * ```
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface UploadFileOptions extends UploadOptions {
+  /** Take the content type from the file's extension when `contentType` is not given. Default `true`. */
+  readonly guessContentType?: boolean | undefined
 }
 
 /**
@@ -563,6 +594,33 @@ export interface DownloadOptions extends ReadConditions {
 }
 
 /**
+ * Progress of a download to a file, reported as its bytes are written.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface DownloadProgress {
+  /** Bytes written so far. */
+  readonly bytes: number
+  /** The bytes the file will hold (the object's size, or the range's), when the answer said. */
+  readonly totalBytes?: number | undefined
+}
+
+/**
+ * `downloadFile`'s options: a download's, and its progress.
+ *
+ * @since 0.6.0
+ * @category options
+ */
+export interface DownloadFileOptions extends DownloadOptions {
+  /**
+   * Called as the bytes are written, with how many so far: it moves with every chunk received, and
+   * ends at the file's size. A download read again after a checksum mismatch starts again from 0.
+   */
+  readonly onProgress?: ((progress: DownloadProgress) => Effect.Effect<void>) | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -593,33 +651,6 @@ export interface GetResult {
  *
  * @since 0.5.0
  * @category models
-/**
- * Progress of a download to a file, reported as its bytes are written.
- *
- * @since 0.6.0
- * @category models
- */
-export interface DownloadProgress {
-  /** Bytes written so far. */
-  readonly bytes: number
-  /** The bytes the file will hold (the object's size, or the range's), when the answer said. */
-  readonly totalBytes?: number | undefined
-}
-
-/**
- * `downloadFile`'s options: a download's, and its progress.
- *
- * @since 0.6.0
- * @category options
- */
-export interface DownloadFileOptions extends DownloadOptions {
-  /**
-   * Called as the bytes are written, with how many so far: it moves with every chunk received, and
-   * ends at the file's size. A download read again after a checksum mismatch starts again from 0.
-   */
-  readonly onProgress?: ((progress: DownloadProgress) => Effect.Effect<void>) | undefined
-}
-
  */
 export interface GetStreamResult {
   readonly info: ObjectInfo
@@ -841,7 +872,7 @@ export declare namespace S3Po {
       bucket: string,
       key: string,
       path: string,
-      options?: UploadOptions
+      options?: UploadFileOptions
     ) => Effect.Effect<UploadResult, WriteError | LocalFileError>
     readonly download: (bucket: string, key: string, options?: DownloadOptions) => Effect.Effect<Uint8Array, ReadError>
     readonly downloadString: (

@@ -3,7 +3,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { LocalFiles } from "../../LocalFiles.js"
 import type { RetryPolicy } from "../../Retry.js"
-import type { DownloadOptions, ReadConditions, S3Po, UploadBody, UploadOptions } from "../../S3Po.js"
+import type { DownloadOptions, ReadConditions, S3Po, UploadBody, UploadFileOptions, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import * as LocalFilesTag from "../localFiles/tag.js"
 import { checkedService } from "./argumentShapes.js"
@@ -12,6 +12,7 @@ import * as Buckets from "./buckets.js"
 import { readerInto } from "./chunker.js"
 import { knowingOwnCopy, knowingOwnWrite } from "./conditionalWrite.js"
 import { readConditionsOf } from "./conditions.js"
+import * as ContentTypes from "./contentTypes.js"
 import * as Copy from "./copy.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Documents from "./documents.js"
@@ -48,13 +49,18 @@ export const withRetry = (backend: Backend, policy: RetryPolicy): Backend =>
     return (request) => retry(primitive(request))
   })
 
-/** Uploads a file: whole when under the multipart threshold, else read part by part into the upload's buffers. */
+/**
+ * Uploads a file, with the content type of its extension unless told otherwise: whole when under the
+ * multipart threshold, else read part by part into the upload's buffers.
+ */
 const uploadFile =
   (upload: ReturnType<typeof Upload.make>, options: ServiceOptions): Unnarrowed["uploadFile"] =>
-  (bucket, key, path, uploadOptions: UploadOptions = {}) =>
+  (bucket, key, path, fileOptions: UploadFileOptions = {}) =>
     Effect.gen(function*() {
-      const problem = Upload.problemOf("uploadFile", bucket, key, uploadOptions)
+      const problem = Upload.problemOf("uploadFile", bucket, key, fileOptions) ??
+        ContentTypes.guessProblem("uploadFile", fileOptions)
       if (problem !== undefined) return yield* problem
+      const { guessContentType: _, ...uploadOptions } = yield* ContentTypes.withGuessedType(path, fileOptions)
       const fileError = (cause: unknown) =>
         new LocalFileError({ operation: "uploadFile", path, reason: "cannot read the file", cause })
       const files = yield* LocalFilesTag.current(options.localFiles)

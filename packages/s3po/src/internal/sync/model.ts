@@ -1,4 +1,5 @@
 import type * as Effect from "effect/Effect"
+import type { ObjectAttributes } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type { UnsafeKey } from "./unsafeKey.js"
 
@@ -29,15 +30,30 @@ export interface SyncProgress {
   readonly planned: boolean
 }
 
-export interface SyncOptions {
+/**
+ * The object attributes (`contentType`, `metadata`, `cacheControl`, `storageClass`, ...) are given
+ * to each upload of `syncUp`; `syncDown` has no use for them.
+ */
+export interface SyncOptions extends ObjectAttributes {
   /**
    * When a file and an object are the same: `"size-and-time"` (default, as `aws s3 sync`) when
    * they have the same size and the destination is not older than the source (to the second);
-   * `"checksum"` when they have the same size and the file's MD5 is the object's ETag (for a
-   * multipart object, recomputed with the part size its ETag implies); `"none"` copies every file
-   * (as `cp --recursive`).
+   * `"size-only"` (`--size-only`) when they have the same size; `"size-and-exact-time"`
+   * (`--exact-timestamps`) when they have the same size and, for `syncDown`, the same time to the
+   * second (a file changed since it was downloaded is downloaded again, older or not; `syncUp`
+   * compares as `"size-and-time"`, an object's time being that of its upload); `"checksum"` when
+   * they have the same size and the file's MD5 is the object's ETag (for a multipart object,
+   * recomputed with the part size its ETag implies); `"none"` copies every file (as `cp
+   * --recursive`).
    */
-  readonly compare?: "size-and-time" | "checksum" | "none" | undefined
+  readonly compare?: "size-and-time" | "size-only" | "size-and-exact-time" | "checksum" | "none" | undefined
+  /**
+   * `syncUp` stores each file with the content type of its extension, unless `contentType` gives
+   * one for all (as `UploadFileOptions.guessContentType`). Default `true`.
+   *
+   * @since 0.6.0
+   */
+  readonly guessContentType?: boolean | undefined
   /** Remove from the destination what the source lacks (within the filters). */
   readonly delete?: boolean | undefined
   /**

@@ -67,14 +67,24 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
 /**
  * Whether the destination holds what the source does, by size and time: the same size, and the
- * destination not older than the source, to the second (S3 keeps times to the second).
+ * destination not older than the source, to the second (S3 keeps times to the second); with
+ * `"size-and-exact-time"`, a download's file as old as its object, no more, no less; with
+ * `"size-only"`, whatever the times.
  */
-const sameBySizeAndTime = (local: LocalFile, remote: RemoteObject, sourceIsLocal: boolean): boolean => {
+const sameBySizeAndTime = (
+  local: LocalFile,
+  remote: RemoteObject,
+  sourceIsLocal: boolean,
+  compare: SyncOptions["compare"]
+): boolean => {
   if (local.size !== remote.size) return false
+  if (compare === "size-only") return true
   const [source, destination] = sourceIsLocal
     ? [local.modified, remote.lastModified]
     : [remote.lastModified, local.modified]
-  return seconds(source) <= seconds(destination)
+  return compare === "size-and-exact-time" && !sourceIsLocal
+    ? seconds(source) === seconds(destination)
+    : seconds(source) <= seconds(destination)
 }
 
 /**
@@ -143,7 +153,7 @@ const decided = (
     decide(
       pair,
       options.compare !== "none" && pair.left !== undefined && pair.right !== undefined &&
-        sameBySizeAndTime(pair.left, pair.right, operation === "syncUp")
+        sameBySizeAndTime(pair.left, pair.right, operation === "syncUp", options.compare)
     ))
 }
 

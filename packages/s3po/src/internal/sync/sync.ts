@@ -7,6 +7,8 @@ import type { LocalFiles } from "../../LocalFiles.js"
 import { S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
+import { attributesOf } from "../core/attributes.js"
+import * as ContentTypes from "../core/contentTypes.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
 import * as LocalFilesTag from "../localFiles/tag.js"
@@ -30,6 +32,8 @@ const problemOf = (operation: string, localDir: string, location: SyncLocation, 
     Validate.bucket(operation, location.bucket) ??
     Validate.text(operation, "prefix", location.prefix) ??
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
+    Validate.objectAttributes(operation, options) ??
+    ContentTypes.guessProblem(operation, options) ??
     (localDir === ""
       ? new ValidationError({ operation, field: "localDir", reason: "must not be empty" })
       : undefined) ??
@@ -148,9 +152,24 @@ const readSmallFile = (run: Run, file: string): Effect.Effect<Uint8Array, LocalF
     (cause) => new LocalFileError({ operation: run.operation, path: file, reason: "cannot read the file", cause })
   )
 
+/** A small file's upload, with the sync's attributes and the content type of its extension. */
+const uploadSmall = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>) =>
+  Effect.flatMap(
+    Effect.zip(
+      readSmallFile(run, action.path),
+      ContentTypes.withGuessedType(action.path, {
+        ...attributesOf(run.options),
+        guessContentType: run.options.guessContentType
+      })
+    ),
+    ([bytes, { guessContentType: _, ...attributes }]) => run.s3.upload(run.bucket, action.key, bytes, attributes)
+  )
+
 /** A large file's upload, its bytes counted as each part is acknowledged: progress moves within it. */
 const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, counted: { bytes: number }) =>
   run.s3.uploadFile(run.bucket, action.key, action.path, {
+    ...attributesOf(run.options),
+    guessContentType: run.options.guessContentType,
     onProgress: (progress) =>
       Effect.suspend(() => {
         run.tally.bytesDone += progress.bytes - counted.bytes
@@ -178,6 +197,17 @@ const reachedWithoutLink = (files: LocalFiles, root: string, folder: string): Ef
     }
   })
 
+/** A download's progress, its bytes counted as they arrive: progress moves within a file. */
+const downloadProgress = (run: Run, counted: { bytes: number }) =>
+  run.options.onProgress === undefined ? {} : {
+    onProgress: (progress: { readonly bytes: number }) =>
+      Effect.suspend(() => {
+        run.tally.bytesDone += progress.bytes - counted.bytes
+        counted.bytes = progress.bytes
+        return reported(run)
+      })
+  }
+
 /** Downloads into place, atomically, with the object's last-modified time. */
 const download = (
   run: Run,
@@ -201,17 +231,6 @@ const download = (
   return folder.pipe(
     Effect.zipRight(run.s3.downloadFile(run.bucket, action.key, action.path, downloadProgress(run, counted))),
     Effect.zipRight(touch)
-/** A download's progress, its bytes counted as they arrive: progress moves within a file. */
-const downloadProgress = (run: Run, counted: { bytes: number }) =>
-  run.options.onProgress === undefined ? {} : {
-    onProgress: (progress: { readonly bytes: number }) =>
-      Effect.suspend(() => {
-        run.tally.bytesDone += progress.bytes - counted.bytes
-        counted.bytes = progress.bytes
-        return reported(run)
-      })
-  }
-
   )
 }
 
@@ -238,7 +257,7 @@ const makeExecute = (run: Run) =>
         case "Upload":
           return action.size >= defaultMultipartThreshold
             ? largeFiles.withPermits(1)(uploadLarge(run, action, counted))
-            : Effect.flatMap(readSmallFile(run, action.path), (bytes) => run.s3.upload(run.bucket, action.key, bytes))
+            : uploadSmall(run, action)
         case "Download":
           return action.size >= defaultMultipartThreshold
             ? largeFiles.withPermits(1)(download(run, action, counted))
