@@ -15,8 +15,13 @@ import * as Output from "./output.js"
 
 /** The options every command takes, besides the environment the library reads (`S3PO_ENDPOINT`, `AWS_*`). */
 export const common = {
-  endpoint: Options.text("endpoint").pipe(
+  endpoint: Options.text("endpoint-url").pipe(
+    Options.withAlias("endpoint"),
     Options.withDescription("S3 endpoint URL (default: $S3PO_ENDPOINT, else AWS)"),
+    Options.optional
+  ),
+  profile: Options.text("profile").pipe(
+    Options.withDescription("The profile of ~/.aws/config and ~/.aws/credentials to sign with, as $AWS_PROFILE"),
     Options.optional
   ),
   region: Options.text("region").pipe(
@@ -42,6 +47,7 @@ export const common = {
 
 export interface CommonOptions {
   readonly endpoint: Option.Option<string>
+  readonly profile: Option.Option<string>
   readonly region: Option.Option<string>
   readonly concurrency: Option.Option<number>
   readonly json: boolean
@@ -53,20 +59,23 @@ export interface CommonOptions {
 export class S3Layer extends Context.Tag("@s3po/cli/S3Layer")<
   S3Layer,
   (
-    options: Pick<CommonOptions, "endpoint" | "region"> & { readonly limits: Limits }
+    options: Pick<CommonOptions, "endpoint" | "region" | "profile"> & { readonly limits: Limits }
   ) => Layer.Layer<S3Po, ConfigError.ConfigError | ValidationError>
 >() {}
 
 /** `S3PoLive`, configured from the environment as the library reads it, the options over it. */
 export const liveS3Layer = Layer.succeed(
   S3Layer,
-  (options) =>
-    S3PoLive.layerConfig(Config.map(S3PoLive.config, (live) => ({
+  (options) => {
+    // The SDK's credential chain reads the profile where aws does, and skips $AWS_ACCESS_KEY_ID for it.
+    if (Option.isSome(options.profile)) process.env.AWS_PROFILE = options.profile.value
+    return S3PoLive.layerConfig(Config.map(S3PoLive.config, (live) => ({
       ...live,
       ...options.limits,
       endpoint: Option.getOrElse(options.endpoint, () => live.endpoint),
       region: Option.getOrElse(options.region, () => live.region)
     })))
+  }
 )
 
 /**

@@ -1,12 +1,14 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { printable, S3Po, Sync } from "s3po"
 import { common, usageError, withS3 } from "./common.js"
 import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { folder, formatS3, parseLocation } from "./location.js"
 import { type Output } from "./output.js"
+import * as UploadFlags from "./uploadFlags.js"
 
 const s3Location = (text: string) => {
   const location = parseLocation(text)
@@ -20,11 +22,19 @@ const s3Location = (text: string) => {
  * `delete: s3://bucket/key` line for each as aws prints them, and a `delete failed:` line on stderr
  * for each S3 refused; the others go on. `--json` gives, as before, one record of the count.
  */
-const deleteBelow = (output: Output, bucket: string, prefix: string, typed: FilterFlags) =>
+const deleteBelow = (output: Output, bucket: string, prefix: string, typed: FilterFlags, dryRun = false) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     const taken = yield* Sync.pathFilter({ filters: yield* orderedFilters(typed) })
     const keys = Stream.filter(s3.list(bucket, { prefix }), (key) => taken(key.slice(prefix.length)))
+    if (dryRun) {
+      let listed = 0
+      yield* Stream.runForEach(keys, (key) => {
+        listed++
+        return output.line(`delete: ${formatS3(bucket, key)}`)
+      })
+      return listed
+    }
     let deleted = 0
     let failed = 0
     yield* Stream.runForEach(s3.deleteManyStream(bucket, keys), (result) => {
@@ -50,18 +60,22 @@ export const rm = Command.make("rm", {
     Options.withAlias("r"),
     Options.withDescription("Every key below the prefix")
   ),
-  ...filterOptions
+  ...filterOptions,
+  ...UploadFlags.dryrunFlag,
+  ...UploadFlags.outputFlags
 }, (options) =>
-  withS3(options, (output) =>
+  withS3(options, (shown) =>
     Effect.gen(function*() {
+      const quiet = UploadFlags.quieted(shown, options)
+      const output = options.dryrun ? UploadFlags.dryRunLines(quiet) : quiet
       const s3 = yield* S3Po
       const { bucket, key } = yield* s3Location(options.target)
       if (!options.recursive) {
-        yield* s3.delete(bucket, key)
+        if (!options.dryrun) yield* s3.delete(bucket, key)
         return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
       }
       const prefix = folder(key)
-      const deleted = yield* deleteBelow(output, bucket, prefix, options)
+      const deleted = yield* deleteBelow(output, bucket, prefix, options, options.dryrun)
       yield* output.record({ deleted, bucket, prefix })
     }))).pipe(Command.withDescription("Delete an object, or every object below a prefix"))
 
@@ -92,13 +106,20 @@ export const presign = Command.make("presign", {
       "How long the URL works: a number of seconds (3600, as in aws s3 presign --expires-in), or with a unit: " +
         "90s, 15m, 1h, 7d (at most 7d)"
     )
+  ),
+  expiresIn: Options.integer("expires-in").pipe(
+    Options.withDescription("How long the URL works, in seconds, as aws reads it (default 3600; over --expires)"),
+    Options.optional
   )
 }, (options) =>
   withS3(options, (output) =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
       const { bucket, key } = yield* s3Location(options.target)
-      const expiresIn = yield* parseExpiry(options.expires)
+      const expiresIn = yield* parseExpiry(Option.match(options.expiresIn, {
+        onNone: () => options.expires,
+        onSome: (seconds) => String(seconds)
+      }))
       const url = yield* s3.presign(bucket, key, { expiresIn })
       yield* output.report(url, { url, expiresInSeconds: Duration.toSeconds(expiresIn) })
     }))).pipe(Command.withDescription("Print a URL that downloads an object without credentials"))

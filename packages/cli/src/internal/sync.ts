@@ -5,6 +5,7 @@ import { filterOptions } from "./filterOrder.js"
 import { parseLocation } from "./location.js"
 import { syncBetweenPrefixes } from "./prefixSync.js"
 import { runTransfer, transferBetween } from "./transfer.js"
+import * as UploadFlags from "./uploadFlags.js"
 
 /** `s3po sync SRC DST`: a directory to a prefix or a prefix to a directory, as `aws s3 sync`. */
 export const sync = Command.make("sync", {
@@ -17,27 +18,36 @@ export const sync = Command.make("sync", {
   checksum: Options.boolean("checksum").pipe(
     Options.withDescription("Compare contents (MD5 / ETag), not sizes and times")
   ),
+  ...UploadFlags.compareFlags,
+  ...UploadFlags.uploadFlags,
+  ...UploadFlags.outputFlags,
   followSymlinks: Options.boolean("follow-symlinks").pipe(Options.withDescription("Follow links out of the directory"))
 }, (options) =>
-  withS3(options, (output) => {
+  withS3(options, (shown) => {
+    const output = UploadFlags.quieted(shown, options)
     const source = parseLocation(options.source)
     const destination = parseLocation(options.destination)
     if (source._tag === "S3" && destination._tag === "S3") {
+      const compare = UploadFlags.compareOf(options, "prefixes")
+      if ("problem" in compare) return usageError(compare.problem)
       return syncBetweenPrefixes(output, source, destination, {
         delete: options.delete,
         dryRun: options.dryrun,
         include: options.include,
         exclude: options.exclude,
-        compare: options.checksum ? "etag" : "size-and-time",
+        compare: compare.value,
         concurrency: Option.getOrUndefined(options.concurrency)
       })
     }
+    const compare = UploadFlags.compareOf(options, "files")
+    if ("problem" in compare) return usageError(compare.problem)
     const syncOptions = {
+      ...UploadFlags.uploadOptionsOf(options),
       delete: options.delete,
       dryRun: options.dryrun,
       exclude: options.exclude,
       include: options.include,
-      compare: options.checksum ? "checksum" as const : "size-and-time" as const,
+      compare: compare.value,
       followSymlinks: options.followSymlinks,
       ...Option.match(options.concurrency, { onNone: () => ({}), onSome: (concurrency) => ({ concurrency }) })
     }
