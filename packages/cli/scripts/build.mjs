@@ -3,6 +3,10 @@
 // the AWS SDK and undici too: they sit in a chunk of their own that only a live layer imports, so
 // `s3po --help` never loads them and the published package needs no dependencies.
 //
+// dist/s3po.js (src/bin.ts) is a small entry that answers `--version`, `--help` and `-h` from
+// dist/answers.json (what dist/main.js printed for them, run here) without loading the command
+// line; anything else it hands to dist/main.js (src/main.ts). `pnpm bench startup` measures them.
+//
 // `node scripts/build.mjs` builds only when the bundle is out of date: some file it was built from
 // (esbuild's metafile lists them), this script, the lockfile or the package's manifest changed
 // since the last build started, or dist/ is gone. `--force` builds regardless (for `prepack`).
@@ -119,10 +123,15 @@ if (process.argv.includes("--force") || !upToDate()) {
     metafile: true,
     logLevel: "warning"
   })
-  // What `s3po --help` prints, rendered once here: the entry prints it without loading the command line.
-  const help = spawnSync(process.execPath, [path.join(distDir, "main.js"), "--help"], { encoding: "utf8" })
-  if (help.status !== 0) throw new Error(`s3po --help failed (${help.status}): ${help.stderr}`)
-  writeFileSync(path.join(distDir, "help.txt"), help.stdout)
+  // What `s3po --version`, `--help` and `-h` print, rendered once here: the entry prints it without
+  // loading the command line.
+  const answers = {}
+  for (const flag of ["--version", "--help", "-h"]) {
+    const answer = spawnSync(process.execPath, [path.join(distDir, "main.js"), flag], { encoding: "utf8" })
+    if (answer.status !== 0) throw new Error(`s3po ${flag} failed (${answer.status}): ${answer.stderr}`)
+    answers[flag] = answer.stdout
+  }
+  writeFileSync(path.join(distDir, "answers.json"), JSON.stringify(answers))
   const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input)).filter(existsSync)
   mkdirSync(path.dirname(stampFile), { recursive: true })
   writeFileSync(stampFile, JSON.stringify({ startedAt, inputs }))

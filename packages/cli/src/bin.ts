@@ -1,29 +1,29 @@
 // The entry point, kept small: it loads nothing but Node's own modules before it knows what to run.
-// `s3po --version` and `s3po --help` print what the command line would (the help as the build
-// rendered it, in help.txt) without loading it: `@effect/cli`, effect and s3po take most of a
-// start-up to compile and rendering the help most of the rest. Anything else loads main.js after
-// turning on Node's compile cache where Node has one (22.1 and later): a run then compiles only
-// what earlier runs did not.
+// `s3po --version`, `--help` and `-h` print what the command line printed for them when the build
+// ran it (answers.json), without loading it: `@effect/cli`, effect and s3po take most of a start-up
+// to compile, and rendering the help most of the rest. Anything else loads main.js after turning on
+// Node's compile cache where Node has one (22.1 and later): a run then compiles only what earlier
+// runs did not.
 import { readFileSync } from "node:fs"
 import module from "node:module"
-import packageJson from "../package.json" with { type: "json" }
 
 const { enableCompileCache } = module as { enableCompileCache?: () => unknown }
 
-const renderedHelp = (): string | undefined => {
+/** What the build's run of the command line printed for `args`, when it is one of the flags it ran. */
+const answerTo = (args: ReadonlyArray<string>): string | undefined => {
+  if (args.length !== 1 || !args[0]!.startsWith("-")) return undefined
   try {
-    return readFileSync(new URL("help.txt", import.meta.url), "utf8")
+    const answers: Record<string, unknown> = JSON.parse(readFileSync(new URL("answers.json", import.meta.url), "utf8"))
+    const answer = Object.hasOwn(answers, args[0]!) ? answers[args[0]!] : undefined
+    return typeof answer === "string" ? answer : undefined
   } catch {
     return undefined
   }
 }
 
-const [only, ...rest] = process.argv.slice(2)
-const help = rest.length === 0 && (only === "--help" || only === "-h") ? renderedHelp() : undefined
-if (rest.length === 0 && only === "--version") {
-  process.stdout.write(`${packageJson.version}\n`)
-} else if (help !== undefined) {
-  process.stdout.write(help)
+const answer = answerTo(process.argv.slice(2))
+if (answer !== undefined) {
+  process.stdout.write(answer)
 } else {
   enableCompileCache?.()
   // The SDK's notice that its 2027 releases need Node 22 is for developers, not for a command's output.
