@@ -28,6 +28,8 @@ class ReaderGone {
   readonly _tag = "ReaderGone"
 }
 
+const ignore = () => {}
+
 const isBrokenPipe = (error: unknown) =>
   typeof error === "object" && error !== null && (error as { code?: unknown }).code === "EPIPE"
 
@@ -80,7 +82,12 @@ const writeTo = <E, R>(
         Effect.catchIf((error): error is ReaderGone => error instanceof ReaderGone, () => Effect.void)
       )
     },
-    ({ onError }) => Effect.sync(() => stdout.off("error", onError))
+    ({ onError, state }) =>
+      Effect.sync(() => {
+        stdout.off("error", onError)
+        // Writes still queued on a broken pipe fail later: their errors are that same pipe's, not news.
+        if (state.error !== undefined) stdout.on("error", ignore)
+      })
   )
 
 /**
