@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { isS3PoError, type S3Po, S3PoLive, type ValidationError } from "s3po"
+import { isS3PoError, LocalFiles, type S3Po, S3PoLive, type ValidationError } from "s3po"
 import { type Limits, limitsOf } from "./limits.js"
 import * as Output from "./output.js"
 
@@ -74,7 +74,11 @@ export const liveS3Layer = Layer.succeed(
       ...options.limits,
       endpoint: Option.getOrElse(options.endpoint, () => live.endpoint),
       region: Option.getOrElse(options.region, () => live.region)
-    })))
+    }))).pipe(
+      // Node's own local files, not those over the platform's `FileSystem` the commands have: a sync's
+      // download checks its folder with `realpath`, which Node's callback form does in JavaScript.
+      Layer.provide(LocalFiles.layerNode)
+    )
   }
 )
 

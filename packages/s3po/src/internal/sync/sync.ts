@@ -218,11 +218,14 @@ const download = (
     new LocalFileError({ operation: run.operation, path: action.path, reason, cause })
   const { files, root } = run
   const folder = Effect.gen(function*() {
-    let existing = path.dirname(action.path)
+    // Most downloads go to a folder an earlier one made: one `realpath` finds it, with no link on the way.
+    const target = path.dirname(action.path)
+    if (isWithin(root, target) && Option.getOrUndefined(yield* files.realPath(target)) === target) return
+    let existing = path.dirname(target)
     while (Option.isNone(yield* files.stat(existing))) existing = path.dirname(existing)
     yield* reachedWithoutLink(files, root, existing)
-    yield* files.makeDirectory(path.dirname(action.path))
-    yield* reachedWithoutLink(files, root, path.dirname(action.path))
+    yield* files.makeDirectory(target)
+    yield* reachedWithoutLink(files, root, target)
   }).pipe(Effect.mapError(localError("cannot make its folder inside the directory without a symbolic link")))
   const touch = Effect.mapError(
     files.setModified(action.path, action.lastModified),
