@@ -238,7 +238,7 @@ export const planDown: (
  * @since 0.6.0
  * @category models
  */
-export type CopyAction = internalPrefixSync.PrefixSyncAction
+export type SyncCopyAction = internalPrefixSync.PrefixSyncAction
 
 /**
  * One object of `syncCopy` that failed, and why.
@@ -246,7 +246,7 @@ export type CopyAction = internalPrefixSync.PrefixSyncAction
  * @since 0.6.0
  * @category models
  */
-export type CopyFailure = internalPrefixSync.PrefixSyncFailure
+export type SyncCopyFailure = internalPrefixSync.PrefixSyncFailure
 
 /**
  * What `syncCopy` did (or, in a dry run, would do). One failed object never stops the others.
@@ -254,7 +254,7 @@ export type CopyFailure = internalPrefixSync.PrefixSyncFailure
  * @since 0.6.0
  * @category models
  */
-export type CopySummary = internalPrefixSync.PrefixSyncSummary
+export type SyncCopySummary = internalPrefixSync.PrefixSyncSummary
 
 /**
  * How `syncCopy` compares, what it deletes, its filters (`include`, `exclude`, `filters`, as
@@ -264,7 +264,7 @@ export type CopySummary = internalPrefixSync.PrefixSyncSummary
  * @since 0.6.0
  * @category options
  */
-export type CopyOptions = internalPrefixSync.PrefixSyncOptions
+export type SyncCopyOptions = internalPrefixSync.PrefixSyncOptions
 
 /**
  * Makes `destination` hold what `source` holds, both in S3: what `aws s3 sync s3://a/p s3://b/q`
@@ -296,8 +296,8 @@ export type CopyOptions = internalPrefixSync.PrefixSyncOptions
 export const syncCopy: (
   source: SyncLocation,
   destination: SyncLocation,
-  options?: CopyOptions
-) => Effect.Effect<CopySummary, S3PoError, S3Po> = internalPrefixSync.syncPrefixes
+  options?: SyncCopyOptions
+) => Effect.Effect<SyncCopySummary, S3PoError, S3Po> = internalPrefixSync.syncPrefixes
 
 /**
  * The plan of `syncCopy`, as a stream of actions in key order: nothing is done.
@@ -308,5 +308,5 @@ export const syncCopy: (
 export const planCopy: (
   source: SyncLocation,
   destination: SyncLocation,
-  options?: CopyOptions
-) => Stream.Stream<CopyAction, S3PoError, S3Po> = internalPrefixSync.planPrefixes
+  options?: SyncCopyOptions
+) => Stream.Stream<SyncCopyAction, S3PoError, S3Po> = internalPrefixSync.planPrefixes

@@ -12,11 +12,11 @@ export interface PrefixSyncFlags {
   readonly dryRun: boolean
   readonly include: ReadonlyArray<string>
   readonly exclude: ReadonlyArray<string>
-  readonly compare: NonNullable<Sync.CopyOptions["compare"]>
+  readonly compare: NonNullable<Sync.SyncCopyOptions["compare"]>
   readonly concurrency: number | undefined
 }
 
-const describe = (action: Sync.CopyAction): string | undefined => {
+const describe = (action: Sync.SyncCopyAction): string | undefined => {
   switch (action._tag) {
     case "Copy":
       return `copy: ${formatS3(action.from.bucket, action.from.key)} to ${formatS3(action.to.bucket, action.to.key)}`
@@ -40,7 +40,7 @@ export const syncBetweenPrefixes = (
 ) =>
   Effect.gen(function*() {
     const filters = yield* orderedFilters({ include: flags.include, exclude: flags.exclude })
-    const onAction = (action: Sync.CopyAction, error: { readonly message: string } | undefined) => {
+    const onAction = (action: Sync.SyncCopyAction, error: { readonly message: string } | undefined) => {
       if (error !== undefined) {
         return output.failure(`failed: ${printable(action.relative)}: ${messageOf(error)}`, error, {
           action: action._tag,
