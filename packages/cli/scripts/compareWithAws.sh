@@ -36,8 +36,9 @@ failed=0
 
 cleanup() {
   if [ "${1:-}" != "--keep" ]; then
-    for bucket in $(aws s3 ls 2>/dev/null | awk '{ print $3 }' | grep "^$run-"); do
-      aws s3 rb "s3://$bucket" --force >/dev/null 2>&1
+    # s3po's rb --force: aws's fails on an empty bucket of RGW ("argument of type 'NoneType' ...").
+    for bucket in $(s3po ls 2>/dev/null | awk '{ print $3 }' | grep "^$run-"); do
+      s3po rb "s3://$bucket" --force >/dev/null 2>&1
     done
     rm -rf "$work"
   else
@@ -59,7 +60,7 @@ kind() {
 report() { # name, what aws gave, what s3po gave
   if [ "$2" == "$3" ]; then
     passed=$((passed + 1))
-    echo "same     $1"
+    echo "same     $1: $(echo "$2" | head -1)"
   else
     failed=$((failed + 1))
     echo "DIFFERS  $1"
@@ -114,9 +115,8 @@ tree() { # a directory's files: site/a.txt, site/sub/b.txt, c.txt
 }
 tree "$work/aws"
 tree "$work/s3po"
-aws s3 mb "s3://$run-aws" >/dev/null
-s3po mb "s3://$run-s3po" >/dev/null
-aws s3 mb "s3://$run-empty" >/dev/null
+{ aws s3 mb "s3://$run-aws" && s3po mb "s3://$run-s3po" && aws s3 mb "s3://$run-empty"; } >/dev/null ||
+  { echo "compareWithAws: cannot make the buckets it compares in" >&2; exit 2; }
 
 echo "== exit codes"
 compare "unknown command" . lss
