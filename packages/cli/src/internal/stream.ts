@@ -75,7 +75,11 @@ const writeTo = <E, R>(
         })
       const flushed = Effect.async<void, ReaderGone | { readonly message: string }>((resume) => {
         if (state.error !== undefined) return resume(Effect.fail(failure()))
-        stdout.write(new Uint8Array(0), () => resume(state.error === undefined ? Effect.void : Effect.fail(failure())))
+        // Its callback runs once the writes before it are done, with the error of one that failed.
+        stdout.write(new Uint8Array(0), (error) => {
+          if (error !== undefined && error !== null) state.error ??= error
+          resume(state.error === undefined ? Effect.void : Effect.fail(failure()))
+        })
       })
       return Stream.runForEach(chunks, write).pipe(
         Effect.zipRight(flushed),
