@@ -150,6 +150,10 @@ export interface ClientOptions {
   readonly verifyDownloads?: boolean | undefined
   /** As `Options.recordPartSize`. Default true. */
   readonly recordPartSize?: boolean | undefined
+  /** As `Options.rateLimit`. Default: none. */
+  readonly rateLimit?: S3PoBackend.RateLimit | undefined
+  /** As `Options.bandwidthLimit`. Default: none. */
+  readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
 }
 
 /** The module that loads the AWS SDK, loaded when a live layer is built. */

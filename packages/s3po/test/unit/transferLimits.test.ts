@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
@@ -104,16 +105,27 @@ describe("bandwidthLimit", () => {
           S3PoLive.layer({ endpoint: "http://127.0.0.1:9", bandwidthLimit: { bytesPerSecond: Number.NaN } })
         )
       )
+      const fromClient = yield* Effect.flip(
+        Effect.provide(
+          program,
+          S3PoLive.layerFromClient(new S3Client({ region: "us-east-1" }), {
+            rateLimit: { limit: 2, interval: 5 as never }
+          })
+        )
+      )
       const { backend } = yield* S3PoMock.backend()
       const wrapped = yield* Effect.flip(
         backend.pipe(S3PoBackend.withBandwidthLimit({ bytesPerSecond: 10, burst: 0 })).headBucket({ bucket: "bkt" })
       )
       assert.deepStrictEqual(
-        [mockZero, mockRate, live, wrapped].map((error) => [error._tag, "field" in error ? error.field : undefined]),
+        [mockZero, mockRate, live, fromClient, wrapped].map((
+          error
+        ) => [error._tag, "field" in error ? error.field : undefined]),
         [
           ["ValidationError", "bandwidthLimit.bytesPerSecond"],
           ["ValidationError", "rateLimit.limit"],
           ["ValidationError", "bandwidthLimit.bytesPerSecond"],
+          ["ValidationError", "rateLimit.interval"],
           ["ValidationError", "bandwidth.burst"]
         ]
       )

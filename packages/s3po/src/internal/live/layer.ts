@@ -238,7 +238,8 @@ export const acquireFromClient = (
     const problem = ArgumentShapes.argumentsProblem("S3PoLive.layerFromClient", [
       ["client", "client"],
       ["options", "options"]
-    ], [client, options]) ?? Validate.multipart("S3PoLive.layerFromClient", options.multipart ?? {})
+    ], [client, options]) ?? Validate.multipart("S3PoLive.layerFromClient", options.multipart ?? {}) ??
+      TransferLimits.limitsProblem("S3PoLive.layerFromClient", options)
     if (problem !== undefined) return yield* problem
     const hasher = yield* acquireHasher
     // The caller's client is left as it is: under `WHEN_SUPPORTED`, the SDK adds a CRC32 of its own
@@ -251,15 +252,20 @@ export const acquireFromClient = (
       recordPartSize: options.recordPartSize
     }
     const sending = withCappedErrorBodies(client, defaultErrorBodyMillis)
-    if (options.transport === "sdk") {
-      return { backend: LiveBackend.makeSdk({ client: sending, hasher }), presigner: presigner(client), settings }
-    }
-    // The client's own handler settings are not the transport's: its pools get Node's defaults.
-    const lean = yield* acquireLean(client, {
-      connections: Limits.maxSockets,
-      ca: options.extraCaCertificates === undefined
-        ? undefined
-        : [...tls.rootCertificates, ...options.extraCaCertificates]
-    })
-    return { backend: LiveBackend.make({ client: sending, hasher }, lean), presigner: presigner(client), settings }
+    const backend = TransferLimits.withLimits(
+      "S3PoLive.layerFromClient",
+      options.transport === "sdk" ? LiveBackend.makeSdk({ client: sending, hasher }) : LiveBackend.make(
+        { client: sending, hasher },
+        // The client's own handler settings are not the transport's: its pools get Node's defaults.
+        yield* acquireLean(client, {
+          connections: Limits.maxSockets,
+          ca: options.extraCaCertificates === undefined
+            ? undefined
+            : [...tls.rootCertificates, ...options.extraCaCertificates]
+        })
+      ),
+      options
+    )
+    if (backend instanceof ValidationError) return yield* backend
+    return { backend, presigner: presigner(client), settings }
   })
