@@ -86,7 +86,10 @@ export interface SyncOptions extends ObjectAttributes {
    * deleted), and writes nothing through a link, whatever this says.
    */
   readonly followSymlinks?: boolean | undefined
-  /** Called as files are done and as the plan grows. */
+  /**
+   * Called as files are done, as the plan grows, and within a file as its bytes move: a download's
+   * as they arrive, a large upload's as S3 acknowledges each part.
+   */
   readonly onProgress?: ((progress: SyncProgress) => Effect.Effect<void>) | undefined
   /** Called with each action once it is done (or, in a dry run, decided), failed ones included. */
   readonly onAction?: ((action: SyncAction, error: SyncError | undefined) => Effect.Effect<void>) | undefined
