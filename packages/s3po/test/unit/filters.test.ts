@@ -165,6 +165,16 @@ describe("sync filters", () => {
     assert.isUndefined(filterProblem({ include: ["*"], exclude: ["a"], filters: [{ exclude: "[!a-c]" }] }))
   })
 
+  it("any value given as filters is a rule list or a problem, never a throw", () => {
+    fc.assert(
+      fc.property(fc.anything(), path, (filters, relative) => {
+        const options = { filters } as { readonly filters: ReadonlyArray<SyncFilter> }
+        return filterProblem(options) !== undefined || typeof makeFilter(options)(relative) === "boolean"
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
   it.effect("pathFilter is the predicate, or a ValidationError for a rule that is no rule", () =>
     Effect.gen(function*() {
       const onlyText = yield* pathFilter({ filters: [{ exclude: "*" }, { include: "*.txt" }] })
