@@ -110,12 +110,27 @@ describe("what uploads store: aws's flags", () => {
     await cli.close()
   })
 
-  it("a copy between buckets stores the attributes given", async () => {
+  it("a copy in S3, of one object or of a prefix, stores the attributes given", async () => {
     const cli = await withBucket("attrs")
     await cli.s3((s3) => s3.upload("attrs", "from.txt", "x", { contentType: "text/plain", cacheControl: "no-cache" }))
+    await cli.s3((s3) => s3.createBucket("copies"))
     const copied = await cli.s3po("cp", "s3://attrs/from.txt", "s3://attrs/to.txt", "--cache-control", "max-age=5")
     assert.isTrue(copied.ok, copied.stderr.join("\n"))
     assert.strictEqual((await cli.s3((s3) => s3.head("attrs", "to.txt"))).cacheControl, "max-age=5")
+    const tree = await cli.s3po(
+      "cp",
+      "s3://attrs/",
+      "s3://copies/tree/",
+      "--recursive",
+      "--exclude",
+      "*",
+      "--include",
+      "from.txt",
+      "--content-type",
+      "text/x-copied"
+    )
+    assert.isTrue(tree.ok, tree.stderr.join("\n"))
+    assert.strictEqual((await cli.s3((s3) => s3.head("copies", "tree/from.txt"))).contentType, "text/x-copied")
     await cli.close()
   })
 
