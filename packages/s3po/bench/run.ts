@@ -24,6 +24,7 @@ import { nodeArgsFor, repositoryRoot } from "./launch.js"
 import { cpuPerOpUs, measure, type Measurement, median, opsPerSecond, round } from "./measure.js"
 import { makeSmallOpsSides, promisePool } from "./smallOps.js"
 import { measureStartup } from "./startup.js"
+import { measureSyncMemory } from "./syncMemory.js"
 import {
   buildCli,
   ensureTools,
@@ -552,6 +553,13 @@ const startup = async () => {
   rows.push(...measured.rows)
 }
 
+/** Peak RSS and seconds of the command line's `sync` up and down at scale (`syncMemory.ts`). */
+const syncMemory = async () => {
+  const measured = await measureSyncMemory(root, quick ? [10_000, 100_000] : [100_000, 1_000_000], log)
+  results.syncMemory = measured.figures
+  rows.push(...measured.rows)
+}
+
 const sections = {
   smallOps,
   multipartUpload: multipartUploadOver("http"),
@@ -563,7 +571,8 @@ const sections = {
   scaling,
   syncTools,
   syncScale,
-  startup
+  startup,
+  syncMemory
 }
 const chosen = process.argv.slice(2).filter((name): name is keyof typeof sections => name in sections)
 const started = performance.now()
