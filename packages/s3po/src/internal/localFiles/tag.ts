@@ -1,3 +1,4 @@
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Context from "effect/Context"
@@ -15,16 +16,23 @@ const held = <S>(context: Context.Context<never>, tag: { readonly key: string })
   context.unsafeMap.get(tag.key) as S | undefined
 
 /**
- * The local files a layer is built with: those its context holds, or over the `FileSystem` and `Path`
- * it holds; none when it holds neither (the call's context, else Node's, decide then).
+ * The local files a layer is built with: those its context holds, or over the `FileSystem` it holds
+ * (with its `Path`, else Node's); none when it holds neither (the call's context, else Node's, decide then).
  */
-export const atBuild: Effect.Effect<Service | undefined> = Effect.contextWith((context: Context.Context<never>) => {
-  const files = held<Service>(context, LocalFiles)
-  if (files !== undefined) return files
-  const fileSystem = held<FileSystem.FileSystem>(context, FileSystem.FileSystem)
-  const path = held<Path.Path>(context, Path.Path)
-  return fileSystem === undefined || path === undefined ? undefined : FileSystemFiles.make(fileSystem, path)
-})
+export const atBuild: Effect.Effect<Service | undefined> = Effect.flatMap(
+  Effect.context<never>(),
+  (context) => {
+    const files = held<Service>(context, LocalFiles)
+    if (files !== undefined) return Effect.succeed(files)
+    const fileSystem = held<FileSystem.FileSystem>(context, FileSystem.FileSystem)
+    if (fileSystem === undefined) return Effect.succeed(undefined)
+    const path = held<Path.Path>(context, Path.Path)
+    return Effect.map(
+      path === undefined ? Effect.provide(Path.Path, NodePath.layer) : Effect.succeed(path),
+      (path) => FileSystemFiles.make(fileSystem, path)
+    )
+  }
+)
 
 /** The local files of a call: the call's context's, else `built` (the layer's), else Node's. */
 export const current = (built: Service | undefined): Effect.Effect<Service> =>
