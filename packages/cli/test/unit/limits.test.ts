@@ -7,9 +7,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { S3PoMock } from "s3po"
+import { S3PoMock, type Sync } from "s3po"
 import { exitCodeOf, run, S3Layer } from "../../src/Cli.js"
+import { oneFileProgress } from "../../src/internal/fileProgress.js"
 import { limitsOf, parseBandwidth } from "../../src/internal/limits.js"
+import type { Output } from "../../src/internal/output.js"
 import { tempDir } from "./harness.js"
 
 const MiB = 1024 * 1024
@@ -120,5 +122,18 @@ describe("the limits reach the library's layer", () => {
     assert.strictEqual(result.code, 2)
     assert.match(result.stderr.join("\n"), /--bwlimit takes one limit/)
     assert.deepStrictEqual(cli.asked, [])
+  })
+})
+
+describe("one file's progress", () => {
+  it("moves the bar by the bytes the library reports, the file done at its size", async () => {
+    const seen: Array<Sync.SyncProgress> = []
+    const output = { progress: (progress: Sync.SyncProgress) => Effect.sync(() => seen.push(progress)) } as Output
+    const report = oneFileProgress(output)
+    for (const bytes of [MiB, 2 * MiB, 3 * MiB]) await Effect.runPromise(report({ bytes, totalBytes: 3 * MiB }))
+    assert.deepStrictEqual(
+      seen.map(({ bytesDone, bytesTotal, filesDone, filesTotal }) => [bytesDone, bytesTotal, filesDone, filesTotal]),
+      [[MiB, 3 * MiB, 0, 1], [2 * MiB, 3 * MiB, 0, 1], [3 * MiB, 3 * MiB, 1, 1]]
+    )
   })
 })
