@@ -64,7 +64,7 @@ report() { # name, what aws gave, what s3po gave
   else
     failed=$((failed + 1))
     echo "DIFFERS  $1"
-    diff <(echo "$2") <(echo "$3") | sed 's/^/         /'
+    diff <(echo "$2") <(echo "$3") | head -20 | sed 's/^/         /'
   fi
 }
 
@@ -165,8 +165,9 @@ echo a >"$work/many/a0/x"
 for index in $(seq -w 0 1004); do echo "$index" >"$work/many/k$index"; done
 echo 0 >"$work/many/sub0/x"
 echo z >"$work/many/zz/y"
-s3po cp "$work/many" "s3://$run-aws/many" --recursive >/dev/null
-compare_exact "ls of more than a page: each page's PRE lines first" ls "s3://$run-aws/many/"
+s3po mb "s3://$run-many" >/dev/null
+s3po cp "$work/many" "s3://$run-many/many" --recursive >/dev/null
+compare_exact "ls of more than a page: each page's PRE lines first" ls "s3://$run-many/many/"
 unset TZ
 
 echo "== rb --force"
