@@ -6,7 +6,7 @@
 //   - the CLI's bin runs: `npx s3po --version` prints the package's version.
 // Run by `pnpm test` (the CLI's test script); `--keep` leaves the project in place to look at.
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -126,6 +126,14 @@ try {
     ...tarballs.map((file) => `./${file}`),
     "@types/node@20"
   ])
+
+  for (const name of ["s3po", "@s3po/cli"]) {
+    const installed = path.join(project, "node_modules", name)
+    check(
+      ["LICENSE", "README.md"].every((file) => existsSync(path.join(installed, file))),
+      `${name} ships its LICENSE and README.md`
+    )
+  }
 
   writeFileSync(path.join(project, "probe.mjs"), probe)
   const { onImport, onLiveLayer, text } = JSON.parse(sh(process.execPath, ["probe.mjs"]))
