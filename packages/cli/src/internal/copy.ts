@@ -1,15 +1,16 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
+import { LocalFiles, type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
 import { common, type CommonOptions, usageError, withS3 } from "./common.js"
+import { oneFileProgress } from "./fileProgress.js"
 import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
-import { messageOf, type Output } from "./output.js"
+import { messageOf, type Output, shownPath } from "./output.js"
 import { copyStreaming } from "./stream.js"
 import { runTransfer, transferBetween } from "./transfer.js"
+import * as UploadFlags from "./uploadFlags.js"
 
 type Mode = "copy" | "move"
 
@@ -18,22 +19,34 @@ const keyInto = (key: string, source: string) => key === "" || key.endsWith("/")
 
 const pathInto = (target: string, key: string) =>
   Effect.map(
-    Effect.promise(() => fs.stat(target).then((stats) => stats.isDirectory(), () => false)),
-    (isDirectory) => isDirectory || target.endsWith("/") ? path.join(target, baseName(key)) : target
+    Effect.flatMap(LocalFiles.LocalFiles, (files) => Effect.orElseSucceed(files.stat(target), () => Option.none())),
+    (info) =>
+      Option.exists(info, (found) => found.type === "Directory") || target.endsWith("/")
+        ? path.join(target, baseName(key))
+        : target
   )
 
-/** One file or object. */
-const copyOne = (output: Output, mode: Mode, source: Location, destination: Location) =>
+/** One file or object; with `--dryrun`, only its line. */
+const copyOne = (output: Output, mode: Mode, source: Location, destination: Location, flags: TransferFlags) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
+    const files = yield* LocalFiles.LocalFiles
+    if (flags.dryrun) output = UploadFlags.dryRunLines(output)
     if (source._tag === "Local" && destination._tag === "S3") {
       const key = keyInto(destination.key, source.path)
-      const result = yield* s3.uploadFile(destination.bucket, key, source.path)
-      if (mode === "move") {
-        yield* Effect.tryPromise({ try: () => fs.unlink(source.path), catch: localFailure(source.path) })
+      const result = flags.dryrun
+        ? { size: undefined }
+        : yield* s3.uploadFile(destination.bucket, key, source.path, {
+          ...UploadFlags.uploadOptionsOf(flags),
+          onProgress: oneFileProgress(output)
+        })
+      if (mode === "move" && !flags.dryrun) {
+        yield* Effect.mapError(files.remove(source.path), localFailure(source.path))
       }
       return yield* output.report(
-        `${mode === "copy" ? "upload" : "move"}: ${printable(source.path)} to ${formatS3(destination.bucket, key)}`,
+        `${mode === "copy" ? "upload" : "move"}: ${printable(shownPath(source.path))} to ${
+          formatS3(destination.bucket, key)
+        }`,
         {
           action: "Upload",
           path: source.path,
@@ -44,14 +57,23 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     }
     if (source._tag === "S3" && destination._tag === "Local") {
       const target = yield* pathInto(destination.path, source.key)
-      yield* Effect.tryPromise({
-        try: () => fs.mkdir(path.dirname(target), { recursive: true }),
-        catch: localFailure(path.dirname(target))
+      if (flags.dryrun) {
+        const line = `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)}`
+        return yield* output.report(`${line} to ${printable(shownPath(target))}`, {
+          action: "Download",
+          key: source.key,
+          path: target
+        })
+      }
+      yield* Effect.mapError(files.makeDirectory(path.dirname(target)), localFailure(path.dirname(target)))
+      const result = yield* s3.downloadFile(source.bucket, source.key, target, {
+        onProgress: oneFileProgress(output)
       })
-      const result = yield* s3.downloadFile(source.bucket, source.key, target)
       if (mode === "move") yield* s3.delete(source.bucket, source.key)
       return yield* output.report(
-        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${printable(target)}`,
+        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${
+          printable(shownPath(target))
+        }`,
         {
           action: "Download",
           key: source.key,
@@ -63,14 +85,15 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     if (source._tag === "S3" && destination._tag === "S3") {
       const to = { bucket: destination.bucket, key: keyInto(destination.key, source.key) }
       const from = { bucket: source.bucket, key: source.key }
-      yield* mode === "copy" ? s3.copy(from, to) : s3.move(from, to)
+      const attributes = UploadFlags.attributesOf(flags)
+      if (!flags.dryrun) yield* mode === "copy" ? s3.copy(from, to, attributes) : s3.move(from, to, attributes)
       return yield* output.report(`${mode}: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
         action: "Copy",
         from,
         to
       })
     }
-    return yield* Effect.fail({ message: "one side must be s3://bucket/key" })
+    return yield* usageError("one side must be s3://bucket/key")
   })
 
 /**
@@ -86,7 +109,7 @@ const copyBetweenPrefixes = (
   source: Extract<Location, { _tag: "S3" }>,
   destination: Extract<Location, { _tag: "S3" }>,
   concurrency: number,
-  typed: FilterFlags
+  typed: FilterFlags & UploadFlags.UploadFlags
 ) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
@@ -106,7 +129,7 @@ const copyBetweenPrefixes = (
     const prefixes = [
       { bucket: source.bucket, prefix: folder(source.key) },
       { bucket: destination.bucket, prefix: folder(destination.key) },
-      { concurrency, filters, onObject }
+      { ...UploadFlags.attributesOf(typed), concurrency, filters, onObject }
     ] as const
     const summary = yield* mode === "copy" ? s3.copyPrefix(...prefixes) : s3.movePrefix(...prefixes)
     const failed = summary.failed.length
@@ -118,7 +141,7 @@ const copyBetweenPrefixes = (
 
 const copyCommand = (mode: Mode) =>
 (
-  options: CommonOptions & {
+  options: CommonOptions & TransferFlags & UploadFlags.OutputFlags & {
     readonly source: string
     readonly destination: string
     readonly recursive: boolean
@@ -127,7 +150,8 @@ const copyCommand = (mode: Mode) =>
     readonly expectedSize?: Option.Option<number>
   }
 ) =>
-  withS3(options, (output) => {
+  withS3(options, (shown) => {
+    const output = UploadFlags.quieted(shown, options)
     if (options.source === "-" || options.destination === "-") {
       const expectedSize = options.expectedSize === undefined ? undefined : Option.getOrUndefined(options.expectedSize)
       return mode === "copy" && !options.recursive
@@ -136,20 +160,23 @@ const copyCommand = (mode: Mode) =>
     }
     const source = parseLocation(options.source)
     const destination = parseLocation(options.destination)
-    if (!options.recursive) return copyOne(output, mode, source, destination)
+    if (!options.recursive) return copyOne(output, mode, source, destination, options)
     const concurrency = Option.getOrElse(options.concurrency, () => 16)
     const syncOptions: Sync.SyncOptions = {
+      ...UploadFlags.uploadOptionsOf(options),
+      dryRun: options.dryrun,
       compare: "none",
       concurrency,
       include: options.include,
       exclude: options.exclude
     }
     if (source._tag === "S3" && destination._tag === "S3") {
+      if (options.dryrun) return usageError("--dryrun of a --recursive copy between two prefixes is not supported yet")
       return copyBetweenPrefixes(output, mode, source, destination, concurrency, options)
     }
     const transfer = transferBetween(source, destination, syncOptions, mode === "move")
     return transfer === undefined
-      ? Effect.fail({ message: "one side must be s3://bucket/prefix" })
+      ? usageError("one side must be s3://bucket/prefix")
       : runTransfer(output, transfer)
   })
 
@@ -158,8 +185,13 @@ const copyConfig = {
   source: Args.text({ name: "source" }),
   destination: Args.text({ name: "destination" }),
   recursive: Options.boolean("recursive").pipe(Options.withAlias("r"), Options.withDescription("Everything below")),
-  ...filterOptions
+  ...filterOptions,
+  ...UploadFlags.uploadFlags,
+  ...UploadFlags.dryrunFlag,
+  ...UploadFlags.outputFlags
 }
+
+type TransferFlags = UploadFlags.UploadFlags & { readonly dryrun: boolean }
 
 /** `s3po cp SRC DST [--recursive]`: local to S3, S3 to local, S3 to S3 (server-side). */
 export const cp = Command.make("cp", {

@@ -1,9 +1,8 @@
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs/promises"
-import { printable, S3Po, Sync } from "s3po"
+import { LocalFiles, printable, S3Po, Sync } from "s3po"
 import { inTypedOrder } from "./filterOrder.js"
 import { formatS3, localFailure, type Location } from "./location.js"
-import { formatBytes, messageOf, type Output } from "./output.js"
+import { formatBytes, messageOf, type Output, shownFile } from "./output.js"
 
 /** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
 export interface Transfer {
@@ -53,21 +52,18 @@ export const transferBetween = (
 }
 
 const removeFile = (file: string) =>
-  Effect.tryPromise({
-    try: () => fs.unlink(file),
-    catch: localFailure(file)
-  })
+  Effect.flatMap(LocalFiles.LocalFiles, (files) => Effect.mapError(files.remove(file), localFailure(file)))
 
-const describe = (bucket: string, action: Sync.SyncAction): string | undefined => {
+const describe = (bucket: string, localDir: string, action: Sync.SyncAction): string | undefined => {
   switch (action._tag) {
     case "Upload":
-      return `upload: ${printable(action.path)} to ${formatS3(bucket, action.key)}`
+      return `upload: ${printable(shownFile(localDir, action.relative))} to ${formatS3(bucket, action.key)}`
     case "Download":
-      return `download: ${formatS3(bucket, action.key)} to ${printable(action.path)}`
+      return `download: ${formatS3(bucket, action.key)} to ${printable(shownFile(localDir, action.relative))}`
     case "DeleteObject":
       return `delete: ${formatS3(bucket, action.key)}`
     case "DeleteFile":
-      return `delete: ${printable(action.path)}`
+      return `delete: ${printable(shownFile(localDir, action.relative))}`
     default:
       return undefined
   }
@@ -87,7 +83,7 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
           relative: action.relative
         })
       }
-      const text = describe(bucket, action)
+      const text = describe(bucket, transfer.localDir, action)
       const reported = text === undefined
         ? Effect.void
         : output.report(dryRun ? `(dryrun) ${text}` : text, { ...action, dryRun })
