@@ -19,6 +19,21 @@ export default {
       to: { circular: true, via: { path: otherPublicModule } }
     },
     {
+      name: "no-value-circle-between-internal-modules",
+      severity: "error",
+      comment:
+        "A circle of value imports among internal modules makes what a module sees at load time depend on which "
+        + "module was loaded first: a bundle that enters the circle elsewhere finds a constant still undefined "
+        + "(the CLI's bundle once found argumentShapes' table holding no duration check). Type-only imports are "
+        + "erased and may circle.",
+      from: { path: "^packages/s3po/src/internal/" },
+      to: {
+        circular: true,
+        dependencyTypesNot: ["type-only"],
+        viaOnly: { path: "^packages/s3po/src/internal/", dependencyTypesNot: ["type-only"] }
+      }
+    },
+    {
       // an import that does not resolve is left out of the graph and could hide a circle
       name: "no-unresolvable-import",
       severity: "error",

@@ -45,4 +45,19 @@ describe("start-up: the entry answers --version and --help without loading the c
   it("--version prints what the command line prints", async () => {
     assert.strictEqual(await s3po("s3po.js", "--version"), await s3po("main.js", "--version"))
   })
+
+  // Signing needs no server: the bundle's own load order is what is tried (a constant read before its
+  // module ran once made every presign die in the bundle, while the sources passed).
+  it("the bundle presigns: the live layer, the argument checks and the signer load and run", async () => {
+    const url = await run(process.execPath, [path.join(packageDir, "bin", "s3po.js"), "presign", "s3://b/k"], {
+      env: {
+        ...env,
+        S3PO_ENDPOINT: "http://127.0.0.1:9",
+        AWS_ACCESS_KEY_ID: "startup-test",
+        AWS_SECRET_ACCESS_KEY: "startup-test-secret",
+        AWS_REGION: "us-east-1"
+      }
+    }).then(({ stdout }) => stdout.trim())
+    assert.match(url, /^http:\/\/127\.0\.0\.1:9\/b\/k\?.*X-Amz-Expires=3600.*X-Amz-Signature=[0-9a-f]{64}/)
+  })
 })

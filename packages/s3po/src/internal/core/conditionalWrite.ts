@@ -5,12 +5,8 @@ import type { ObjectLocation, WriteConditions } from "../../S3Po.js"
 import { NoSuchKey, PreconditionFailed, type S3PoError } from "../../S3PoError.js"
 import type { Backend, Primitive } from "./backend.js"
 import { describeWrite, isConditional, writeHolds } from "./conditions.js"
-import { writeIdName } from "./internalMetadata.js"
+import { writeIdLength, writeIdName } from "./internalMetadata.js"
 import { currentAttempt } from "./retry.js"
-
-const writeIdLength = 16
-/** What the write id takes of S3's 2 KB of user metadata. */
-export const writeIdBytes = writeIdName.length + writeIdLength
 
 export const preconditionFailed = (operation: string, location: ObjectLocation, conditions: WriteConditions) =>
   new PreconditionFailed({

@@ -19,6 +19,12 @@ export const reservedPrefix = "s3po-"
  */
 export const writeIdName = "s3po-write-id"
 
+/** The write id's length, in hex digits. */
+export const writeIdLength = 16
+
+/** What the write id takes of S3's 2 KB of user metadata. */
+export const writeIdBytes = writeIdName.length + writeIdLength
+
 /** Every name s3po writes today, each explained where it is written. */
 export const internalNames: ReadonlyArray<string> = [writeIdName, partSizeMetadataKey]
 

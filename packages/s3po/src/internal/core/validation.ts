@@ -3,9 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { DownloadRange, ObjectAttributes, ReadConditions, WriteConditions } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
-import { writeIdBytes } from "./conditionalWrite.js"
 import { isConditional } from "./conditions.js"
-import { isInternalName, reservedPrefix } from "./internalMetadata.js"
+import { isInternalName, reservedPrefix, writeIdBytes } from "./internalMetadata.js"
 import {
   maxKeyBytes,
   maxPartBytes,
