@@ -21,8 +21,7 @@ export default {
     {
       name: "no-value-circle-between-internal-modules",
       severity: "error",
-      comment:
-        "A circle of value imports among internal modules makes what a module sees at load time depend on which "
+      comment: "A circle of value imports among internal modules makes what a module sees at load time depend on which "
         + "module was loaded first: a bundle that enters the circle elsewhere finds a constant still undefined "
         + "(the CLI's bundle once found argumentShapes' table holding no duration check). Type-only imports are "
         + "erased and may circle.",
