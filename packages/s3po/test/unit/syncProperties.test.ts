@@ -184,7 +184,9 @@ const checkFoldedPlan = (scenario: Scenario) =>
     for (const key of scenario.keys) yield* Effect.ignore(s3.upload("property", key, `remote ${key}`))
     const keys = yield* keysOf("property")
     const actions = Chunk.toArray(
-      yield* Stream.runCollect(Plan.planDown(s3, LocalFiles.nodeFiles, { bucket: "property" }, root, { delete: true }, foldedNames))
+      yield* Stream.runCollect(
+        Plan.planDown(s3, LocalFiles.nodeFiles, { bucket: "property" }, root, { delete: true }, foldedNames)
+      )
     )
     const keyNames = new Set(keys.filter((key) => unsafeReason(key) === undefined).map(foldedNames))
     const downloaded = new Set<string>()

@@ -122,7 +122,10 @@ layer(S3PoMock, { excludeTestServices: true })("sync safety", (it) => {
 
   describe("keys that differ only in case, into a directory that does not tell case apart", () => {
     const planOf = (bucket: string, root: string, fold: typeof exactNames) =>
-      Effect.flatMap(S3Po, (s3) => Stream.runCollect(Plan.planDown(s3, LocalFiles.nodeFiles, { bucket }, root, { delete: true }, fold))).pipe(
+      Effect.flatMap(
+        S3Po,
+        (s3) => Stream.runCollect(Plan.planDown(s3, LocalFiles.nodeFiles, { bucket }, root, { delete: true }, fold))
+      ).pipe(
         Effect.map((actions) =>
           Chunk.toArray(actions).map((action) =>
             action._tag === "Refuse"
