@@ -29,7 +29,7 @@ if (answer !== undefined) {
   enableCompileCache?.()
   // V8 lets the old generation grow up to 4× what survived the last full collection before the
   // next: a sync's garbage took a 100,000-file run to 185-210 MiB. Twice holds it near 150 MiB, for
-  // about the same CPU (1.5× saves 10 MiB more for 10-50% more time collecting).
+  // about the same CPU (1.5× saves up to 10 MiB more for 1.5-5× the time collecting).
   v8.setFlagsFromString("--heap-growing-percent=100")
   // The SDK's notice that its 2027 releases need Node 22 is for developers, not for a command's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
