@@ -7,8 +7,8 @@
  * another to run the same code elsewhere: `LocalFiles.layerMemory` (an in-memory folder tree, for
  * tests that need no disk), `LocalFiles.layerFileSystem` (over `@effect/platform`'s `FileSystem`:
  * Bun, Deno, or a file system of your own). s3po uses the `LocalFiles` in the context of the call,
- * else the one in the context its layer was built in (or a `FileSystem` there, as
- * `layerFileSystem` would), else Node's.
+ * else the one in the context its layer was built in, else Node's. (A platform `FileSystem` in
+ * context is used only through `layerFileSystem`.)
  *
  * Paths are the platform's (`node:path`); a failure is `@effect/platform`'s `PlatformError`, which
  * s3po's operations report as a `LocalFileError` that names the operation and the path.

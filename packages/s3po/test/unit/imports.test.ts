@@ -1,4 +1,5 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -164,7 +165,7 @@ describe("names", () => {
 })
 
 describe("the file system", () => {
-  it.scoped("uploadFile and downloadFile on S3PoMock use the FileSystem that the context provides", () =>
+  it.scoped("uploadFile and downloadFile on S3PoMock use a FileSystem given through LocalFiles.layerFileSystem", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const node = yield* Effect.provide(FileSystem.FileSystem, NodeFileSystem.layer)
@@ -188,7 +189,15 @@ describe("the file system", () => {
         yield* s3.createBucket("bkt")
         yield* s3.uploadFile("bkt", "k", "in.txt")
         yield* s3.downloadFile("bkt", "k", "out.txt")
-      }).pipe(Effect.provide(s3po.S3PoMock.pipe(Layer.provide(Layer.succeed(FileSystem.FileSystem, rooted)))))
+      }).pipe(
+        Effect.provide(
+          s3po.S3PoMock.pipe(
+            Layer.provide(s3po.LocalFiles.layerFileSystem),
+            Layer.provide(Layer.succeed(FileSystem.FileSystem, rooted)),
+            Layer.provide(NodePath.layer)
+          )
+        )
+      )
       assert.strictEqual(
         yield* Effect.promise(() => fs.readFile(path.join(dir, "out.txt"), "utf8")),
         "from the provided file system"

@@ -1,11 +1,7 @@
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { LocalFiles as Service } from "../../LocalFiles.js"
 import type { S3Po } from "../../S3Po.js"
-import * as FileSystemFiles from "./fileSystem.js"
 import { localFiles as nodeFiles } from "./node.js"
 
 /** The local files in use: Node's unless the context holds others. */
@@ -16,22 +12,13 @@ const held = <S>(context: Context.Context<never>, tag: { readonly key: string })
   context.unsafeMap.get(tag.key) as S | undefined
 
 /**
- * The local files a layer is built with: those its context holds, or over the `FileSystem` it holds
- * (with its `Path`, else Node's); none when it holds neither (the call's context, else Node's, decide then).
+ * The local files a layer is built with: those its context holds; none when it holds none (the
+ * call's context, else Node's, decide then). A platform `FileSystem` there is not taken for them:
+ * an app that provides `NodeContext` would get the slower walk of `fromFileSystem` without asking;
+ * `LocalFiles.layerFileSystem` asks.
  */
-export const atBuild: Effect.Effect<Service | undefined> = Effect.flatMap(
-  Effect.context<never>(),
-  (context) => {
-    const files = held<Service>(context, LocalFiles)
-    if (files !== undefined) return Effect.succeed(files)
-    const fileSystem = held<FileSystem.FileSystem>(context, FileSystem.FileSystem)
-    if (fileSystem === undefined) return Effect.succeed(undefined)
-    const path = held<Path.Path>(context, Path.Path)
-    return Effect.map(
-      path === undefined ? Effect.provide(Path.Path, NodePath.layer) : Effect.succeed(path),
-      (path) => FileSystemFiles.make(fileSystem, path)
-    )
-  }
+export const atBuild: Effect.Effect<Service | undefined> = Effect.contextWith((context: Context.Context<never>) =>
+  held<Service>(context, LocalFiles)
 )
 
 /** The local files of a call: the call's context's, else `built` (the layer's), else Node's. */
