@@ -1,11 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { existsSync } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import { Fault, LocalFiles, S3Po, S3PoMock, Sync } from "s3po"
+import { tempDir } from "../utils/fixtures.js"
 
 const decoder = new TextDecoder()
 const textOf = (files: ReadonlyMap<string, Uint8Array>): Record<string, string> =>
@@ -116,5 +121,25 @@ describe("LocalFiles: uploadFile, downloadFile and Sync reach files only through
       assert.include(missing.message, "no such file")
       assert.strictEqual(folder._tag, "LocalFileError")
       assert.include(folder.message, "is not a file")
+    }))
+
+  it.scopedLive("Node's writeAtomically, one effect run twice at once: each run its own partial file, both complete", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const destination = path.join(dir, "twice.txt")
+      const release = yield* Deferred.make<void>()
+      const body = Stream.concat(
+        Stream.make(new TextEncoder().encode("one ")),
+        Stream.fromEffect(Effect.as(Deferred.await(release), new TextEncoder().encode("body")))
+      )
+      const write = LocalFiles.nodeFiles.writeAtomically(destination, body)
+      const first = yield* Effect.fork(write)
+      const second = yield* Effect.fork(write)
+      yield* Effect.sleep("50 millis")
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(destination, "utf8")), "one body")
+      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(dir)), ["twice.txt"])
     }))
 })

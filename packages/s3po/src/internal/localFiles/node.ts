@@ -76,7 +76,7 @@ const open = (file: string) =>
   Effect.gen(function*() {
     const handle = yield* Effect.acquireRelease(
       attempt("open", file, () => fs.open(file, "r")),
-      (handle) => Effect.promise(() => handle.close())
+      (handle) => Effect.ignore(attempt("close", file, () => handle.close()))
     )
     const stats = yield* attempt("stat", file, () => handle.stat())
     return {
@@ -86,42 +86,65 @@ const open = (file: string) =>
     } satisfies LocalFiles.OpenFile
   })
 
-/** Each chunk of the body in one `writev`: one call per range a download receives, not per buffer. */
+/** Writes a chunk's buffers with one `writev`, finishing a short write (rare: a full disk, a signal) buffer by buffer. */
+const writeChunk = async (handle: fs.FileHandle, buffers: ReadonlyArray<Uint8Array>) => {
+  let total = 0
+  for (const buffer of buffers) total += buffer.length
+  let done = (await handle.writev(buffers as Array<Uint8Array>)).bytesWritten
+  if (done >= total) return
+  for (const buffer of buffers) {
+    if (done >= buffer.length) {
+      done -= buffer.length
+      continue
+    }
+    const rest = buffer.subarray(done)
+    done = 0
+    let at = 0
+    while (at < rest.length) at += (await handle.write(rest, at)).bytesWritten
+  }
+}
+
+/**
+ * Each chunk of the body in one `writev`: one call per range a download receives, not per buffer.
+ * The partial file's name is drawn when the write runs, and only the file this write made is removed.
+ */
 const writeAtomically = <E, R>(
   destination: string,
   body: Stream.Stream<Uint8Array, E, R>
-): Effect.Effect<void, E | SystemError, R> => {
-  const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
-  const written = Effect.acquireUseRelease(
-    attempt("open", temporary, () => fs.open(temporary, "wx")),
-    (handle) =>
-      Stream.runForEachChunk(body, (chunk) =>
-        attempt("write", temporary, async () => {
-          const buffers = Chunk.toReadonlyArray(chunk)
-          let total = 0
-          for (const buffer of buffers) total += buffer.length
-          let done = (await handle.writev(buffers as Array<Uint8Array>)).bytesWritten
-          // A short write (rare: a full disk, a signal) is finished buffer by buffer.
-          if (done < total) {
-            for (const buffer of buffers) {
-              if (done >= buffer.length) {
-                done -= buffer.length
-                continue
-              }
-              const rest = buffer.subarray(done)
-              done = 0
-              let at = 0
-              while (at < rest.length) at += (await handle.write(rest, at)).bytesWritten
-            }
-          }
-        })),
-    (handle) => Effect.promise(() => handle.close())
-  )
-  return Effect.onExit(
-    Effect.zipRight(written, attempt("rename", destination, () => fs.rename(temporary, destination))),
-    (exit) => exit._tag === "Success" ? Effect.void : Effect.promise(() => fs.rm(temporary, { force: true }))
-  )
-}
+): Effect.Effect<void, E | SystemError, R> =>
+  Effect.suspend(() => {
+    const temporary = path.join(path.dirname(destination), partialFileName(path.basename(destination)))
+    let created = false
+    let closed = false
+    const close = (handle: fs.FileHandle) =>
+      Effect.suspend(() => {
+        if (closed) return Effect.void
+        closed = true
+        return attempt("close", temporary, () => handle.close())
+      })
+    const written = Effect.acquireUseRelease(
+      Effect.tap(attempt("open", temporary, () => fs.open(temporary, "wx")), () => {
+        created = true
+      }),
+      // Closed here first, so that an error the close reports (a full disk, over NFS) fails the write.
+      (handle) =>
+        Effect.zipRight(
+          Stream.runForEachChunk(
+            body,
+            (chunk) => attempt("write", temporary, () => writeChunk(handle, Chunk.toReadonlyArray(chunk)))
+          ),
+          close(handle)
+        ),
+      (handle) => Effect.ignore(close(handle))
+    )
+    return Effect.onExit(
+      Effect.zipRight(written, attempt("rename", destination, () => fs.rename(temporary, destination))),
+      (exit) =>
+        exit._tag === "Success" || !created
+          ? Effect.void
+          : Effect.ignore(attempt("remove", temporary, () => fs.rm(temporary, { force: true })))
+    )
+  })
 
 /** Node's file system. */
 export const localFiles: LocalFiles.LocalFiles = {
