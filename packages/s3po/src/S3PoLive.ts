@@ -95,11 +95,15 @@ export interface Options {
   /**
    * At most `limit` requests start in any `interval`, over everything the layer sends, each attempt
    * counted: `S3PoBackend.withRateLimit` in front of the server. Default: none.
+   *
+   * @since 0.6.0
    */
   readonly rateLimit?: S3PoBackend.RateLimit | undefined
   /**
    * At most `bytesPerSecond` bytes a second, uploads and downloads together, over everything the
    * layer moves: `S3PoBackend.withBandwidthLimit` in front of the server. Default: none.
+   *
+   * @since 0.6.0
    */
   readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
   /** How GET, PUT, HEAD and DELETE of objects are sent: by s3po's own transport (default) or the SDK's commands. */
@@ -150,9 +154,9 @@ export interface ClientOptions {
   readonly verifyDownloads?: boolean | undefined
   /** As `Options.recordPartSize`. Default true. */
   readonly recordPartSize?: boolean | undefined
-  /** As `Options.rateLimit`. Default: none. */
+  /** As `Options.rateLimit`. Default: none. @since 0.6.0 */
   readonly rateLimit?: S3PoBackend.RateLimit | undefined
-  /** As `Options.bandwidthLimit`. Default: none. */
+  /** As `Options.bandwidthLimit`. Default: none. @since 0.6.0 */
   readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
 }
 

@@ -145,11 +145,15 @@ export interface Options {
   /**
    * As `S3PoLive`'s `rateLimit`: at most `limit` requests start in any `interval`, on Effect's
    * `Clock`, before they reach the store (and its call log). Default: none.
+   *
+   * @since 0.6.0
    */
   readonly rateLimit?: S3PoBackend.RateLimit | undefined
   /**
    * As `S3PoLive`'s `bandwidthLimit`: at most `bytesPerSecond` bytes a second, uploads and downloads
    * together, on Effect's `Clock`. Default: none.
+   *
+   * @since 0.6.0
    */
   readonly bandwidthLimit?: S3PoBackend.BandwidthLimit | undefined
 }
