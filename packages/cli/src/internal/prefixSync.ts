@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { printable, Sync } from "s3po"
+import { type ObjectAttributes, printable, Sync } from "s3po"
 import { orderedFilters } from "./filterOrder.js"
 import { folder, formatS3, type Location } from "./location.js"
 import { formatBytes, messageOf, type Output } from "./output.js"
@@ -14,6 +14,8 @@ export interface PrefixSyncFlags {
   readonly exclude: ReadonlyArray<string>
   readonly compare: NonNullable<Sync.SyncCopyOptions["compare"]>
   readonly concurrency: number | undefined
+  /** What every copy stores instead of its source's attributes (`--cache-control`, `--metadata`, ...). */
+  readonly attributes: ObjectAttributes
 }
 
 const describe = (action: Sync.SyncCopyAction): string | undefined => {
@@ -56,6 +58,7 @@ export const syncBetweenPrefixes = (
       { bucket: source.bucket, prefix: folder(source.key) },
       { bucket: destination.bucket, prefix: folder(destination.key) },
       {
+        ...flags.attributes,
         delete: flags.delete,
         dryRun: flags.dryRun,
         filters,

@@ -36,7 +36,8 @@ export const sync = Command.make("sync", {
         include: options.include,
         exclude: options.exclude,
         compare: compare.value,
-        concurrency: Option.getOrUndefined(options.concurrency)
+        concurrency: Option.getOrUndefined(options.concurrency),
+        attributes: UploadFlags.attributesOf(options)
       })
     }
     const compare = UploadFlags.compareOf(options, "files")

@@ -110,7 +110,7 @@ describe("what uploads store: aws's flags", () => {
     await cli.close()
   })
 
-  it("a copy in S3, of one object or of a prefix, stores the attributes given", async () => {
+  it("a copy in S3, of one object, of a prefix or by a sync between prefixes, stores the attributes given", async () => {
     const cli = await withBucket("attrs")
     await cli.s3((s3) => s3.upload("attrs", "from.txt", "x", { contentType: "text/plain", cacheControl: "no-cache" }))
     await cli.s3((s3) => s3.createBucket("copies"))
@@ -131,6 +131,9 @@ describe("what uploads store: aws's flags", () => {
     )
     assert.isTrue(tree.ok, tree.stderr.join("\n"))
     assert.strictEqual((await cli.s3((s3) => s3.head("copies", "tree/from.txt"))).contentType, "text/x-copied")
+    const synced = await cli.s3po("sync", "s3://attrs/", "s3://copies/synced/", "--cache-control", "max-age=9")
+    assert.isTrue(synced.ok, synced.stderr.join("\n"))
+    assert.strictEqual((await cli.s3((s3) => s3.head("copies", "synced/from.txt"))).cacheControl, "max-age=9")
     await cli.close()
   })
 
