@@ -245,9 +245,11 @@ export const options = (
 ): ValidationError | undefined => {
   if (value === undefined && !required) return undefined
   if (!isObject(value) || Array.isArray(value)) return invalid(operation, field, "must be an object", value)
-  for (const [name, kind] of Object.entries(optionKinds)) {
+  // The options given, not every option known: a call checks what it was given.
+  for (const name in value) {
+    const kind = Object.hasOwn(optionKinds, name) ? optionKinds[name] : undefined
     const option: unknown = Reflect.get(value, name)
-    if (option === undefined) continue
+    if (kind === undefined || option === undefined) continue
     const problem = kindProblem[kind](option)
     if (problem !== undefined) return invalid(operation, name, problem, option)
     if (kind === "options") {

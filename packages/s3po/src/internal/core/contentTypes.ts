@@ -10,11 +10,18 @@ export interface ContentTypeGuess {
 type Database = { readonly getType: (path: string) => string | null }
 
 let database: Promise<Database> | undefined
+/** The database once loaded: a guess then costs no wait (a sync of small files makes one per file). */
+let ready: Database | undefined
 
 // The MIME database (about 45 kB of JavaScript) is loaded by the first upload that guesses, not by
 // `import "s3po"`.
 const loaded = (): Promise<Database> => {
-  if (database === undefined) database = import("mime").then((module) => module.default)
+  if (database === undefined) {
+    database = import("mime").then((module) => {
+      ready = module.default
+      return ready
+    })
+  }
   return database
 }
 
@@ -22,12 +29,13 @@ const loaded = (): Promise<Database> => {
  * The content type the MIME database gives a file name's extension (case aside), or `undefined`
  * for a name without one, or with one it does not know.
  */
-export const fromExtension = (path: string): Effect.Effect<string | undefined> =>
-  Effect.map(Effect.promise(loaded), (mime) => {
-    const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1)
-    // `.bashrc` and `txt` have no extension: the name is all they are (the database takes a bare `txt` as one).
-    return name.lastIndexOf(".") > 0 ? mime.getType(name) ?? undefined : undefined
-  })
+export const fromExtension = (path: string): Effect.Effect<string | undefined> => {
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1)
+  // `.bashrc` and `txt` have no extension: the name is all they are (the database takes a bare `txt` as one).
+  if (name.lastIndexOf(".") <= 0) return Effect.succeed(undefined)
+  if (ready !== undefined) return Effect.succeed(ready.getType(name) ?? undefined)
+  return Effect.map(Effect.promise(loaded), (mime) => mime.getType(name) ?? undefined)
+}
 
 export const guessProblem = (operation: string, options: ContentTypeGuess): ValidationError | undefined =>
   options.guessContentType === undefined || typeof options.guessContentType === "boolean"

@@ -4,10 +4,10 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import type { LocalFiles } from "../../LocalFiles.js"
-import { S3Po } from "../../S3Po.js"
+import { type ObjectAttributes, S3Po } from "../../S3Po.js"
 import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
-import { attributesOf } from "../core/attributes.js"
+import { anyGiven, attributesOf } from "../core/attributes.js"
 import * as ContentTypes from "../core/contentTypes.js"
 import { defaultMultipartThreshold } from "../core/limits.js"
 import * as Validate from "../core/validation.js"
@@ -123,6 +123,8 @@ interface Run {
   /** The local directory, as a real path. */
   readonly root: string
   readonly options: SyncOptions
+  /** What every upload stores (the options' attributes) and whether it guesses its content type: made once. */
+  readonly uploadOptions: ObjectAttributes & ContentTypes.ContentTypeGuess
   readonly tally: Tally
 }
 
@@ -155,21 +157,18 @@ const readSmallFile = (run: Run, file: string): Effect.Effect<Uint8Array, LocalF
 /** A small file's upload, with the sync's attributes and the content type of its extension. */
 const uploadSmall = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>) =>
   Effect.flatMap(
-    Effect.zip(
-      readSmallFile(run, action.path),
-      ContentTypes.withGuessedType(action.path, {
-        ...attributesOf(run.options),
-        guessContentType: run.options.guessContentType
-      })
-    ),
-    ([bytes, { guessContentType: _, ...attributes }]) => run.s3.upload(run.bucket, action.key, bytes, attributes)
+    Effect.zip(readSmallFile(run, action.path), ContentTypes.withGuessedType(action.path, run.uploadOptions)),
+    ([bytes, { guessContentType: _, ...attributes }]) =>
+      // Without options, an upload checks none.
+      !anyGiven(attributes)
+        ? run.s3.upload(run.bucket, action.key, bytes)
+        : run.s3.upload(run.bucket, action.key, bytes, attributes)
   )
 
 /** A large file's upload, its bytes counted as each part is acknowledged: progress moves within it. */
 const uploadLarge = (run: Run, action: Extract<SyncAction, { _tag: "Upload" }>, counted: { bytes: number }) =>
   run.s3.uploadFile(run.bucket, action.key, action.path, {
-    ...attributesOf(run.options),
-    guessContentType: run.options.guessContentType,
+    ...run.uploadOptions,
     onProgress: (progress) =>
       Effect.suspend(() => {
         run.tally.bytesDone += progress.bytes - counted.bytes
@@ -347,7 +346,16 @@ const runSync = (
       localDir,
       operation === "syncUp" ? "fail" : options.dryRun === true ? "empty" : "create"
     )
-    const run: Run = { s3, files, operation, bucket: location.bucket, root, options, tally: new Tally() }
+    const run: Run = {
+      s3,
+      files,
+      operation,
+      bucket: location.bucket,
+      root,
+      options,
+      uploadOptions: { ...attributesOf(options), guessContentType: options.guessContentType },
+      tally: new Tally()
+    }
     const { execute, flushDeletes } = yield* makeExecute(run)
     const counted = plan(s3, files, root).pipe(
       Stream.tap((action) =>
