@@ -9,6 +9,7 @@ import * as Validate from "../core/validation.js"
 import { type FilterOptions, filterProblem, makeFilter } from "./filters.js"
 import { inKeyOrder, mergeByKey, type Paired } from "./merge.js"
 import type { SyncLocation, SyncProgress } from "./model.js"
+import { deleteFailure, Tally } from "./tally.js"
 
 /**
  * One step of a sync between two prefixes, for a key below both (`relative`): a server-side copy,
@@ -202,46 +203,10 @@ export const planWith = (
   )
 }
 
-/** A key DeleteObjects did not remove, as the error it reported for it. */
-const deleteFailure = (bucket: string, failed: { key: string; code: string; message: string }) =>
-  new S3ServiceError({
-    operation: "DeleteObjects",
-    bucket,
-    key: failed.key,
-    status: 200,
-    code: failed.code,
-    detail: failed.message,
-    retryable: false
-  })
-
 const sizeOf = (action: PrefixSyncAction) => action._tag === "Copy" ? action.size : 0
 
-/** Counts of a run, kept as actions are planned and done. */
-class Tally {
-  filesDone = 0
-  filesTotal = 0
-  bytesDone = 0
-  bytesTotal = 0
-  planned = false
-  copied = 0
-  copiedBytes = 0
-  skipped = 0
-  deleted = 0
-  readonly failed: Array<PrefixSyncFailure> = []
-  private readonly started = Date.now()
-
-  progress(): SyncProgress {
-    const elapsed = (Date.now() - this.started) / 1000
-    return {
-      filesDone: this.filesDone,
-      filesTotal: this.filesTotal,
-      bytesDone: this.bytesDone,
-      bytesTotal: this.bytesTotal,
-      bytesPerSecond: elapsed > 0 ? this.bytesDone / elapsed : 0,
-      planned: this.planned
-    }
-  }
-
+/** A run's counts, each action settled as it is done. */
+class PrefixTally extends Tally<PrefixSyncFailure> {
   settle(action: PrefixSyncAction, error: S3PoError | undefined) {
     this.filesDone++
     this.bytesDone += sizeOf(action)
@@ -252,18 +217,13 @@ class Tally {
     } else if (action._tag === "Skip") this.skipped++
     else this.deleted++
   }
-
-  summary(dryRun: boolean): PrefixSyncSummary {
-    const { copied, copiedBytes, deleted, failed, skipped } = this
-    return { copied, copiedBytes, skipped, deleted, failed, dryRun }
-  }
 }
 
 /**
  * How each action is done: a copy at once, a deletion gathered into DeleteObjects requests of up
  * to 1000 keys (`flushDeletes` sends what is left), each counted and reported once settled.
  */
-const makeExecute = (s3: S3Po.Service, bucket: string, options: PrefixSyncOptions, tally: Tally) => {
+const makeExecute = (s3: S3Po.Service, bucket: string, options: PrefixSyncOptions, tally: PrefixTally) => {
   const {
     compare: _compare,
     concurrency: _concurrency,
@@ -324,7 +284,7 @@ export const syncPrefixes = (
     problemOf("syncCopy", source, destination, options),
     Effect.gen(function*() {
       const s3 = yield* S3Po
-      const tally = new Tally()
+      const tally = new PrefixTally()
       const { execute, flushDeletes } = makeExecute(s3, destination.bucket, options, tally)
       yield* planWith(s3, source, destination, options).pipe(
         Stream.tap((action) =>

@@ -5,7 +5,7 @@ import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import type { LocalFiles } from "../../LocalFiles.js"
 import { type ObjectAttributes, S3Po } from "../../S3Po.js"
-import { LocalFileError, type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
+import { LocalFileError, type S3PoError, ValidationError } from "../../S3PoError.js"
 import * as ArgumentShapes from "../core/argumentShapes.js"
 import { anyGiven, attributesOf } from "../core/attributes.js"
 import * as ContentTypes from "../core/contentTypes.js"
@@ -16,6 +16,7 @@ import { filterProblem } from "./filters.js"
 import type { SyncAction, SyncError, SyncFailure, SyncLocation, SyncOptions, SyncSummary } from "./model.js"
 import * as Plan from "./plan.js"
 import { isWithin } from "./safePath.js"
+import { deleteFailure, Tally } from "./tally.js"
 
 const defaultConcurrency = 16
 /** Large files at once among the others: each sends several parts at a time already. */
@@ -69,51 +70,7 @@ const directoryOf = (
   }).pipe(Effect.mapError((error) => error instanceof LocalFileError ? error : failed(error)))
 }
 
-/** What a sync's progress and summary are counted from. */
-class Tally {
-  filesDone = 0
-  filesTotal = 0
-  bytesDone = 0
-  bytesTotal = 0
-  planned = false
-  copied = 0
-  copiedBytes = 0
-  skipped = 0
-  deleted = 0
-  readonly failed: Array<SyncFailure> = []
-  private readonly started = Date.now()
-
-  progress() {
-    const seconds = (Date.now() - this.started) / 1000
-    return {
-      filesDone: this.filesDone,
-      filesTotal: this.filesTotal,
-      bytesDone: this.bytesDone,
-      bytesTotal: this.bytesTotal,
-      bytesPerSecond: seconds > 0 ? this.bytesDone / seconds : 0,
-      planned: this.planned
-    }
-  }
-
-  summary(dryRun: boolean): SyncSummary {
-    const { copied, copiedBytes, skipped, deleted, failed } = this
-    return { copied, copiedBytes, skipped, deleted, failed, dryRun }
-  }
-}
-
 const sizeOf = (action: SyncAction) => action._tag === "Upload" || action._tag === "Download" ? action.size : 0
-
-/** A key DeleteObjects could not remove, as the error it reported for it. */
-const deleteFailure = (bucket: string, failed: { key: string; code: string; message: string }) =>
-  new S3ServiceError({
-    operation: "DeleteObjects",
-    bucket,
-    key: failed.key,
-    status: 200,
-    code: failed.code,
-    detail: failed.message,
-    retryable: false
-  })
 
 interface Run {
   readonly s3: S3Po.Service
@@ -125,7 +82,7 @@ interface Run {
   readonly options: SyncOptions
   /** What every upload stores (the options' attributes) and whether it guesses its content type: made once. */
   readonly uploadOptions: ObjectAttributes & ContentTypes.ContentTypeGuess
-  readonly tally: Tally
+  readonly tally: Tally<SyncFailure>
 }
 
 const reported = (run: Run) =>
@@ -354,7 +311,7 @@ const runSync = (
       root,
       options,
       uploadOptions: { ...attributesOf(options), guessContentType: options.guessContentType },
-      tally: new Tally()
+      tally: new Tally<SyncFailure>()
     }
     const { execute, flushDeletes } = yield* makeExecute(run)
     const counted = plan(s3, files, root).pipe(
