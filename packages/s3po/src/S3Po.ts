@@ -11,6 +11,7 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -275,6 +276,13 @@ export interface UploadResult {
   readonly parts: number
   /** The checksum the server checked and keeps; absent when the upload sent none, or the server keeps none. */
   readonly checksum?: Checksum | undefined
+  /**
+   * The version written, in a bucket whose versioning is enabled (`"null"` while it is suspended);
+   * absent in an unversioned bucket.
+   *
+   * @since 0.7.0
+   */
+  readonly versionId?: string | undefined
 }
 
 /**
@@ -298,6 +306,24 @@ export interface ObjectInfo {
   readonly serverSideEncryption?: ServerSideEncryption | undefined
   /** The checksum the server keeps for the object, when it answers one (reads ask for it). */
   readonly checksum?: Checksum | undefined
+  /**
+   * The version read, in a bucket that has had versioning enabled.
+   *
+   * @since 0.7.0
+   */
+  readonly versionId?: string | undefined
+  /**
+   * The version's retention, in a bucket with object lock, when it has one.
+   *
+   * @since 0.7.0
+   */
+  readonly retention?: Retention | undefined
+  /**
+   * Whether the version is under a legal hold, in a bucket with object lock.
+   *
+   * @since 0.7.0
+   */
+  readonly legalHold?: boolean | undefined
 }
 
 /**
@@ -719,7 +745,27 @@ export interface JsonUpdate<A> {
  */
 export interface DeleteManyResult {
   readonly deleted: ReadonlyArray<string>
-  readonly failed: ReadonlyArray<{ readonly key: string; readonly code: string; readonly message: string }>
+  readonly failed: ReadonlyArray<
+    { readonly key: string; readonly code: string; readonly message: string; readonly versionId?: string | undefined }
+  >
+  /**
+   * What each delete did, in the order of `deleted`, where the server says: the version deleted
+   * (when one was named), or the delete marker laid.
+   *
+   * @since 0.7.0
+   */
+  readonly versions?: ReadonlyArray<DeletedVersion> | undefined
+}
+
+/**
+ * What one delete of `deleteMany` did: `versionId` is the version deleted (when the request named
+ * one) or the marker laid (when `deleteMarker` is `true` and none was named).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface DeletedVersion extends DeleteObjectResult {
+  readonly key: string
 }
 
 /**
@@ -732,6 +778,184 @@ export interface DeleteManyResult {
 export type DeleteResult =
   | { readonly key: string; readonly deleted: true }
   | { readonly key: string; readonly deleted: false; readonly code: string; readonly message: string }
+
+// ---------------------------------------------------------------------------------------------
+// versions, object lock, customer keys, lifecycle
+
+/**
+ * A bucket's versioning: `"Unversioned"` until it is first enabled; once enabled it can only be
+ * suspended (new writes then replace the `null` version), never unversioned again.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type VersioningStatus = "Unversioned" | "Enabled" | "Suspended"
+
+/**
+ * One version of an object, as ListObjectVersions lists it. `versionId` is `"null"` for the
+ * version written before versioning was enabled, or while it was suspended.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface ObjectVersion {
+  readonly _tag: "Version"
+  readonly key: string
+  readonly versionId: string
+  /** Whether a read without a version id reads this one. */
+  readonly isLatest: boolean
+  readonly size: number
+  readonly etag: string
+  readonly lastModified: Date
+  readonly storageClass: string
+}
+
+/**
+ * A delete marker: what a delete without a version id leaves in a versioned bucket. While it is
+ * the latest version, the key reads as missing; deleting the marker (by its version id) brings
+ * back the version before it.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface DeleteMarker {
+  readonly _tag: "DeleteMarker"
+  readonly key: string
+  readonly versionId: string
+  readonly isLatest: boolean
+  readonly lastModified: Date
+}
+
+/**
+ * An entry of `listObjectVersions`: a version, a delete marker, or a common prefix, in S3 order (by
+ * key, then newest first).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type VersionEntry = ObjectVersion | DeleteMarker | CommonPrefix
+
+/**
+ * One object, or one version of it, to delete: a key alone deletes as `delete` without a version
+ * id does.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface ObjectVersionRef {
+  readonly key: string
+  readonly versionId?: string | undefined
+}
+
+/**
+ * What a delete did. In a versioned bucket a delete without a version id lays a delete marker
+ * (`deleteMarker: true`, `versionId` the marker's); a delete of a version removes that version
+ * (`deleteMarker` says whether it was a marker). In an unversioned bucket `deleteMarker` is `false`
+ * and there is no `versionId`.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface DeleteObjectResult {
+  readonly deleteMarker: boolean
+  readonly versionId?: string | undefined
+}
+
+/**
+ * How long a locked version is kept: in `GOVERNANCE` mode a caller allowed to may lift or shorten
+ * it (`bypassGovernanceRetention`); in `COMPLIANCE` mode no one can, until `retainUntil`.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type RetentionMode = "GOVERNANCE" | "COMPLIANCE"
+
+/**
+ * An object version's retention: no one deletes or overwrites the version before `retainUntil`
+ * (but as `mode` allows).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface Retention {
+  readonly mode: RetentionMode
+  readonly retainUntil: Date
+}
+
+/**
+ * A bucket's default retention, given to every version written without one: for a number of
+ * `days` or of `years` (one of the two).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type DefaultRetention =
+  | { readonly mode: RetentionMode; readonly days: number }
+  | { readonly mode: RetentionMode; readonly years: number }
+
+/**
+ * A bucket's object lock: whether the bucket was created with it (it cannot be turned on later),
+ * and the retention versions get by default.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface ObjectLockConfiguration {
+  readonly enabled: boolean
+  readonly defaultRetention?: DefaultRetention | undefined
+}
+
+/**
+ * A customer-provided encryption key (SSE-C): 32 bytes (AES-256), kept `Redacted` so that it is
+ * never shown. S3 encrypts with it and keeps only its MD5; every read must give the same key.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type CustomerKey = Redacted.Redacted<Uint8Array>
+
+/**
+ * Which objects a lifecycle rule applies to: all of them, or those under a prefix, with all the
+ * given tags, and within the given sizes (bytes, exclusive).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface LifecycleFilter {
+  readonly prefix?: string | undefined
+  readonly tags?: Readonly<Record<string, string>> | undefined
+  readonly objectSizeGreaterThan?: number | undefined
+  readonly objectSizeLessThan?: number | undefined
+}
+
+/**
+ * One lifecycle rule of a bucket: what S3 does to the objects its filter selects, by itself, once a
+ * day. At least one action.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface LifecycleRule {
+  /** Unique within the bucket's rules, 1 to 255 characters. */
+  readonly id: string
+  /** Default `true` (`Status` `Enabled`). */
+  readonly enabled?: boolean | undefined
+  readonly filter?: LifecycleFilter | undefined
+  /** Current versions expire this many days after they were written, or at this date (midnight UTC). */
+  readonly expiration?:
+    | { readonly days: number }
+    | { readonly date: Date }
+    | { readonly expiredObjectDeleteMarker: true }
+    | undefined
+  /** Versions that are no longer current expire this many days after they stopped being current. */
+  readonly noncurrentVersionExpiration?: {
+    readonly noncurrentDays: number
+    /** How many noncurrent versions to keep whatever their age. */
+    readonly newerNoncurrentVersions?: number | undefined
+  } | undefined
+  /** Multipart uploads still pending this many days after they began are aborted. */
+  readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number } | undefined
+}
 
 /**
  * The S3 API requests that s3po makes, by their S3 names: what retries log and the mock records.
@@ -759,6 +983,18 @@ export type S3Operation =
   | "ListMultipartUploads"
   | "GetObjectTagging"
   | "PutObjectTagging"
+  | "GetBucketVersioning"
+  | "PutBucketVersioning"
+  | "ListObjectVersions"
+  | "GetObjectLockConfiguration"
+  | "PutObjectLockConfiguration"
+  | "GetObjectRetention"
+  | "PutObjectRetention"
+  | "GetObjectLegalHold"
+  | "PutObjectLegalHold"
+  | "GetBucketLifecycleConfiguration"
+  | "PutBucketLifecycleConfiguration"
+  | "DeleteBucketLifecycle"
 
 /**
  * @since 0.1.0

@@ -44,7 +44,7 @@ import * as TransferLimits from "./internal/core/transferLimits.js"
 import * as Validate from "./internal/core/validation.js"
 import type { RetryPolicy } from "./Retry.js"
 import type { ChecksumAlgorithm, DurationOption, MultipartOptions, S3Po } from "./S3Po.js"
-import { S3ServiceError, ValidationError } from "./S3PoError.js"
+import { ValidationError } from "./S3PoError.js"
 
 // ---------------------------------------------------------------------------------------------
 // models
@@ -390,20 +390,6 @@ const pipeable = (primitives: Primitives): Backend => {
   return backend
 }
 
-/** The answer of a primitive a backend does not implement: S3's own `501 NotImplemented`. */
-const notImplemented = <K extends Operation>(operation: K): Primitive<K> => (request) =>
-  Effect.fail(
-    new S3ServiceError({
-      operation: internal.operationNames[operation],
-      bucket: request.bucket ?? "",
-      ...("key" in request ? { key: request.key } : {}),
-      status: 501,
-      code: "NotImplemented",
-      detail: `the backend does not implement ${internal.operationNames[operation]}`,
-      retryable: false
-    })
-  )
-
 /**
  * A backend from the primitives a user writes. A primitive left out answers as S3 answers a
  * request it does not implement: a non-retryable `S3ServiceError` `501 NotImplemented`, so that a
@@ -441,7 +427,7 @@ const notImplemented = <K extends Operation>(operation: K): Primitive<K> => (req
 export const make = (primitives: Partial<Primitives>): Backend => {
   const primitiveOf = (operation: Operation): unknown => {
     const given: unknown = primitives[operation]
-    if (given === undefined) return notImplemented(operation)
+    if (given === undefined) return internal.notImplemented(operation)
     if (typeof given === "function") return given
     const error = new ValidationError({
       operation: "S3PoBackend.make",

@@ -1,20 +1,29 @@
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type {
   BucketInfo,
   Checksum,
   ChecksumAlgorithm,
+  CustomerKey,
+  DefaultRetention,
   DeleteManyResult,
+  DeleteMarker,
+  DeleteObjectResult,
   DownloadRange,
+  LifecycleRule,
   ListedObject,
   ObjectAttributes,
   ObjectInfo,
+  ObjectLockConfiguration,
+  ObjectVersion,
   PendingUpload,
   ReadConditions,
+  Retention,
   S3Operation,
+  VersioningStatus,
   WriteConditions
 } from "../../S3Po.js"
-import type { S3PoError } from "../../S3PoError.js"
+import { type S3PoError, S3ServiceError } from "../../S3PoError.js"
 import type { Presigner } from "./presign.js"
 
 /** Where a request goes: every request names its bucket, and most a key. */
@@ -34,13 +43,13 @@ export interface ObjectRequest extends BucketRequest {
 export interface Requests {
   readonly listBuckets: ListBucketsRequest
   readonly headBucket: BucketRequest
-  readonly createBucket: BucketRequest
+  readonly createBucket: CreateBucketRequest
   readonly deleteBucket: BucketRequest
   readonly putObject: PutObjectRequest
   readonly getObject: GetObjectRequest
   readonly headObject: HeadObjectRequest
   readonly listPage: ListPageRequest
-  readonly deleteObject: ObjectRequest
+  readonly deleteObject: DeleteObjectRequest
   readonly deleteObjects: DeleteObjectsRequest
   readonly createMultipartUpload: CreateMultipartRequest
   readonly uploadPart: UploadPartRequest
@@ -51,6 +60,18 @@ export interface Requests {
   readonly listMultipartUploads: ListUploadsRequest
   readonly getObjectTagging: ObjectRequest
   readonly putObjectTagging: PutTaggingRequest
+  readonly getBucketVersioning: BucketRequest
+  readonly putBucketVersioning: PutVersioningRequest
+  readonly listVersionsPage: ListVersionsPageRequest
+  readonly getObjectLockConfiguration: BucketRequest
+  readonly putObjectLockConfiguration: PutObjectLockRequest
+  readonly getObjectRetention: VersionedObjectRequest
+  readonly putObjectRetention: PutRetentionRequest
+  readonly getObjectLegalHold: VersionedObjectRequest
+  readonly putObjectLegalHold: PutLegalHoldRequest
+  readonly getBucketLifecycle: BucketRequest
+  readonly putBucketLifecycle: PutLifecycleRequest
+  readonly deleteBucketLifecycle: BucketRequest
 }
 
 /** What each request answers. */
@@ -63,17 +84,34 @@ export interface Responses {
   readonly getObject: GetObjectResponse
   readonly headObject: ObjectInfo
   readonly listPage: ListPage
-  readonly deleteObject: void
+  /** What the delete did, where the server says (nothing from a backend without versions). */
+  readonly deleteObject: DeleteObjectResult | void
   readonly deleteObjects: DeleteManyResult
   readonly createMultipartUpload: string
   readonly uploadPart: Written
-  readonly copyObject: ETagged
+  readonly copyObject: Copied
   readonly uploadPartCopy: ETagged
   readonly completeMultipartUpload: Written
   readonly abortMultipartUpload: void
   readonly listMultipartUploads: UploadsPage
   readonly getObjectTagging: Tags
   readonly putObjectTagging: void
+  readonly getBucketVersioning: VersioningStatus
+  readonly putBucketVersioning: void
+  readonly listVersionsPage: VersionsPage
+  /** `{ enabled: false }` for a bucket without object lock (S3's 404 `ObjectLockConfigurationNotFoundError`). */
+  readonly getObjectLockConfiguration: ObjectLockConfiguration
+  readonly putObjectLockConfiguration: void
+  /** `undefined` for a version without retention (S3's 404 `NoSuchObjectLockConfiguration`). */
+  readonly getObjectRetention: Retention | undefined
+  readonly putObjectRetention: void
+  /** Whether the version is under a legal hold (`false` where S3 answers it has none). */
+  readonly getObjectLegalHold: boolean
+  readonly putObjectLegalHold: void
+  /** The bucket's rules; `[]` for none (S3's 404 `NoSuchLifecycleConfiguration`). */
+  readonly getBucketLifecycle: ReadonlyArray<LifecycleRule>
+  readonly putBucketLifecycle: void
+  readonly deleteBucketLifecycle: void
 }
 
 export type Operation = keyof Requests
@@ -103,8 +141,34 @@ export const operationNames: { readonly [K in Operation]: S3Operation } = {
   abortMultipartUpload: "AbortMultipartUpload",
   listMultipartUploads: "ListMultipartUploads",
   getObjectTagging: "GetObjectTagging",
-  putObjectTagging: "PutObjectTagging"
+  putObjectTagging: "PutObjectTagging",
+  getBucketVersioning: "GetBucketVersioning",
+  putBucketVersioning: "PutBucketVersioning",
+  listVersionsPage: "ListObjectVersions",
+  getObjectLockConfiguration: "GetObjectLockConfiguration",
+  putObjectLockConfiguration: "PutObjectLockConfiguration",
+  getObjectRetention: "GetObjectRetention",
+  putObjectRetention: "PutObjectRetention",
+  getObjectLegalHold: "GetObjectLegalHold",
+  putObjectLegalHold: "PutObjectLegalHold",
+  getBucketLifecycle: "GetBucketLifecycleConfiguration",
+  putBucketLifecycle: "PutBucketLifecycleConfiguration",
+  deleteBucketLifecycle: "DeleteBucketLifecycle"
 }
+
+/** The answer of a primitive a backend does not implement: S3's own `501 NotImplemented`. */
+export const notImplemented = <K extends Operation>(operation: K): Primitive<K> => (request) =>
+  Effect.fail(
+    new S3ServiceError({
+      operation: operationNames[operation],
+      bucket: request.bucket ?? "",
+      ...("key" in request ? { key: request.key } : {}),
+      status: 501,
+      code: "NotImplemented",
+      detail: `the backend does not implement ${operationNames[operation]}`,
+      retryable: false
+    })
+  )
 
 /** A function from any primitive to one of the same type: what wraps a backend (retries, faults, a call log). */
 export type PrimitiveWrapper = <K extends Operation>(operation: K, primitive: Primitive<K>) => Primitive<K>
@@ -130,7 +194,19 @@ export const mapBackend = (backend: Backend, f: PrimitiveWrapper): Backend => ({
   abortMultipartUpload: f("abortMultipartUpload", backend.abortMultipartUpload),
   listMultipartUploads: f("listMultipartUploads", backend.listMultipartUploads),
   getObjectTagging: f("getObjectTagging", backend.getObjectTagging),
-  putObjectTagging: f("putObjectTagging", backend.putObjectTagging)
+  putObjectTagging: f("putObjectTagging", backend.putObjectTagging),
+  getBucketVersioning: f("getBucketVersioning", backend.getBucketVersioning),
+  putBucketVersioning: f("putBucketVersioning", backend.putBucketVersioning),
+  listVersionsPage: f("listVersionsPage", backend.listVersionsPage),
+  getObjectLockConfiguration: f("getObjectLockConfiguration", backend.getObjectLockConfiguration),
+  putObjectLockConfiguration: f("putObjectLockConfiguration", backend.putObjectLockConfiguration),
+  getObjectRetention: f("getObjectRetention", backend.getObjectRetention),
+  putObjectRetention: f("putObjectRetention", backend.putObjectRetention),
+  getObjectLegalHold: f("getObjectLegalHold", backend.getObjectLegalHold),
+  putObjectLegalHold: f("putObjectLegalHold", backend.putObjectLegalHold),
+  getBucketLifecycle: f("getBucketLifecycle", backend.getBucketLifecycle),
+  putBucketLifecycle: f("putBucketLifecycle", backend.putBucketLifecycle),
+  deleteBucketLifecycle: f("deleteBucketLifecycle", backend.deleteBucketLifecycle)
 })
 
 /** ListBuckets names no bucket: only the page asked for differs from one call to the next. */
@@ -169,6 +245,85 @@ export interface ETagged {
 /** A write's answer: its ETag, and the checksum the server echoed (none from a server that ignores checksums). */
 export interface Written extends ETagged {
   readonly checksum?: Checksum | undefined
+  /** The version written, where the bucket's versioning gives one. */
+  readonly versionId?: string | undefined
+}
+
+/** A copy's answer: the new object's ETag and version, and the source version copied (where the server says). */
+export interface Copied extends ETagged {
+  readonly versionId?: string | undefined
+  readonly sourceVersionId?: string | undefined
+}
+
+/** One version of an object, or the latest without `versionId`. */
+export interface VersionedObjectRequest extends ObjectRequest {
+  readonly versionId?: string | undefined
+}
+
+/** Encryption with the caller's key (SSE-C): the key is sent with every request on the object, and S3 keeps only its MD5. */
+export interface CustomerKeyed {
+  readonly customerKey?: CustomerKey | undefined
+}
+
+/** A retention and a legal hold given to the version a write creates (object lock). */
+export interface LockOnWrite {
+  readonly retention?: Retention | undefined
+  readonly legalHold?: boolean | undefined
+}
+
+export interface CreateBucketRequest extends BucketRequest {
+  /** Create the bucket with object lock (and so with versioning): it cannot be turned on later. */
+  readonly objectLockEnabled?: boolean | undefined
+}
+
+/**
+ * A delete of the latest object (a marker in a versioned bucket) or of one version; `ifMatch` deletes
+ * only if the object still has that ETag; `bypassGovernanceRetention` deletes a version under
+ * `GOVERNANCE` retention, where the caller may.
+ */
+export interface DeleteObjectRequest extends VersionedObjectRequest {
+  readonly ifMatch?: string | undefined
+  readonly bypassGovernanceRetention?: boolean | undefined
+}
+
+export interface PutVersioningRequest extends BucketRequest {
+  readonly status: "Enabled" | "Suspended"
+}
+
+export interface ListVersionsPageRequest extends BucketRequest {
+  readonly prefix?: string | undefined
+  readonly delimiter?: string | undefined
+  /** Where the page starts: after this key (and, with `versionIdMarker`, after that version of it). */
+  readonly keyMarker?: string | undefined
+  readonly versionIdMarker?: string | undefined
+}
+
+/** A page of versions and delete markers, by key then newest first; a truncated page says where the next starts. */
+export interface VersionsPage {
+  readonly versions: ReadonlyArray<ObjectVersion | DeleteMarker>
+  readonly commonPrefixes: ReadonlyArray<string>
+  readonly isTruncated: boolean
+  readonly nextKeyMarker?: string | undefined
+  readonly nextVersionIdMarker?: string | undefined
+}
+
+export interface PutObjectLockRequest extends BucketRequest {
+  /** The bucket's default retention; `undefined` removes it. */
+  readonly defaultRetention: DefaultRetention | undefined
+}
+
+export interface PutRetentionRequest extends VersionedObjectRequest {
+  readonly retention: Retention
+  /** Needed to shorten or lift a `GOVERNANCE` retention. */
+  readonly bypassGovernanceRetention?: boolean | undefined
+}
+
+export interface PutLegalHoldRequest extends VersionedObjectRequest {
+  readonly legalHold: boolean
+}
+
+export interface PutLifecycleRequest extends BucketRequest {
+  readonly rules: ReadonlyArray<LifecycleRule>
 }
 
 export type Tags = Readonly<Record<string, string>>
@@ -178,7 +333,7 @@ export interface PutTaggingRequest extends ObjectRequest {
 }
 
 /** A write's attributes and conditions are sent as they are given. */
-export interface PutObjectRequest extends ObjectRequest, ObjectAttributes, WriteConditions {
+export interface PutObjectRequest extends ObjectRequest, ObjectAttributes, WriteConditions, CustomerKeyed, LockOnWrite {
   readonly body: Uint8Array
   /** The body's checksum (`FULL_OBJECT`), sent for the server to check. */
   readonly checksum?: Checksum | undefined
@@ -190,12 +345,12 @@ export interface ByteRange {
   readonly end?: number | undefined
 }
 
-export interface HeadObjectRequest extends ObjectRequest, ReadConditions {
+export interface HeadObjectRequest extends VersionedObjectRequest, ReadConditions, CustomerKeyed {
   /** Asks for the object's checksum (`x-amz-checksum-mode: ENABLED`), answered in `ObjectInfo.checksum`. */
   readonly checksumMode?: boolean | undefined
 }
 
-export interface GetObjectRequest extends ObjectRequest, ReadConditions {
+export interface GetObjectRequest extends VersionedObjectRequest, ReadConditions, CustomerKeyed {
   readonly range?: DownloadRange | undefined
   /** Asks for the object's checksum (`x-amz-checksum-mode: ENABLED`), answered in `info.checksum`. */
   readonly checksumMode?: boolean | undefined
@@ -242,9 +397,12 @@ export interface ListPage {
 
 export interface DeleteObjectsRequest extends BucketRequest {
   readonly keys: ReadonlyArray<string>
+  /** The version of each key to delete, by index (`undefined`: the latest, as `deleteObject` without one). */
+  readonly versionIds?: ReadonlyArray<string | undefined> | undefined
+  readonly bypassGovernanceRetention?: boolean | undefined
 }
 
-export interface CreateMultipartRequest extends ObjectRequest, ObjectAttributes {
+export interface CreateMultipartRequest extends ObjectRequest, ObjectAttributes, CustomerKeyed, LockOnWrite {
   /** The checksum each part will carry, and what kind the object's will be. */
   readonly checksum?: {
     readonly algorithm: ChecksumAlgorithm
@@ -256,7 +414,7 @@ export interface MultipartUploadRef extends ObjectRequest {
   readonly uploadId: string
 }
 
-export interface UploadPartRequest extends MultipartUploadRef {
+export interface UploadPartRequest extends MultipartUploadRef, CustomerKeyed {
   readonly partNumber: number
   readonly body: Uint8Array
   /** The part's checksum (`FULL_OBJECT` of the part's bytes), sent for the server to check. */
@@ -264,10 +422,11 @@ export interface UploadPartRequest extends MultipartUploadRef {
 }
 
 /** An object to copy from, pinned to its ETag so that a replaced source fails instead of mixing versions. */
-export interface CopySource {
+export interface CopySource extends CustomerKeyed {
   readonly bucket: string
   readonly key: string
   readonly ifMatch: string
+  readonly versionId?: string | undefined
 }
 
 /**
@@ -275,12 +434,12 @@ export interface CopySource {
  * directives); with it its attributes are these (`REPLACE`), and its tags too when `replace.tags`
  * is given. The conditions are on the destination.
  */
-export interface CopyObjectRequest extends ObjectRequest, WriteConditions {
+export interface CopyObjectRequest extends ObjectRequest, WriteConditions, CustomerKeyed, LockOnWrite {
   readonly source: CopySource
   readonly replace?: ObjectAttributes | undefined
 }
 
-export interface UploadPartCopyRequest extends MultipartUploadRef {
+export interface UploadPartCopyRequest extends MultipartUploadRef, CustomerKeyed {
   readonly partNumber: number
   readonly source: CopySource
   /** The source's bytes for this part, inclusive. */
@@ -294,7 +453,7 @@ export interface CompletedPart {
   readonly checksum?: string | undefined
 }
 
-export interface CompleteMultipartRequest extends MultipartUploadRef, WriteConditions {
+export interface CompleteMultipartRequest extends MultipartUploadRef, WriteConditions, CustomerKeyed {
   readonly parts: ReadonlyArray<CompletedPart>
   /** The algorithm of the parts' checksums, as CreateMultipartUpload declared it (the SDK names each part's by it). */
   readonly partsChecksumAlgorithm?: ChecksumAlgorithm | undefined

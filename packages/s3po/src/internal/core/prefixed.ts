@@ -34,7 +34,10 @@ const joined = (backend: Backend, prefix: string): Backend => {
   const pending = (upload: PendingUpload): PendingUpload => ({ ...upload, key: strip(upload.key) })
   const deleted = (result: DeleteManyResult): DeleteManyResult => ({
     deleted: result.deleted.map(strip),
-    failed: result.failed.map((failure) => ({ ...failure, key: strip(failure.key) }))
+    failed: result.failed.map((failure) => ({ ...failure, key: strip(failure.key) })),
+    ...(result.versions === undefined ? {} : {
+      versions: result.versions.map((version) => ({ ...version, key: strip(version.key) }))
+    })
   })
   const presigner: Presigner | undefined = backend.presigner === undefined ? undefined : {
     url: (request) => backend.presigner!.url({ ...request, key: join(request.key) }),
@@ -87,6 +90,55 @@ const joined = (backend: Backend, prefix: string): Backend => {
         (page) => ({ ...page, uploads: page.uploads.map(pending), nextKeyMarker: stripOptional(page.nextKeyMarker) })
       ),
     getObjectTagging: (request) => backend.getObjectTagging({ ...request, key: join(request.key) }),
-    putObjectTagging: (request) => backend.putObjectTagging({ ...request, key: join(request.key) })
+    putObjectTagging: (request) => backend.putObjectTagging({ ...request, key: join(request.key) }),
+    ...versioned(backend, join, strip)
   }
 }
+
+/** The primitives of versions, locks and lifecycle rules, through a prefix. */
+const versioned = (
+  backend: Backend,
+  join: (key: string) => string,
+  strip: (key: string) => string
+): Pick<Backend, VersionedOperation> => ({
+  getBucketVersioning: backend.getBucketVersioning,
+  putBucketVersioning: backend.putBucketVersioning,
+  listVersionsPage: (request) =>
+    Effect.map(
+      backend.listVersionsPage({
+        ...request,
+        prefix: join(request.prefix ?? ""),
+        keyMarker: request.keyMarker === undefined ? undefined : join(request.keyMarker)
+      }),
+      (page) => ({
+        ...page,
+        versions: page.versions.map((version) => ({ ...version, key: strip(version.key) })),
+        commonPrefixes: page.commonPrefixes.map(strip),
+        nextKeyMarker: page.nextKeyMarker === undefined ? undefined : strip(page.nextKeyMarker)
+      })
+    ),
+  getObjectLockConfiguration: backend.getObjectLockConfiguration,
+  putObjectLockConfiguration: backend.putObjectLockConfiguration,
+  getObjectRetention: (request) => backend.getObjectRetention({ ...request, key: join(request.key) }),
+  putObjectRetention: (request) => backend.putObjectRetention({ ...request, key: join(request.key) }),
+  getObjectLegalHold: (request) => backend.getObjectLegalHold({ ...request, key: join(request.key) }),
+  putObjectLegalHold: (request) => backend.putObjectLegalHold({ ...request, key: join(request.key) }),
+  // A prefix's handle does not own the bucket's rules: they are read and written as they are.
+  getBucketLifecycle: backend.getBucketLifecycle,
+  putBucketLifecycle: backend.putBucketLifecycle,
+  deleteBucketLifecycle: backend.deleteBucketLifecycle
+})
+
+type VersionedOperation =
+  | "getBucketVersioning"
+  | "putBucketVersioning"
+  | "listVersionsPage"
+  | "getObjectLockConfiguration"
+  | "putObjectLockConfiguration"
+  | "getObjectRetention"
+  | "putObjectRetention"
+  | "getObjectLegalHold"
+  | "putObjectLegalHold"
+  | "getBucketLifecycle"
+  | "putBucketLifecycle"
+  | "deleteBucketLifecycle"

@@ -1,4 +1,4 @@
-import type { Backend } from "../core/backend.js"
+import { type Backend, notImplemented } from "../core/backend.js"
 import * as ObjectRequests from "./objectRequests.js"
 import * as Requests from "./requests.js"
 
@@ -36,5 +36,17 @@ export const makeSdk = (live: Requests.LiveClient): Backend => ({
   abortMultipartUpload: Requests.abortMultipartUpload(live),
   listMultipartUploads: Requests.listMultipartUploads(live),
   getObjectTagging: Requests.getObjectTagging(live),
-  putObjectTagging: Requests.putObjectTagging(live)
+  putObjectTagging: Requests.putObjectTagging(live),
+  getBucketVersioning: notImplemented("getBucketVersioning"),
+  putBucketVersioning: notImplemented("putBucketVersioning"),
+  listVersionsPage: notImplemented("listVersionsPage"),
+  getObjectLockConfiguration: notImplemented("getObjectLockConfiguration"),
+  putObjectLockConfiguration: notImplemented("putObjectLockConfiguration"),
+  getObjectRetention: notImplemented("getObjectRetention"),
+  putObjectRetention: notImplemented("putObjectRetention"),
+  getObjectLegalHold: notImplemented("getObjectLegalHold"),
+  putObjectLegalHold: notImplemented("putObjectLegalHold"),
+  getBucketLifecycle: notImplemented("getBucketLifecycle"),
+  putBucketLifecycle: notImplemented("putBucketLifecycle"),
+  deleteBucketLifecycle: notImplemented("deleteBucketLifecycle")
 })

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import type { S3PoError } from "../../S3PoError.js"
-import type { Backend } from "../core/backend.js"
+import { type Backend, notImplemented } from "../core/backend.js"
 import { md5Hex } from "../core/etag.js"
 import * as State from "./state.js"
 import { detailsOf, Slabs, StoredObject } from "./storedObject.js"
@@ -78,7 +78,8 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     abortMultipartUpload: (request) => write((current) => State.abortMultipartUpload(current, request)),
     listMultipartUploads: (request) => read((current) => State.listMultipartUploads(current, request)),
     getObjectTagging: (request) => read((current) => State.getObjectTagging(current, request)),
-    putObjectTagging: (request) => write((current) => State.putObjectTagging(current, request))
+    putObjectTagging: (request) => write((current) => State.putObjectTagging(current, request)),
+    ...notYetImplemented
   }
 }
 
@@ -87,3 +88,19 @@ export const makeEmpty: Effect.Effect<Backend> = Effect.map(
   Ref.make(State.emptyState),
   (state) => make(state, new Slabs())
 )
+
+// TEMPORARY (session 14 scaffolding): the versioning primitives answer 501 until the mock implements them.
+const notYetImplemented = {
+  getBucketVersioning: notImplemented("getBucketVersioning"),
+  putBucketVersioning: notImplemented("putBucketVersioning"),
+  listVersionsPage: notImplemented("listVersionsPage"),
+  getObjectLockConfiguration: notImplemented("getObjectLockConfiguration"),
+  putObjectLockConfiguration: notImplemented("putObjectLockConfiguration"),
+  getObjectRetention: notImplemented("getObjectRetention"),
+  putObjectRetention: notImplemented("putObjectRetention"),
+  getObjectLegalHold: notImplemented("getObjectLegalHold"),
+  putObjectLegalHold: notImplemented("putObjectLegalHold"),
+  getBucketLifecycle: notImplemented("getBucketLifecycle"),
+  putBucketLifecycle: notImplemented("putBucketLifecycle"),
+  deleteBucketLifecycle: notImplemented("deleteBucketLifecycle")
+}
