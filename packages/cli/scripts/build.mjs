@@ -1,16 +1,19 @@
-// Bundles the command line into dist/: one file (and chunks loaded on demand) starts in a fraction of
-// the time the modules of effect, @effect/cli and s3po take one by one. Everything is bundled,
-// the AWS SDK and undici too: they sit in a chunk of their own that only a live layer imports, so
-// `s3po --help` never loads them and the published package needs no dependencies.
+// Bundles the command line into dist/: one file starts in a fraction of the time the modules of
+// effect, @effect/cli and s3po take one by one. Everything is bundled, the AWS SDK and undici too,
+// so the published package needs no dependencies; what only some commands use (the live layer and
+// the SDK) runs when first imported, not at start.
 //
 // dist/s3po.js (src/bin.ts) is a small entry that answers `--version`, `--help` and `-h` from
-// dist/answers.json (what dist/main.js printed for them, run here) without loading the command
-// line; anything else it hands to dist/main.js (src/main.ts). `pnpm bench startup` measures them.
+// dist/answers.json (what dist/main.cjs printed for them, run here) without loading the command
+// line; anything else it hands to dist/main.cjs (src/main.ts), run with V8's code cache
+// (src/codeCache.ts). main.cjs is CommonJS for that: Node 20 compiles ES modules with no cache.
+// `pnpm bench startup` measures them.
 //
 // `node scripts/build.mjs` builds only when the bundle is out of date: some file it was built from
 // (esbuild's metafile lists them), this script, the lockfile or the package's manifest changed
 // since the last build started, or dist/ is gone. `--force` builds regardless (for `prepack`).
 import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import process from "node:process"
@@ -105,34 +108,46 @@ if (process.argv.includes("--force") || !upToDate()) {
   const startedAt = Date.now() - 1000
   rmSync(distDir, { recursive: true, force: true })
   const { build } = await import("esbuild")
-  const result = await build({
-    entryPoints: { s3po: path.join(packageDir, "src", "bin.ts"), main: path.join(packageDir, "src", "main.ts") },
-    outdir: distDir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
+  const shared = { bundle: true, platform: "node", target: "node20", metafile: true, logLevel: "warning" }
+  const main = await build({
+    ...shared,
+    entryPoints: [path.join(packageDir, "src", "main.ts")],
+    outfile: path.join(distDir, "main.cjs"),
+    format: "cjs",
     mainFields: ["module", "main"],
-    // Bundled CommonJS (a few dependencies) asks for `require`.
-    banner: {
-      js:
-        "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-    },
-    plugins: [unusedFileParsers, undiciParts],
-    metafile: true,
-    logLevel: "warning"
+    // `import()` as `require`: a script run from the code cache has no loader for modules.
+    supported: { "dynamic-import": false },
+    // ASCII only, so that the entry reads it as Latin-1, undecoded: the licence comments, which
+    // may not be, go to main.cjs.LEGAL.txt.
+    charset: "ascii",
+    legalComments: "external",
+    plugins: [unusedFileParsers, undiciParts]
+  })
+  const mainCode = readFileSync(path.join(distDir, "main.cjs"))
+  if (mainCode.some((byte) => byte > 0x7f)) {
+    throw new Error("dist/main.cjs is not ASCII: src/codeCache.ts reads it as Latin-1")
+  }
+  const mainId = createHash("sha256").update(mainCode).digest("hex").slice(0, 16)
+  const entryResult = await build({
+    ...shared,
+    entryPoints: [path.join(packageDir, "src", "bin.ts")],
+    outfile: path.join(distDir, "s3po.js"),
+    format: "esm",
+    // Names the bundle's build in its code cache's file name: V8 checks a cache against the source's length only.
+    define: { S3PO_MAIN_ID: JSON.stringify(mainId) }
   })
   // What `s3po --version`, `--help` and `-h` print, rendered once here: the entry prints it without
   // loading the command line.
   const answers = {}
   for (const flag of ["--version", "--help", "-h"]) {
-    const answer = spawnSync(process.execPath, [path.join(distDir, "main.js"), flag], { encoding: "utf8" })
+    const answer = spawnSync(process.execPath, [path.join(distDir, "main.cjs"), flag], { encoding: "utf8" })
     if (answer.status !== 0) throw new Error(`s3po ${flag} failed (${answer.status}): ${answer.stderr}`)
     answers[flag] = answer.stdout
   }
   writeFileSync(path.join(distDir, "answers.json"), JSON.stringify(answers))
-  const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input)).filter(existsSync)
+  const inputs = [...Object.keys(main.metafile.inputs), ...Object.keys(entryResult.metafile.inputs)]
+    .map((input) => path.resolve(input))
+    .filter(existsSync)
   mkdirSync(path.dirname(stampFile), { recursive: true })
   writeFileSync(stampFile, JSON.stringify({ startedAt, inputs }))
 }

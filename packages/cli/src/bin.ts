@@ -1,14 +1,21 @@
 // The entry point, kept small: it loads nothing but Node's own modules before it knows what to run.
 // `s3po --version`, `--help` and `-h` print what the command line printed for them when the build
 // ran it (answers.json), without loading it: `@effect/cli`, effect and s3po take most of a start-up
-// to compile, and rendering the help most of the rest. Anything else loads main.js after turning on
-// Node's compile cache where Node has one (22.1 and later): a run then compiles only what earlier
-// runs did not.
-import { readFileSync } from "node:fs"
+// to compile, and rendering the help most of the rest. Anything else runs main.cjs with the code
+// cache of earlier runs (codeCache.ts): a run then compiles only what earlier runs did not.
+import type * as Fs from "node:fs"
 import module from "node:module"
-import v8 from "node:v8"
+import { fileURLToPath } from "node:url"
+import type * as V8 from "node:v8"
+import { runWithCodeCache } from "./codeCache.js"
 
-const { enableCompileCache } = module as { enableCompileCache?: () => unknown }
+// By `require`: an ES module's `import` of node:fs loads fs's streams, and Node's streams with them.
+const nodeRequire = module.createRequire(import.meta.url)
+const { readFileSync }: typeof Fs = nodeRequire("node:fs")
+const v8: typeof V8 = nodeRequire("node:v8")
+
+/** The build of main.cjs, set by the build (scripts/build.mjs). */
+declare const S3PO_MAIN_ID: string
 
 /** What the build's run of the command line printed for `args`, when it is one of the flags it ran. */
 const answerTo = (args: ReadonlyArray<string>): string | undefined => {
@@ -26,12 +33,11 @@ const answer = answerTo(process.argv.slice(2))
 if (answer !== undefined) {
   process.stdout.write(answer)
 } else {
-  enableCompileCache?.()
   // V8 lets the old generation grow up to 4× what survived the last full collection before the
   // next: a sync's garbage took a 100,000-file run to 185-210 MiB. Twice holds it near 150 MiB, for
   // about the same CPU (1.5× saves up to 10 MiB more for 1.5-5× the time collecting).
   v8.setFlagsFromString("--heap-growing-percent=100")
   // The SDK's notice that its 2027 releases need Node 22 is for developers, not for a command's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
-  await import("./main.js")
+  runWithCodeCache(fileURLToPath(new URL("main.cjs", import.meta.url)), S3PO_MAIN_ID)
 }
