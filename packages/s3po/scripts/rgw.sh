@@ -104,6 +104,9 @@ rgw dns name = localhost
 # do not fill the memory store.
 rgw gc obj min wait = 0
 rgw gc processor period = 5
+# Customer keys (SSE-C) over plain HTTP: the server refuses them otherwise (400 InvalidRequest),
+# and the tests speak HTTP to it.
+rgw crypt require ssl = false
 CONF
   log "starting mon on port $mon_port"
   monmaptool --create --addv a "[v1:127.0.0.1:$mon_port]" --fsid "$fsid" "$dir/monmap" >/dev/null

@@ -296,6 +296,8 @@ export interface ListVersionsPageRequest extends BucketRequest {
   /** Where the page starts: after this key (and, with `versionIdMarker`, after that version of it). */
   readonly keyMarker?: string | undefined
   readonly versionIdMarker?: string | undefined
+  /** The most entries the page holds (S3's `max-keys`, at most 1,000, its default). */
+  readonly maxKeys?: number | undefined
 }
 
 /** A page of versions and delete markers, by key then newest first; a truncated page says where the next starts. */

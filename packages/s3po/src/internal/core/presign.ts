@@ -1,7 +1,8 @@
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { PresignedPost, PresignOptions, PresignPostOptions } from "../../S3Po.js"
+import type { CustomerKey, PresignedPost, PresignOptions, PresignPostOptions } from "../../S3Po.js"
 import { type S3PoError, ValidationError } from "../../S3PoError.js"
+import * as CustomerKeys from "./customerKeys.js"
 import { maxSinglePutBytes } from "./limits.js"
 import * as Validate from "./validation.js"
 
@@ -15,6 +16,8 @@ export interface PresignRequest {
   readonly contentType?: string | undefined
   /** The `response-*` overrides of a presigned GET. */
   readonly query: Readonly<Record<string, string>>
+  /** The object's customer key (SSE-C): its three headers are signed, and the URL's user sends them. */
+  readonly customerKey?: CustomerKey | undefined
 }
 
 /** What a layer signs for a browser's form upload (POST Object). */
@@ -73,7 +76,8 @@ export const requestOf = (
   const problem = Validate.location("presign", bucket, key) ??
     Validate.headerValue("presign", "contentType", options.contentType) ??
     Validate.headerValue("presign", "responseContentType", options.responseContentType) ??
-    Validate.headerValue("presign", "responseContentDisposition", options.responseContentDisposition)
+    Validate.headerValue("presign", "responseContentDisposition", options.responseContentDisposition) ??
+    CustomerKeys.problem("presign", "customerKey", options.customerKey)
   if (problem !== undefined) return problem
   const seconds = expirySeconds("presign", options.expiresIn)
   if (typeof seconds !== "number") return seconds
@@ -84,6 +88,7 @@ export const requestOf = (
     method,
     expiresInSeconds: seconds,
     contentType: method === "PUT" ? options.contentType : undefined,
+    customerKey: options.customerKey,
     query: {
       ...(options.responseContentType === undefined ? {} : { "response-content-type": options.responseContentType }),
       ...(options.responseContentDisposition === undefined

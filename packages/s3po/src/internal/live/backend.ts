@@ -1,6 +1,8 @@
-import { type Backend, notImplemented } from "../core/backend.js"
+import type { Backend } from "../core/backend.js"
+import * as LifecycleRequests from "./lifecycleRequests.js"
 import * as ObjectRequests from "./objectRequests.js"
 import * as Requests from "./requests.js"
+import * as VersionRequests from "./versionRequests.js"
 
 export type { LiveClient } from "./requests.js"
 
@@ -37,16 +39,16 @@ export const makeSdk = (live: Requests.LiveClient): Backend => ({
   listMultipartUploads: Requests.listMultipartUploads(live),
   getObjectTagging: Requests.getObjectTagging(live),
   putObjectTagging: Requests.putObjectTagging(live),
-  getBucketVersioning: notImplemented("getBucketVersioning"),
-  putBucketVersioning: notImplemented("putBucketVersioning"),
-  listVersionsPage: notImplemented("listVersionsPage"),
-  getObjectLockConfiguration: notImplemented("getObjectLockConfiguration"),
-  putObjectLockConfiguration: notImplemented("putObjectLockConfiguration"),
-  getObjectRetention: notImplemented("getObjectRetention"),
-  putObjectRetention: notImplemented("putObjectRetention"),
-  getObjectLegalHold: notImplemented("getObjectLegalHold"),
-  putObjectLegalHold: notImplemented("putObjectLegalHold"),
-  getBucketLifecycle: notImplemented("getBucketLifecycle"),
-  putBucketLifecycle: notImplemented("putBucketLifecycle"),
-  deleteBucketLifecycle: notImplemented("deleteBucketLifecycle")
+  getBucketVersioning: VersionRequests.getBucketVersioning(live),
+  putBucketVersioning: VersionRequests.putBucketVersioning(live),
+  listVersionsPage: VersionRequests.listVersionsPage(live),
+  getObjectLockConfiguration: VersionRequests.getObjectLockConfiguration(live),
+  putObjectLockConfiguration: VersionRequests.putObjectLockConfiguration(live),
+  getObjectRetention: VersionRequests.getObjectRetention(live),
+  putObjectRetention: VersionRequests.putObjectRetention(live),
+  getObjectLegalHold: VersionRequests.getObjectLegalHold(live),
+  putObjectLegalHold: VersionRequests.putObjectLegalHold(live),
+  getBucketLifecycle: LifecycleRequests.getBucketLifecycle(live),
+  putBucketLifecycle: LifecycleRequests.putBucketLifecycle(live),
+  deleteBucketLifecycle: LifecycleRequests.deleteBucketLifecycle(live)
 })

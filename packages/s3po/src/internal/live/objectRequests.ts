@@ -4,19 +4,23 @@ import { Readable } from "node:stream"
 import type { ObjectAttributes, ReadConditions } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type {
+  DeleteObjectRequest,
   GetObjectRequest,
   HeadObjectRequest,
-  ObjectRequest,
   Primitive,
   PutObjectRequest
 } from "../core/backend.js"
 import { headerOf } from "../core/checksums.js"
 import { unquoted } from "../core/conditions.js"
 import { sha256Hex } from "../core/etag.js"
+import { customerKeyHeaders } from "./customerKeyHeaders.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
+  deleteContext,
+  deleteResultOf,
   infoOf,
   type LiveClient,
+  lockHeaders,
   type ObjectOutput,
   payloadHashOfChecksum,
   quotedETag,
@@ -25,6 +29,7 @@ import {
   readResponse,
   streamedResponse,
   taggingOf,
+  versionQuery,
   writeContext,
   writtenOf
 } from "./requests.js"
@@ -94,6 +99,11 @@ const outputOf = (headers: IncomingHttpHeaders, body?: unknown): ObjectOutput =>
     ChecksumSHA1: header(headers, "x-amz-checksum-sha1"),
     ChecksumSHA256: header(headers, "x-amz-checksum-sha256"),
     ChecksumType: header(headers, "x-amz-checksum-type"),
+    VersionId: header(headers, "x-amz-version-id"),
+    ObjectLockMode: header(headers, "x-amz-object-lock-mode"),
+    ObjectLockRetainUntilDate: dateOf(header(headers, "x-amz-object-lock-retain-until-date")),
+    ObjectLockLegalHoldStatus: header(headers, "x-amz-object-lock-legal-hold"),
+    DeleteMarker: header(headers, "x-amz-delete-marker") === "true",
     Body: body
   }
 }
@@ -118,6 +128,7 @@ const attributeHeaders = (attributes: ObjectAttributes): Record<string, string> 
     "content-language": attributes.contentLanguage,
     expires: attributes.expires?.toUTCString(),
     "x-amz-storage-class": attributes.storageClass,
+    "x-amz-acl": attributes.acl,
     "x-amz-server-side-encryption": attributes.serverSideEncryption?.type,
     "x-amz-server-side-encryption-aws-kms-key-id": attributes.serverSideEncryption?.type === "aws:kms"
       ? attributes.serverSideEncryption.keyId
@@ -181,7 +192,9 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
                 "if-none-match": request.ifNoneMatch,
                 "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch)
               }),
-              ...checksumHeaders(request.checksum)
+              ...checksumHeaders(request.checksum),
+              ...lockHeaders(request),
+              ...customerKeyHeaders(request.customerKey)
             },
             body: request.body,
             payloadHash
@@ -200,7 +213,12 @@ export const getObject = (live: LiveClient, lean: Lean): Primitive<"getObject"> 
       lean.http.exchange(context, endpoint, {
         method: "GET",
         key: request.key,
-        headers: { ...readHeaders(request), ...defined({ range: rangeHeader(request.range) }) },
+        headers: {
+          ...readHeaders(request),
+          ...defined({ range: rangeHeader(request.range) }),
+          ...customerKeyHeaders(request.customerKey)
+        },
+        query: versionQuery(request.versionId),
         payloadHash: emptyPayloadHash
       }, ({ body, headers }) =>
         body instanceof Readable
@@ -216,24 +234,29 @@ export const headObject = (live: LiveClient, lean: Lean): Primitive<"headObject"
       lean.http.exchange(readContext("HeadObject", request), endpoint, {
         method: "HEAD",
         key: request.key,
-        headers: readHeaders(request),
+        headers: { ...readHeaders(request), ...customerKeyHeaders(request.customerKey) },
+        query: versionQuery(request.versionId),
         payloadHash: emptyPayloadHash
       }, (answer) => infoOf(request.key, outputOf(answer.headers))), () => viaSdk(request))
 }
 
 export const deleteObject = (live: LiveClient, lean: Lean): Primitive<"deleteObject"> => {
   const viaSdk = Requests.deleteObject(live)
-  return (request: ObjectRequest) =>
+  return (request: DeleteObjectRequest) =>
     viaEndpoint(
       lean,
       request.bucket,
       (endpoint) =>
-        lean.http.exchange({ operation: "DeleteObject", bucket: request.bucket, key: request.key }, endpoint, {
+        lean.http.exchange(deleteContext(request), endpoint, {
           method: "DELETE",
           key: request.key,
-          headers: {},
+          headers: defined({
+            "if-match": request.ifMatch,
+            "x-amz-bypass-governance-retention": request.bypassGovernanceRetention === true ? "true" : undefined
+          }),
+          query: versionQuery(request.versionId),
           payloadHash: emptyPayloadHash
-        }, () => undefined),
+        }, (answer) => deleteResultOf(outputOf(answer.headers))),
       () => viaSdk(request)
     )
 }

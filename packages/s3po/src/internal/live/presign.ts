@@ -12,6 +12,7 @@ import {
   type PresignPostRequest,
   type PresignRequest
 } from "../core/presign.js"
+import { customerKeyHeaderNames, customerKeyHeaders } from "./customerKeyHeaders.js"
 import { fromSdkError } from "./sdkError.js"
 
 interface EndpointV1 {
@@ -33,7 +34,13 @@ interface Presigning {
       readonly query: Readonly<Record<string, string>>
       readonly headers: Readonly<Record<string, string>>
     },
-    options: { readonly expiresIn: number; readonly signingRegion: string; readonly signingService: string }
+    options: {
+      readonly expiresIn: number
+      readonly signingRegion: string
+      readonly signingService: string
+      /** `x-amz-*` headers signed as headers rather than moved into the query. */
+      readonly unhoistableHeaders?: ReadonlySet<string> | undefined
+    }
   ): Promise<{ readonly path: string; readonly query?: Record<string, string> | undefined }>
 }
 
@@ -124,9 +131,15 @@ const urlOf = (client: S3Client) => (request: PresignRequest): Effect.Effect<str
           host: url.host,
           // The body of a presigned request is not signed (and no checksum of an empty one is baked in).
           "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-          ...(request.contentType === undefined ? {} : { "content-type": request.contentType })
+          ...(request.contentType === undefined ? {} : { "content-type": request.contentType }),
+          ...customerKeyHeaders(request.customerKey)
         }
-      }, { expiresIn: request.expiresInSeconds, signingRegion, signingService: "s3" })
+      }, {
+        expiresIn: request.expiresInSeconds,
+        signingRegion,
+        signingService: "s3",
+        unhoistableHeaders: customerKeyHeaderNames
+      })
       return `${url.protocol}//${url.host}${signed.path}?${encodeQuery(signed.query ?? {})}`
     },
     catch: (error) => fromSdkError({ operation: "presign", bucket: request.bucket, key: request.key }, error)

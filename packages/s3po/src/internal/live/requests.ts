@@ -28,10 +28,13 @@ import { Readable } from "node:stream"
 import type {
   Checksum,
   ChecksumAlgorithm,
+  DeletedVersion,
+  DeleteObjectResult,
   ListedObject,
   ObjectAttributes,
   ObjectInfo,
   ReadConditions,
+  Retention,
   ServerSideEncryption,
   WriteConditions
 } from "../../S3Po.js"
@@ -40,9 +43,12 @@ import type {
   BucketRequest,
   CompletedPart,
   CompleteMultipartRequest,
+  Copied,
   CopyObjectRequest,
   CopySource,
+  CreateBucketRequest,
   CreateMultipartRequest,
+  DeleteObjectRequest,
   DeleteObjectsRequest,
   GetObjectRequest,
   GetObjectResponse,
@@ -50,6 +56,7 @@ import type {
   ListBucketsRequest,
   ListPageRequest,
   ListUploadsRequest,
+  LockOnWrite,
   MultipartUploadRef,
   ObjectRequest,
   PendingUpload,
@@ -60,6 +67,7 @@ import type {
   Written
 } from "../core/backend.js"
 import { describeRead, describeWrite, unquoted } from "../core/conditions.js"
+import { copySourceCustomerKeyInput, customerKeyInput } from "./customerKeyHeaders.js"
 import type { PayloadHasher } from "./payloadHasher.js"
 import { unsignedPayload, withPayloadHash } from "./payloadSigning.js"
 import { fromSdkError } from "./sdkError.js"
@@ -103,7 +111,8 @@ export const payloadHashOfChecksum = (checksum: Checksum | undefined): string | 
 export const quotedETag = (etag: string | undefined): string =>
   etag === undefined || etag === "" ? "" : etag.startsWith("\"") ? etag : `"${etag}"`
 
-const nothing = () => undefined
+/** The answer of a request that answers nothing. */
+export const nothing = () => undefined
 
 const serverSideEncryptionOf = (
   algorithm: string | undefined,
@@ -116,7 +125,7 @@ const serverSideEncryptionOf = (
     : undefined
 
 /** The answer's headers that are set, so that `ObjectInfo` carries only what the object has. */
-const present = <A extends Record<string, unknown>>(fields: A): Partial<A> => {
+export const present = <A extends Record<string, unknown>>(fields: A): Partial<A> => {
   const set: Partial<A> = {}
   for (const name in fields) {
     const value = fields[name]
@@ -147,6 +156,11 @@ export interface ObjectOutput {
   readonly ChecksumSHA1?: string | undefined
   readonly ChecksumSHA256?: string | undefined
   readonly ChecksumType?: string | undefined
+  readonly VersionId?: string | undefined
+  readonly ObjectLockMode?: string | undefined
+  readonly ObjectLockRetainUntilDate?: Date | undefined
+  readonly ObjectLockLegalHoldStatus?: string | undefined
+  readonly DeleteMarker?: boolean | undefined
   readonly Body?: unknown
 }
 
@@ -171,11 +185,56 @@ const checksumOf = (output: ObjectOutput): Checksum | undefined => {
   return undefined
 }
 
-/** A write's answer: its ETag, and the checksum it echoed (none from a server that ignores checksums). */
-export const writtenOf = (etag: string, output: ObjectOutput): Written => {
-  const checksum = checksumOf(output)
-  return checksum === undefined ? { etag } : { etag, checksum }
-}
+/**
+ * A write's answer: its ETag, the checksum it echoed (none from a server that ignores checksums),
+ * and the version it wrote (none in an unversioned bucket).
+ */
+export const writtenOf = (etag: string, output: ObjectOutput): Written => ({
+  etag,
+  ...present({ checksum: checksumOf(output), versionId: output.VersionId })
+})
+
+/** A version's retention, as an answer's `x-amz-object-lock-*` headers give it. */
+const retentionOf = (mode: string | undefined, retainUntil: Date | undefined): Retention | undefined =>
+  (mode === "GOVERNANCE" || mode === "COMPLIANCE") && retainUntil !== undefined ? { mode, retainUntil } : undefined
+
+/** A legal hold as S3 spells it (`ON`, `OFF`), or `undefined` where the answer says nothing. */
+const legalHoldOf = (status: string | undefined): boolean | undefined =>
+  status === "ON" ? true : status === "OFF" ? false : undefined
+
+/** What a delete did, as its answer's headers say: a marker laid or deleted, and which version. */
+export const deleteResultOf = (output: ObjectOutput): DeleteObjectResult => ({
+  deleteMarker: output.DeleteMarker === true,
+  ...present({ versionId: output.VersionId })
+})
+
+/** The query naming one version of an object, or none for the latest. */
+export const versionQuery = (versionId: string | undefined): Readonly<Record<string, string>> | undefined =>
+  versionId === undefined ? undefined : { versionId }
+
+/** A retention and a legal hold given to the version a write creates, as S3's headers. */
+export const lockHeaders = (lock: LockOnWrite): Record<string, string> => ({
+  ...(lock.retention === undefined ? {} : {
+    "x-amz-object-lock-mode": lock.retention.mode,
+    "x-amz-object-lock-retain-until-date": lock.retention.retainUntil.toISOString()
+  }),
+  ...(lock.legalHold === undefined ? {} : { "x-amz-object-lock-legal-hold": lock.legalHold ? "ON" : "OFF" })
+})
+
+/** A retention and a legal hold given to the version a write creates, as the SDK's input fields. */
+const lockInput = (lock: LockOnWrite) => ({
+  ObjectLockMode: lock.retention?.mode,
+  ObjectLockRetainUntilDate: lock.retention?.retainUntil,
+  ObjectLockLegalHoldStatus: lock.legalHold === undefined ? undefined : lock.legalHold ? "ON" as const : "OFF" as const
+})
+
+export const deleteContext = (request: DeleteObjectRequest) => ({
+  operation: "DeleteObject",
+  bucket: request.bucket,
+  key: request.key,
+  ifMatch: request.ifMatch,
+  condition: describeWrite({ ifMatch: request.ifMatch })
+})
 
 export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
   const total = output.ContentRange === undefined ? undefined : /\/(\d+)$/.exec(output.ContentRange)?.[1]
@@ -195,7 +254,10 @@ export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
       // S3 names no storage class for STANDARD; some servers do.
       storageClass: output.StorageClass === "STANDARD" ? undefined : output.StorageClass,
       serverSideEncryption: serverSideEncryptionOf(output.ServerSideEncryption, output.SSEKMSKeyId),
-      checksum: checksumOf(output)
+      checksum: checksumOf(output),
+      versionId: output.VersionId,
+      retention: retentionOf(output.ObjectLockMode, output.ObjectLockRetainUntilDate),
+      legalHold: legalHoldOf(output.ObjectLockLegalHoldStatus)
     })
   }
 }
@@ -219,6 +281,7 @@ const attributesInput = (attributes: ObjectAttributes) => {
     ContentLanguage: attributes.contentLanguage,
     Expires: attributes.expires,
     StorageClass: attributes.storageClass as SdkStorageClass | undefined,
+    ACL: attributes.acl,
     ServerSideEncryption: sse?.type,
     SSEKMSKeyId: sse?.type === "aws:kms" ? sse.keyId : undefined,
     Tagging: taggingOf(attributes.tags)
@@ -259,8 +322,18 @@ export const writeContext = (
   checksum: request.checksum
 })
 
+/** The answers S3 gives for "there is none" (their codes), as what the primitive answers instead. */
+export const noneAs =
+  <B>(codes: ReadonlyArray<string>, none: B) =>
+  <A>(effect: Effect.Effect<A, S3PoError>): Effect.Effect<A | B, S3PoError> =>
+    Effect.catchIf(
+      effect,
+      (error) => error._tag === "S3ServiceError" && codes.includes(error.code),
+      () => Effect.succeed(none)
+    )
+
 /** A token or marker the answer gave, or `undefined`: an empty one leads nowhere. */
-const given = (token: string | undefined): string | undefined => token === "" ? undefined : token
+export const given = (token: string | undefined): string | undefined => token === "" ? undefined : token
 
 export const listBuckets = ({ client }: LiveClient) => (request: ListBucketsRequest) =>
   send(
@@ -289,10 +362,17 @@ export const deleteBucket = ({ client }: LiveClient) => (request: BucketRequest)
     nothing
   )
 
-export const createBucket = ({ client }: LiveClient) => (request: BucketRequest) =>
+export const createBucket = ({ client }: LiveClient) => (request: CreateBucketRequest) =>
   send(
     { operation: "CreateBucket", bucket: request.bucket },
-    (options) => client.send(new CreateBucketCommand({ Bucket: request.bucket }), options),
+    (options) =>
+      client.send(
+        new CreateBucketCommand({
+          Bucket: request.bucket,
+          ...(request.objectLockEnabled === true ? { ObjectLockEnabledForBucket: true } : {})
+        }),
+        options
+      ),
     nothing
   ).pipe(
     Effect.catchIf(
@@ -313,7 +393,9 @@ export const putObject = ({ client, unsignedUploads }: LiveClient) => (request: 
         ...attributesInput(request),
         ...writeConditionsInput(request),
         ChecksumAlgorithm: request.checksum?.algorithm,
-        ...checksumInput(request.checksum)
+        ...checksumInput(request.checksum),
+        ...lockInput(request),
+        ...customerKeyInput(request.customerKey)
       })
       const payloadHash = unsignedUploads === true ? unsignedPayload : payloadHashOfChecksum(request.checksum)
       return client.send(payloadHash === undefined ? command : withPayloadHash(command, payloadHash), options)
@@ -400,8 +482,10 @@ export const getObject = ({ client }: LiveClient) => (request: GetObjectRequest)
         new GetObjectCommand({
           Bucket: request.bucket,
           Key: request.key,
+          VersionId: request.versionId,
           Range: rangeHeader(request.range),
           ...readConditionsInput(request),
+          ...customerKeyInput(request.customerKey),
           ...(request.checksumMode === true ? { ChecksumMode: "ENABLED" } : {})
         }),
         options
@@ -434,7 +518,9 @@ export const headObject = ({ client }: LiveClient) => (request: HeadObjectReques
         new HeadObjectCommand({
           Bucket: request.bucket,
           Key: request.key,
+          VersionId: request.versionId,
           ...readConditionsInput(request),
+          ...customerKeyInput(request.customerKey),
           ...(request.checksumMode === true ? { ChecksumMode: "ENABLED" } : {})
         }),
         options
@@ -494,11 +580,21 @@ export const listPage = ({ client }: LiveClient) => (request: ListPageRequest) =
     })
   )
 
-export const deleteObject = ({ client }: LiveClient) => (request: ObjectRequest) =>
+export const deleteObject = ({ client }: LiveClient) => (request: DeleteObjectRequest) =>
   send(
-    { operation: "DeleteObject", bucket: request.bucket, key: request.key },
-    (options) => client.send(new DeleteObjectCommand({ Bucket: request.bucket, Key: request.key }), options),
-    nothing
+    deleteContext(request),
+    (options) =>
+      client.send(
+        new DeleteObjectCommand({
+          Bucket: request.bucket,
+          Key: request.key,
+          VersionId: request.versionId,
+          IfMatch: request.ifMatch,
+          ...(request.bypassGovernanceRetention === true ? { BypassGovernanceRetention: true } : {})
+        }),
+        options
+      ),
+    deleteResultOf
   )
 
 export const deleteObjects = ({ client }: LiveClient) => (request: DeleteObjectsRequest) =>
@@ -508,19 +604,48 @@ export const deleteObjects = ({ client }: LiveClient) => (request: DeleteObjects
       client.send(
         new DeleteObjectsCommand({
           Bucket: request.bucket,
-          Delete: { Objects: request.keys.map((key) => ({ Key: key })), Quiet: false }
+          Delete: {
+            Objects: request.keys.map((key, index) => {
+              const versionId = request.versionIds?.[index]
+              return versionId === undefined ? { Key: key } : { Key: key, VersionId: versionId }
+            }),
+            Quiet: false
+          },
+          ...(request.bypassGovernanceRetention === true ? { BypassGovernanceRetention: true } : {})
         }),
         options
       ),
-    (output) => ({
-      deleted: (output.Deleted ?? []).map((deleted) => deleted.Key ?? ""),
-      failed: (output.Errors ?? []).map((error) => ({
-        key: error.Key ?? "",
-        code: error.Code ?? "UnknownError",
-        message: error.Message ?? ""
-      }))
-    })
+    (output) => {
+      const deleted = output.Deleted ?? []
+      return {
+        deleted: deleted.map((entry) => entry.Key ?? ""),
+        failed: (output.Errors ?? []).map((error) => ({
+          key: error.Key ?? "",
+          code: error.Code ?? "UnknownError",
+          message: error.Message ?? "",
+          ...present({ versionId: error.VersionId })
+        })),
+        ...(deleted.some((entry) => entry.VersionId !== undefined || entry.DeleteMarker !== undefined)
+          ? { versions: deleted.map(deletedVersionOf) }
+          : {})
+      }
+    }
   )
+
+/**
+ * One entry of a DeleteObjects answer: the version deleted when the request named one, else the
+ * marker the delete laid (`DeleteMarkerVersionId`).
+ */
+const deletedVersionOf = (entry: {
+  readonly Key?: string | undefined
+  readonly VersionId?: string | undefined
+  readonly DeleteMarker?: boolean | undefined
+  readonly DeleteMarkerVersionId?: string | undefined
+}): DeletedVersion => ({
+  key: entry.Key ?? "",
+  deleteMarker: entry.DeleteMarker === true,
+  ...present({ versionId: entry.VersionId ?? entry.DeleteMarkerVersionId })
+})
 
 export const createMultipartUpload = ({ client }: LiveClient) => (request: CreateMultipartRequest) =>
   send(
@@ -532,7 +657,9 @@ export const createMultipartUpload = ({ client }: LiveClient) => (request: Creat
           Key: request.key,
           ...attributesInput(request),
           ChecksumAlgorithm: request.checksum?.algorithm,
-          ChecksumType: request.checksum?.type
+          ChecksumType: request.checksum?.type,
+          ...lockInput(request),
+          ...customerKeyInput(request.customerKey)
         }),
         options
       ),
@@ -565,7 +692,8 @@ export const uploadPart = ({ client, hasher, unsignedUploads }: LiveClient) => (
           ContentLength: request.body.length,
           Body: unsignedUploads === true ? inSlices(request.body) : request.body,
           ChecksumAlgorithm: request.checksum?.algorithm,
-          ...checksumInput(request.checksum)
+          ...checksumInput(request.checksum),
+          ...customerKeyInput(request.customerKey)
         })
         return client.send(payloadHash === undefined ? command : withPayloadHash(command, payloadHash), options)
       },
@@ -596,6 +724,7 @@ export const completeMultipartUpload = (live: LiveClient) => (request: CompleteM
           ...writeConditionsInput(request),
           ...checksumInput(request.checksum),
           ChecksumType: request.checksum?.type,
+          ...customerKeyInput(request.customerKey),
           MultipartUpload: { Parts: request.parts.map(completedPartInput(request.partsChecksumAlgorithm)) }
         }),
         options
@@ -605,7 +734,15 @@ export const completeMultipartUpload = (live: LiveClient) => (request: CompleteM
     // Some servers (Ceph RGW 16) answer Complete with an empty ETag: read it from the object.
     Effect.flatMap((written): Effect.Effect<Written, S3PoError> =>
       written.etag === ""
-        ? Effect.map(headObject(live)({ bucket: request.bucket, key: request.key }), (head) => ({ etag: head.etag }))
+        ? Effect.map(
+          headObject(live)({
+            bucket: request.bucket,
+            key: request.key,
+            versionId: written.versionId,
+            customerKey: request.customerKey
+          }),
+          (head) => ({ etag: head.etag, ...present({ versionId: written.versionId }) })
+        )
         : Effect.succeed({ ...written, etag: quotedETag(written.etag) })
     )
   )
@@ -621,9 +758,11 @@ export const abortMultipartUpload = ({ client }: LiveClient) => (request: Multip
     nothing
   )
 
-/** A copy source as S3 takes it: bucket and key, URL-encoded, the key's slashes kept. */
+/** A copy source as S3 takes it: bucket and key, URL-encoded, the key's slashes kept, and the version. */
 const copySourceOf = (source: CopySource) =>
-  `${encodeURIComponent(source.bucket)}/${source.key.split("/").map(encodeURIComponent).join("/")}`
+  `${encodeURIComponent(source.bucket)}/${source.key.split("/").map(encodeURIComponent).join("/")}${
+    source.versionId === undefined ? "" : `?versionId=${encodeURIComponent(source.versionId)}`
+  }`
 
 const sourceContext = (operation: string, source: CopySource) => ({
   operation,
@@ -645,11 +784,17 @@ export const copyObject = ({ client }: LiveClient) => (request: CopyObjectReques
           ...writeConditionsInput(request),
           MetadataDirective: request.replace === undefined ? "COPY" : "REPLACE",
           ...(request.replace === undefined ? {} : attributesInput(request.replace)),
-          TaggingDirective: request.replace?.tags === undefined ? "COPY" : "REPLACE"
+          TaggingDirective: request.replace?.tags === undefined ? "COPY" : "REPLACE",
+          ...lockInput(request),
+          ...customerKeyInput(request.customerKey),
+          ...copySourceCustomerKeyInput(request.source.customerKey)
         }),
         options
       ),
-    (output) => ({ etag: quotedETag(output.CopyObjectResult?.ETag) })
+    (output): Copied => ({
+      etag: quotedETag(output.CopyObjectResult?.ETag),
+      ...present({ versionId: output.VersionId, sourceVersionId: output.CopySourceVersionId })
+    })
   )
 
 export const uploadPartCopy = ({ client }: LiveClient) => (request: UploadPartCopyRequest) =>
@@ -664,7 +809,9 @@ export const uploadPartCopy = ({ client }: LiveClient) => (request: UploadPartCo
           PartNumber: request.partNumber,
           CopySource: copySourceOf(request.source),
           CopySourceIfMatch: request.source.ifMatch,
-          CopySourceRange: `bytes=${request.range.start}-${request.range.end}`
+          CopySourceRange: `bytes=${request.range.start}-${request.range.end}`,
+          ...customerKeyInput(request.customerKey),
+          ...copySourceCustomerKeyInput(request.source.customerKey)
         }),
         options
       ),

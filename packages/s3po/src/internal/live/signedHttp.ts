@@ -7,6 +7,7 @@ import { Readable } from "node:stream"
 import { buildConnector, type Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
+import { encodeQuery } from "../core/presign.js"
 import * as ConnectionBudget from "./connectionBudget.js"
 import type { Endpoint } from "./endpoints.js"
 import { defaultErrorBodyMillis, maxErrorBodyBytes, xmlText } from "./errorBodies.js"
@@ -44,6 +45,8 @@ export interface ObjectHttpRequest {
   readonly method: "GET" | "PUT" | "HEAD" | "DELETE"
   readonly key: string
   readonly headers: Record<string, string>
+  /** The query's parameters (a version's `versionId`), signed with the rest. */
+  readonly query?: Readonly<Record<string, string>> | undefined
   readonly body?: Uint8Array | undefined
   /** The payload's SHA-256 (hex) or `UNSIGNED-PAYLOAD`. */
   readonly payloadHash: string
@@ -277,7 +280,7 @@ const sign = (endpoint: Endpoint, request: ObjectHttpRequest, clockOffset: numbe
     hostname: endpoint.hostname,
     port: endpoint.port ?? (endpoint.protocol === "https:" ? 443 : 80),
     path: `${endpoint.basePath}/${encodeKey(request.key)}`,
-    query: {},
+    query: request.query ?? {},
     headers
   }, {
     signingDate: new Date(Date.now() + clockOffset),
@@ -310,7 +313,7 @@ const send = async (
     onExchange(exchange)
     pool.dispatch({
       method: request.method,
-      path: signed.path,
+      path: request.query === undefined ? signed.path : `${signed.path}?${encodeQuery(request.query)}`,
       headers: signed.headers,
       body: bodyOf(request.body)
     }, exchange)
