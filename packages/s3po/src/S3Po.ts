@@ -21,11 +21,13 @@ import type {
   BrokenListing,
   BucketNotEmpty,
   ChecksumMismatch,
+  CustomerKeyMismatch,
   InvalidDocument,
   LocalFileError,
   NoSuchBucket,
   NoSuchKey,
   NotModified,
+  ObjectLocked,
   PreconditionFailed,
   S3PoError,
   S3ServiceError,
@@ -126,6 +128,25 @@ export type StorageClass =
   | (string & {})
 
 /**
+ * S3's canned ACLs for an object (`x-amz-acl`): who besides the owner may read or write it.
+ * `public-read` lets anyone read it without signing; `bucket-owner-*` give the bucket's owner
+ * access to an object another account wrote. A bucket's policy or Object Ownership setting may
+ * refuse them (AWS's default for new buckets disables ACLs: any but `private` and
+ * `bucket-owner-full-control` is then refused).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export type CannedAcl =
+  | "private"
+  | "public-read"
+  | "public-read-write"
+  | "authenticated-read"
+  | "aws-exec-read"
+  | "bucket-owner-read"
+  | "bucket-owner-full-control"
+
+/**
  * What an object is stored with besides its bytes. The HTTP attributes (`cacheControl`,
  * `contentDisposition`, ...) are what S3 answers a GET with, so what a browser served the object
  * sees. Header values must be printable US-ASCII.
@@ -153,6 +174,13 @@ export interface ObjectAttributes {
   readonly contentLanguage?: string | undefined
   readonly expires?: Date | undefined
   readonly storageClass?: StorageClass | undefined
+  /**
+   * The canned ACL the object is written with (default: the server's, `private`). Not read back by
+   * `head`, and not carried by a copy: S3 gives a copy the default unless it is given again.
+   *
+   * @since 0.7.0
+   */
+  readonly acl?: CannedAcl | undefined
   readonly serverSideEncryption?: ServerSideEncryption | undefined
   /** Up to 10 tags: keys of 1 to 128 characters, values of up to 256. */
   readonly tags?: Readonly<Record<string, string>> | undefined
@@ -187,6 +215,30 @@ export interface ReadConditions {
 }
 
 /**
+ * Which version of an object a read is of: the latest without `versionId`. A version id is what a
+ * write answered (`UploadResult.versionId`) or `listObjectVersions` lists; `"null"` names the
+ * version written while the bucket was unversioned or suspended.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface VersionOptions {
+  readonly versionId?: string | undefined
+}
+
+/**
+ * The lock a write gives the version it creates, in a bucket with object lock: a retention (else
+ * the bucket's default one, if any) and a legal hold.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface LockOptions {
+  readonly retention?: Retention | undefined
+  readonly legalHold?: boolean | undefined
+}
+
+/**
  * Bytes of an object, as S3 counts them: from `start` to `end` inclusive (to the last byte
  * without `end`, or when `end` is past it), or the last `suffix` bytes.
  *
@@ -198,10 +250,27 @@ export type DownloadRange =
   | { readonly suffix: number }
 
 /**
+ * Encryption with the caller's own key (SSE-C): S3 encrypts the object with `customerKey` and keeps
+ * only the key's MD5, so every request on the object gives the key again: each request of an
+ * upload (every part of a multipart one), every read (each range of a parallel or resumed one), a
+ * `head`, and a copy of it (`CopyOptions.sourceCustomerKey`). A key other than 32 bytes fails with
+ * `ValidationError` before any request; a read without the key, or with another, fails with
+ * `CustomerKeyMismatch`. The key is never shown: not in an error, a log, a span or a result.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface CustomerKeyOptions {
+  readonly customerKey?: CustomerKey | undefined
+}
+
+/**
  * @since 0.1.0
  * @category options
  */
-export interface UploadOptions extends MultipartOptions, ObjectAttributes, WriteConditions {
+export interface UploadOptions
+  extends MultipartOptions, ObjectAttributes, WriteConditions, CustomerKeyOptions, LockOptions
+{
   readonly onProgress?: (progress: UploadProgress) => Effect.Effect<void>
   /**
    * The checksum every PUT and part carries, for the server to check: default `"CRC32"` (`"none"`
@@ -324,7 +393,23 @@ export interface ObjectInfo {
    * @since 0.7.0
    */
   readonly legalHold?: boolean | undefined
+  /**
+   * The MD5 (base64) of the customer key the object is encrypted with (SSE-C), as S3 answers it
+   * (`x-amz-server-side-encryption-customer-key-MD5`): absent for an object without one. Not the key.
+   *
+   * @since 0.7.0
+   */
+  readonly customerKeyMd5?: string | undefined
 }
+
+/**
+ * How `head` asks for an object's info: its read conditions, and the customer key it is encrypted
+ * with (SSE-C), without which S3 does not answer for such an object.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface HeadOptions extends ReadConditions, CustomerKeyOptions, VersionOptions {}
 
 /**
  * @since 0.1.0
@@ -397,7 +482,25 @@ export interface ObjectLocation {
  * @since 0.2.0
  * @category options
  */
-export interface CopyOptions extends MultipartOptions, ObjectAttributes, WriteConditions {}
+export interface CopyOptions
+  extends MultipartOptions, ObjectAttributes, WriteConditions, CustomerKeyOptions, LockOptions
+{
+  /**
+   * The version of the source to copy (the latest without it). The source is a location, `from`;
+   * its version is an option, as the handle's `copy(from, to)` names its source by key alone.
+   *
+   * @since 0.7.0
+   */
+  readonly sourceVersionId?: string | undefined
+  /**
+   * The key the source is encrypted with (SSE-C), sent with every request that reads it (HEAD,
+   * CopyObject, each UploadPartCopy). `customerKey` is the destination's: the copy is encrypted
+   * with it (with no other key, and not at all without one).
+   *
+   * @since 0.7.0
+   */
+  readonly sourceCustomerKey?: CustomerKey | undefined
+}
 
 /**
  * The objects of a bucket whose keys start with `prefix`, matched as text as S3 matches it
@@ -524,6 +627,14 @@ export interface PresignOptions {
   readonly responseContentType?: string
   /** For a GET: the Content-Disposition S3 answers with, e.g. `attachment; filename="report.pdf"`. */
   readonly responseContentDisposition?: string
+  /**
+   * For an object encrypted with a customer key (SSE-C), or a PUT that is to be: the URL's signature
+   * covers the key's headers, which are not in the URL. Whoever uses the URL sends them with it
+   * (`CustomerKeys.headers(key)`): S3 refuses the request without them.
+   *
+   * @since 0.7.0
+   */
+  readonly customerKey?: CustomerKey | undefined
 }
 
 /**
@@ -596,7 +707,7 @@ export interface PendingUpload {
  * @since 0.1.0
  * @category options
  */
-export interface DownloadOptions extends ReadConditions {
+export interface DownloadOptions extends ReadConditions, CustomerKeyOptions, VersionOptions {
   /** Bytes per ranged GET. Default 8 MiB. */
   readonly partSize?: number
   /** Ranged GETs in flight. Default 1 (one streaming GET). */
@@ -696,13 +807,22 @@ export interface JsonDocument<A> {
 }
 
 /**
+ * How `getJson` reads a document: its read conditions, and the customer key it is encrypted with
+ * (SSE-C).
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface GetJsonOptions extends ReadConditions, CustomerKeyOptions, VersionOptions {}
+
+/**
  * How `putJson` writes a document: its attributes (`contentType` defaults to `application/json`)
  * and conditions (`ifNoneMatch: "*"` to create only, `ifMatch` to replace one version only).
  *
  * @since 0.5.0
  * @category options
  */
-export interface PutJsonOptions extends ObjectAttributes, WriteConditions {
+export interface PutJsonOptions extends ObjectAttributes, WriteConditions, CustomerKeyOptions {
   /** As `UploadOptions.checksumAlgorithm`. */
   readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
 }
@@ -714,7 +834,7 @@ export interface PutJsonOptions extends ObjectAttributes, WriteConditions {
  * @since 0.5.0
  * @category options
  */
-export interface UpdateJsonOptions extends ObjectAttributes {
+export interface UpdateJsonOptions extends ObjectAttributes, CustomerKeyOptions {
   /** As `UploadOptions.checksumAlgorithm`. */
   readonly checksumAlgorithm?: ChecksumAlgorithm | "none" | undefined
   /**
@@ -737,6 +857,12 @@ export interface JsonUpdate<A> {
   readonly previous: Option.Option<A>
   readonly etag: string
   readonly attempts: number
+  /**
+   * The version written, in a bucket with versioning.
+   *
+   * @since 0.7.0
+   */
+  readonly versionId?: string | undefined
 }
 
 /**
@@ -776,8 +902,22 @@ export interface DeletedVersion extends DeleteObjectResult {
  * @category models
  */
 export type DeleteResult =
-  | { readonly key: string; readonly deleted: true }
-  | { readonly key: string; readonly deleted: false; readonly code: string; readonly message: string }
+  | {
+    readonly key: string
+    readonly deleted: true
+    /** The version deleted (when one was named), or the marker laid (`deleteMarker`), where the server says. */
+    readonly versionId?: string | undefined
+    /** Whether the delete laid a delete marker, or removed one, where the server says. */
+    readonly deleteMarker?: boolean | undefined
+  }
+  | {
+    readonly key: string
+    readonly deleted: false
+    readonly code: string
+    readonly message: string
+    /** The version the delete named. */
+    readonly versionId?: string | undefined
+  }
 
 // ---------------------------------------------------------------------------------------------
 // versions, object lock, customer keys, lifecycle
@@ -958,6 +1098,67 @@ export interface LifecycleRule {
 }
 
 /**
+ * How `createBucket` creates a bucket: with object lock (and so with versioning enabled), which
+ * cannot be turned on later.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface CreateBucketOptions {
+  readonly objectLock?: boolean | undefined
+}
+
+/**
+ * How `delete` deletes: one version (`versionId`; without it, in a versioned bucket, a delete marker
+ * is laid), only while the object has an ETag (`ifMatch`, else `PreconditionFailed`), or a version
+ * under `GOVERNANCE` retention (`bypassGovernanceRetention`, where the credentials may).
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface DeleteOptions extends VersionOptions {
+  readonly ifMatch?: string | undefined
+  readonly bypassGovernanceRetention?: boolean | undefined
+}
+
+/**
+ * How `setRetention` sets a version's retention: of the version (the latest without it), and
+ * whether a `GOVERNANCE` retention may be shortened or lifted.
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface RetentionOptions extends VersionOptions {
+  readonly bypassGovernanceRetention?: boolean | undefined
+}
+
+/**
+ * A bucket's object lock settings that can be changed: its default retention (`undefined` removes it).
+ *
+ * @since 0.7.0
+ * @category options
+ */
+export interface ObjectLockSettings {
+  readonly defaultRetention: DefaultRetention | undefined
+}
+
+/**
+ * What `emptyBucket` did: objects (every version and delete marker, in a bucket that has had
+ * versioning) deleted, pending uploads aborted, and the versions it could not delete (a locked one
+ * with `code` `ObjectLocked` and its lock in `message`), each tried once.
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export interface EmptyBucketResult {
+  readonly deleted: number
+  readonly aborted: number
+  readonly failed: ReadonlyArray<
+    { readonly key: string; readonly versionId?: string | undefined; readonly code: string; readonly message: string }
+  >
+}
+
+/**
  * The S3 API requests that s3po makes, by their S3 names: what retries log and the mock records.
  *
  * @since 0.1.0
@@ -1034,7 +1235,7 @@ export declare namespace S3Po {
    * @since 0.5.0
    * @category errors
    */
-  export type HeadError = ObjectError | PreconditionFailed | NotModified
+  export type HeadError = ObjectError | PreconditionFailed | NotModified | CustomerKeyMismatch
 
   /**
    * What reading an object's bytes can fail with (`download*`, `get`, `getStream`): `HeadError`, or
@@ -1073,7 +1274,7 @@ export declare namespace S3Po {
    * @since 0.5.0
    * @category errors
    */
-  export type CopyError = ObjectError | PreconditionFailed
+  export type CopyError = ObjectError | PreconditionFailed | CustomerKeyMismatch
 
   /**
    * What a listing, and what works through one (`deletePrefix`, `emptyBucket`,
@@ -1085,11 +1286,20 @@ export declare namespace S3Po {
   export type ListError = BucketError | BrokenListing
 
   /**
+   * What deleting one object, or one version, can fail with: `BucketError`, an `ifMatch` that did
+   * not hold (`PreconditionFailed`), or a version under object lock (`ObjectLocked`).
+   *
+   * @since 0.7.0
+   * @category errors
+   */
+  export type DeleteError = BucketError | PreconditionFailed | ObjectLocked
+
+  /**
    * @since 0.1.0
    * @category models
    */
   export interface Service {
-    readonly createBucket: (bucket: string) => Effect.Effect<void, RequestError>
+    readonly createBucket: (bucket: string, options?: CreateBucketOptions) => Effect.Effect<void, RequestError>
     readonly upload: {
       (
         bucket: string,
@@ -1132,7 +1342,7 @@ export declare namespace S3Po {
      * with `NoSuchKey`, a missing bucket with `NoSuchBucket`: S3 answers both with the same bare 404
      * to a HEAD, so on that answer only one HeadBucket more tells them apart.
      */
-    readonly head: (bucket: string, key: string, options?: ReadConditions) => Effect.Effect<ObjectInfo, HeadError>
+    readonly head: (bucket: string, key: string, options?: HeadOptions) => Effect.Effect<ObjectInfo, HeadError>
     /** The object's tags (GetObjectTagging). */
     readonly getTags: (bucket: string, key: string) => Effect.Effect<Readonly<Record<string, string>>, ObjectError>
     /** Replaces all the object's tags (PutObjectTagging); `{}` removes them. */
@@ -1153,8 +1363,20 @@ export declare namespace S3Po {
      * truncated page without a token, a token given twice) fails it with `BrokenListing`.
      */
     readonly listObjects: (bucket: string, options?: ListObjectsOptions) => Stream.Stream<ListEntry, ListError>
-    readonly delete: (bucket: string, key: string) => Effect.Effect<void, BucketError>
-    readonly deleteMany: (bucket: string, keys: Iterable<string>) => Effect.Effect<DeleteManyResult, BucketError>
+    /**
+     * Deletes the object (in a versioned bucket: lays a delete marker) or, with `versionId`, that
+     * version, and says what it did. A locked version fails with `ObjectLocked`, naming the lock.
+     */
+    readonly delete: (
+      bucket: string,
+      key: string,
+      options?: DeleteOptions
+    ) => Effect.Effect<DeleteObjectResult, DeleteError>
+    /** Deletes keys, or versions (`{ key, versionId }`), 1000 to a request; each one's failure is in `failed`. */
+    readonly deleteMany: (
+      bucket: string,
+      keys: Iterable<string | ObjectVersionRef>
+    ) => Effect.Effect<DeleteManyResult, BucketError>
     /**
      * `deleteMany` over a stream of any length, in bounded memory: keys go 1000 to a request, four
      * requests at once, and each key's result is emitted, in the order of the keys, as its request
@@ -1165,7 +1387,7 @@ export declare namespace S3Po {
      */
     readonly deleteManyStream: <E = never, R = never>(
       bucket: string,
-      keys: Stream.Stream<string, E, R> | Iterable<string>
+      keys: Stream.Stream<string | ObjectVersionRef, E, R> | Iterable<string | ObjectVersionRef>
     ) => Stream.Stream<DeleteResult, BucketError | E, R>
     /**
      * A server-side copy: no object bytes pass through the client. Returns the copy's ETag, size
@@ -1295,7 +1517,7 @@ export declare namespace S3Po {
       bucket: string,
       key: string,
       schema: Schema.Schema<A, I, never>,
-      options?: ReadConditions
+      options?: GetJsonOptions
     ) => Effect.Effect<JsonDocument<A>, ReadError | InvalidDocument>
     /**
      * Writes `value` as a JSON document: encoded by `schema`, as UTF-8 JSON, `application/json`
@@ -1371,7 +1593,11 @@ export declare namespace S3Po {
       schema: Schema.Schema<A, I, never>,
       f: (current: Option.Option<A>) => NoInfer<A> | Effect.Effect<NoInfer<A>, E, R>,
       options?: UpdateJsonOptions
-    ) => Effect.Effect<JsonUpdate<A>, BucketError | ChecksumMismatch | InvalidDocument | UpdateConflict | E, R>
+    ) => Effect.Effect<
+      JsonUpdate<A>,
+      BucketError | ChecksumMismatch | CustomerKeyMismatch | InvalidDocument | UpdateConflict | E,
+      R
+    >
     /**
      * Copies every object under `from` to `to`, its key's prefix replaced (`from.prefix + rest` to
      * `to.prefix + rest`), in the same bucket or another, by server-side copies (`copy`: multipart
@@ -1439,12 +1665,77 @@ export declare namespace S3Po {
     readonly bucketExists: (bucket: string) => Effect.Effect<boolean, RequestError>
     /** Deletes an empty bucket; `BucketNotEmpty` while it holds objects (see `emptyBucket`). */
     readonly deleteBucket: (bucket: string) => Effect.Effect<void, BucketError | BucketNotEmpty>
-    /** Deletes every key under `prefix`, a page at a time; returns how many. */
+    /**
+     * Deletes every key under `prefix`, a page at a time; returns how many. In a versioned bucket it
+     * deletes as `delete` does without a version id: it lays a delete marker on each key, and every
+     * version stays (`emptyBucket` removes them).
+     */
     readonly deletePrefix: (bucket: string, prefix: string) => Effect.Effect<number, ListError>
-    /** Deletes every object and aborts every pending upload; returns how many of each. */
-    readonly emptyBucket: (
-      bucket: string
-    ) => Effect.Effect<{ readonly deleted: number; readonly aborted: number }, ListError>
+    /**
+     * Deletes every object and aborts every pending upload; returns how many of each. In a bucket
+     * that has had versioning, every version and delete marker is deleted, so that `deleteBucket`
+     * can follow; a locked version is tried once and reported in `failed` (the bucket then stays).
+     */
+    readonly emptyBucket: (bucket: string) => Effect.Effect<EmptyBucketResult, ListError>
+    /**
+     * Enables versioning on a bucket, or suspends it: once enabled, a bucket cannot be unversioned.
+     *
+     * @since 0.7.0
+     */
+    readonly setBucketVersioning: (
+      bucket: string,
+      status: "Enabled" | "Suspended"
+    ) => Effect.Effect<void, BucketError>
+    /** @since 0.7.0 */
+    readonly getBucketVersioning: (bucket: string) => Effect.Effect<VersioningStatus, BucketError>
+    /**
+     * Every version and delete marker (and common prefix, with `delimiter`), in S3 order (by key,
+     * newest first), paging under the hood with the guards of `listObjects` (`BrokenListing`).
+     *
+     * @since 0.7.0
+     */
+    readonly listObjectVersions: (
+      bucket: string,
+      options?: ListOptions
+    ) => Stream.Stream<VersionEntry, ListError>
+    /** The bucket's object lock: `{ enabled: false }` for a bucket created without. @since 0.7.0 */
+    readonly getObjectLockConfiguration: (bucket: string) => Effect.Effect<ObjectLockConfiguration, BucketError>
+    /** Sets (or, with `undefined`, removes) the default retention of a bucket with object lock. @since 0.7.0 */
+    readonly setObjectLockConfiguration: (
+      bucket: string,
+      settings: ObjectLockSettings
+    ) => Effect.Effect<void, BucketError>
+    /** A version's retention, `None` when it has none. @since 0.7.0 */
+    readonly getRetention: (
+      bucket: string,
+      key: string,
+      options?: VersionOptions
+    ) => Effect.Effect<Option.Option<Retention>, ObjectError>
+    /**
+     * Sets a version's retention. It can be lengthened; a `GOVERNANCE` one shortened or changed only
+     * with `bypassGovernanceRetention`; a `COMPLIANCE` one never (`AccessDenied`).
+     *
+     * @since 0.7.0
+     */
+    readonly setRetention: (
+      bucket: string,
+      key: string,
+      retention: Retention,
+      options?: RetentionOptions
+    ) => Effect.Effect<void, ObjectError>
+    /** Whether a version is under a legal hold. @since 0.7.0 */
+    readonly getLegalHold: (
+      bucket: string,
+      key: string,
+      options?: VersionOptions
+    ) => Effect.Effect<boolean, ObjectError>
+    /** Puts a version under a legal hold (`true`) or lifts it (`false`). @since 0.7.0 */
+    readonly setLegalHold: (
+      bucket: string,
+      key: string,
+      on: boolean,
+      options?: VersionOptions
+    ) => Effect.Effect<void, ObjectError>
     /**
      * Multipart uploads created and neither completed nor aborted, which cost storage until they
      * are; a page (1000) at a time.
@@ -1461,6 +1752,46 @@ export declare namespace S3Po {
       bucket: string,
       options?: { readonly prefix?: string; readonly olderThan?: DurationOption }
     ) => Effect.Effect<number, ListError>
+    /**
+     * Replaces the bucket's lifecycle rules (PutBucketLifecycleConfiguration): what S3 then does by
+     * itself, about once a day, to the objects each rule selects. The rules are checked first (ids
+     * unique, 1 to 255 characters; at most 1000 rules; at least one action each; days of at least 1;
+     * dates at midnight UTC; sizes whole and `objectSizeGreaterThan` below `objectSizeLessThan`;
+     * `expiredObjectDeleteMarker` without tags in the filter), a bad one failing with
+     * `ValidationError` naming the rule and field before any request. `[]` is refused: remove the
+     * rules with `deleteLifecycle`.
+     *
+     * @example
+     * ```ts
+     * import { Effect } from "effect"
+     * import { S3Po } from "s3po"
+     *
+     * const program = Effect.gen(function*() {
+     *   const s3 = yield* S3Po
+     *   yield* s3.putLifecycle("logs", [
+     *     { id: "expire-old-logs", filter: { prefix: "app/" }, expiration: { days: 30 } },
+     *     { id: "abort-stale-uploads", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }
+     *   ])
+     *   const rules = yield* s3.getLifecycle("logs")
+     *   yield* Effect.log(rules.map((rule) => rule.id))
+     * })
+     * ```
+     *
+     * @since 0.7.0
+     */
+    readonly putLifecycle: (bucket: string, rules: ReadonlyArray<LifecycleRule>) => Effect.Effect<void, BucketError>
+    /**
+     * The bucket's lifecycle rules (GetBucketLifecycleConfiguration); `[]` when it has none.
+     *
+     * @since 0.7.0
+     */
+    readonly getLifecycle: (bucket: string) => Effect.Effect<ReadonlyArray<LifecycleRule>, BucketError>
+    /**
+     * Removes the bucket's lifecycle rules (DeleteBucketLifecycle); a bucket without any is left as it is.
+     *
+     * @since 0.7.0
+     */
+    readonly deleteLifecycle: (bucket: string) => Effect.Effect<void, BucketError>
   }
 
   /**
@@ -1527,7 +1858,7 @@ export declare namespace S3Po {
     readonly getJson: <A, I>(
       key: string,
       schema: Schema.Schema<A, I, never>,
-      options?: ReadConditions
+      options?: GetJsonOptions
     ) => Effect.Effect<JsonDocument<A>, ReadError | InvalidDocument>
     readonly putJson: <A, I>(
       key: string,
@@ -1540,7 +1871,11 @@ export declare namespace S3Po {
       schema: Schema.Schema<A, I, never>,
       f: (current: Option.Option<A>) => NoInfer<A> | Effect.Effect<NoInfer<A>, E, R>,
       options?: UpdateJsonOptions
-    ) => Effect.Effect<JsonUpdate<A>, BucketError | ChecksumMismatch | InvalidDocument | UpdateConflict | E, R>
+    ) => Effect.Effect<
+      JsonUpdate<A>,
+      BucketError | ChecksumMismatch | CustomerKeyMismatch | InvalidDocument | UpdateConflict | E,
+      R
+    >
     readonly getTags: WithoutBucket<Service["getTags"]>
     readonly setTags: WithoutBucket<Service["setTags"]>
     readonly exists: WithoutBucket<Service["exists"]>
@@ -1549,8 +1884,18 @@ export declare namespace S3Po {
     readonly delete: WithoutBucket<Service["delete"]>
     readonly deleteMany: WithoutBucket<Service["deleteMany"]>
     readonly deleteManyStream: <E = never, R = never>(
-      keys: Stream.Stream<string, E, R> | Iterable<string>
+      keys: Stream.Stream<string | ObjectVersionRef, E, R> | Iterable<string | ObjectVersionRef>
     ) => Stream.Stream<DeleteResult, BucketError | E, R>
+    /** `listObjectVersions` under the handle's prefix, keys (and common prefixes) below it. @since 0.7.0 */
+    readonly listObjectVersions: WithoutBucket<Service["listObjectVersions"]>
+    /** @since 0.7.0 */
+    readonly getRetention: WithoutBucket<Service["getRetention"]>
+    /** @since 0.7.0 */
+    readonly setRetention: WithoutBucket<Service["setRetention"]>
+    /** @since 0.7.0 */
+    readonly getLegalHold: WithoutBucket<Service["getLegalHold"]>
+    /** @since 0.7.0 */
+    readonly setLegalHold: WithoutBucket<Service["setLegalHold"]>
     /** A server-side copy from one key of the handle to another. */
     readonly copy: (from: string, to: string, options?: CopyOptions) => ReturnType<Service["copy"]>
     /** `copy`, then the source deleted. */

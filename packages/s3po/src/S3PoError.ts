@@ -450,6 +450,70 @@ export class UpdateConflict extends Schema.TaggedError<UpdateConflict>()("Update
 }
 
 /**
+ * A version under object lock that the delete may not remove: `reason` says why, as
+ * `retention COMPLIANCE until 2027-01-01T00:00:00Z` (or `GOVERNANCE`, lifted only with
+ * `bypassGovernanceRetention` where the credentials may) or `legal hold`. S3 answers such a delete
+ * with 403 `AccessDenied`; s3po asks the version's retention and legal hold to tell a lock from a
+ * real permissions problem (which stays `AccessDenied`).
+ *
+ * @since 0.7.0
+ * @category errors
+ */
+export class ObjectLocked extends Schema.TaggedError<ObjectLocked>()("ObjectLocked", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  versionId: Schema.String,
+  reason: Schema.String,
+  requestId: optional(Schema.String)
+}) {
+  /** @since 0.7.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    return printable(
+      `${this.operation}: version ${this.versionId} of ${where(this.bucket, this.key)} is locked: ${this.reason}${
+        requestIdOf(this.requestId)
+      }`
+    )
+  }
+}
+
+/**
+ * A read (or a copy's read of its source) of an object encrypted with a customer key (SSE-C) that
+ * did not give that key: `customerKeyGiven` false, the request gave none (S3 answers 400
+ * `InvalidRequest`); true, it gave another key (AWS answers 403, Ceph RGW 400 `InvalidArgument`),
+ * or gave one for an object that is not encrypted with any. `code` is the server's answer's. The
+ * key is never part of it. Not retryable: the same key gets the same answer.
+ *
+ * @since 0.7.0
+ * @category errors
+ */
+export class CustomerKeyMismatch extends Schema.TaggedError<CustomerKeyMismatch>()("CustomerKeyMismatch", {
+  operation: Schema.String,
+  bucket: Schema.String,
+  key: Schema.String,
+  customerKeyGiven: Schema.Boolean,
+  status: Schema.Number,
+  code: Schema.String,
+  requestId: optional(Schema.String)
+}) {
+  /** @since 0.7.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  override get message(): string {
+    const why = this.customerKeyGiven
+      ? "is not encrypted with the customer key given (SSE-C): another key, or none"
+      : "is encrypted with a customer key (SSE-C): give it (customerKey)"
+    return printable(
+      `${this.operation}: ${where(this.bucket, this.key)} ${why} (${this.status} ${this.code})${
+        requestIdOf(this.requestId)
+      }`
+    )
+  }
+}
+
+/**
  * Every error an s3po operation can fail with. Each operation's own error type names those it can
  * fail with (`S3Po.ReadError`, `S3Po.WriteError`, ...); `Sync`'s `UnsafeKey` is not one of them.
  *
@@ -472,6 +536,8 @@ export type S3PoError =
   | ChecksumMismatch
   | InvalidDocument
   | UpdateConflict
+  | CustomerKeyMismatch
+  | ObjectLocked
 
 /**
  * The schema of every s3po error, to send one across a worker or RPC boundary: `Schema.encode`
@@ -511,7 +577,9 @@ export const S3PoError = Schema.Union(
   BrokenListing,
   ChecksumMismatch,
   InvalidDocument,
-  UpdateConflict
+  UpdateConflict,
+  CustomerKeyMismatch,
+  ObjectLocked
 )
 
 /**

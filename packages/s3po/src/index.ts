@@ -21,6 +21,13 @@ export * as MockFault from "./MockFault.js"
  */
 export * as LocalFiles from "./LocalFiles.js"
 /**
+ * Customer-provided encryption keys (SSE-C): make, generate or configure one, and the headers a
+ * presigned URL's user sends.
+ *
+ * @since 0.7.0
+ */
+export * as CustomerKeys from "./CustomerKeys.js"
+/**
  * The retry policy every layer applies to transient failures.
  *
  * @since 0.1.0

@@ -81,6 +81,12 @@ import * as S3PoMock from "./S3PoMock.js"
  * - `presign`: whether the layer presigns URLs and forms that the store serves, with their policy
  *   (`handlesSuite`'s presigning test). `S3PoBackend.layer` over a backend without a presigner has
  *   none: `presign: false`.
+ * - `copiesFromCustomerKeyed`, `copiesToCustomerKeyed`: whether a copy reads a source encrypted with
+ *   a customer key (SSE-C), and encrypts its copy with the one given; Ceph RGW 16 answers the first
+ *   501 `NotImplemented` and stores the second unencrypted (since 0.7.0).
+ * - `keepsLifecycleRuleOrder`, `keepsNewerLifecycleFields`: whether a bucket's lifecycle rules come
+ *   back in the order given, with their size filters and `newerNoncurrentVersions`; Ceph RGW 16
+ *   sorts them by id and drops those fields (since 0.7.0).
  *
  * Everything else is required: what every s3po operation is built on (bodies and their ETags,
  * metadata and content type, listings in S3's order with delimiters and pages, deletes, copies,

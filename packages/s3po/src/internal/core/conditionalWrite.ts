@@ -82,7 +82,7 @@ export const knowingOwnWrite = (
     put({ ...request, metadata: { ...request.metadata, [writeIdName]: writeId } }),
     (conflict) =>
       Effect.flatMap(
-        head({ ...location, checksumMode: true }),
+        head({ ...location, checksumMode: true, customerKey: request.customerKey }),
         (info) =>
           info.metadata[writeIdName] !== writeId
             ? Effect.fail(conflict)
@@ -106,7 +106,7 @@ export const knowingOwnCopy = (
   isConditional(request)
     ? onRetry(copy(request), (conflict) =>
       Effect.flatMap(
-        head({ bucket: request.bucket, key: request.key }),
+        head({ bucket: request.bucket, key: request.key, customerKey: request.customerKey }),
         (info) => info.etag === request.source.ifMatch ? Effect.succeed({ etag: info.etag }) : Effect.fail(conflict)
       ))
     : copy(request)

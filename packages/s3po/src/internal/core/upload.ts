@@ -29,6 +29,7 @@ import { algorithms, checksumOf, compositeOf, fullObjectCapable, hasher, toBase6
 import { concatBytes, PartBuffers, type PartReader, partReader } from "./chunker.js"
 import { checkBeforeWriting, conditionFailure } from "./conditionalWrite.js"
 import { conditionsOf } from "./conditions.js"
+import * as CustomerKeys from "./customerKeys.js"
 import { multipartETag } from "./etag.js"
 import { maxParts, MiB } from "./limits.js"
 import * as Listing from "./listing.js"
@@ -60,7 +61,8 @@ const checksumAlgorithmProblem = (operation: string, given: unknown): Validate.P
 
 /** What an upload cannot be sent with, found before any request. */
 export const problemOf = (operation: string, bucket: string, key: string, options: UploadOptions): Validate.Problem =>
-  Validate.upload(operation, bucket, key, options) ?? checksumAlgorithmProblem(operation, options.checksumAlgorithm)
+  Validate.upload(operation, bucket, key, options) ?? checksumAlgorithmProblem(operation, options.checksumAlgorithm) ??
+    CustomerKeys.problem(operation, "customerKey", options.customerKey)
 
 /**
  * The checksums of a multipart upload: each part's, computed once as the part is read, and the
@@ -165,10 +167,12 @@ const putRequestOf = (
   contentLanguage: options.contentLanguage,
   expires: options.expires,
   storageClass: options.storageClass,
+  acl: options.acl,
   serverSideEncryption: options.serverSideEncryption,
   tags: options.tags,
   ifNoneMatch: options.ifNoneMatch,
-  ifMatch: options.ifMatch
+  ifMatch: options.ifMatch,
+  customerKey: options.customerKey
 })
 
 /** The size from which a body goes up as multipart: the caller's, else the layer's. */
@@ -208,7 +212,8 @@ const createRequestOf = (
   metadata: defaults.recordPartSize
     ? withRecord(options.metadata, partSize)
     : options.metadata && withoutRecord(options.metadata),
-  checksum: checksums?.declared
+  checksum: checksums?.declared,
+  customerKey: options.customerKey
 })
 
 export const make = (backend: Backend, defaults: UploadDefaults) =>
@@ -276,7 +281,7 @@ export const make = (backend: Backend, defaults: UploadDefaults) =>
               checksums,
               upload: (partNumber, bytes, checksum) =>
                 Effect.tap(
-                  backend.uploadPart({ ...ref, partNumber, body: bytes, checksum }),
+                  backend.uploadPart({ ...ref, partNumber, body: bytes, checksum, customerKey: options.customerKey }),
                   () => buffers.give(bytes)
                 ),
               onPart: (progress) =>
@@ -325,7 +330,8 @@ export const multipartUpload = <E, R>(
           ...conditions,
           parts,
           partsChecksumAlgorithm: request.checksum?.algorithm,
-          checksum: checksum?.type === "FULL_OBJECT" ? checksum : undefined
+          checksum: checksum?.type === "FULL_OBJECT" ? checksum : undefined,
+          customerKey: request.customerKey
         }).pipe(
           Effect.flatMap((written) =>
             Effect.map(
@@ -345,10 +351,12 @@ export const multipartUpload = <E, R>(
         )
       )
   )
-  return checkBeforeWriting(backend, operation, location, conditions).pipe(
-    Effect.zipRight(Effect.mapError(upload, conditionFailure("CompleteMultipartUpload", location, conditions))),
-    Effect.tap(() => ensureTags(backend, location, request.tags))
-  )
+  // The object a condition is checked against may be encrypted with the key the upload is.
+  return checkBeforeWriting(CustomerKeys.keyedReads(backend, request.customerKey), operation, location, conditions)
+    .pipe(
+      Effect.zipRight(Effect.mapError(upload, conditionFailure("CompleteMultipartUpload", location, conditions))),
+      Effect.tap(() => ensureTags(backend, location, request.tags))
+    )
 }
 
 /**
@@ -364,7 +372,12 @@ const completeOrFindCompleted = (
 ): Effect.Effect<Written, S3PoError> =>
   Effect.catchAll(backend.completeMultipartUpload(request), (error) =>
     Effect.gen(function*() {
-      const info = yield* backend.headObject({ bucket: request.bucket, key: request.key, checksumMode: true })
+      const info = yield* backend.headObject({
+        bucket: request.bucket,
+        key: request.key,
+        checksumMode: true,
+        customerKey: request.customerKey
+      })
       if (info.etag !== multipartETag(request.parts.map((part) => part.etag))) return yield* error
       const stillPending = yield* Stream.runHead(Stream.filter(
         Listing.pendingUploads(backend, request.bucket, request.key),

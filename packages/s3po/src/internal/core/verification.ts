@@ -8,7 +8,8 @@ import { recordedPartSize } from "./partSizeRecord.js"
  * How the bytes of a whole object read are checked: against the checksum the server keeps (a
  * `FULL_OBJECT` one directly, a `COMPOSITE` one when the part size is recorded), else against the
  * multipart ETag recomputed with the part size the upload recorded (`s3po-part-size`), else against
- * an ETag that is the body's MD5 (a single PUT, not encrypted with KMS). Otherwise nothing checks it.
+ * an ETag that is the body's MD5 (a single PUT, not encrypted with KMS nor a customer key). Otherwise
+ * nothing checks it.
  */
 
 /** Checks the bytes of a whole object, given in order as they arrive: no byte is read twice. */
@@ -130,11 +131,14 @@ const fromChecksum = (info: ObjectInfo): Expectation | undefined => {
 }
 
 /**
- * The ETag without quotes, in lower case, when it may be an MD5: under SSE-KMS (and SSE-C) it is
- * not, single part or multipart.
+ * The ETag without quotes, in lower case, when it may be an MD5: under SSE-KMS and SSE-C (an object
+ * answered with its customer key's MD5) it is not on AWS, single part or multipart, though Ceph RGW
+ * makes it one: nothing tells the two apart, so neither is checked by its ETag.
  */
 const md5ETagOf = (info: ObjectInfo): string | undefined =>
-  info.serverSideEncryption?.type === "aws:kms" ? undefined : info.etag.replaceAll("\"", "").toLowerCase()
+  info.serverSideEncryption?.type === "aws:kms" || info.customerKeyMd5 !== undefined
+    ? undefined
+    : info.etag.replaceAll("\"", "").toLowerCase()
 
 /** The multipart ETag, recomputed with the part size the upload recorded (which gives the ETag's part count). */
 const fromRecord = (info: ObjectInfo): Expectation | undefined => {

@@ -16,6 +16,32 @@ export interface Capabilities {
   readonly completeUnknownUploadCode: string
   /** Whether the layer presigns URLs and forms that the store honours (a backend without a presigner does not). */
   readonly presign: boolean
+  /**
+   * How a GET or HEAD of a delete marker by its version id fails: S3's 405 `MethodNotAllowed` (an
+   * `S3ServiceError`), or `NoSuchKey` (Ceph RGW 16).
+   */
+  readonly readOfDeleteMarker: "MethodNotAllowed" | "NoSuchKey"
+  /** Whether DeleteObject honours `If-Match` (Ceph RGW 16 ignores it, and deletes). */
+  readonly conditionalDeletes: boolean
+  /** Whether CopyObject answers the version ids of the copy and of its source (Ceph RGW 16 answers none). */
+  readonly copyVersionIds: boolean
+  /**
+   * Whether a copy reads a source encrypted with a customer key (SSE-C) given its key (Ceph RGW 16
+   * answers 501 `NotImplemented`).
+   */
+  readonly copiesFromCustomerKeyed: boolean
+  /**
+   * Whether a copy given a customer key for its destination encrypts the copy with it (Ceph RGW 16
+   * stores it unencrypted: it reads without any key).
+   */
+  readonly copiesToCustomerKeyed: boolean
+  /** Whether a bucket's lifecycle rules come back in the order given (Ceph RGW 16 sorts them by id). */
+  readonly keepsLifecycleRuleOrder: boolean
+  /**
+   * Whether lifecycle rules keep their size filters and `newerNoncurrentVersions` (Ceph RGW 16 takes
+   * them and drops them).
+   */
+  readonly keepsNewerLifecycleFields: boolean
 }
 
 /** What AWS S3 does, and the mock with it. */
@@ -27,13 +53,24 @@ export const awsS3Support: Capabilities = {
   keepsChecksums: true,
   checksPartOrder: true,
   completeUnknownUploadCode: "NoSuchUpload",
-  presign: true
+  presign: true,
+  readOfDeleteMarker: "MethodNotAllowed",
+  conditionalDeletes: true,
+  copyVersionIds: true,
+  copiesFromCustomerKeyed: true,
+  copiesToCustomerKeyed: true,
+  keepsLifecycleRuleOrder: true,
+  keepsNewerLifecycleFields: true
 }
 export const mockSupport: Capabilities = awsS3Support
 /**
- * Ceph RGW 16 as the tests run it: no storage classes configured, no encryption over plain HTTP;
- * checksums given on upload neither checked, kept nor echoed; parts listed out of order sorted; a
- * Complete of an unknown upload a 500 `InternalError`.
+ * Ceph RGW 16 as the tests run it: no storage classes configured, no encryption over plain HTTP
+ * (but customer keys, with `rgw crypt require ssl = false`); checksums given on upload neither
+ * checked, kept nor echoed; parts listed out of order sorted; a Complete of an unknown upload a 500
+ * `InternalError`; no copy from an object encrypted with a customer key, none encrypted with one;
+ * lifecycle rules sorted by id, their size filters and `newerNoncurrentVersions` dropped; a delete
+ * marker read by its id is `NoSuchKey` (S3: 405); `If-Match` on a delete ignored; no version ids
+ * answered to a copy.
  */
 export const cephRgwSupport: Capabilities = {
   ...awsS3Support,
@@ -41,7 +78,14 @@ export const cephRgwSupport: Capabilities = {
   serverSideEncryption: false,
   keepsChecksums: false,
   checksPartOrder: false,
-  completeUnknownUploadCode: "InternalError"
+  completeUnknownUploadCode: "InternalError",
+  readOfDeleteMarker: "NoSuchKey",
+  conditionalDeletes: false,
+  copyVersionIds: false,
+  copiesFromCustomerKeyed: false,
+  copiesToCustomerKeyed: false,
+  keepsLifecycleRuleOrder: false,
+  keepsNewerLifecycleFields: false
 }
 
 /** The capabilities a suite runs with: AWS S3's, but those given. */
