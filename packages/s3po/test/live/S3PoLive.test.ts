@@ -9,10 +9,14 @@ import {
   visibilitySuite
 } from "s3po/testing"
 import { bucketsSuite, pendingUploadsSuite, strandingFaults } from "../contract/buckets.js"
+import { customerKeysSuite } from "../contract/customerKeys.js"
 import { documentsSuite } from "../contract/documents.js"
+import { lifecycleSuite } from "../contract/lifecycle.js"
+import { objectLockSuite } from "../contract/objectLock.js"
 import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
 import { presignSuite } from "../contract/presign.js"
 import { syncSuite } from "../contract/sync.js"
+import { versioningSuite } from "../contract/versioning.js"
 import { liveBackend, sdkBackend } from "../utils/backends.js"
 import { liveLayer, server } from "../utils/live.js"
 
@@ -25,6 +29,8 @@ pendingUploadsSuite("S3PoLive pending uploads", liveLayer({ faults: strandingFau
 presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promise(() => fetch(url, init)))
 syncSuite("S3PoLive sync", liveLayer())
 prefixCopySuite("S3PoLive prefix copy and move", liveLayer({ faults: prefixCopyFaults }))
+versioningSuite("S3PoLive versions", liveLayer(), { capabilities })
+objectLockSuite("S3PoLive object lock", liveLayer())
 handlesSuite("S3PoLive bucket and prefix handles", liveLayer(), { capabilities })
 handlesPendingUploadsSuite("S3PoLive pending uploads under a prefix", liveLayer({ faults: handlesStrandingFaults }))
 visibilitySuite("S3PoLive missing buckets and s3po's own metadata", Effect.sync(() => liveBackend()), { capabilities })
@@ -33,3 +39,9 @@ visibilitySuite(
   Effect.sync(() => sdkBackend()),
   { capabilities }
 )
+// Ceph RGW takes customer keys over plain HTTP only with `rgw crypt require ssl = false` (else 400 InvalidRequest).
+customerKeysSuite("S3PoLive customer keys (SSE-C)", liveLayer(), {
+  capabilities,
+  fetch: (url, init) => Effect.promise(() => fetch(url, init))
+})
+lifecycleSuite("S3PoLive lifecycle rules", liveLayer(), { capabilities })

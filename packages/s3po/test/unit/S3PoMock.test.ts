@@ -11,8 +11,12 @@ import {
   visibilitySuite
 } from "s3po/testing"
 import { bucketsSuite } from "../contract/buckets.js"
+import { customerKeysSuite } from "../contract/customerKeys.js"
 import { documentsSuite } from "../contract/documents.js"
+import { lifecycleSuite } from "../contract/lifecycle.js"
+import { objectLockSuite } from "../contract/objectLock.js"
 import { prefixCopyFaults, prefixCopySuite } from "../contract/prefixCopy.js"
+import { versioningSuite } from "../contract/versioning.js"
 import { mockBackend } from "../utils/backends.js"
 
 // The contract suite as users run it (s3po/testing), its precise part included.
@@ -32,7 +36,19 @@ handlesPendingUploadsSuite(
   S3PoMock.layer({ faults: handlesStrandingFaults })
 )
 prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
+versioningSuite("S3PoMock versions", S3PoMock.layer(), { capabilities: awsS3Capabilities })
+objectLockSuite("S3PoMock object lock", S3PoMock.layer())
 checksumsSuite("S3PoMock checksums on upload", Effect.sync(mockBackend), { capabilities: awsS3Capabilities })
 visibilitySuite("S3PoMock missing buckets and s3po's own metadata", Effect.sync(mockBackend), {
   capabilities: awsS3Capabilities
 })
+const requestsSent = Effect.flatMap(
+  S3PoMock.Control,
+  (control) => Effect.map(control.callCounts, (counts) => counts.total)
+)
+customerKeysSuite("S3PoMock customer keys (SSE-C)", S3PoMock.layer(), {
+  capabilities: awsS3Capabilities,
+  fetch: (url, init) => Effect.flatMap(S3PoMock.Control, (control) => control.fetch(url, init)),
+  requestsSent
+})
+lifecycleSuite("S3PoMock lifecycle rules", S3PoMock.layer(), { capabilities: awsS3Capabilities, requestsSent })

@@ -116,7 +116,16 @@ const optionNames = [
   "exclude",
   "dryRun",
   "followSymlinks",
-  "onProgress"
+  "onProgress",
+  "customerKey",
+  "sourceCustomerKey",
+  "versionId",
+  "sourceVersionId",
+  "bypassGovernanceRetention",
+  "retention",
+  "legalHold",
+  "objectLock",
+  "defaultRetention"
 ] as const
 
 /** An options argument: absent, anything, or an object of known option names with hostile values. */
@@ -171,7 +180,7 @@ const update = fc.oneof(
 
 /** The arguments of every service method: a method missing here fails the suite. */
 const argumentsOf: { readonly [Method in keyof S3Po.Service]: fc.Arbitrary<ReadonlyArray<unknown>> } = {
-  createBucket: fc.tuple(bucket),
+  createBucket: fc.tuple(bucket, options),
   upload: fc.tuple(bucket, key, body, options),
   uploadFile: fc.tuple(bucket, key, localPath, options),
   download: fc.tuple(bucket, key, options),
@@ -189,7 +198,7 @@ const argumentsOf: { readonly [Method in keyof S3Po.Service]: fc.Arbitrary<Reado
   exists: fc.tuple(bucket, key),
   list: fc.tuple(bucket, options),
   listObjects: fc.tuple(bucket, options),
-  delete: fc.tuple(bucket, key),
+  delete: fc.tuple(bucket, key, options),
   deleteMany: fc.tuple(bucket, keys),
   deleteManyStream: fc.tuple(bucket, keys),
   copy: fc.tuple(location, location, options),
@@ -206,7 +215,19 @@ const argumentsOf: { readonly [Method in keyof S3Po.Service]: fc.Arbitrary<Reado
   deletePrefix: fc.tuple(bucket, hostile),
   emptyBucket: fc.tuple(bucket),
   listPendingUploads: fc.tuple(bucket, options),
-  abortPendingUploads: fc.tuple(bucket, options)
+  abortPendingUploads: fc.tuple(bucket, options),
+  putLifecycle: fc.tuple(bucket, hostile),
+  getLifecycle: fc.tuple(bucket),
+  deleteLifecycle: fc.tuple(bucket),
+  setBucketVersioning: fc.tuple(bucket, fc.oneof(fc.constantFrom("Enabled", "Suspended"), hostile)),
+  getBucketVersioning: fc.tuple(bucket),
+  listObjectVersions: fc.tuple(bucket, options),
+  getObjectLockConfiguration: fc.tuple(bucket),
+  setObjectLockConfiguration: fc.tuple(bucket, options),
+  getRetention: fc.tuple(bucket, key, options),
+  setRetention: fc.tuple(bucket, key, hostile, options),
+  getLegalHold: fc.tuple(bucket, key, options),
+  setLegalHold: fc.tuple(bucket, key, hostile, options)
 }
 
 /** Why `exit` is not a success or a typed failure, or `undefined` when it is one of them. */

@@ -163,11 +163,20 @@ const optionKinds: Readonly<Record<string, Kind>> = {
   contentLanguage: "string",
   expires: "date",
   storageClass: "string",
+  acl: "string",
   serverSideEncryption: "object",
   ifNoneMatch: "string",
   ifMatch: "string",
   ifModifiedSince: "date",
   ifUnmodifiedSince: "date",
+  // Versions and object lock.
+  versionId: "string",
+  sourceVersionId: "string",
+  bypassGovernanceRetention: "boolean",
+  retention: "object",
+  legalHold: "boolean",
+  objectLock: "boolean",
+  defaultRetention: "object",
   // Transfers.
   partSize: "number",
   partConcurrency: "number",
@@ -287,7 +296,7 @@ const bucketName: Argument = ["bucket", "string"]
 
 /** The arguments of every method of the service. */
 const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray<Argument> } = {
-  createBucket: [bucketName],
+  createBucket: [bucketName, ["options", "options"]],
   upload: [bucketName, objectKey, ["body", "body"], ["options", "options"]],
   uploadFile: [bucketName, objectKey, ["path", "string"], ["options", "options"]],
   download: [bucketName, objectKey, ["options", "options"]],
@@ -305,7 +314,7 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   exists: [bucketName, objectKey],
   list: [bucketName, ["options", "options"]],
   listObjects: [bucketName, ["options", "options"]],
-  delete: [bucketName, objectKey],
+  delete: [bucketName, objectKey, ["options", "options"]],
   deleteMany: [bucketName, ["keys", "keys"]],
   deleteManyStream: [bucketName, ["keys", "keys"]],
   copy: [["from", "location"], ["to", "location"], ["options", "options"]],
@@ -321,6 +330,18 @@ const serviceArguments: { readonly [Method in keyof S3Po.Service]: ReadonlyArray
   emptyBucket: [bucketName],
   listPendingUploads: [bucketName, ["options", "options"]],
   abortPendingUploads: [bucketName, ["options", "options"]],
+  setBucketVersioning: [bucketName, ["status", "string"]],
+  getBucketVersioning: [bucketName],
+  listObjectVersions: [bucketName, ["options", "options"]],
+  getObjectLockConfiguration: [bucketName],
+  setObjectLockConfiguration: [bucketName, ["settings", "requiredOptions"]],
+  getRetention: [bucketName, objectKey, ["options", "options"]],
+  setRetention: [bucketName, objectKey, ["retention", "object"], ["options", "options"]],
+  getLegalHold: [bucketName, objectKey, ["options", "options"]],
+  setLegalHold: [bucketName, objectKey, ["on", "boolean"], ["options", "options"]],
+  putLifecycle: [bucketName, ["rules", "any"]],
+  getLifecycle: [bucketName],
+  deleteLifecycle: [bucketName],
   // Returns a handle, not an effect: the handle's operations check the name (and their arguments).
   bucket: []
 }
@@ -330,6 +351,7 @@ const streamMethods: ReadonlySet<keyof S3Po.Service> = new Set([
   "deleteManyStream",
   "list",
   "listObjects",
+  "listObjectVersions",
   "listPendingUploads"
 ])
 

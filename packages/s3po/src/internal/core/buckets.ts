@@ -4,12 +4,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { BucketInfo, DurationOption, PendingUpload } from "../../S3Po.js"
+import type { BucketInfo, DurationOption, EmptyBucketResult, ObjectVersionRef, PendingUpload } from "../../S3Po.js"
 import { type S3PoError, S3ServiceError, ValidationError } from "../../S3PoError.js"
 import type { Backend } from "./backend.js"
 import * as DeleteMany from "./deleteMany.js"
 import { maxKeysPerDelete } from "./limits.js"
 import * as Listing from "./listing.js"
+import { lockOf } from "./locks.js"
 import * as Validate from "./validation.js"
 
 /** Bucket management: what a bucket holds as a whole, and the uploads left pending in it. */
@@ -117,12 +118,89 @@ export const abortPendingUploads = (
     })
   )
 
-/** Deletes every object and aborts every pending upload: what `deleteBucket` needs first. */
-export const emptyBucket = (
+/**
+ * Whether the bucket has had versioning (it may hold versions and delete markers that a listing of
+ * objects does not show). A backend without versions (`501`) has none.
+ */
+const hasVersions = (retried: Backend, bucket: string): Effect.Effect<boolean, S3PoError> =>
+  retried.getBucketVersioning({ bucket }).pipe(
+    Effect.map((status) => status !== "Unversioned"),
+    Effect.catchIf(
+      (error) => error._tag === "S3ServiceError" && error.status === 501,
+      () => Effect.succeed(false)
+    )
+  )
+
+type Failure = EmptyBucketResult["failed"][number]
+
+/** A version the server refused to delete, as `ObjectLocked` with the lock when its lock is why. */
+const lockedFailure = (retried: Backend, bucket: string, failure: Failure): Effect.Effect<Failure> =>
+  failure.code !== "AccessDenied" || failure.versionId === undefined ? Effect.succeed(failure) : Effect.map(
+    lockOf(retried, bucket, failure.key, failure.versionId, false),
+    Option.match({
+      onNone: () => failure,
+      onSome: (reason) => ({ ...failure, code: "ObjectLocked", message: reason })
+    })
+  )
+
+/**
+ * Each element once the one after it has been pulled (the last at the end): a listing's next page is
+ * asked for before the last entry of the page before is acted on, so that the markers it is asked
+ * with name an entry that still exists (a server may not find its place after a version deleted).
+ */
+const behindByOne = <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+  Stream.suspend(() => {
+    let held: Option.Option<A> = Option.none()
+    const passed = Stream.mapChunks(stream, (chunk) => {
+      if (Chunk.isEmpty(chunk)) return chunk
+      const out = Chunk.appendAll(
+        Option.match(held, { onNone: Chunk.empty<A>, onSome: Chunk.of }),
+        Chunk.dropRight(chunk, 1)
+      )
+      held = Chunk.last(chunk)
+      return out
+    })
+    return Stream.concat(passed, Stream.suspend(() => Stream.fromIterable(Option.toArray(held))))
+  })
+
+/**
+ * Deletes every version and delete marker of the bucket, a listed page (1000) at a time, each once:
+ * a version the server refuses (a locked one) is reported, never tried again.
+ */
+const deleteVersions = (
   retried: Backend,
   bucket: string
-): Effect.Effect<{ readonly deleted: number; readonly aborted: number }, S3PoError> =>
-  Effect.map(
-    Effect.all([deletePrefix(retried, bucket, ""), abortPendingUploads(retried, bucket)]),
-    ([deleted, aborted]) => ({ deleted, aborted })
+): Effect.Effect<{ readonly deleted: number; readonly failed: ReadonlyArray<Failure> }, S3PoError> => {
+  const deleteMany = DeleteMany.make(retried)
+  const versions = Stream.filterMap(
+    Listing.versions(retried, "emptyBucket", bucket, {}),
+    (entry): Option.Option<ObjectVersionRef> =>
+      entry._tag === "CommonPrefix" ? Option.none() : Option.some({ key: entry.key, versionId: entry.versionId })
+  )
+  return Stream.runFoldEffect(
+    Stream.grouped(behindByOne(versions), maxKeysPerDelete),
+    { deleted: 0, failed: [] as ReadonlyArray<Failure> },
+    (done, refs) =>
+      Effect.flatMap(deleteMany(bucket, Chunk.toReadonlyArray(refs)), (result) =>
+        Effect.map(
+          Effect.forEach(result.failed, (failure) => lockedFailure(retried, bucket, failure), { concurrency: 4 }),
+          (failed) => ({ deleted: done.deleted + result.deleted.length, failed: [...done.failed, ...failed] })
+        ))
+  )
+}
+
+/**
+ * Deletes every object and aborts every pending upload: what `deleteBucket` needs first. In a bucket
+ * that has had versioning, every version and delete marker; those it could not delete are reported.
+ */
+export const emptyBucket = (retried: Backend, bucket: string): Effect.Effect<EmptyBucketResult, S3PoError> =>
+  Validate.guard(
+    Validate.bucket("emptyBucket", bucket),
+    Effect.gen(function*() {
+      const objects = (yield* hasVersions(retried, bucket))
+        ? deleteVersions(retried, bucket)
+        : Effect.map(deletePrefix(retried, bucket, ""), (deleted) => ({ deleted, failed: [] }))
+      const [removed, aborted] = yield* Effect.all([objects, abortPendingUploads(retried, bucket)])
+      return { deleted: removed.deleted, aborted, failed: removed.failed }
+    })
   )

@@ -12,9 +12,11 @@ import { anyGiven, attributesOf, ensureTags } from "./attributes.js"
 import type { Backend, CopySource, CreateMultipartRequest } from "./backend.js"
 import { checkBeforeWriting, preconditionFailed } from "./conditionalWrite.js"
 import { conditionsOf, isConditional } from "./conditions.js"
+import * as CustomerKeys from "./customerKeys.js"
 import { firstFailure } from "./firstFailure.js"
 import { userMetadata } from "./internalMetadata.js"
 import { maxSinglePutBytes } from "./limits.js"
+import { lockProblem, versionIdProblem } from "./locks.js"
 import { recordedPartSize, withRecord } from "./partSizeRecord.js"
 import { type IntegrityDefaults, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
@@ -26,10 +28,17 @@ const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, 
     Validate.location(operation, to.bucket, to.key) ??
     Validate.multipart(operation, options) ??
     Validate.objectAttributes(operation, options) ??
-    Validate.conditionalWrite(operation, options)
+    Validate.conditionalWrite(operation, options) ??
+    versionIdProblem(operation, options.sourceVersionId, "sourceVersionId") ??
+    lockProblem(operation, options) ??
+    CustomerKeys.problem(operation, "customerKey", options.customerKey) ??
+    CustomerKeys.problem(operation, "sourceCustomerKey", options.sourceCustomerKey)
   if (problem !== undefined) return problem
-  const sameObject = from.bucket === to.bucket && from.key === to.key
-  if (sameObject && (operation === "move" || !anyGiven(attributesOf(options)))) {
+  // A version copied onto its own key is a restore: it becomes the latest.
+  const sameObject = from.bucket === to.bucket && from.key === to.key && options.sourceVersionId === undefined
+  // A copy onto itself with a customer key given encrypts it anew: with another key, or one for the first time.
+  const changes = anyGiven(attributesOf(options)) || options.customerKey !== undefined
+  if (sameObject && (operation === "move" || !changes)) {
     return new ValidationError({
       operation,
       field: "to",
@@ -55,6 +64,7 @@ const merged = (source: ObjectInfo, given: ObjectAttributes): ObjectAttributes =
   contentLanguage: given.contentLanguage ?? source.contentLanguage,
   expires: given.expires ?? source.expires,
   storageClass: given.storageClass,
+  acl: given.acl,
   serverSideEncryption: given.serverSideEncryption,
   tags: given.tags
 })
@@ -110,8 +120,22 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
   Validate.guard(
     problemOf(operation, from, to, options),
     Effect.gen(function*() {
-      const info = yield* retried.headObject(from)
-      const source: CopySource = { bucket: from.bucket, key: from.key, ifMatch: info.etag }
+      const info = yield* retried.headObject({
+        ...from,
+        versionId: options.sourceVersionId,
+        customerKey: options.sourceCustomerKey
+      })
+      // Pinned to the version read where it has an id of its own (a "null" version can be replaced), and to its ETag.
+      const versionId = info.versionId !== undefined && info.versionId !== "null"
+        ? info.versionId
+        : options.sourceVersionId
+      const source: CopySource = {
+        bucket: from.bucket,
+        key: from.key,
+        ifMatch: info.etag,
+        versionId,
+        customerKey: options.sourceCustomerKey
+      }
       const given = attributesOf(options)
       const sourceAttributes = merged(info, given)
       const conditions = conditionsOf(options)
@@ -130,6 +154,7 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
           ...to,
           ...conditions,
           source,
+          customerKey: options.customerKey,
           replace: replace ? { ...sourceAttributes, metadata } : undefined
         }).pipe(
           Effect.catchTag(
@@ -145,7 +170,8 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
       const metadata = defaults.recordPartSize
         ? withRecord(sourceAttributes.metadata, partSize)
         : sourceAttributes.metadata && userMetadata(sourceAttributes.metadata)
-      return yield* multipartCopy(retried, operation, { ...to, ...sourceAttributes, metadata, tags }, conditions, {
+      const request = { ...to, ...sourceAttributes, metadata, tags, customerKey: options.customerKey }
+      return yield* multipartCopy(retried, operation, request, conditions, {
         info,
         source,
         partSize,
@@ -169,7 +195,12 @@ const whichFailed = (
 ): Effect.Effect<never, S3PoError> =>
   isConditional(conditions)
     ? Effect.flatMap(
-      retried.headObject({ bucket: source.bucket, key: source.key }),
+      retried.headObject({
+        bucket: source.bucket,
+        key: source.key,
+        versionId: source.versionId,
+        customerKey: source.customerKey
+      }),
       (now) => Effect.fail(now.etag === source.ifMatch ? preconditionFailed(operation, to, conditions) : error)
     )
     : Effect.fail(error)
@@ -198,7 +229,7 @@ const multipartCopy = (
       Effect.forEach(
         partRanges(info.size, plan.partSize),
         ({ partNumber, range }) =>
-          retried.uploadPartCopy({ ...ref, partNumber, source, range }).pipe(
+          retried.uploadPartCopy({ ...ref, partNumber, source, range, customerKey: request.customerKey }).pipe(
             Effect.map(({ etag }) => ({ partNumber, etag })),
             // The ranges come from the source's size: one out of range means the source changed
             // (Ceph RGW checks the range before the ETag).
@@ -214,7 +245,12 @@ const multipartCopy = (
         // the parts were copied from when they are joined.
         Effect.zipLeft(
           Effect.flatMap(
-            retried.headObject({ bucket: source.bucket, key: source.key }),
+            retried.headObject({
+              bucket: source.bucket,
+              key: source.key,
+              versionId: source.versionId,
+              customerKey: source.customerKey
+            }),
             (now) => now.etag === info.etag ? Effect.void : Effect.fail(sourceChanged)
           )
         )

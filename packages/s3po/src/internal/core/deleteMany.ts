@@ -1,11 +1,18 @@
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { DeleteManyResult, DeleteResult } from "../../S3Po.js"
-import type { S3PoError } from "../../S3PoError.js"
+import type {
+  DeletedVersion,
+  DeleteManyResult,
+  DeleteObjectResult,
+  DeleteResult,
+  ObjectVersionRef
+} from "../../S3Po.js"
+import { type S3PoError, ValidationError } from "../../S3PoError.js"
 import type { Backend } from "./backend.js"
 import { firstFailure, firstFailureStream } from "./firstFailure.js"
 import { maxKeysPerDelete } from "./limits.js"
+import { versionIdProblem } from "./locks.js"
 import * as Validate from "./validation.js"
 
 /**
@@ -19,34 +26,116 @@ const notInXml = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/
 /** Windows deleted at once: each is one DeleteObjects request (and a DeleteObject per key XML cannot carry). */
 const concurrentWindows = 4
 
-const notReported = (key: string): DeleteResult => ({
-  key,
+/** One object, or one version of it, to delete, as given. */
+type Target = string | ObjectVersionRef
+
+interface Ref {
+  readonly key: string
+  readonly versionId: string | undefined
+}
+
+const refOf = (target: Target): Ref =>
+  typeof target === "string" ? { key: target, versionId: undefined } : { key: target.key, versionId: target.versionId }
+
+/** Identifies a ref: the same key and version, the same delete. */
+const idOf = (key: string, versionId: string | undefined) => versionId === undefined ? key : `${key}\u0000${versionId}`
+
+/** Every key and version id well formed, before any is sent. */
+const targetsProblem = (operation: string, targets: ReadonlyArray<Target>) => {
+  for (const target of targets) {
+    if (typeof target === "string") {
+      const problem = Validate.key(operation, target)
+      if (problem !== undefined) return problem
+      continue
+    }
+    if (typeof target !== "object" || target === null) {
+      return new ValidationError({
+        operation,
+        field: "keys",
+        reason: `each must be a key or { key, versionId }, got ${Validate.shown(target)}`
+      })
+    }
+    const problem = Validate.key(operation, target.key) ?? versionIdProblem(operation, target.versionId)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+const notReported = (ref: Ref): DeleteResult => ({
+  key: ref.key,
   deleted: false,
   code: "NotReported",
-  message: "the server's answer named this key neither deleted nor failed"
+  message: "the server's answer named this key neither deleted nor failed",
+  ...(ref.versionId === undefined ? {} : { versionId: ref.versionId })
 })
 
+const deletedOf = (key: string, answer: DeleteObjectResult | void): DeleteResult =>
+  answer === undefined || (answer.versionId === undefined && !answer.deleteMarker)
+    ? { key, deleted: true }
+    : { key, deleted: true, deleteMarker: answer.deleteMarker, versionId: answer.versionId }
+
 /**
- * Deletes one window of at most 1000 keys: each distinct key once, those XML can carry in one
+ * What the server's answer says of each ref of a DeleteObjects request: its failure (by key and
+ * version), else what it deleted (the version named, or the marker laid for a ref without one).
+ */
+const outcomesOf = (refs: ReadonlyArray<Ref>, answer: DeleteManyResult, outcomes: Map<string, DeleteResult>) => {
+  for (const { code, key, message, versionId } of answer.failed) {
+    outcomes.set(idOf(key, versionId), {
+      key,
+      deleted: false,
+      code,
+      message,
+      ...(versionId === undefined ? {} : { versionId })
+    })
+  }
+  const named = new Set(refs.map((ref) => idOf(ref.key, ref.versionId)))
+  for (const version of answer.versions ?? []) {
+    const id = named.has(idOf(version.key, version.versionId))
+      ? idOf(version.key, version.versionId)
+      : idOf(version.key, undefined)
+    if (!outcomes.has(id)) outcomes.set(id, deletedOf(version.key, version))
+  }
+  const deletedKeys = new Set(answer.deleted)
+  for (const ref of refs) {
+    const id = idOf(ref.key, ref.versionId)
+    if (!outcomes.has(id) && deletedKeys.has(ref.key)) {
+      outcomes.set(
+        id,
+        ref.versionId === undefined ? { key: ref.key, deleted: true } : deletedOf(ref.key, {
+          deleteMarker: false,
+          versionId: ref.versionId
+        })
+      )
+    }
+  }
+}
+
+/**
+ * Deletes one window of at most 1000 refs: each distinct one once, those XML can carry in one
  * DeleteObjects request, the others alone after it. The results follow the window's order,
  * duplicates included.
  */
-const deleteWindow = (backend: Backend, bucket: string, keys: ReadonlyArray<string>) =>
+const deleteWindow = (backend: Backend, bucket: string, targets: ReadonlyArray<Target>) =>
   Effect.gen(function*() {
-    const distinct = Array.from(new Set(keys))
+    const refs = targets.map(refOf)
+    const distinct = Array.from(new Map(refs.map((ref) => [idOf(ref.key, ref.versionId), ref])).values())
     const outcomes = new Map<string, DeleteResult>()
-    const named = distinct.filter((key) => !notInXml.test(key))
+    const named = distinct.filter((ref) => !notInXml.test(ref.key))
     if (named.length > 0) {
-      const answer = yield* backend.deleteObjects({ bucket, keys: named })
-      for (const key of answer.deleted) outcomes.set(key, { key, deleted: true })
-      for (const { code, key, message } of answer.failed) outcomes.set(key, { key, deleted: false, code, message })
+      const versioned = named.some((ref) => ref.versionId !== undefined)
+      const answer = yield* backend.deleteObjects({
+        bucket,
+        keys: named.map((ref) => ref.key),
+        ...(versioned ? { versionIds: named.map((ref) => ref.versionId) } : {})
+      })
+      outcomesOf(named, answer, outcomes)
     }
-    for (const key of distinct) {
-      if (!notInXml.test(key)) continue
-      yield* backend.deleteObject({ bucket, key })
-      outcomes.set(key, { key, deleted: true })
+    for (const ref of distinct) {
+      if (!notInXml.test(ref.key)) continue
+      const answer = yield* backend.deleteObject({ bucket, key: ref.key, versionId: ref.versionId })
+      outcomes.set(idOf(ref.key, ref.versionId), deletedOf(ref.key, answer))
     }
-    return keys.map((key) => outcomes.get(key) ?? notReported(key))
+    return refs.map((ref) => outcomes.get(idOf(ref.key, ref.versionId)) ?? notReported(ref))
   })
 
 /**
@@ -59,7 +148,7 @@ const deleteWindow = (backend: Backend, bucket: string, keys: ReadonlyArray<stri
  */
 export const stream =
   (backend: Backend, operation: string) =>
-  <E, R>(bucket: string, keys: Stream.Stream<string, E, R> | Iterable<string>): Stream.Stream<
+  <E, R>(bucket: string, keys: Stream.Stream<Target, E, R> | Iterable<Target>): Stream.Stream<
     DeleteResult,
     S3PoError | E,
     R
@@ -67,13 +156,13 @@ export const stream =
     const problem = Validate.bucket(operation, bucket)
     if (problem !== undefined) return Stream.fail(problem)
     const source = Stream.StreamTypeId in Object(keys)
-      ? keys as Stream.Stream<string, E, R>
-      : Stream.fromIterable(keys as Iterable<string>)
+      ? keys as Stream.Stream<Target, E, R>
+      : Stream.fromIterable(keys as Iterable<Target>)
     return source.pipe(
       Stream.grouped(maxKeysPerDelete),
       Stream.mapEffect((window) => {
         const windowKeys = Chunk.toReadonlyArray(window)
-        return Validate.guard(Validate.keys(operation, windowKeys), deleteWindow(backend, bucket, windowKeys))
+        return Validate.guard(targetsProblem(operation, windowKeys), deleteWindow(backend, bucket, windowKeys))
       }, { concurrency: concurrentWindows }),
       Stream.flattenIterables,
       firstFailureStream
@@ -81,38 +170,53 @@ export const stream =
   }
 
 /**
- * Deletes any number of keys: every key is checked before any request is sent, each distinct key
- * is sent once (in windows of 1000, as `stream` sends them, four at once), and the result lists every key in the order given, duplicates included, whatever
- * order the server answered in. A failed request fails the whole call with its error.
+ * Deletes any number of keys, or versions of them: every one is checked before any request is
+ * sent, each distinct one is sent once (in windows of 1000, as `stream` sends them, four at once),
+ * and the result lists every one in the order given, duplicates included, whatever order the server
+ * answered in; `versions` says what each delete did where the server said (a version deleted, a
+ * marker laid). A failed request fails the whole call with its error.
  */
 export const make =
-  (backend: Backend) => (bucket: string, keys: Iterable<string>): Effect.Effect<DeleteManyResult, S3PoError> =>
+  (backend: Backend) => (bucket: string, keys: Iterable<Target>): Effect.Effect<DeleteManyResult, S3PoError> =>
     Effect.suspend(() => {
       const given = Array.from(keys)
-      const problem = Validate.bucket("deleteMany", bucket) ?? Validate.keys("deleteMany", given)
+      const problem = Validate.bucket("deleteMany", bucket) ?? targetsProblem("deleteMany", given)
       if (problem !== undefined) return Effect.fail(problem)
-      const distinct = Array.from(new Set(given))
+      const refs = given.map(refOf)
+      const distinct = Array.from(new Map(refs.map((ref) => [idOf(ref.key, ref.versionId), ref])).values())
       const windows = Array.from(
         { length: Math.ceil(distinct.length / maxKeysPerDelete) },
         (_, at) => distinct.slice(at * maxKeysPerDelete, (at + 1) * maxKeysPerDelete)
       )
       const outcomes = new Map<string, DeleteResult>()
-      const record = (results: ReadonlyArray<DeleteResult>) => {
-        for (const result of results) outcomes.set(result.key, result)
+      const record = (window: ReadonlyArray<Ref>) => (results: ReadonlyArray<DeleteResult>) => {
+        results.forEach((result, at) => outcomes.set(idOf(window[at]!.key, window[at]!.versionId), result))
       }
-      return Effect.forEach(windows, (window) => Effect.map(deleteWindow(backend, bucket, window), record), {
+      return Effect.forEach(windows, (window) => Effect.map(deleteWindow(backend, bucket, window), record(window)), {
         concurrency: concurrentWindows,
         discard: true
       }).pipe(
         firstFailure,
         Effect.map((): DeleteManyResult => {
-          const result = { deleted: [] as Array<string>, failed: [] as Array<DeleteManyResult["failed"][number]> }
-          for (const key of given) {
-            const outcome = outcomes.get(key) ?? notReported(key)
-            if (outcome.deleted) result.deleted.push(key)
-            else result.failed.push({ key, code: outcome.code, message: outcome.message })
+          const deleted: Array<string> = []
+          const failed: Array<DeleteManyResult["failed"][number]> = []
+          const versions: Array<DeletedVersion> = []
+          for (const ref of refs) {
+            const outcome = outcomes.get(idOf(ref.key, ref.versionId)) ?? notReported(ref)
+            if (outcome.deleted) {
+              deleted.push(ref.key)
+              versions.push({
+                key: ref.key,
+                deleteMarker: outcome.deleteMarker ?? false,
+                ...(outcome.versionId === undefined ? {} : { versionId: outcome.versionId })
+              })
+            } else {
+              const { code, key, message, versionId } = outcome
+              failed.push(versionId === undefined ? { key, code, message } : { key, code, message, versionId })
+            }
           }
-          return result
+          const saysVersions = versions.some((version) => version.versionId !== undefined || version.deleteMarker)
+          return saysVersions ? { deleted, failed, versions } : { deleted, failed }
         })
       )
     })

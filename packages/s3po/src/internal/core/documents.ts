@@ -7,14 +7,15 @@ import * as Schema from "effect/Schema"
 import type { RetryPolicy } from "../../Retry.js"
 import type {
   DownloadOptions,
+  GetJsonOptions,
   GetResult,
   JsonDocument,
   JsonUpdate,
   PutJsonOptions,
-  ReadConditions,
   UpdateJsonOptions,
   UploadOptions,
-  UploadResult
+  UploadResult,
+  VersionOptions
 } from "../../S3Po.js"
 import {
   InvalidDocument,
@@ -169,7 +170,7 @@ const updateJson = (store: DocumentStore) =>
   const problem = Validate.location(operation, bucket, key) ?? maxAttemptsProblem(operation, maxAttempts) ??
     Upload.problemOf(operation, bucket, key, { ...writeOptions, ifNoneMatch: "*" })
   const read: Effect.Effect<Option.Option<Current<A>>, S3PoError> = Effect.matchEffect(
-    store.get(operation, bucket, key, {}),
+    store.get(operation, bucket, key, { customerKey: options.customerKey }),
     {
       onFailure: (error) => error._tag === "NoSuchKey" ? Effect.succeedNone : Effect.fail(error),
       onSuccess: (got) =>
@@ -230,10 +231,14 @@ export const make = (store: DocumentStore): Pick<Unnarrowed, "getJson" | "putJso
     bucket: string,
     key: string,
     schema: Schema.Schema<A, I, never>,
-    conditions: ReadConditions = {}
+    conditions: GetJsonOptions & VersionOptions = {}
   ): Effect.Effect<JsonDocument<A>, S3PoError> =>
     Effect.flatMap(
-      store.get("getJson", bucket, key, readConditionsOf(conditions)),
+      store.get("getJson", bucket, key, {
+        ...readConditionsOf(conditions),
+        versionId: conditions.versionId,
+        customerKey: conditions.customerKey
+      }),
       (got) => Effect.map(decoded("getJson", bucket, key, schema, got), (value) => ({ value, info: got.info }))
     ).pipe(traced("getJson", bucket, key))
 

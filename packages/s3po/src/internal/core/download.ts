@@ -25,9 +25,11 @@ import {
 import * as LocalFilesTag from "../localFiles/tag.js"
 import type { Backend, ByteRange, GetObjectResponse } from "./backend.js"
 import { readConditionsOf, type Span, spanOf } from "./conditions.js"
+import * as CustomerKeys from "./customerKeys.js"
 import { firstFailureStream } from "./firstFailure.js"
 import { defaultPartSize, maxBytesInMemory } from "./limits.js"
-import { ResumableRead } from "./resumableRead.js"
+import { versionIdProblem } from "./locks.js"
+import { type Pin, pinOf, ResumableRead } from "./resumableRead.js"
 import { currentAttempt, retrying, retryingStream } from "./retry.js"
 import * as Validate from "./validation.js"
 import { type Verifier, verifierOf } from "./verification.js"
@@ -146,7 +148,17 @@ interface Selection {
   readonly conditions?: ReadConditions | undefined
   /** Whether the bytes of the whole object are checked: its first GET (or HEAD) asks for its checksum. */
   readonly verified?: boolean | undefined
+  /** The version read (the latest without it). */
+  readonly versionId?: string | undefined
 }
+
+/** A selection of the version `pin` names, with `range`: what every request after the first reads. */
+const pinned = (pin: Pin, range: DownloadRange | undefined, verified?: boolean): Selection => ({
+  range,
+  conditions: pin.ifMatch === undefined ? undefined : { ifMatch: pin.ifMatch },
+  versionId: pin.versionId,
+  verified
+})
 
 /**
  * What downloads are made with. The backend makes one attempt per call: a download retries its
@@ -164,7 +176,7 @@ export interface Downloads {
 
 /**
  * One GET whose body, if the connection breaks or ends short, resumes with a ranged GET from the
- * first missing byte, pinned to the ETag of the first response.
+ * first missing byte, pinned to the version of the first response.
  */
 const openResumable = (
   downloads: Downloads,
@@ -178,7 +190,8 @@ const openResumable = (
     key,
     selection.range,
     selection.conditions,
-    selection.verified
+    selection.verified,
+    selection.versionId
   )
   const first = Effect.zip(read.next(), FiberRef.get(currentAttempt))
   return Effect.map(retrying(downloads.policy, "GetObject")(first), ([response, firstAttempt]): Download => {
@@ -237,7 +250,8 @@ const fetchRange = <A>(
       key,
       selection.range,
       selection.conditions,
-      verifying !== undefined
+      verifying !== undefined,
+      selection.versionId
     )
     let verifier: Verifier | undefined
     let firstAnswer = true
@@ -248,7 +262,7 @@ const fetchRange = <A>(
       return refused
     }
     const readBody = (response: GetObjectResponse): Effect.Effect<void, S3PoError> => {
-      // The first answer tells what the object's bytes are; every later one resumes it, pinned to its ETag.
+      // The first answer tells what the object's bytes are; every later one resumes it, pinned to its version.
       if (firstAnswer) {
         firstAnswer = false
         seen?.(response.info)
@@ -285,8 +299,8 @@ const fetchRange = <A>(
   })
 
 /**
- * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to the ETag a HEAD (with the
- * caller's conditions) found, in order. Each range is kept as the chunks it arrived in (`"chunks"`:
+ * Fetches `concurrency` ranges of `partSize` bytes at once, all pinned to the version a HEAD (with the
+ * caller's conditions) found (`pinOf`: its version id, else its ETag), in order. Each range is kept as the chunks it arrived in (`"chunks"`:
  * gathering them into an array of its own would touch as much fresh memory again as the object's
  * size) or as one array (`"whole"`). A range the caller gave is split the same way.
  */
@@ -302,28 +316,25 @@ const openRanged = (
       downloads.singleAttempt.headObject({
         bucket,
         key,
+        versionId: selection.versionId,
         ...selection.conditions,
         checksumMode: selection.verified || undefined
       })
     ),
     (info) => {
-      const pinned = { ifMatch: info.etag }
+      const pin = pinOf(info, selection.versionId)
       const span = selection.range === undefined
         ? { start: 0, end: info.size - 1 }
         : spanOf(selection.range, info.size)
       // A span of one part goes as one GET; one S3 would refuse is asked for, so that S3 answers for it.
       if (span === undefined || span.end - span.start < options.partSize) {
-        return openResumable(downloads, bucket, key, {
-          range: selection.range,
-          conditions: pinned,
-          verified: selection.verified
-        })
+        return openResumable(downloads, bucket, key, pinned(pin, selection.range, selection.verified))
       }
       const fetch = (range: ByteRange) =>
         options.ranges === "chunks"
-          ? fetchRange(downloads, bucket, key, keptChunks(), { range, conditions: pinned })
+          ? fetchRange(downloads, bucket, key, keptChunks(), pinned(pin, range))
           : Effect.map(
-            fetchRange(downloads, bucket, key, intoNewArray(bucket, key), { range, conditions: pinned }),
+            fetchRange(downloads, bucket, key, intoNewArray(bucket, key), pinned(pin, range)),
             (bytes) => [bytes]
           )
       const body = Stream.fromIterable(rangesOf(span, options.partSize)).pipe(
@@ -341,7 +352,15 @@ const problemOf = (operation: string, bucket: string, key: string, options: Down
     Validate.concurrency(operation, "concurrency", options.concurrency) ??
     Validate.byteSize(operation, "partSize", options.partSize, 1, Number.MAX_SAFE_INTEGER) ??
     Validate.range(operation, options.range) ??
-    Validate.readConditions(operation, options)
+    Validate.readConditions(operation, options) ??
+    CustomerKeys.problem(operation, "customerKey", options.customerKey) ??
+    versionIdProblem(operation, options.versionId)
+
+/** Downloads whose every GET and HEAD carries the caller's customer key (SSE-C), when there is one. */
+const withCustomerKey = (downloads: Downloads, options: DownloadOptions): Downloads =>
+  options.customerKey === undefined
+    ? downloads
+    : { ...downloads, singleAttempt: CustomerKeys.keyedReads(downloads.singleAttempt, options.customerKey) }
 
 const wholeObject: Selection = {}
 const wholeObjectVerified: Selection = { verified: true }
@@ -350,9 +369,10 @@ const wholeObjectVerified: Selection = { verified: true }
 const selectionOf = (downloads: Downloads, options: DownloadOptions): Selection => {
   const verified = options.range === undefined && (options.verify ?? downloads.verify)
   return options.range === undefined && options.ifMatch === undefined && options.ifNoneMatch === undefined &&
-      options.ifModifiedSince === undefined && options.ifUnmodifiedSince === undefined
+      options.ifModifiedSince === undefined && options.ifUnmodifiedSince === undefined &&
+      options.versionId === undefined
     ? verified ? wholeObjectVerified : wholeObject
-    : { range: options.range, conditions: readConditionsOf(options), verified }
+    : { range: options.range, conditions: readConditionsOf(options), verified, versionId: options.versionId }
 }
 
 /**
@@ -394,8 +414,8 @@ const isMismatch = (error: S3PoError): error is ChecksumMismatch => error._tag =
 
 /**
  * A verified read of a whole object, read again from its first byte while its bytes do not match,
- * as the retry policy allows: each time pinned to the ETag the first attempt read, so that a
- * replaced object fails with `PreconditionFailed`. `read` tells `seen` the object's info as soon
+ * as the retry policy allows: each time pinned to the version the first attempt read (`pinOf`), so
+ * that a replaced object fails with `PreconditionFailed` instead of being read in its place. `read` tells `seen` the object's info as soon
  * as it has it. Without verification, one attempt.
  */
 const rereadOnMismatch = <A>(
@@ -405,16 +425,11 @@ const rereadOnMismatch = <A>(
 ): Effect.Effect<A, S3PoError> => {
   if (selection.verified !== true) return Effect.suspend(() => read(selection, () => undefined))
   return Effect.suspend(() => {
-    let etag: string | undefined
+    let pin: Pin | undefined
     const seen = (info: ObjectInfo) => {
-      etag ??= info.etag
+      pin ??= pinOf(info, selection.versionId)
     }
-    const attempt = Effect.suspend(() =>
-      read(
-        etag === undefined ? selection : { range: selection.range, conditions: { ifMatch: etag }, verified: true },
-        seen
-      )
-    )
+    const attempt = Effect.suspend(() => read(pin === undefined ? selection : pinned(pin, selection.range, true), seen))
     return retrying(downloads.policy, "GetObject", isMismatch)(attempt)
   })
 }
@@ -461,7 +476,7 @@ export const open = (
   Validate.guard(
     problemOf(operation, bucket, key, options),
     Effect.map(
-      opened(downloads, operation, bucket, key, options, selectionOf(downloads, options)),
+      opened(withCustomerKey(downloads, options), operation, bucket, key, options, selectionOf(downloads, options)),
       (download) => ({ ...download, body: Stream.map(download.body, owned) })
     )
   )
@@ -511,7 +526,7 @@ export interface Gathered {
  * handed out, and read again on a mismatch.
  */
 export const toBytesWithInfo = (
-  downloads: Downloads,
+  given: Downloads,
   operation: string,
   bucket: string,
   key: string,
@@ -520,6 +535,7 @@ export const toBytesWithInfo = (
   Validate.guard(
     problemOf(operation, bucket, key, options),
     Effect.suspend(() => {
+      const downloads = withCustomerKey(given, options)
       let info: ObjectInfo | undefined
       const read = rereadOnMismatch(downloads, selectionOf(downloads, options), (selection, seen) => {
         const answered = (first: ObjectInfo) => {
@@ -611,13 +627,14 @@ const runOnce = <A>(operation: string, stream: Stream.Stream<A, S3PoError>): Str
  * download leaves no partial file, a mismatch is read again into a new one.
  */
 export const toFile = (
-  downloads: Downloads,
+  given: Downloads,
   operation: string,
   bucket: string,
   key: string,
   destination: string,
   options: DownloadFileOptions = {}
 ): Effect.Effect<DownloadResult, S3PoError> => {
+  const downloads = withCustomerKey(given, options)
   const report = options.onProgress
   const once = (selection: Selection, seen: (info: ObjectInfo) => void) =>
     Effect.flatMap(LocalFilesTag.current(downloads.localFiles), (files) =>

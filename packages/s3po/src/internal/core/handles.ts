@@ -7,10 +7,12 @@ import type {
   ListEntry,
   ObjectInfo,
   ObjectLocation,
+  ObjectVersionRef,
   PrefixCopyOptions,
   PresignPostOptions,
   UploadBody,
-  UploadOptions
+  UploadOptions,
+  VersionEntry
 } from "../../S3Po.js"
 import { S3Po } from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
@@ -142,6 +144,11 @@ const entriesOf = (scope: Scope) => (entry: ListEntry): Option.Option<ListEntry>
     ? Option.map(relative(scope, entry.key), (key) => ({ ...entry, key }))
     : Option.map(relative(scope, entry.prefix), (prefix) => ({ ...entry, prefix }))
 
+const versionEntriesOf = (scope: Scope) => (entry: VersionEntry): Option.Option<VersionEntry> =>
+  entry._tag === "CommonPrefix"
+    ? Option.map(relative(scope, entry.prefix), (prefix) => ({ ...entry, prefix }))
+    : Option.map(relative(scope, entry.key), (key) => ({ ...entry, key }))
+
 /** A sync's action with its key below the handle's prefix (the sync's own prefix). */
 const actionOf = (scope: Scope) => (action: SyncAction): SyncAction =>
   action._tag === "DeleteFile" ? action : { ...action, key: stripped(scope, action.key) }
@@ -182,7 +189,21 @@ type ObjectOperations = Exclude<
   }[
     keyof S3Po.Service
   ],
-  "createBucket" | "bucketExists" | "deleteBucket" | "emptyBucket" | "listBuckets" | "bucket"
+  | "createBucket"
+  | "bucketExists"
+  | "deleteBucket"
+  | "emptyBucket"
+  | "listBuckets"
+  | "bucket"
+  // A bucket's versioning and object lock are the whole bucket's, not a prefix's.
+  | "setBucketVersioning"
+  | "getBucketVersioning"
+  | "getObjectLockConfiguration"
+  | "setObjectLockConfiguration"
+  // A bucket's lifecycle rules are the whole bucket's, not a prefix's.
+  | "putLifecycle"
+  | "getLifecycle"
+  | "deleteLifecycle"
 >
 
 /** Fails to compile, naming them, when the service has an object operation the handle lacks. */
@@ -209,6 +230,10 @@ const objectMethods = (
   | "copy"
   | "move"
   | "presign"
+  | "getRetention"
+  | "setRetention"
+  | "getLegalHold"
+  | "setLegalHold"
 > => {
   const { bucket } = scope
   const transfer =
@@ -242,7 +267,15 @@ const objectMethods = (
     getTags: (key) => withKey(scope, "getTags", key, (full) => service.getTags(bucket, full)),
     setTags: (key, tags) => withKey(scope, "setTags", key, (full) => service.setTags(bucket, full, tags)),
     exists: (key) => withKey(scope, "exists", key, (full) => service.exists(bucket, full)),
-    delete: (key) => withKey(scope, "delete", key, (full) => service.delete(bucket, full)),
+    delete: (key, options) => withKey(scope, "delete", key, (full) => service.delete(bucket, full, options)),
+    getRetention: (key, options) =>
+      withKey(scope, "getRetention", key, (full) => service.getRetention(bucket, full, options)),
+    setRetention: (key, retention, options) =>
+      withKey(scope, "setRetention", key, (full) => service.setRetention(bucket, full, retention, options)),
+    getLegalHold: (key, options) =>
+      withKey(scope, "getLegalHold", key, (full) => service.getLegalHold(bucket, full, options)),
+    setLegalHold: (key, on, options) =>
+      withKey(scope, "setLegalHold", key, (full) => service.setLegalHold(bucket, full, on, options)),
     copy: transfer("copy"),
     move: transfer("move"),
     presign: (key, options) => withKey(scope, "presign", key, (full) => service.presign(bucket, full, options))
@@ -293,7 +326,9 @@ const documentMethods = (
 const prefixMethods = (
   service: S3Po.Service,
   scope: Scope
-): Methods<"list" | "listObjects" | "deletePrefix" | "listPendingUploads" | "abortPendingUploads"> => {
+): Methods<
+  "list" | "listObjects" | "listObjectVersions" | "deletePrefix" | "listPendingUploads" | "abortPendingUploads"
+> => {
   const { bucket } = scope
   return {
     list: (options) => {
@@ -313,6 +348,12 @@ const prefixMethods = (
         service.listObjects(bucket, startAfter === undefined ? scoped : { ...scoped, startAfter }),
         entriesOf(scope)
       )
+    },
+    listObjectVersions: (options) => {
+      const scoped = withPrefixOption(scope, "listObjectVersions", options, "prefix")
+      return scoped instanceof ValidationError
+        ? Stream.fail(scoped)
+        : Stream.filterMap(service.listObjectVersions(bucket, scoped), versionEntriesOf(scope))
     },
     deletePrefix: (prefix) => {
       const full = joinedPrefix(scope, "deletePrefix", prefix)
@@ -367,15 +408,22 @@ const prefixCopyMethods = (service: S3Po.Service, scope: Scope): Methods<"copyPr
   return { copyPrefix: transfer("copyPrefix"), movePrefix: transfer("movePrefix") }
 }
 
-/** Deletions of many keys: every key checked and joined before any is sent, the results stripped. */
+/** Deletions of many keys (or versions): every key checked and joined before any is sent, the results stripped. */
 const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMany" | "deleteManyStream"> => {
   const { bucket } = scope
-  const isIterable = (keys: unknown): keys is Iterable<string> =>
+  type Target = string | ObjectVersionRef
+  const isIterable = (keys: unknown): keys is Iterable<Target> =>
     typeof keys === "object" && keys !== null && Symbol.iterator in keys
-  const joinedAll = (operation: string, keys: Iterable<string>): Array<string> | ValidationError => {
-    const full: Array<string> = []
+  /** A key, or a version ref whose key is joined (a ref that is no object goes on as it is: the service refuses it). */
+  const joinedOne = (operation: string, target: Target): Target | ValidationError => {
+    if (typeof target !== "object" || target === null) return joined(scope, operation, target)
+    const key = joined(scope, operation, target.key)
+    return key instanceof ValidationError ? key : { ...target, key }
+  }
+  const joinedAll = (operation: string, keys: Iterable<Target>): Array<Target> | ValidationError => {
+    const full: Array<Target> = []
     for (const key of keys) {
-      const one = joined(scope, operation, key)
+      const one = joinedOne(operation, key)
       if (one instanceof ValidationError) return one
       full.push(one)
     }
@@ -389,13 +437,16 @@ const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMa
         if (full instanceof ValidationError) return fail(full)
         return Effect.map(service.deleteMany(bucket, full), (result) => ({
           deleted: result.deleted.map((key) => stripped(scope, key)),
-          failed: result.failed.map((failure) => ({ ...failure, key: stripped(scope, failure.key) }))
+          failed: result.failed.map((failure) => ({ ...failure, key: stripped(scope, failure.key) })),
+          ...(result.versions === undefined ? {} : {
+            versions: result.versions.map((version) => ({ ...version, key: stripped(scope, version.key) }))
+          })
         }))
       }),
     deleteManyStream: (keys) => {
       if (scope.problem !== undefined) return Stream.fail(scope.problem("deleteManyStream"))
       const given = Stream.StreamTypeId in Object(keys)
-        ? keys as Stream.Stream<string, never, never>
+        ? keys as Stream.Stream<Target, never, never>
         : isIterable(keys)
         ? Stream.fromIterable(keys)
         : undefined
@@ -403,7 +454,7 @@ const deletionMethods = (service: S3Po.Service, scope: Scope): Methods<"deleteMa
       const full = Stream.mapChunksEffect(given, (chunk) => {
         const one = joinedAll("deleteManyStream", chunk)
         return one instanceof ValidationError
-          ? fail<Chunk.Chunk<string>>(one)
+          ? fail<Chunk.Chunk<Target>>(one)
           : Effect.succeed(Chunk.unsafeFromArray(one))
       })
       return Stream.map(

@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as crypto from "node:crypto"
-import type { BucketInfo, ListEntry, ListObjectsOptions, PendingUpload } from "../../S3Po.js"
+import type { BucketInfo, ListEntry, ListObjectsOptions, ListOptions, PendingUpload, VersionEntry } from "../../S3Po.js"
 import { BrokenListing, type S3PoError } from "../../S3PoError.js"
-import type { Backend, ListPage } from "./backend.js"
+import type { Backend, ListPage, VersionsPage } from "./backend.js"
 import { compareKeys } from "./keyOrder.js"
 import * as Validate from "./validation.js"
 
@@ -61,22 +61,72 @@ const paginate = <A, Position>(request: Paginated<A, Position>): Stream.Stream<A
 
 const keyOf = (entry: ListEntry): string => entry._tag === "Object" ? entry.key : entry.prefix
 
-/** A page's objects and common prefixes, each in S3 order, merged into one list in S3 order. */
-const entriesOf = (page: ListPage): Array<ListEntry> => {
-  const objects = page.objects
-  const prefixes = page.commonPrefixes.map((prefix): ListEntry => ({ _tag: "CommonPrefix", prefix }))
-  if (prefixes.length === 0) return objects as Array<ListEntry>
-  if (objects.length === 0) return prefixes
-  const merged: Array<ListEntry> = []
+/**
+ * A page's entries (objects, or versions) and common prefixes, each in S3 order, merged into one
+ * list in S3 order; the versions of one key stay together, newest first.
+ */
+const merged = <A extends { readonly key: string }>(
+  entries: ReadonlyArray<A>,
+  commonPrefixes: ReadonlyArray<string>
+): Array<A | { readonly _tag: "CommonPrefix"; readonly prefix: string }> => {
+  const prefixes = commonPrefixes.map((prefix) => ({ _tag: "CommonPrefix" as const, prefix }))
+  if (prefixes.length === 0) return entries as Array<A>
+  if (entries.length === 0) return prefixes
+  const all: Array<A | { readonly _tag: "CommonPrefix"; readonly prefix: string }> = []
   let i = 0
   let j = 0
-  while (i < objects.length && j < prefixes.length) {
-    merged.push(compareKeys(objects[i]!.key, keyOf(prefixes[j]!)) <= 0 ? objects[i++]! : prefixes[j++]!)
+  while (i < entries.length && j < prefixes.length) {
+    all.push(compareKeys(entries[i]!.key, prefixes[j]!.prefix) <= 0 ? entries[i++]! : prefixes[j++]!)
   }
-  while (i < objects.length) merged.push(objects[i++]!)
-  while (j < prefixes.length) merged.push(prefixes[j++]!)
-  return merged
+  while (i < entries.length) all.push(entries[i++]!)
+  while (j < prefixes.length) all.push(prefixes[j++]!)
+  return all
 }
+
+const entriesOf = (page: ListPage): Array<ListEntry> => merged(page.objects, page.commonPrefixes)
+
+const versionEntriesOf = (page: VersionsPage): Array<VersionEntry> => merged(page.versions, page.commonPrefixes)
+
+/**
+ * Every version and delete marker under the options' prefix (and common prefixes, with a
+ * delimiter), in S3 order, a page (at most 1000 entries) at a time, with the listings' guards: a
+ * truncated page without a key marker, or with markers an earlier page gave, is a `BrokenListing`.
+ */
+export const versions = (
+  retried: Backend,
+  operation: string,
+  bucket: string,
+  options: ListOptions
+): Stream.Stream<VersionEntry, S3PoError> =>
+  Stream.unwrap(Validate.guard(
+    problemOf(operation, bucket, options),
+    Effect.succeed(paginate({
+      operation: "ListObjectVersions",
+      bucket,
+      token: "NextKeyMarker",
+      identify: (marker: { readonly keyMarker: string; readonly versionIdMarker: string | undefined }) =>
+        JSON.stringify([marker.keyMarker, marker.versionIdMarker ?? null]),
+      fetch: (marker) =>
+        Effect.map(
+          retried.listVersionsPage({
+            bucket,
+            prefix: options.prefix,
+            delimiter: options.delimiter,
+            keyMarker: marker?.keyMarker,
+            versionIdMarker: marker?.versionIdMarker
+          }),
+          (page) => ({
+            items: versionEntriesOf(page),
+            truncated: page.isTruncated,
+            next: page.nextKeyMarker === undefined
+              ? undefined
+              : { keyMarker: page.nextKeyMarker, versionIdMarker: page.nextVersionIdMarker }
+          })
+        )
+    }))
+  )).pipe(
+    Stream.withSpan(`S3Po.${operation}`, { attributes: { "s3.bucket": bucket, "s3.prefix": options.prefix ?? "" } })
+  )
 
 const problemOf = (operation: string, bucket: string, options: ListObjectsOptions) =>
   Validate.bucket(operation, bucket) ??

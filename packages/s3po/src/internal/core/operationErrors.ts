@@ -10,6 +10,7 @@ import type {
   JsonDocument,
   JsonUpdate,
   ObjectInfo,
+  ObjectVersionRef,
   PutJsonOptions,
   ReadConditions,
   S3Po,
@@ -32,10 +33,10 @@ type Tag = S3PoError["_tag"]
 const request = ["AccessDenied", "Throttled", "S3ServiceError", "TransportError", "ValidationError"] as const
 const inBucket = [...request, "NoSuchBucket"] as const
 const ofObject = [...inBucket, "NoSuchKey"] as const
-const head = [...ofObject, "PreconditionFailed", "NotModified"] as const
+const head = [...ofObject, "PreconditionFailed", "NotModified", "CustomerKeyMismatch"] as const
 const read = [...head, "ChecksumMismatch"] as const
 const write = [...inBucket, "PreconditionFailed", "ChecksumMismatch"] as const
-const copy = [...ofObject, "PreconditionFailed"] as const
+const copy = [...ofObject, "PreconditionFailed", "CustomerKeyMismatch"] as const
 const list = [...inBucket, "BrokenListing"] as const
 
 /**
@@ -68,7 +69,7 @@ export const operationErrors = {
   getJson: { errors: [...read, "InvalidDocument"] },
   putJson: { errors: [...write, "InvalidDocument"] },
   updateJson: {
-    errors: [...inBucket, "ChecksumMismatch", "InvalidDocument", "UpdateConflict"],
+    errors: [...inBucket, "ChecksumMismatch", "CustomerKeyMismatch", "InvalidDocument", "UpdateConflict"],
     caller: { effectOf: 3 }
   },
   getTags: { errors: ofObject },
@@ -76,7 +77,7 @@ export const operationErrors = {
   exists: { errors: inBucket },
   list: { errors: list },
   listObjects: { errors: list },
-  delete: { errors: inBucket },
+  delete: { errors: [...inBucket, "PreconditionFailed", "ObjectLocked"] },
   deleteMany: { errors: inBucket },
   deleteManyStream: { errors: inBucket, caller: { stream: 1 } },
   copy: { errors: copy },
@@ -91,7 +92,19 @@ export const operationErrors = {
   deletePrefix: { errors: list },
   emptyBucket: { errors: list },
   listPendingUploads: { errors: list },
-  abortPendingUploads: { errors: list }
+  abortPendingUploads: { errors: list },
+  setBucketVersioning: { errors: inBucket },
+  getBucketVersioning: { errors: inBucket },
+  listObjectVersions: { errors: list },
+  getObjectLockConfiguration: { errors: inBucket },
+  setObjectLockConfiguration: { errors: inBucket },
+  getRetention: { errors: ofObject },
+  setRetention: { errors: ofObject },
+  getLegalHold: { errors: ofObject },
+  setLegalHold: { errors: ofObject },
+  putLifecycle: { errors: inBucket },
+  getLifecycle: { errors: inBucket },
+  deleteLifecycle: { errors: inBucket }
 } as const satisfies { readonly [K in keyof S3Po.Service]?: Entry }
 
 type Table = typeof operationErrors
@@ -207,7 +220,7 @@ export interface Unnarrowed extends Omit<{ readonly [K in keyof S3Po.Service]: L
   }
   readonly deleteManyStream: <E = never, R = never>(
     bucket: string,
-    keys: Stream.Stream<string, E, R> | Iterable<string>
+    keys: Stream.Stream<string | ObjectVersionRef, E, R> | Iterable<string | ObjectVersionRef>
   ) => Stream.Stream<DeleteResult, S3PoError | E, R>
   readonly getStream: (
     bucket: string,

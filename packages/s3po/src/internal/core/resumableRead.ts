@@ -1,13 +1,13 @@
 import * as Effect from "effect/Effect"
-import type { DownloadRange, ReadConditions } from "../../S3Po.js"
+import type { DownloadRange, ObjectInfo, ReadConditions } from "../../S3Po.js"
 import { type S3PoError, TransportError } from "../../S3PoError.js"
 import type { Backend, GetObjectRequest, GetObjectResponse } from "./backend.js"
 
 /**
  * The GETs of one read of an object, or of a range of it. The first asks for all it is to read, with
  * the caller's conditions; after a body breaks off, each next one asks only for the bytes not yet
- * received, pinned with If-Match to the ETag of the first response, so that a changed object fails
- * with `PreconditionFailed` instead of mixing two versions. The reader counts what it receives in
+ * received, pinned to the version of the first response (`pinOf`), so that a retry never mixes two
+ * versions: a changed object fails with `PreconditionFailed`, or is not read at all. The reader counts what it receives in
  * `received`. A first answer that does not say its length (a chunked one) is complete when its body
  * ends cleanly; a later answer to a ranged GET says it in its `Content-Range`.
  */
@@ -18,7 +18,7 @@ export class ResumableRead {
   private length: number | undefined
   /** Where, in bytes received, the body being read is to end, if its answer said. */
   private bodyEnd: number | undefined
-  private etag: string | undefined
+  private pin: Pin | undefined
   /** Where the first response's body starts in the object. */
   private offset = 0
 
@@ -29,7 +29,9 @@ export class ResumableRead {
     private readonly range?: DownloadRange,
     private readonly conditions: ReadConditions = {},
     /** Whether the first GET asks for the object's checksum, to check a whole object's bytes against. */
-    private readonly checksumMode = false
+    private readonly checksumMode = false,
+    /** The version to read (the latest without it). */
+    private readonly versionId?: string | undefined
   ) {}
 
   /** Whether every byte has been received. */
@@ -55,6 +57,7 @@ export class ResumableRead {
       ? {
         bucket: this.bucket,
         key: this.key,
+        versionId: this.versionId,
         range: this.range,
         ifMatch: conditions.ifMatch,
         ifNoneMatch: conditions.ifNoneMatch,
@@ -69,7 +72,8 @@ export class ResumableRead {
           start: this.offset + this.received,
           end: length === undefined ? undefined : this.offset + length - 1
         },
-        ifMatch: this.etag
+        versionId: this.pin?.versionId,
+        ifMatch: this.pin?.ifMatch
       }
     return Effect.flatMap(
       this.backend.getObject(request),
@@ -84,7 +88,7 @@ export class ResumableRead {
         if (!started) {
           this.started = true
           this.length = expected
-          this.etag = response.info.etag
+          this.pin = pinOf(response.info, this.versionId)
           this.offset = response.offset
         } else if (length === undefined) {
           // A resumed read of a body of unknown length: the ranged answer says how much is left.
@@ -162,3 +166,19 @@ export class ResumableRead {
 
 const sentOf = (response: GetObjectResponse): string =>
   `${response.contentLength ?? "an unknown number of"} bytes from ${response.offset}`
+
+/** What later requests of a read send so that they read the version the first one did. */
+export interface Pin {
+  readonly versionId?: string | undefined
+  readonly ifMatch?: string | undefined
+}
+
+/**
+ * The version of `info`, as later requests pin it: by its version id where it has one of its own (a
+ * version never changes: a newer write leaves the read going), else by its ETag (the latest, or the
+ * `null` version, which a write can replace), with the version asked for if any.
+ */
+export const pinOf = (info: ObjectInfo, asked: string | undefined): Pin =>
+  info.versionId !== undefined && info.versionId !== "null"
+    ? { versionId: info.versionId }
+    : { versionId: asked, ifMatch: info.etag }

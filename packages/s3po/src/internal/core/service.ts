@@ -3,7 +3,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { LocalFiles } from "../../LocalFiles.js"
 import type { RetryPolicy } from "../../Retry.js"
-import type { DownloadOptions, ReadConditions, S3Po, UploadBody, UploadFileOptions, UploadOptions } from "../../S3Po.js"
+import type { DownloadOptions, HeadOptions, S3Po, UploadBody, UploadFileOptions, UploadOptions } from "../../S3Po.js"
 import { LocalFileError, NoSuchKey, ValidationError } from "../../S3PoError.js"
 import * as LocalFilesTag from "../localFiles/tag.js"
 import { checkedService } from "./argumentShapes.js"
@@ -14,12 +14,15 @@ import { knowingOwnCopy, knowingOwnWrite } from "./conditionalWrite.js"
 import { readConditionsOf } from "./conditions.js"
 import * as ContentTypes from "./contentTypes.js"
 import * as Copy from "./copy.js"
+import * as CustomerKeys from "./customerKeys.js"
 import * as DeleteMany from "./deleteMany.js"
 import * as Documents from "./documents.js"
 import * as Download from "./download.js"
 import * as Handles from "./handles.js"
 import { userInfo } from "./internalMetadata.js"
+import * as Lifecycle from "./lifecycle.js"
 import * as Listing from "./listing.js"
+import { versionIdProblem } from "./locks.js"
 import { withBucketCheck } from "./missingBucket.js"
 import { narrowedService, type Unnarrowed } from "./operationErrors.js"
 import * as PrefixCopy from "./prefixCopy.js"
@@ -30,6 +33,8 @@ import { withStoredInfo } from "./storedInfo.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
+import { lockedWrite, versionedWrite, withWriteVersions } from "./versionedWrites.js"
+import * as Versions from "./versions.js"
 
 export interface ServiceOptions {
   readonly presigner: Presigner
@@ -98,10 +103,20 @@ const uploadFile =
 
 /** What is asked and told of an object without its bytes: its info (without s3po's own metadata), existence and tags. */
 const objectOperations = (retried: Backend): Pick<Unnarrowed, "head" | "exists" | "getTags" | "setTags"> => {
-  const head = (bucket: string, key: string, conditions: ReadConditions = {}) =>
+  const head = (bucket: string, key: string, conditions: HeadOptions = {}) =>
     Validate.guard(
-      Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions),
-      Effect.map(retried.headObject({ bucket, key, ...readConditionsOf(conditions) }), userInfo)
+      Validate.location("head", bucket, key) ?? Validate.readConditions("head", conditions) ??
+        versionIdProblem("head", conditions.versionId) ??
+        CustomerKeys.problem("head", "customerKey", conditions.customerKey),
+      Effect.map(
+        CustomerKeys.keyedReads(retried, conditions.customerKey).headObject({
+          bucket,
+          key,
+          versionId: conditions.versionId,
+          ...readConditionsOf(conditions)
+        }),
+        userInfo
+      )
     )
   const problemOf = (operation: string, bucket: string, key: string, tags?: Readonly<Record<string, string>>) =>
     Validate.location(operation, bucket, key) ?? Validate.tags(operation, tags)
@@ -111,6 +126,8 @@ const objectOperations = (retried: Backend): Pick<Unnarrowed, "head" | "exists" 
       head(bucket, key).pipe(
         Effect.as(true),
         Effect.catchIf((error): error is NoSuchKey => error instanceof NoSuchKey, () => Effect.succeed(false)),
+        // S3 answers a HEAD of an object encrypted with a customer key, without it, only to say it needs one.
+        Effect.catchIf((error) => error._tag === "CustomerKeyMismatch", () => Effect.succeed(true)),
         traced("exists", bucket, key)
       ),
     getTags: (bucket, key) =>
@@ -159,7 +176,8 @@ const copyOperations = (
       prefixCopy("copyPrefix", from, to, copyOptions).pipe(traced("copyPrefix", to.bucket)),
     movePrefix: (from, to, copyOptions) =>
       prefixCopy("movePrefix", from, to, copyOptions).pipe(traced("movePrefix", to.bucket)),
-    copy: (from, to, copyOptions) => copy("copy", from, to, copyOptions).pipe(traced("copy", to.bucket, to.key)),
+    copy: (from, to, copyOptions) =>
+      lockedWrite("copy", copyOptions, copy("copy", from, to, copyOptions)).pipe(traced("copy", to.bucket, to.key)),
     presign: (bucket, key, presignOptions = {}) => {
       const request = Presign.requestOf(bucket, key, presignOptions)
       return request instanceof ValidationError ? Effect.fail(request) : options.presigner.url(request)
@@ -168,9 +186,10 @@ const copyOperations = (
       const request = Presign.postRequestOf(bucket, postOptions)
       return request instanceof ValidationError ? Effect.fail(request) : options.presigner.post(request)
     },
+    // A move of one version deletes that version; of the latest, deletes as `delete` does (a marker where versioned).
     move: (from, to, copyOptions) =>
-      copy("move", from, to, copyOptions).pipe(
-        Effect.tap(() => retried.deleteObject(from)),
+      lockedWrite("move", copyOptions, copy("move", from, to, copyOptions)).pipe(
+        Effect.tap(() => retried.deleteObject({ ...from, versionId: copyOptions?.sourceVersionId })),
         traced("move", to.bucket, to.key)
       )
   }
@@ -203,6 +222,12 @@ const readOperations = (
       Download.toBytesWithInfo(downloads, operation, bucket, key, downloadOptions),
       (got) => ({ body: got.body, info: userInfo(got.info) })
     )
+  const documents = Documents.make({
+    get,
+    put: (operation, bucket, key, body, uploadOptions) =>
+      upload(operation, bucket, key, Upload.sourceOf(body), uploadOptions),
+    policy
+  })
   return {
     download: (bucket, key, downloadOptions) =>
       Download.toBytes(downloads, "download", bucket, key, downloadOptions).pipe(traced("download", bucket, key)),
@@ -230,19 +255,19 @@ const readOperations = (
         Download.openScoped(downloads, "getStream", bucket, key, downloadOptions),
         (opened) => ({ info: userInfo(opened.info), stream: opened.stream })
       ).pipe(traced("getStream", bucket, key)),
-    ...Documents.make({
-      get,
-      put: (operation, bucket, key, body, uploadOptions) =>
-        upload(operation, bucket, key, Upload.sourceOf(body), uploadOptions),
-      policy
-    })
+    ...documents,
+    putJson: (bucket, key, schema, value, putOptions) =>
+      versionedWrite(undefined, documents.putJson(bucket, key, schema, value, putOptions)),
+    updateJson: (bucket, key, schema, f, updateOptions) =>
+      versionedWrite(undefined, documents.updateJson(bucket, key, schema, f, updateOptions))
   }
 }
 
 /** Builds the whole `S3Po` service from a backend's primitives. */
 export const make = (backend: Backend, options: ServiceOptions): S3Po.Service => {
   // A HEAD's bare 404 is a missing key or a missing bucket: one HeadBucket tells (`missingBucket.ts`).
-  const singleAttempt = withBucketCheck(backend)
+  // A read without the object's customer key, or with another, fails as `CustomerKeyMismatch` (`customerKeys.ts`).
+  const singleAttempt = CustomerKeys.withMismatches(withBucketCheck(backend))
   // Every request of the service is retried as `options.retry` allows, but downloads', which retry
   // their GETs themselves, resuming a broken body instead of repeating it.
   // Conditional writes retried after a lost answer look for their own write (`conditionalWrite.ts`).
@@ -253,7 +278,9 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
     putObject: knowingOwnWrite(singleAttempt.putObject, headRetried),
     copyObject: knowingOwnCopy(singleAttempt.copyObject, headRetried)
   }, options.retry)
-  const upload = Upload.make(retried, { ...options.multipart, ...options.integrity })
+  // Writes take the caller's lock and tell the version they wrote (`versionedWrites.ts`).
+  const writing = withWriteVersions(retried)
+  const upload = Upload.make(writing, { ...options.multipart, ...options.integrity })
   const downloads: Download.Downloads = {
     singleAttempt,
     policy: options.retry,
@@ -263,17 +290,19 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
   const deleteMany = DeleteMany.make(retried)
   const deleteManyStream = DeleteMany.stream(retried, "deleteManyStream")
   const service = checkedService(narrowedService({
-    createBucket: (bucket) =>
-      Validate.guard(Validate.newBucket("createBucket", bucket), retried.createBucket({ bucket })).pipe(
-        traced("createBucket", bucket)
-      ),
+    createBucket: (bucket, bucketOptions = {}) =>
+      Validate.guard(
+        Validate.newBucket("createBucket", bucket),
+        retried.createBucket(bucketOptions.objectLock === true ? { bucket, objectLockEnabled: true } : { bucket })
+      ).pipe(traced("createBucket", bucket)),
 
     upload: (<E, R>(bucket: string, key: string, body: UploadBody<E, R>, uploadOptions?: UploadOptions) =>
-      upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions).pipe(
+      lockedWrite("upload", uploadOptions, upload("upload", bucket, key, Upload.sourceOf(body), uploadOptions)).pipe(
         traced("upload", bucket, key)
       )) as Unnarrowed["upload"],
 
-    uploadFile: uploadFile(upload, options),
+    uploadFile: (bucket, key, path, fileOptions) =>
+      lockedWrite("uploadFile", fileOptions, uploadFile(upload, options)(bucket, key, path, fileOptions)),
 
     ...readOperations(downloads, upload, options.retry),
 
@@ -282,19 +311,16 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
 
     listObjects: (bucket, listOptions = {}) => Listing.entries(retried, "listObjects", bucket, listOptions),
 
-    delete: (bucket, key) =>
-      Validate.guard(Validate.location("delete", bucket, key), retried.deleteObject({ bucket, key })).pipe(
-        traced("delete", bucket, key)
-      ),
-
     deleteMany: (bucket, keys) => deleteMany(bucket, keys).pipe(traced("deleteMany", bucket)),
     deleteManyStream: (bucket, keys) =>
       deleteManyStream(bucket, keys).pipe(
         Stream.withSpan("S3Po.deleteManyStream", { attributes: { "s3.bucket": bucket } })
       ),
     ...objectOperations(retried),
-    ...copyOperations(retried, options),
+    ...copyOperations(writing, options),
+    ...Versions.operations(retried),
     ...bucketOperations(retried),
+    ...Lifecycle.make(retried),
     // The handle calls the service it is a method of: checked, and known to `storedInfoOf` (sync).
     bucket: (name) => Handles.bucket(service, name)
   }))

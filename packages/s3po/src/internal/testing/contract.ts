@@ -487,7 +487,7 @@ const errorsAndBatches = (it: SuiteMethods) => {
           s3.delete(absent, "some/key.txt")
         ]
       ) {
-        const error = yield* Effect.flip<unknown, S3Po.ReadError | S3Po.WriteError, never>(failing)
+        const error = yield* Effect.flip<unknown, S3Po.ReadError | S3Po.WriteError | S3Po.DeleteError, never>(failing)
         assert.strictEqual(error._tag, "NoSuchBucket")
         if (error._tag !== "NoSuchBucket") continue
         assert.strictEqual(error.bucket, absent)
