@@ -222,10 +222,14 @@ export const customerKeysSuite = <R = never>(
         for (const [from, into, destination] of copies) {
           const copied = s3.copy(to(from), to(into), { sourceCustomerKey: first, ...destination })
           if (!support.copiesFromCustomerKeyed) {
-            // Ceph RGW 16 answers a copy of such a source 501 NotImplemented.
+            // Ceph RGW 16 answers a CopyObject of such a source 501 NotImplemented, an UploadPartCopy
+            // 400 InvalidArgument: nothing is copied either way.
             const error = yield* Effect.flip(copied)
-            assert.instanceOf(error, S3ServiceError, `${from} to ${into}: ${String(error)}`)
-            if (error instanceof S3ServiceError) assert.strictEqual(error.status, 501)
+            if (from === "keyed") {
+              assert.instanceOf(error, S3ServiceError, `${from} to ${into}: ${String(error)}`)
+              if (error instanceof S3ServiceError) assert.strictEqual(error.status, 501)
+            }
+            assert.isFalse(yield* s3.exists(bucket, into), into)
             continue
           }
           const result = yield* copied

@@ -82,7 +82,7 @@ const isMismatch = (error: S3PoError, given: boolean): error is S3PoError & { re
   // A HEAD's answer has no body: its 400 or 403 has no code (`BadRequest`, `Forbidden`).
   if (given) return status === 403 || (status === 400 && (code === "InvalidArgument" || code === "BadRequest"))
   // Given a key, a 400 `InvalidRequest` is a server that refuses SSE-C (Ceph RGW over plain HTTP), not a mismatch.
-  return status === 400 && (code === "InvalidRequest" || code === "BadRequest")
+  return status === 400 && (code === "InvalidRequest" || code === "InvalidArgument" || code === "BadRequest")
 }
 
 const mismatch = (
@@ -137,8 +137,8 @@ const sourceReadOf = (request: CopyObjectRequest | UploadPartCopyRequest) => ({
 /**
  * The backend, its reads of objects (GET, HEAD, and a copy's reads of its source) failing with
  * `CustomerKeyMismatch` where S3 says the key given is not the object's, or that it needs one:
- * AWS answers a read without the key 400 `InvalidRequest` and one with another key 403; Ceph RGW
- * 400 `InvalidArgument`; a HEAD's answers carry no code.
+ * AWS answers a read without the key 400 `InvalidRequest` and one with another key 403; Ceph RGW 16
+ * 400 `InvalidArgument` to both; a HEAD's answers carry no code.
  */
 export const withMismatches = (backend: Backend): Backend => ({
   ...backend,
