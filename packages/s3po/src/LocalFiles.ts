@@ -78,7 +78,10 @@ export interface LocalFiles {
   /**
    * Writes `body` to `path` whole or not at all: into a new file beside it (`.<name>.<32 hex>.s3po-partial`,
    * created exclusively, so never through a planted link), renamed over `path` once the body ends.
-   * When the body fails or is interrupted, that file is removed and `path` is untouched.
+   * When the body fails or is interrupted, that file is removed and `path` is untouched. Node's
+   * implementation syncs the file to the disk before the rename and the folder after it, so a crash
+   * leaves the old file or the new one whole; over a `FileSystem`, the file only (it opens no
+   * folder); in memory there is no disk.
    */
   readonly writeAtomically: <E, R>(
     path: string,

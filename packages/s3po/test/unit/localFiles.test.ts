@@ -570,6 +570,79 @@ describe("LocalFiles.fromFileSystem", () => {
     }))
 })
 
+describe("LocalFiles.nodeFiles: writeAtomically puts what it wrote on the disk", () => {
+  /**
+   * Node's file handles' `sync`, watched: `before` runs at each call, then the real sync unless
+   * `before` throws. Restored with the scope.
+   */
+  const watchSyncs = (before: () => Promise<void>) =>
+    Effect.acquireRelease(
+      Effect.promise(async () => {
+        const probe = await fs.open(os.devNull, "r")
+        const prototype = Object.getPrototypeOf(probe) as { sync: (this: fs.FileHandle) => Promise<void> }
+        await probe.close()
+        const sync = prototype.sync
+        return vi.spyOn(prototype, "sync").mockImplementation(async function(this: fs.FileHandle) {
+          await before()
+          return sync.call(this)
+        })
+      }),
+      (spy) => Effect.sync(() => spy.mockRestore())
+    )
+
+  it.scoped("the file is synced before it is renamed over the destination, its folder after", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const destination = path.join(root, "f.txt")
+      yield* Effect.promise(() => fs.writeFile(destination, "old"))
+      const seen: Array<string> = []
+      yield* watchSyncs(async () => {
+        seen.push(await fs.readFile(destination, "utf8"))
+      })
+      yield* LocalFiles.nodeFiles.writeAtomically(destination, Stream.make(text("new")))
+      assert.deepStrictEqual(seen, ["old", "new"])
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(destination, "utf8")), "new")
+    }))
+
+  it.scoped("a sync that fails fails the write, typed, and leaves the old file and no partial file", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const destination = path.join(root, "f.txt")
+      yield* Effect.promise(() => fs.writeFile(destination, "old"))
+      yield* watchSyncs(() => Promise.reject(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" })))
+      const error = yield* Effect.flip(LocalFiles.nodeFiles.writeAtomically(destination, Stream.make(text("new"))))
+      assert.strictEqual(error._tag, "SystemError")
+      assert.strictEqual(yield* Effect.promise(() => fs.readFile(destination, "utf8")), "old")
+      assert.deepStrictEqual(yield* Effect.promise(() => fs.readdir(root)), ["f.txt"])
+    }))
+})
+
+describe("LocalFiles.fromFileSystem: writeAtomically", () => {
+  it.scoped("syncs the file before it renames it", () =>
+    Effect.gen(function*() {
+      const [nodeFileSystem, nodePath] = yield* Effect.provide(
+        Effect.all([FileSystem.FileSystem, Path.Path]),
+        Layer.merge(NodeFileSystem.layer, NodePath.layer)
+      )
+      const done: Array<string> = []
+      const fileSystem: FileSystem.FileSystem = {
+        ...nodeFileSystem,
+        open: (at, options) =>
+          Effect.map(nodeFileSystem.open(at, options), (file) =>
+            Object.create(file, {
+              sync: { value: Effect.zipRight(file.sync, Effect.sync(() => done.push("sync"))) }
+            }) as FileSystem.File),
+        rename: (from, to) => Effect.zipRight(nodeFileSystem.rename(from, to), Effect.sync(() => done.push("rename")))
+      }
+      const root = yield* tempDir
+      yield* LocalFiles.fromFileSystem(fileSystem, nodePath).writeAtomically(
+        path.join(root, "f.txt"),
+        Stream.make(text("x"))
+      )
+      assert.deepStrictEqual(done, ["sync", "rename"])
+    }))
+})
+
 describe("LocalFiles.makeMemory", () => {
   it.effect("is seeded with files by path, a relative one resolved against /; snapshot gives them in key order", () =>
     Effect.gen(function*() {

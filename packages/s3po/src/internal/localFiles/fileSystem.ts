@@ -116,7 +116,11 @@ const open = (fileSystem: FileSystem.FileSystem) => (at: string) =>
     } satisfies LocalFiles.OpenFile
   })
 
-/** The body into a new file beside `destination`, closed, then renamed over it; removed unless all that succeeds. */
+/**
+ * The body into a new file beside `destination`, synced to the disk and closed, then renamed over it;
+ * removed unless all that succeeds. The directory is not synced after the rename: a `FileSystem`
+ * opens no directory.
+ */
 const writeAtomically = (fileSystem: FileSystem.FileSystem, path: Path.Path) =>
 <E, R>(
   destination: string,
@@ -136,6 +140,7 @@ const writeAtomically = (fileSystem: FileSystem.FileSystem, path: Path.Path) =>
             }
           ))
           yield* Stream.runForEach(body, (chunk) => tried(file.writeAll(chunk)))
+          yield* tried(file.sync)
           yield* Scope.close(scope, Exit.void)
           yield* tried(fileSystem.rename(temporary, destination))
         }),

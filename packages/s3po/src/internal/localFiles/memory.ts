@@ -260,6 +260,7 @@ const rename = (tree: Tree, from: string, to: string) =>
     )
   )
 
+/** As Node's, without the syncs to a disk: the tree is in memory, and each change is whole at once. */
 const writeAtomically = (tree: Tree) => <E, R>(destination: string, body: Stream.Stream<Uint8Array, E, R>) =>
   Effect.suspend(() => {
     const temporary = posix.join(posix.dirname(destination), partialFileName(posix.basename(destination)))

@@ -105,8 +105,29 @@ const writeChunk = async (handle: fs.FileHandle, buffers: ReadonlyArray<Uint8Arr
 }
 
 /**
+ * Puts a rename in `directory` on the disk. Windows opens no directory to sync, and some file
+ * systems sync none (`EINVAL`): there the rename is as durable as the file system makes it.
+ */
+const syncDirectory = (directory: string): Effect.Effect<void, SystemError> =>
+  process.platform === "win32" ? Effect.void : attempt("sync", directory, async () => {
+    const handle = await fs.open(directory, "r")
+    try {
+      await handle.sync().catch((error: unknown) => {
+        if (!unsupported(error)) throw error
+      })
+    } finally {
+      await handle.close()
+    }
+  })
+
+const unsupported = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error &&
+  (error.code === "EINVAL" || error.code === "ENOTSUP" || error.code === "EOPNOTSUPP")
+
+/**
  * Each chunk of the body in one `writev`: one call per range a download receives, not per buffer.
  * The partial file's name is drawn when the write runs, and only the file this write made is removed.
+ * The file is synced to the disk before the rename, and its directory after it.
  */
 const writeAtomically = <E, R>(
   destination: string,
@@ -126,19 +147,23 @@ const writeAtomically = <E, R>(
       Effect.tap(attempt("open", temporary, () => fs.open(temporary, "wx")), () => {
         created = true
       }),
-      // Closed here first, so that an error the close reports (a full disk, over NFS) fails the write.
+      // On the disk before the rename (else a crash can leave `destination` renamed but empty), and
+      // closed here first, so that an error the close reports (a full disk, over NFS) fails the write.
       (handle) =>
-        Effect.zipRight(
-          Stream.runForEachChunk(
-            body,
-            (chunk) => attempt("write", temporary, () => writeChunk(handle, Chunk.toReadonlyArray(chunk)))
-          ),
-          close(handle)
+        Stream.runForEachChunk(
+          body,
+          (chunk) => attempt("write", temporary, () => writeChunk(handle, Chunk.toReadonlyArray(chunk)))
+        ).pipe(
+          Effect.zipRight(attempt("sync", temporary, () => handle.sync())),
+          Effect.zipRight(close(handle))
         ),
       (handle) => Effect.ignore(close(handle))
     )
     return Effect.onExit(
-      Effect.zipRight(written, attempt("rename", destination, () => fs.rename(temporary, destination))),
+      written.pipe(
+        Effect.zipRight(attempt("rename", destination, () => fs.rename(temporary, destination))),
+        Effect.zipRight(syncDirectory(path.dirname(destination)))
+      ),
       (exit) =>
         exit._tag === "Success" || !created
           ? Effect.void
