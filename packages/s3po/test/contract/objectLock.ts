@@ -5,6 +5,7 @@ import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type Retention, S3Po } from "s3po"
+import { type Capabilities, withDefaults } from "../../src/internal/testing/capabilities.js"
 import type { SuiteMethods } from "../../src/internal/testing/fixtures.js"
 import { freshBucket, tagOf, uniqueBucket } from "../utils/fixtures.js"
 
@@ -36,7 +37,7 @@ const lockedError = <A, E extends { readonly _tag: string }>(effect: Effect.Effe
     return error as unknown as { readonly reason: string; readonly versionId: string; readonly key: string }
   })
 
-const suite = (it: SuiteMethods) => {
+const suite = (it: SuiteMethods, capabilities: Capabilities) => {
   it.effect("a bucket created with object lock says so, with versioning on; another says it has none", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
@@ -156,9 +157,9 @@ const suite = (it: SuiteMethods) => {
       assert.isTrue(yield* s3.bucket(bucket).prefix("p/").getLegalHold("held"))
       yield* s3.bucket(bucket).prefix("p/").setLegalHold("held", false)
       assert.isFalse(yield* s3.getLegalHold(bucket, "p/held"))
-      // And on a copy.
+      // And on a copy, where the store keeps it (Ceph RGW 16 ignores the lock headers of CopyObject).
       yield* s3.copy({ bucket, key: "p/held" }, { bucket, key: "copy" }, { legalHold: true })
-      assert.isTrue(yield* s3.getLegalHold(bucket, "copy"))
+      assert.strictEqual(yield* s3.getLegalHold(bucket, "copy"), capabilities.locksOnCopy)
       yield* s3.setLegalHold(bucket, "copy", false)
     }))
 
@@ -200,7 +201,11 @@ const suite = (it: SuiteMethods) => {
     }))
 }
 
-export const objectLockSuite = (name: string, s3Layer: Layer.Layer<S3Po, unknown>) =>
+export const objectLockSuite = (
+  name: string,
+  s3Layer: Layer.Layer<S3Po, unknown>,
+  options: { readonly capabilities?: Partial<Capabilities> } = {}
+) =>
   layer(s3Layer, { timeout: "180 seconds", excludeTestServices: true })(name, (it) => {
-    suite(it)
+    suite(it, withDefaults(options.capabilities))
   })

@@ -153,10 +153,16 @@ const transitions = (it: SuiteMethods, capabilities: Capabilities) => {
       assert.strictEqual(head.versionId, versionId)
       assert.strictEqual(head.etag, got.info.etag)
       assert.strictEqual((yield* s3.head(bucket, "doc.json")).versionId, second.versionId)
-      // The update's result says the version it wrote.
-      const updated = yield* s3.updateJson(bucket, "doc.json", Doc, () => ({ n: 3 }))
-      assert.isString(updated.versionId)
-      assert.strictEqual((yield* s3.head(bucket, "doc.json")).versionId, updated.versionId)
+      // The update's result says the version it wrote. Ceph RGW 16 refuses every PUT with If-Match
+      // in a versioned bucket (412 even when the ETag matches): there the update cannot succeed.
+      if (capabilities.ifMatchInVersionedBuckets) {
+        const updated = yield* s3.updateJson(bucket, "doc.json", Doc, () => ({ n: 3 }))
+        assert.isString(updated.versionId)
+        assert.strictEqual((yield* s3.head(bucket, "doc.json")).versionId, updated.versionId)
+      } else {
+        const created = yield* s3.updateJson(bucket, "fresh.json", Doc, () => ({ n: 3 }))
+        assert.isString(created.versionId)
+      }
       for (const bad of ["", 7]) {
         assert.strictEqual(
           yield* tagOf(s3.download(bucket, "doc.json", { versionId: bad as string })),

@@ -30,7 +30,7 @@ presignSuite("S3PoLive presigned URLs", liveLayer(), (url, init) => Effect.promi
 syncSuite("S3PoLive sync", liveLayer())
 prefixCopySuite("S3PoLive prefix copy and move", liveLayer({ faults: prefixCopyFaults }))
 versioningSuite("S3PoLive versions", liveLayer(), { capabilities })
-objectLockSuite("S3PoLive object lock", liveLayer())
+objectLockSuite("S3PoLive object lock", liveLayer(), { capabilities })
 handlesSuite("S3PoLive bucket and prefix handles", liveLayer(), { capabilities })
 handlesPendingUploadsSuite("S3PoLive pending uploads under a prefix", liveLayer({ faults: handlesStrandingFaults }))
 visibilitySuite("S3PoLive missing buckets and s3po's own metadata", Effect.sync(() => liveBackend()), { capabilities })

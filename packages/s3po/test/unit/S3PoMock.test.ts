@@ -37,7 +37,7 @@ handlesPendingUploadsSuite(
 )
 prefixCopySuite("S3PoMock prefix copy and move", S3PoMock.layer({ faults: prefixCopyFaults }))
 versioningSuite("S3PoMock versions", S3PoMock.layer(), { capabilities: awsS3Capabilities })
-objectLockSuite("S3PoMock object lock", S3PoMock.layer())
+objectLockSuite("S3PoMock object lock", S3PoMock.layer(), { capabilities: awsS3Capabilities })
 checksumsSuite("S3PoMock checksums on upload", Effect.sync(mockBackend), { capabilities: awsS3Capabilities })
 visibilitySuite("S3PoMock missing buckets and s3po's own metadata", Effect.sync(mockBackend), {
   capabilities: awsS3Capabilities

@@ -26,6 +26,13 @@ export interface Capabilities {
   /** Whether CopyObject answers the version ids of the copy and of its source (Ceph RGW 16 answers none). */
   readonly copyVersionIds: boolean
   /**
+   * Whether a PUT with `If-Match` holds in a versioned bucket (Ceph RGW 16 refuses it with 412 even
+   * when the ETag matches, so `updateJson` there ends in `UpdateConflict`).
+   */
+  readonly ifMatchInVersionedBuckets: boolean
+  /** Whether CopyObject gives the copy the retention and legal hold it is sent with (Ceph RGW 16 ignores them). */
+  readonly locksOnCopy: boolean
+  /**
    * Whether a copy reads a source encrypted with a customer key (SSE-C) given its key (Ceph RGW 16
    * answers 501 `NotImplemented`).
    */
@@ -57,6 +64,8 @@ export const awsS3Support: Capabilities = {
   readOfDeleteMarker: "MethodNotAllowed",
   conditionalDeletes: true,
   copyVersionIds: true,
+  ifMatchInVersionedBuckets: true,
+  locksOnCopy: true,
   copiesFromCustomerKeyed: true,
   copiesToCustomerKeyed: true,
   keepsLifecycleRuleOrder: true,
@@ -70,7 +79,8 @@ export const mockSupport: Capabilities = awsS3Support
  * `InternalError`; no copy from an object encrypted with a customer key, none encrypted with one;
  * lifecycle rules sorted by id, their size filters and `newerNoncurrentVersions` dropped; a delete
  * marker read by its id is `NoSuchKey` (S3: 405); `If-Match` on a delete ignored; no version ids
- * answered to a copy.
+ * answered to a copy; `If-Match` on a PUT in a versioned bucket always refused; no lock given to a
+ * copy.
  */
 export const cephRgwSupport: Capabilities = {
   ...awsS3Support,
@@ -82,6 +92,8 @@ export const cephRgwSupport: Capabilities = {
   readOfDeleteMarker: "NoSuchKey",
   conditionalDeletes: false,
   copyVersionIds: false,
+  ifMatchInVersionedBuckets: false,
+  locksOnCopy: false,
   copiesFromCustomerKeyed: false,
   copiesToCustomerKeyed: false,
   keepsLifecycleRuleOrder: false,
