@@ -214,6 +214,63 @@ for (const [transport, makeBackend] of [["s3po", liveBackend], ["sdk", sdkBacken
         assert.notInclude(shown, md5(sourceKey))
       }))
 
+    it.live("ListObjectVersions keeps the document's order of versions and markers, however alike their times", () =>
+      Effect.gen(function*() {
+        const modified = "<LastModified>2026-01-01T00:00:00.000Z</LastModified>"
+        const version = (id: string, latest: boolean) =>
+          `<Version><Key>a</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest>${modified}<ETag>"x"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Version>`
+        fake.answer = () => ({
+          status: 200,
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult><IsTruncated>true</IsTruncated>${
+            version("v3", true)
+          }<DeleteMarker><Key>a</Key><VersionId>m1</VersionId><IsLatest>false</IsLatest>${modified}</DeleteMarker>${
+            version("v2", false)
+          }<NextKeyMarker>a</NextKeyMarker><NextVersionIdMarker>v2</NextVersionIdMarker></ListVersionsResult>`
+        })
+        const page = yield* backend().listVersionsPage({
+          bucket,
+          prefix: "a",
+          keyMarker: "0",
+          versionIdMarker: "v9",
+          maxKeys: 3
+        })
+        assert.deepStrictEqual(page.versions.map((entry) => [entry._tag, entry.versionId]), [
+          ["Version", "v3"],
+          ["DeleteMarker", "m1"],
+          ["Version", "v2"]
+        ])
+        assert.isTrue(page.isTruncated)
+        assert.strictEqual(page.nextKeyMarker, "a")
+        assert.strictEqual(page.nextVersionIdMarker, "v2")
+        const query = only().query
+        assert.isTrue(query.has("versions"))
+        assert.deepStrictEqual(
+          ["prefix", "key-marker", "version-id-marker", "max-keys"].map((name) => query.get(name)),
+          ["a", "0", "v9", "3"]
+        )
+      }))
+
+    it.live("CreateMultipartUpload sends retention, legal hold and the customer key", () =>
+      Effect.gen(function*() {
+        fake.answer = () => ({
+          status: 200,
+          body:
+            `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>k</Key><UploadId>u1</UploadId></InitiateMultipartUploadResult>`
+        })
+        const uploadId = yield* backend().createMultipartUpload({
+          bucket,
+          key: "k",
+          retention: { mode: "COMPLIANCE", retainUntil: new Date("2030-01-01T00:00:00.000Z") },
+          legalHold: false,
+          customerKey: Redacted.make(destinationKey)
+        })
+        assert.strictEqual(uploadId, "u1")
+        const headers = only().headers
+        assert.strictEqual(headers["x-amz-object-lock-mode"], "COMPLIANCE")
+        assert.strictEqual(headers["x-amz-object-lock-legal-hold"], "OFF")
+        assert.strictEqual(headers["x-amz-server-side-encryption-customer-key-md5"], md5(destinationKey))
+      }))
+
     it.live("UploadPartCopy sends the source's version and customer key, and the upload's key", () =>
       Effect.gen(function*() {
         fake.answer = () => ({
