@@ -191,11 +191,11 @@ describe("customer keys", () => {
       ["Ceph RGW, another key: 400 InvalidArgument", service(400, "InvalidArgument"), "get", true, true],
       ["Ceph RGW, no key: 400 InvalidArgument", service(400, "InvalidArgument"), "get", false, false],
       [
-        "a server refusing customer keys (RGW over HTTP): 400 InvalidRequest",
+        "a key for an object stored without one (AWS), or a server taking none (RGW over HTTP): 400 InvalidRequest",
         service(400, "InvalidRequest"),
         "get",
         true,
-        undefined
+        true
       ],
       ["no key, a real 403", denied("AccessDenied"), "get", false, undefined],
       ["a 404", service(404, "NoSuchKey"), "get", true, undefined]

@@ -74,15 +74,20 @@ export const keyedReads = (backend: Backend, key: CustomerKey | undefined): Back
   }
 }
 
-/** Whether an error answer to a read that gave a key (`given`) or none says the key is not the object's. */
+/** The codes of S3's 400 to a read whose key is not the object's: AWS's, Ceph RGW's, and a HEAD's (no body, no code). */
+const mismatchCodes: ReadonlySet<string> = new Set(["InvalidRequest", "InvalidArgument", "BadRequest"])
+
+/**
+ * Whether an error answer to a read that gave a key (`given`) or none says the key is not the
+ * object's. A key given for an object stored without one is refused as another key is (AWS: 400
+ * `InvalidRequest`, "not applicable"), and so is any key by a server that takes none (Ceph RGW over
+ * plain HTTP): the object is not encrypted with the key given either way.
+ */
 const isMismatch = (error: S3PoError, given: boolean): error is S3PoError & { readonly code: string } => {
   const status = error._tag === "AccessDenied" ? 403 : error._tag === "S3ServiceError" ? error.status : undefined
   const code = "code" in error ? error.code : undefined
   if (status === undefined || code === undefined) return false
-  // A HEAD's answer has no body: its 400 or 403 has no code (`BadRequest`, `Forbidden`).
-  if (given) return status === 403 || (status === 400 && (code === "InvalidArgument" || code === "BadRequest"))
-  // Given a key, a 400 `InvalidRequest` is a server that refuses SSE-C (Ceph RGW over plain HTTP), not a mismatch.
-  return status === 400 && (code === "InvalidRequest" || code === "InvalidArgument" || code === "BadRequest")
+  return (status === 400 && mismatchCodes.has(code)) || (given && status === 403)
 }
 
 const mismatch = (
