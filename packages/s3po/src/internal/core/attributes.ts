@@ -13,6 +13,7 @@ export const attributesOf = (options: ObjectAttributes): ObjectAttributes => ({
   contentLanguage: options.contentLanguage,
   expires: options.expires,
   storageClass: options.storageClass,
+  acl: options.acl,
   serverSideEncryption: options.serverSideEncryption,
   tags: options.tags
 })

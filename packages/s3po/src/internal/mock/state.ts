@@ -252,8 +252,8 @@ const infoOf = (key: string, object: StoredObject, withChecksum: boolean): Objec
   }
   const details = object.details
   if (details === undefined) return info
-  // HEAD carries neither the tags nor the STANDARD storage class.
-  const { expires, serverSideEncryption, storageClass, tags: _tags, ...headers } = details
+  // HEAD carries neither the tags, the ACL nor the STANDARD storage class.
+  const { acl: _acl, expires, serverSideEncryption, storageClass, tags: _tags, ...headers } = details
   return {
     ...info,
     ...headers,
@@ -562,11 +562,12 @@ export const copyObject = (
 ): Write<ETagged> =>
   Either.flatMap(copySourceOf(state, "CopyObject", request), (source) => {
     const replaced = request.replace
-    // S3 copies attributes and tags, but not the storage class or encryption: the copy gets the
+    // S3 copies attributes and tags, but not the storage class, ACL or encryption: the copy gets the
     // destination's defaults unless the request names them.
     const details = detailsOf({
       ...(replaced ?? source.details),
       storageClass: replaced?.storageClass,
+      acl: replaced?.acl,
       serverSideEncryption: replaced?.serverSideEncryption,
       tags: replaced?.tags ?? source.details?.tags
     })

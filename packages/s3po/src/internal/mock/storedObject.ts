@@ -41,12 +41,13 @@ export const detailsOf = (attributes: ObjectAttributes): ObjectDetails | undefin
     expires,
     serverSideEncryption,
     storageClass,
+    acl,
     tags
   } = attributes
   if (
     cacheControl === undefined && contentDisposition === undefined && contentEncoding === undefined &&
     contentLanguage === undefined && expires === undefined && storageClass === undefined &&
-    serverSideEncryption === undefined && tags === undefined
+    acl === undefined && serverSideEncryption === undefined && tags === undefined
   ) {
     return undefined
   }
@@ -58,6 +59,7 @@ export const detailsOf = (attributes: ObjectAttributes): ObjectDetails | undefin
     contentLanguage,
     expires: expires === undefined ? undefined : new Date(expires.getTime()),
     storageClass,
+    acl,
     serverSideEncryption: serverSideEncryption === undefined ? undefined : { ...serverSideEncryption },
     tags: tags === undefined ? undefined : { ...tags }
   }

@@ -148,6 +148,7 @@ const attributesTagsAndConditions = <R>({ it, support, refused }: Context<R>) =>
         [{ contentLanguage: "fr\u0000" }, "contentLanguage", "control characters"],
         [{ expires: new Date("not a date") }, "expires", "valid Date"],
         [{ storageClass: "" }, "storageClass", "empty"],
+        [{ acl: "log-delivery-write" as "private" }, "acl", "not an object's canned ACL"],
         [{ serverSideEncryption: { type: "aws:kms", keyId: "key\nid" } }, "serverSideEncryption.keyId", "control"],
         [{ tags: elevenTags }, "tags", "at most 10 tags, got 11"],
         [{ tags: { ["k".repeat(129)]: "v" } }, `tags.${"k".repeat(129)}`, "at most 128 characters, got 129"],
