@@ -15,7 +15,7 @@ import * as MockBackend from "./internal/mock/backend.js"
 import * as MockControl from "./internal/mock/control.js"
 import * as MockPresign from "./internal/mock/presign.js"
 import type { RetryPolicy } from "./Retry.js"
-import type { Checksum, MultipartOptions, ObjectAttributes, S3Po } from "./S3Po.js"
+import type { Checksum, DeleteMarker, MultipartOptions, ObjectAttributes, ObjectVersion, S3Po } from "./S3Po.js"
 import * as S3PoBackend from "./S3PoBackend.js"
 import { ValidationError } from "./S3PoError.js"
 
@@ -183,9 +183,19 @@ export declare namespace Control {
     readonly setLatency: (latency: Latency | undefined) => Effect.Effect<void, ValidationError>
     /**
      * Every bucket and object, their metadata as a caller sees it: without s3po's own (`s3po-*`
-     * names: a conditional write's id, a multipart upload's part-size record).
+     * names: a conditional write's id, a multipart upload's part-size record). In a versioned
+     * bucket, the latest version of each key, and no key whose latest is a delete marker: see
+     * `versions`.
      */
     readonly snapshot: Effect.Effect<Snapshot>
+    /**
+     * Every version and delete marker in the bucket, by key (in S3's order) then newest first, as
+     * `listObjectVersions` lists them; none for a bucket that does not exist. A key written only
+     * while the bucket was never versioned has one version, `"null"`.
+     *
+     * @since 0.7.0
+     */
+    readonly versions: (bucket: string) => Effect.Effect<ReadonlyArray<ObjectVersion | DeleteMarker>>
     /**
      * Replaces every bucket and object with the seed's, and drops pending uploads. Each object's ETag
      * is its body's MD5, as a seed's is (a multipart ETag is not kept), which downloads check it by.

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import type { S3PoError } from "../../S3PoError.js"
-import { type Backend, notImplemented } from "../core/backend.js"
+import type { Backend } from "../core/backend.js"
 import { md5Hex } from "../core/etag.js"
 import * as State from "./state.js"
 import { detailsOf, Slabs, StoredObject } from "./storedObject.js"
@@ -46,14 +46,14 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
               now,
               details,
               checksum
-            ))
+            ), now)
         )
       }),
     getObject: (request) => read((current) => State.getObject(current, request)),
     headObject: (request) => read((current) => State.headObject(current, request)),
     listPage: (request) => read((current) => State.listPage(current, request)),
-    deleteObject: (request) => write((current) => State.deleteObject(current, request)),
-    deleteObjects: (request) => write((current) => State.deleteObjects(current, request)),
+    deleteObject: (request) => atNow((now) => write((current) => State.deleteObject(current, request, now))),
+    deleteObjects: (request) => atNow((now) => write((current) => State.deleteObjects(current, request, now))),
     createMultipartUpload: (request) =>
       atNow((now) => write((current) => State.createMultipartUpload(current, request, detailsOf(request), now))),
     uploadPart: (request) => {
@@ -68,7 +68,8 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
             request,
             (body, contentType, metadata, details, checksum) =>
               StoredObject.copyOf(slabs, body, contentType, metadata, now, details, checksum),
-            detailsOf
+            detailsOf,
+            now
           )
         )
       ),
@@ -79,28 +80,46 @@ export const make = (state: Ref.Ref<State.MockState>, slabs: Slabs): Backend => 
     listMultipartUploads: (request) => read((current) => State.listMultipartUploads(current, request)),
     getObjectTagging: (request) => read((current) => State.getObjectTagging(current, request)),
     putObjectTagging: (request) => write((current) => State.putObjectTagging(current, request)),
-    ...notYetImplemented
+    ...governance(read, write, atNow)
   }
 }
+
+/** The primitives of versions, object lock and lifecycle rules, over the same steps as the rest. */
+const governance = (
+  read: <A>(f: (current: State.MockState) => State.Read<A>) => Effect.Effect<A, S3PoError>,
+  write: <A>(f: (current: State.MockState) => State.Write<A>) => Effect.Effect<A, S3PoError>,
+  atNow: <A, E>(f: (now: number) => Effect.Effect<A, E>) => Effect.Effect<A, E>
+): Pick<
+  Backend,
+  | "getBucketVersioning"
+  | "putBucketVersioning"
+  | "listVersionsPage"
+  | "getObjectLockConfiguration"
+  | "putObjectLockConfiguration"
+  | "getObjectRetention"
+  | "putObjectRetention"
+  | "getObjectLegalHold"
+  | "putObjectLegalHold"
+  | "getBucketLifecycle"
+  | "putBucketLifecycle"
+  | "deleteBucketLifecycle"
+> => ({
+  getBucketVersioning: (request) => read((current) => State.getBucketVersioning(current, request)),
+  putBucketVersioning: (request) => write((current) => State.putBucketVersioning(current, request)),
+  listVersionsPage: (request) => read((current) => State.listVersionsPage(current, request)),
+  getObjectLockConfiguration: (request) => read((current) => State.getObjectLockConfiguration(current, request)),
+  putObjectLockConfiguration: (request) => write((current) => State.putObjectLockConfiguration(current, request)),
+  getObjectRetention: (request) => read((current) => State.getObjectRetention(current, request)),
+  putObjectRetention: (request) => atNow((now) => write((current) => State.putObjectRetention(current, request, now))),
+  getObjectLegalHold: (request) => read((current) => State.getObjectLegalHold(current, request)),
+  putObjectLegalHold: (request) => write((current) => State.putObjectLegalHold(current, request)),
+  getBucketLifecycle: (request) => read((current) => State.getBucketLifecycle(current, request)),
+  putBucketLifecycle: (request) => write((current) => State.putBucketLifecycle(current, request)),
+  deleteBucketLifecycle: (request) => write((current) => State.deleteBucketLifecycle(current, request))
+})
 
 /** A backend over a new, empty store. */
 export const makeEmpty: Effect.Effect<Backend> = Effect.map(
   Ref.make(State.emptyState),
   (state) => make(state, new Slabs())
 )
-
-// TEMPORARY (session 14 scaffolding): the versioning primitives answer 501 until the mock implements them.
-const notYetImplemented = {
-  getBucketVersioning: notImplemented("getBucketVersioning"),
-  putBucketVersioning: notImplemented("putBucketVersioning"),
-  listVersionsPage: notImplemented("listVersionsPage"),
-  getObjectLockConfiguration: notImplemented("getObjectLockConfiguration"),
-  putObjectLockConfiguration: notImplemented("putObjectLockConfiguration"),
-  getObjectRetention: notImplemented("getObjectRetention"),
-  putObjectRetention: notImplemented("putObjectRetention"),
-  getObjectLegalHold: notImplemented("getObjectLegalHold"),
-  putObjectLegalHold: notImplemented("putObjectLegalHold"),
-  getBucketLifecycle: notImplemented("getBucketLifecycle"),
-  putBucketLifecycle: notImplemented("putBucketLifecycle"),
-  deleteBucketLifecycle: notImplemented("deleteBucketLifecycle")
-}

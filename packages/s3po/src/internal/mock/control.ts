@@ -97,6 +97,7 @@ export const make = (options: Options) =>
           injection.setLatency(latency)
         ),
       snapshot: Effect.map(Ref.get(state), State.snapshotOf),
+      versions: (bucket) => Effect.map(Ref.get(state), (current) => State.versionsOf(current, bucket)),
       restore: (next) =>
         Effect.gen(function*() {
           const problem = seedProblem(next)

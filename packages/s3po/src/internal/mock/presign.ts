@@ -1,7 +1,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
-import type { PresignedPost } from "../../S3Po.js"
+import type { CustomerKey, PresignedPost } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
 import type { Backend } from "../core/backend.js"
 import {
@@ -13,12 +14,16 @@ import {
   type PresignPostRequest,
   type PresignRequest
 } from "../core/presign.js"
+import * as CustomerKeys from "./customerKeys.js"
 
 /** Where the mock's URLs point: a name that resolves nowhere, for `S3PoMockControl.fetch` to answer. */
 const origin = "http://s3po-mock.invalid"
 const signatureParameter = "X-S3po-Signature"
 const expiresParameter = "X-S3po-Expires"
 const contentTypeParameter = "X-S3po-Content-Type"
+/** The MD5 of the customer key (SSE-C) whose headers the URL's user must send: signed as S3 signs the headers. */
+const customerKeyParameter = "X-S3po-Customer-Key-MD5"
+const customerKeyHeader = "x-amz-server-side-encryption-customer-key"
 
 const canonical = (method: string, path: string, query: ReadonlyMap<string, string>) =>
   `${method}\n${path}\n${
@@ -59,6 +64,8 @@ const answerOf = (error: S3PoError): Response => {
       return xmlError(404, "NoSuchBucket", "The specified bucket does not exist.")
     case "S3ServiceError":
       return xmlError(error.status, error.code, error.detail)
+    case "AccessDenied":
+      return xmlError(403, error.code, "Access Denied")
     case "ValidationError":
       return xmlError(400, "InvalidArgument", error.message)
     default:
@@ -215,13 +222,30 @@ const formUpload = (backend: Backend, request: Request, signatureOf: (text: stri
     )
   })
 
+/** The customer key a request's headers carry (SSE-C), as the store takes it. */
+const customerKeyOf = (request: Request): CustomerKey | undefined => {
+  const base64 = request.headers.get(customerKeyHeader)
+  return base64 === null ? undefined : Redacted.make(new Uint8Array(Buffer.from(base64, "base64")))
+}
+
+/** Whether the request sends the customer key the URL was signed with, if any. */
+const customerKeySigned = (query: ReadonlyMap<string, string>, customerKey: CustomerKey | undefined): boolean => {
+  const signed = query.get(customerKeyParameter)
+  return signed === undefined || (customerKey !== undefined && CustomerKeys.md5Of(customerKey) === signed)
+}
+
+const customerKeyNotSigned = () =>
+  xmlError(403, "SignatureDoesNotMatch", "The request's customer key headers are not the ones signed.")
+
 /** The request made against the store, and S3's answer to it over HTTP. */
 const answer = (
   backend: Backend,
   request: Request,
-  location: { readonly bucket: string; readonly key: string },
-  query: ReadonlyMap<string, string>
+  target: { readonly bucket: string; readonly key: string },
+  query: ReadonlyMap<string, string>,
+  customerKey: CustomerKey | undefined
 ): Effect.Effect<Response> => {
+  const location = customerKey === undefined ? target : { ...target, customerKey }
   const headersOf = (info: { readonly contentType: string; readonly etag: string; readonly size: number }) => {
     const contentDisposition = query.get("response-content-disposition")
     return {
@@ -258,7 +282,7 @@ const answer = (
         )
     )
     : request.method === "DELETE"
-    ? Effect.as(backend.deleteObject(location), new Response(null, { status: 204 }))
+    ? Effect.as(backend.deleteObject(target), new Response(null, { status: 204 }))
     : Effect.succeed(xmlError(405, "MethodNotAllowed", `${request.method} is not signed here`))
   return Effect.catchAll(result, (error) => Effect.succeed(answerOf(error)))
 }
@@ -278,7 +302,10 @@ export const make = () => {
       const query = {
         ...request.query,
         [expiresParameter]: String(Math.floor(now / 1000) + request.expiresInSeconds),
-        ...(request.contentType === undefined ? {} : { [contentTypeParameter]: request.contentType })
+        ...(request.contentType === undefined ? {} : { [contentTypeParameter]: request.contentType }),
+        ...(request.customerKey === undefined
+          ? {}
+          : { [customerKeyParameter]: CustomerKeys.md5Of(request.customerKey) })
       }
       const signature = sign(canonical(request.method, path, new Map(Object.entries(query))))
       return `${origin}${path}?${encodeQuery({ ...query, [signatureParameter]: signature })}`
@@ -324,10 +351,12 @@ export const make = () => {
     if (contentType !== undefined && request.headers.get("content-type") !== contentType) {
       return xmlError(403, "SignatureDoesNotMatch", "The request's Content-Type is not the one signed.")
     }
+    const customerKey = customerKeyOf(request)
+    if (!customerKeySigned(query, customerKey)) return customerKeyNotSigned()
     const location = locationOf(url)
     return location === undefined
       ? xmlError(400, "InvalidURI", "Couldn't parse the specified URI.")
-      : { location, query }
+      : { location, query, customerKey }
   }
 
   /** Answers a request to a presigned URL as S3 would over HTTP. */
@@ -338,7 +367,7 @@ export const make = () => {
       if (request.method === "POST") return yield* formUpload(backend, request, sign)
       const checks = checked(request, yield* Clock.currentTimeMillis)
       if (checks instanceof Response) return checks
-      return yield* answer(backend, request, checks.location, checks.query)
+      return yield* answer(backend, request, checks.location, checks.query, checks.customerKey)
     })
 
   return { presigner, fetch }

@@ -1,4 +1,4 @@
-import type { Checksum, ObjectAttributes } from "../../S3Po.js"
+import type { Checksum, ObjectAttributes, RetentionMode } from "../../S3Po.js"
 import { md5Hex } from "../core/etag.js"
 
 const slabSize = 16 * 1024
@@ -28,8 +28,19 @@ export class Slabs {
   }
 }
 
+/**
+ * What one version keeps besides its attributes: the MD5 (base64) of the customer key it is
+ * encrypted with (SSE-C; never the key), its retention (`retainUntil` in milliseconds since the
+ * epoch) and legal hold (object lock).
+ */
+export interface VersionDetails {
+  readonly customerKeyMd5?: string | undefined
+  readonly retention?: { readonly mode: RetentionMode; readonly retainUntil: number } | undefined
+  readonly legalHold?: boolean | undefined
+}
+
 /** An object's attributes beyond its content type and metadata, and its tags: absent on most objects. */
-export type ObjectDetails = Omit<ObjectAttributes, "contentType" | "metadata">
+export type ObjectDetails = Omit<ObjectAttributes, "contentType" | "metadata"> & VersionDetails
 
 /** The details a request sets, or `undefined` when it sets none (the common case), so that plain objects stay small. */
 export const detailsOf = (attributes: ObjectAttributes): ObjectDetails | undefined => {
@@ -132,7 +143,11 @@ export class StoredObject {
 
   /** The same object with other tags: S3 changes neither its ETag nor its time (nor its checksum). */
   withTags(tags: Readonly<Record<string, string>>): StoredObject {
-    const details = { ...this.details, tags }
+    return this.withDetails({ ...this.details, tags })
+  }
+
+  /** The same object with other details (a retention, a legal hold, a customer key's MD5). */
+  withDetails(details: ObjectDetails | undefined): StoredObject {
     return new StoredObject(
       this.bytes,
       this.offset,
@@ -142,6 +157,21 @@ export class StoredObject {
       this.metadata,
       this.modifiedAt,
       details,
+      this.checksum
+    )
+  }
+
+  /** The same object with another ETag (given without quotes): an SSE-C object's is not its MD5. */
+  withETag(unquotedETag: string): StoredObject {
+    return new StoredObject(
+      this.bytes,
+      this.offset,
+      this.size,
+      unquotedETag,
+      this.contentType,
+      this.metadata,
+      this.modifiedAt,
+      this.details,
       this.checksum
     )
   }
