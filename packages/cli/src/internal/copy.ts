@@ -8,6 +8,7 @@ import { oneFileProgress } from "./fileProgress.js"
 import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
 import { baseName, folder, formatS3, localFailure, type Location, parseLocation } from "./location.js"
 import { messageOf, type Output, shownPath } from "./output.js"
+import { entryAt, removeSource } from "./removeSource.js"
 import { copyStreaming } from "./stream.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 import * as UploadFlags from "./uploadFlags.js"
@@ -34,15 +35,14 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     if (flags.dryrun) output = UploadFlags.dryRunLines(output)
     if (source._tag === "Local" && destination._tag === "S3") {
       const key = keyInto(destination.key, source.path)
+      const moved = mode === "move" && !flags.dryrun ? yield* entryAt(source.path) : Option.none()
       const result = flags.dryrun
         ? { size: undefined }
         : yield* s3.uploadFile(destination.bucket, key, source.path, {
           ...UploadFlags.uploadOptionsOf(flags),
           onProgress: oneFileProgress(output)
         })
-      if (mode === "move" && !flags.dryrun) {
-        yield* Effect.mapError(files.remove(source.path), localFailure(source.path))
-      }
+      if (mode === "move" && !flags.dryrun) yield* removeSource(source.path, moved)
       return yield* output.report(
         `${mode === "copy" ? "upload" : "move"}: ${printable(shownPath(source.path))} to ${
           formatS3(destination.bucket, key)
