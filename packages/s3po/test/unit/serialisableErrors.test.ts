@@ -7,6 +7,7 @@ import {
   BrokenListing,
   BucketNotEmpty,
   ChecksumMismatch,
+  CustomerKeyMismatch,
   InvalidDocument,
   isRetryable,
   isS3PoError,
@@ -14,6 +15,7 @@ import {
   NoSuchBucket,
   NoSuchKey,
   NotModified,
+  ObjectLocked,
   PreconditionFailed,
   S3PoError,
   S3ServiceError,
@@ -47,7 +49,14 @@ const errors: ReadonlyArray<S3PoError> = [
   new BrokenListing({ operation: "ListObjectsV2", bucket: "b", reason: "a token given twice" }),
   new ChecksumMismatch({ ...where, algorithm: "CRC32", expected: "AAAAAA==", actual: "BBBBBB==", requestId: "req-7" }),
   new InvalidDocument({ ...where, stage: "decode", reason: "Expected number", etag: "\"e\"" }),
-  new UpdateConflict({ ...where, attempts: 10 })
+  new UpdateConflict({ ...where, attempts: 10 }),
+  new ObjectLocked({
+    ...where,
+    versionId: "v1",
+    reason: "retention COMPLIANCE until 2027-01-01T00:00:00Z",
+    requestId: "r"
+  }),
+  new CustomerKeyMismatch({ ...where, customerKeyGiven: true, status: 403, code: "AccessDenied", requestId: "req-8" })
 ]
 
 /** Through JSON text, as a worker or an RPC boundary carries it. */
