@@ -52,6 +52,7 @@ for (const [transport, makeBackend] of [["s3po", liveBackend], ["sdk", sdkBacken
         assert.isTrue(bytesEqual(range, body.subarray(10, 20)))
         const info = yield* backend.headObject({ bucket, key: "secret", customerKey })
         assert.strictEqual(info.size, body.length)
+        assert.strictEqual(info.customerKeyMd5, keyMd5)
 
         const without = yield* Effect.flip(backend.getObject({ bucket, key: "secret" }))
         assert.strictEqual(without._tag, "S3ServiceError")

@@ -104,6 +104,7 @@ const outputOf = (headers: IncomingHttpHeaders, body?: unknown): ObjectOutput =>
     ObjectLockRetainUntilDate: dateOf(header(headers, "x-amz-object-lock-retain-until-date")),
     ObjectLockLegalHoldStatus: header(headers, "x-amz-object-lock-legal-hold"),
     DeleteMarker: header(headers, "x-amz-delete-marker") === "true",
+    SSECustomerKeyMD5: header(headers, "x-amz-server-side-encryption-customer-key-md5"),
     Body: body
   }
 }

@@ -161,6 +161,7 @@ export interface ObjectOutput {
   readonly ObjectLockRetainUntilDate?: Date | undefined
   readonly ObjectLockLegalHoldStatus?: string | undefined
   readonly DeleteMarker?: boolean | undefined
+  readonly SSECustomerKeyMD5?: string | undefined
   readonly Body?: unknown
 }
 
@@ -257,7 +258,8 @@ export const infoOf = (key: string, output: ObjectOutput): ObjectInfo => {
       checksum: checksumOf(output),
       versionId: output.VersionId,
       retention: retentionOf(output.ObjectLockMode, output.ObjectLockRetainUntilDate),
-      legalHold: legalHoldOf(output.ObjectLockLegalHoldStatus)
+      legalHold: legalHoldOf(output.ObjectLockLegalHoldStatus),
+      customerKeyMd5: output.SSECustomerKeyMD5
     })
   }
 }
