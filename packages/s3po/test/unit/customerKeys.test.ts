@@ -166,6 +166,27 @@ describe("customer keys", () => {
       assert.isNotEmpty(leaks([key.slice()], key))
     }))
 
+  it.live("a read broken off resumes with the key: the ranged GETs after it carry it too", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const customerKey = yield* CustomerKeys.generate
+      const bucket = uniqueBucket("ssec-resumed")
+      yield* s3.createBucket(bucket)
+      const body = randomBody(3 * MiB)
+      yield* s3.upload(bucket, "resumed", body, { customerKey })
+      const control = yield* S3PoMock.Control
+      for (const options of [{}, { concurrency: 3, partSize: MiB }]) {
+        yield* control.addFault({ operation: "GetObject", key: "resumed", times: 1, fault: Fault.truncatedBody() })
+        const read = yield* s3.download(bucket, "resumed", { customerKey, ...options })
+        assert.isTrue(Buffer.from(read).equals(Buffer.from(body)), JSON.stringify(options))
+      }
+      const gets = (yield* control.calls).filter((call) => call.operation === "GetObject")
+      assert.isAbove(gets.length, 2, "resumed with further GETs")
+    }).pipe(
+      Effect.provide(S3PoMock.layer({ retry: Retry.exponential({ base: "1 millis", maxRetries: 3 }) })),
+      Logger.withMinimumLogLevel(LogLevel.Error)
+    ))
+
   describe("answers read as CustomerKeyMismatch", () => {
     const given = CustomerKeys.make(new Uint8Array(32))
     const location = { bucket: "b", key: "k" }
