@@ -247,7 +247,7 @@ export const customerKeysSuite = <R = never>(
         }
       }))
 
-    it.effect("a presigned GET works with the key's headers, and not without them", () =>
+    it.effect("a presigned GET works with the key's headers, and not without them; a presigned PUT encrypts", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
         const bucket = yield* freshBucket("ssec-presign")
@@ -262,6 +262,12 @@ export const customerKeysSuite = <R = never>(
         const without = yield* options.fetch(url)
         assert.oneOf(without.status, [400, 403])
         yield* Effect.promise(() => without.arrayBuffer())
+
+        const put = yield* s3.presign(bucket, "uploaded.txt", { method: "PUT", customerKey })
+        const uploaded = yield* options.fetch(put, { method: "PUT", body: "sent encrypted", headers })
+        assert.strictEqual(uploaded.status, 200, yield* Effect.promise(() => uploaded.text()))
+        assert.strictEqual(yield* s3.downloadString(bucket, "uploaded.txt", { customerKey }), "sent encrypted")
+        yield* mismatch(s3.download(bucket, "uploaded.txt"), false, "a presigned PUT's object, read without the key")
       }))
 
     it.effect("a key that is not 32 bytes in a Redacted fails with ValidationError, before any request", () =>
