@@ -5,15 +5,23 @@
  * (scripts/rgw.sh).
  */
 import { S3Client } from "@aws-sdk/client-s3"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import { createHash, randomBytes } from "node:crypto"
+import { layerLive, S3Po } from "s3po"
+import * as Retry from "s3po/Retry"
 import type { Backend } from "../../src/internal/core/backend.js"
 import * as LivePresign from "../../src/internal/live/presign.js"
+import { recordingTracer } from "../../src/internal/testing/fixtures.js"
 import { liveBackend, sdkBackend } from "../utils/backends.js"
+import { type FaultProxy, startFaultProxy } from "../utils/faultProxy.js"
 import { bytesEqual, uniqueBucket } from "../utils/fixtures.js"
-import { server } from "../utils/live.js"
+import { liveOptions, server } from "../utils/live.js"
 
 const bodyOf = (backend: Backend, request: Parameters<Backend["getObject"]>[0]) =>
   Effect.flatMap(backend.getObject(request), (response) => {
@@ -185,3 +193,86 @@ describe("presigned URLs with a customer key", () => {
       yield* backend.deleteBucket({ bucket })
     }))
 })
+
+let proxy: FaultProxy
+beforeAll(async () => {
+  proxy = await startFaultProxy(server().endpoint)
+})
+afterAll(() => proxy.close())
+
+/** Every way the key could be written out: base64, URL-encoded base64, hex. */
+const keyForms = (bytes: Uint8Array) => {
+  const base64 = Buffer.from(bytes).toString("base64")
+  return [base64, encodeURIComponent(base64), Buffer.from(bytes).toString("hex")]
+}
+
+for (const transport of ["s3po", "sdk"] as const) {
+  describe(`the customer key on the live layer (${transport} transport)`, () => {
+    it.live("shows in no error, span, retry log or result, with real answers failed and retried on the way", () =>
+      Effect.gen(function*() {
+        const other = Redacted.make(new Uint8Array(randomBytes(32)))
+        const logs: Array<string> = []
+        const logger = Logger.make((entry) => {
+          logs.push(JSON.stringify(entry.message), JSON.stringify(entry.annotations), Cause.pretty(entry.cause))
+        })
+        const { spans, tracer } = yield* recordingTracer
+        const bucket = uniqueBucket(`wire-ssec-secrecy-${transport}`)
+        const seen: Array<unknown> = []
+        // The first GET and the first PUT of each key answered 503 by the proxy: each is retried, and logged.
+        const faulted = new Set<string>()
+        proxy.setPlan((request) => {
+          const first = `${request.method} ${request.path}`
+          if (
+            (request.method === "GET" || request.method === "PUT") && request.path.includes("/k") &&
+            !faulted.has(first)
+          ) {
+            faulted.add(first)
+            return "slowDown503"
+          }
+          return "pass"
+        })
+        yield* Effect.gen(function*() {
+          const s3 = yield* S3Po
+          yield* s3.createBucket(bucket)
+          seen.push(yield* s3.upload(bucket, "k", "secret text", { customerKey }))
+          seen.push(yield* s3.downloadString(bucket, "k", { customerKey }))
+          seen.push(yield* s3.head(bucket, "k", { customerKey }))
+          const wrong = yield* Effect.flip(s3.download(bucket, "k", { customerKey: other }))
+          const missing = yield* Effect.flip(s3.head(bucket, "k"))
+          assert.strictEqual(wrong._tag, "CustomerKeyMismatch")
+          assert.strictEqual(missing._tag, "CustomerKeyMismatch")
+          seen.push(wrong, missing, JSON.stringify(wrong), wrong.message, String(missing))
+          seen.push(yield* Effect.exit(s3.download(bucket, "k", { customerKey: other })))
+          yield* s3.delete(bucket, "k")
+          yield* s3.deleteBucket(bucket)
+        }).pipe(
+          Effect.provide(layerLive(liveOptions({
+            endpoint: proxy.url,
+            transport,
+            retry: Retry.exponential({ base: "1 millis", maxRetries: 2 })
+          }))),
+          Effect.withTracer(tracer),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.All),
+          Effect.ensuring(Effect.sync(() => proxy.setPlan(() => "pass")))
+        )
+        assert.isAtLeast(faulted.size, 2, "a PUT and a GET were answered 503 and retried")
+        assert.isAbove(logs.length, 0, "the retries were logged")
+        const shownSpans = spans.map((span) =>
+          JSON.stringify({
+            name: span.name,
+            attributes: Object.fromEntries(span.attributes),
+            failure: span.status._tag === "Ended" && Exit.isFailure(span.status.exit)
+              ? Cause.pretty(span.status.exit.cause)
+              : ""
+          })
+        )
+        const shown = [...logs, ...shownSpans, ...seen.map((value) => JSON.stringify(value) ?? String(value))]
+        for (const key of [keyBytes, Redacted.value(other)]) {
+          for (const form of keyForms(key)) {
+            assert.deepStrictEqual(shown.filter((text) => text.includes(form)), [])
+          }
+        }
+      }))
+  })
+}
