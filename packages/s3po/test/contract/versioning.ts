@@ -233,6 +233,32 @@ const transitions = (it: SuiteMethods, capabilities: Capabilities) => {
       )
     }))
 
+  it.effect("multipart uploads and copies answer their version; a multipart copy onto a taken key is refused", () =>
+    Effect.gen(function*() {
+      const s3 = yield* S3Po
+      const bucket = yield* enabled("multipart-versions")
+      const MiB = 1024 * 1024
+      const body = new Uint8Array(5 * MiB + 1).fill(7)
+      const parts = { multipartThreshold: 5 * MiB, partSize: 5 * MiB }
+      const written = yield* s3.upload(bucket, "big", body, parts)
+      assert.strictEqual(written.parts, 2)
+      assert.isString(written.versionId)
+      assert.strictEqual((yield* s3.head(bucket, "big")).versionId, written.versionId)
+      const copied = yield* s3.copy({ bucket, key: "big" }, { bucket, key: "copy" }, parts)
+      assert.strictEqual(copied.parts, 2)
+      // A multipart copy ends in CompleteMultipartUpload, which answers the version on every store.
+      assert.isString(copied.versionId)
+      assert.strictEqual((yield* s3.head(bucket, "copy")).versionId, copied.versionId)
+      const taken = yield* Effect.flip(
+        s3.copy({ bucket, key: "big" }, { bucket, key: "copy" }, { ...parts, ifNoneMatch: "*" })
+      )
+      assert.strictEqual(taken._tag, "PreconditionFailed")
+      assert.strictEqual(
+        (yield* versions(bucket, { prefix: "copy" })).length,
+        1
+      )
+    }))
+
   it.effect("listObjectVersions: by key, newest first, markers among them; prefix and delimiter; paged past 1000", () =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
