@@ -87,6 +87,11 @@ import * as S3PoMock from "./S3PoMock.js"
  * - `keepsLifecycleRuleOrder`, `keepsNewerLifecycleFields`: whether a bucket's lifecycle rules come
  *   back in the order given, with their size filters and `newerNoncurrentVersions`; Ceph RGW 16
  *   sorts them by id and drops those fields (since 0.7.0).
+ * - `readOfDeleteMarker`, `conditionalDeletes`, `copyVersionIds`, `ifMatchInVersionedBuckets`,
+ *   `locksOnCopy`: how a GET of a delete marker by its id fails (S3's 405 `MethodNotAllowed`, Ceph
+ *   RGW 16's `NoSuchKey`), whether `If-Match` holds on DeleteObject, whether CopyObject answers
+ *   version ids, whether a PUT with `If-Match` holds in a versioned bucket, and whether a copy keeps
+ *   the lock it is given; Ceph RGW 16 does none of the last four (since 0.7.0).
  *
  * Everything else is required: what every s3po operation is built on (bodies and their ETags,
  * metadata and content type, listings in S3's order with delimiters and pages, deletes, copies,
