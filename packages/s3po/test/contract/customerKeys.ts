@@ -244,6 +244,9 @@ export const customerKeysSuite = <R = never>(
           yield* s3.copy(to("keyed"), to("keyed"), { sourceCustomerKey: first, customerKey: second })
           assert.isTrue(bytesEqual(yield* s3.download(bucket, "keyed", { customerKey: second }), small))
           yield* mismatch(s3.download(bucket, "keyed", { customerKey: first }), true, "the old key, after re-keying")
+          // Decrypted in place: it reads without a key.
+          yield* s3.copy(to("keyed"), to("keyed"), { sourceCustomerKey: second })
+          assert.isTrue(bytesEqual(yield* s3.download(bucket, "keyed"), small))
         }
       }))
 

@@ -36,8 +36,10 @@ const problemOf = (operation: string, from: ObjectLocation, to: ObjectLocation, 
   if (problem !== undefined) return problem
   // A version copied onto its own key is a restore: it becomes the latest.
   const sameObject = from.bucket === to.bucket && from.key === to.key && options.sourceVersionId === undefined
-  // A copy onto itself with a customer key given encrypts it anew: with another key, or one for the first time.
-  const changes = anyGiven(attributesOf(options)) || options.customerKey !== undefined
+  // A copy onto itself with a customer key encrypts it anew (with another key, or one for the first time);
+  // with only the source's, it decrypts it.
+  const changes = anyGiven(attributesOf(options)) || options.customerKey !== undefined ||
+    options.sourceCustomerKey !== undefined
   if (sameObject && (operation === "move" || !changes)) {
     return new ValidationError({
       operation,
