@@ -143,6 +143,8 @@ for (const [transport, makeBackend] of [["s3po", liveBackend], ["sdk", sdkBacken
           "2030-01-01T00:00:00.000Z"
         )
         assert.strictEqual(headers["x-amz-object-lock-legal-hold"], "ON")
+        // S3 asks a write with a lock for its Content-MD5 when it carries no checksum.
+        assert.strictEqual(headers["content-md5"], md5(new Uint8Array([1, 2, 3])))
         assert.strictEqual(headers["x-amz-server-side-encryption-customer-algorithm"], "AES256")
         assert.strictEqual(headers["x-amz-server-side-encryption-customer-key"], base64(destinationKey))
         assert.strictEqual(headers["x-amz-server-side-encryption-customer-key-md5"], md5(destinationKey))

@@ -20,6 +20,7 @@ import {
   deleteResultOf,
   infoOf,
   type LiveClient,
+  lockContentMd5,
   lockHeaders,
   type ObjectOutput,
   payloadHashOfChecksum,
@@ -194,6 +195,7 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
                 "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch)
               }),
               ...checksumHeaders(request.checksum),
+              ...defined({ "content-md5": lockContentMd5(request) }),
               ...lockHeaders(request),
               ...customerKeyHeaders(request.customerKey)
             },

@@ -24,6 +24,7 @@ import {
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { createHash } from "node:crypto"
 import { Readable } from "node:stream"
 import type {
   Checksum,
@@ -222,6 +223,15 @@ export const lockHeaders = (lock: LockOnWrite): Record<string, string> => ({
   ...(lock.legalHold === undefined ? {} : { "x-amz-object-lock-legal-hold": lock.legalHold ? "ON" : "OFF" })
 })
 
+/**
+ * The Content-MD5 S3 asks of a PutObject that sets a retention or legal hold, when the write carries
+ * no checksum of its own (with one, S3 takes that).
+ */
+export const lockContentMd5 = (request: PutObjectRequest): string | undefined =>
+  request.checksum === undefined && (request.retention !== undefined || request.legalHold !== undefined)
+    ? createHash("md5").update(request.body).digest("base64")
+    : undefined
+
 /** A retention and a legal hold given to the version a write creates, as the SDK's input fields. */
 const lockInput = (lock: LockOnWrite) => ({
   ObjectLockMode: lock.retention?.mode,
@@ -396,6 +406,7 @@ export const putObject = ({ client, unsignedUploads }: LiveClient) => (request: 
         ...writeConditionsInput(request),
         ChecksumAlgorithm: request.checksum?.algorithm,
         ...checksumInput(request.checksum),
+        ContentMD5: lockContentMd5(request),
         ...lockInput(request),
         ...customerKeyInput(request.customerKey)
       })
