@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import packageJson from "../package.json" with { type: "json" }
 import { CommandFailed, ExitCode } from "./internal/common.js"
 import { cp, mv } from "./internal/copy.js"
-import { CommandLine } from "./internal/filterOrder.js"
+import { FilterRules, readFilters } from "./internal/filterOrder.js"
 import { ls } from "./internal/ls.js"
 import { mb, presign, rb, rm } from "./internal/objects.js"
 import { cat } from "./internal/stream.js"
@@ -93,11 +93,18 @@ export const command = Command.make(
 )
 
 /**
- * Runs the command line on `argv` (as `process.argv`).
+ * Runs the command line on `argv` (as `process.argv`). `--include` and `--exclude` are read here,
+ * in the order typed, as `--flag GLOB` or `--flag=GLOB` (aws's rule needs their order, which
+ * `@effect/cli` does not keep).
  *
  * @since 0.1.0
  * @category running
  */
-export const run = (argv: ReadonlyArray<string>) => Effect.provideService(runCommand(argv), CommandLine, argv)
+export const run = (argv: ReadonlyArray<string>) => {
+  const read = readFilters(argv)
+  return "problem" in read
+    ? Console.error(`s3po: ${read.problem}`).pipe(Effect.zipRight(Effect.fail(new CommandFailed(ExitCode.usage))))
+    : Effect.provideService(runCommand(read.argv), FilterRules, read.rules)
+}
 
 const runCommand = Command.run(command, { name: "s3po", version: packageJson.version, footer })

@@ -2,7 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as path from "node:path"
-import { LocalFiles, type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, type Sync } from "s3po"
+import { LocalFiles, type PrefixCopyFailure, type PrefixCopyObject, printable, S3Po, Sync } from "s3po"
 import { common, type CommonOptions, usageError, withS3 } from "./common.js"
 import { oneFileProgress } from "./fileProgress.js"
 import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.js"
@@ -26,6 +26,20 @@ const pathInto = (target: string, key: string) =>
         ? path.join(target, baseName(key))
         : target
   )
+
+/**
+ * Whether the filters take the one file or object of a copy without `--recursive`, as aws applies
+ * them: to its name, its folder being the root (`cp f.txt s3://b/ --exclude "*"` copies nothing,
+ * and says nothing).
+ */
+const takenAlone = (source: Location, typed: FilterFlags) =>
+  typed.include.length === 0 && typed.exclude.length === 0
+    ? Effect.succeed(true)
+    : Effect.flatMap(orderedFilters(typed), (filters) =>
+      Effect.map(
+        Sync.pathFilter({ filters }),
+        (taken) => taken(source._tag === "Local" ? path.basename(source.path) : baseName(source.key))
+      ))
 
 /** One file or object; with `--dryrun`, only its line. */
 const copyOne = (output: Output, mode: Mode, source: Location, destination: Location, flags: TransferFlags) =>
@@ -109,7 +123,7 @@ const copyBetweenPrefixes = (
   source: Extract<Location, { _tag: "S3" }>,
   destination: Extract<Location, { _tag: "S3" }>,
   concurrency: number,
-  typed: FilterFlags & UploadFlags.UploadFlags
+  typed: FilterFlags & UploadFlags.UploadFlags & Pick<UploadFlags.OutputFlags, "summarize">
 ) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
@@ -132,6 +146,7 @@ const copyBetweenPrefixes = (
       { ...UploadFlags.attributesOf(typed), concurrency, filters, onObject }
     ] as const
     const summary = yield* mode === "copy" ? s3.copyPrefix(...prefixes) : s3.movePrefix(...prefixes)
+    yield* UploadFlags.reportSummary(output, { summarize: typed.summarize, dryRun: false }, summary)
     const failed = summary.failed.length
     if (failed > 0) {
       const total = summary.copied + summary.failed.filter((failure) => failure.step === "copy").length
@@ -160,7 +175,12 @@ const copyCommand = (mode: Mode) =>
     }
     const source = parseLocation(options.source)
     const destination = parseLocation(options.destination)
-    if (!options.recursive) return copyOne(output, mode, source, destination, options)
+    if (!options.recursive) {
+      return Effect.flatMap(
+        takenAlone(source, options),
+        (taken) => taken ? copyOne(output, mode, source, destination, options) : Effect.void
+      )
+    }
     const concurrency = Option.getOrElse(options.concurrency, () => 16)
     const syncOptions: Sync.SyncOptions = {
       ...UploadFlags.uploadOptionsOf(options),
@@ -177,7 +197,7 @@ const copyCommand = (mode: Mode) =>
     const transfer = transferBetween(source, destination, syncOptions, mode === "move")
     return transfer === undefined
       ? usageError("one side must be s3://bucket/prefix")
-      : runTransfer(output, transfer)
+      : runTransfer(output, transfer, options.summarize)
   })
 
 const copyConfig = {

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type ListEntry, printable, S3Po } from "s3po"
 import { CommandFailed, common, usageError, withS3 } from "./common.js"
-import { localTime, type Output } from "./output.js"
+import { humanSize, localTime, type Output } from "./output.js"
 
 /**
  * What `ls` lists, read as aws reads it: `s3://bucket/prefix` or `bucket/prefix`; nothing, or
@@ -36,14 +36,16 @@ const listBuckets = (output: Output) =>
   )
 
 /**
- * Each entry of a listing: a folder as `PRE name/`, an object with its time, size and name (below
- * the prefix's last `/`, or its whole key when recursive). `--json` gives it exact, times in UTC.
+ * Each entry of a listing: a folder as `PRE name/`, an object with its time, size (in bytes, or as
+ * aws's `--human-readable` shows it) and name (below the prefix's last `/`, or its whole key when
+ * recursive). `--json` gives it exact, times in UTC.
  */
-const reportEntry = (output: Output, prefix: string, recursive: boolean) => (entry: ListEntry) => {
-  const nameOf = (key: string) => printable(recursive ? key : key.slice(prefix.lastIndexOf("/") + 1))
+const reportEntry = (output: Output, prefix: string, flags: ListFlags) => (entry: ListEntry) => {
+  const nameOf = (key: string) => printable(flags.recursive ? key : key.slice(prefix.lastIndexOf("/") + 1))
+  const sizeOf = (size: number) => flags.humanReadable ? humanSize(size) : String(size)
   return entry._tag === "CommonPrefix"
     ? output.report(`${"PRE".padStart(30)} ${nameOf(entry.prefix)}`, { prefix: entry.prefix })
-    : output.report(`${localTime(entry.lastModified)} ${String(entry.size).padStart(10)} ${nameOf(entry.key)}`, {
+    : output.report(`${localTime(entry.lastModified)} ${sizeOf(entry.size).padStart(10)} ${nameOf(entry.key)}`, {
       key: entry.key,
       size: entry.size,
       lastModified: entry.lastModified.toISOString(),
@@ -51,10 +53,34 @@ const reportEntry = (output: Output, prefix: string, recursive: boolean) => (ent
     })
 }
 
+interface ListFlags {
+  readonly recursive: boolean
+  readonly humanReadable: boolean
+}
+
 /**
- * `s3po ls [s3://bucket/prefix] [--recursive]`: buckets, or what a prefix holds. A page at a time (a
- * chunk of the listing), its folders first, as aws prints them; `--json` in S3's order. A prefix
- * that holds nothing exits with 1, as aws's does; an empty bucket lists nothing and succeeds.
+ * `--summarize` as aws prints it after the listing: a blank line, the objects counted (not the
+ * folders) and their bytes, in bytes or as `--human-readable` shows sizes. `--json`: one record.
+ */
+const reportTotals = (output: Output, humanReadable: boolean, totals: { objects: number; bytes: number }) =>
+  output.json
+    ? output.record({ totalObjects: totals.objects, totalSize: totals.bytes })
+    : Effect.forEach(
+      [
+        "",
+        `Total Objects: ${totals.objects}`,
+        `   Total Size: ${humanReadable ? humanSize(totals.bytes) : totals.bytes}`
+      ],
+      output.line,
+      { discard: true }
+    )
+
+/**
+ * `s3po ls [s3://bucket/prefix] [--recursive] [--human-readable] [--summarize]`: buckets, or what a
+ * prefix holds. A page at a time (a chunk of the listing), its folders first, as aws prints them;
+ * `--json` in S3's order. A prefix that holds nothing exits with 1, as aws's does (after its totals,
+ * with `--summarize`); an empty bucket lists nothing and succeeds. The totals of a list of buckets
+ * are 0 objects of 0 bytes, as aws prints them.
  */
 export const ls = Command.make("ls", {
   ...common,
@@ -62,24 +88,41 @@ export const ls = Command.make("ls", {
   recursive: Options.boolean("recursive").pipe(
     Options.withAlias("r"),
     Options.withDescription("Every key below, not one level")
+  ),
+  humanReadable: Options.boolean("human-readable").pipe(
+    Options.withDescription("Sizes as aws shows them: 3 Bytes, 1.5 KiB, 2.0 MiB (base 1024)")
+  ),
+  summarize: Options.boolean("summarize").pipe(
+    Options.withDescription("End with the number of objects listed and their total size")
   )
 }, (options) =>
   withS3(options, (output) =>
     Effect.gen(function*() {
       const s3 = yield* S3Po
       const { bucket, prefix } = yield* targetOf(options.target)
-      if (bucket === "") return yield* listBuckets(output)
-      const report = reportEntry(output, prefix, options.recursive)
+      const totals = { objects: 0, bytes: 0 }
+      const summarize = options.summarize
+        ? Effect.suspend(() => reportTotals(output, options.humanReadable, totals))
+        : Effect.void
+      if (bucket === "") return yield* Effect.zipRight(listBuckets(output), summarize)
+      const report = reportEntry(output, prefix, options)
       let found = 0
       yield* Stream.runForEachChunk(
         s3.listObjects(bucket, { prefix, ...(options.recursive ? {} : { delimiter: "/" }) }),
         (chunk) => {
           found += chunk.length
+          for (const entry of chunk) {
+            if (entry._tag === "Object") {
+              totals.objects++
+              totals.bytes += entry.size
+            }
+          }
           const [objects, folders] = output.json
             ? [chunk, Chunk.empty<ListEntry>()]
             : Chunk.partition(chunk, (entry) => entry._tag === "CommonPrefix")
           return Effect.forEach(Chunk.appendAll(folders, objects), report, { discard: true })
         }
       )
+      yield* summarize
       if (found === 0 && prefix !== "") return yield* Effect.fail(new CommandFailed())
     }))).pipe(Command.withDescription("List buckets (ls, or ls s3://), or the objects and folders below a prefix"))

@@ -118,6 +118,32 @@ export const formatBytes = (bytes: number): string => {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
 }
 
+const humanUnits = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+
+/** `%.1f` as Python prints it: a tie (exact in binary, as sizes over powers of 1024 are) rounds to even. */
+const oneDecimal = (value: number): string => {
+  const tenths = value * 10
+  const floor = Math.floor(tenths)
+  const rounded = tenths - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(tenths)
+  return (rounded / 10).toFixed(1)
+}
+
+/**
+ * A size as `aws s3 ls --human-readable` prints it: `1 Byte`, `10 Bytes`, then the first unit of
+ * base 1024 in which it rounds below 1024, to one decimal (`1.0 KiB`, `1023.9 KiB`, `1.0 MiB`).
+ */
+export const humanSize = (bytes: number): string => {
+  if (bytes === 1) return "1 Byte"
+  if (bytes < 1024) return `${bytes} Bytes`
+  for (const [index, unit] of humanUnits.entries()) {
+    const scaled = bytes / 1024 ** (index + 1)
+    if (Math.round(scaled) < 1024 || index === humanUnits.length - 1) {
+      return `${oneDecimal(scaled)} ${unit}`
+    }
+  }
+  return `${bytes} Bytes`
+}
+
 const barFormat = "{bar} {percentage}% {bytes} {rate}/s ETA {eta_formatted} {files} files"
 
 /** The progress bar of a terminal: bytes, rate, time left, files. */

@@ -2,7 +2,8 @@ import * as Effect from "effect/Effect"
 import { type ObjectAttributes, printable, Sync } from "s3po"
 import { orderedFilters } from "./filterOrder.js"
 import { folder, formatS3, type Location } from "./location.js"
-import { formatBytes, messageOf, type Output } from "./output.js"
+import { messageOf, type Output } from "./output.js"
+import { reportSummary } from "./uploadFlags.js"
 
 type S3Location = Extract<Location, { _tag: "S3" }>
 
@@ -16,6 +17,8 @@ export interface PrefixSyncFlags {
   readonly concurrency: number | undefined
   /** What every copy stores instead of its source's attributes (`--cache-control`, `--metadata`, ...). */
   readonly attributes: ObjectAttributes
+  /** The counts as a last line (`--summarize`); `--json` ends with them all the same. */
+  readonly summarize: boolean
 }
 
 const describe = (action: Sync.SyncCopyAction): string | undefined => {
@@ -32,7 +35,7 @@ const describe = (action: Sync.SyncCopyAction): string | undefined => {
 /**
  * `sync s3://a/p s3://b/q`: the library's `Sync.syncCopy`, server-side copies of what differs
  * (aws's size-and-time rule, or another `compare`), a line per copy and deletion as aws prints
- * them, then the summary. Fails when any object failed.
+ * them, then the summary if asked. Fails when any object failed.
  */
 export const syncBetweenPrefixes = (
   output: Output,
@@ -69,12 +72,7 @@ export const syncBetweenPrefixes = (
       }
     )
     yield* output.done
-    yield* output.report(
-      `${flags.dryRun ? "(dryrun) " : ""}${summary.copied} copied (${
-        formatBytes(summary.copiedBytes)
-      }), ${summary.deleted} deleted, ${summary.skipped} unchanged, ${summary.failed.length} failed`,
-      { summary: { ...summary, failed: summary.failed.length } }
-    )
+    yield* reportSummary(output, flags, summary)
     if (summary.failed.length > 0) {
       const attempted = summary.copied + summary.deleted + summary.failed.length
       return yield* Effect.fail({ message: `${summary.failed.length} of ${attempted} failed` })

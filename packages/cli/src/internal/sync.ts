@@ -37,7 +37,8 @@ export const sync = Command.make("sync", {
         exclude: options.exclude,
         compare: compare.value,
         concurrency: Option.getOrUndefined(options.concurrency),
-        attributes: UploadFlags.attributesOf(options)
+        attributes: UploadFlags.attributesOf(options),
+        summarize: options.summarize
       })
     }
     const compare = UploadFlags.compareOf(options, "files")
@@ -55,7 +56,7 @@ export const sync = Command.make("sync", {
     const transfer = transferBetween(source, destination, syncOptions)
     return transfer === undefined
       ? usageError("sync goes between a local directory and s3://bucket/prefix, or between two prefixes")
-      : runTransfer(output, transfer)
+      : runTransfer(output, transfer, options.summarize)
   })).pipe(Command.withDescription(
     "Make a prefix match a directory, a directory match a prefix, or a prefix match another (server-side copies)"
   ))

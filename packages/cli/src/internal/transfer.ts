@@ -2,7 +2,8 @@ import * as Effect from "effect/Effect"
 import { LocalFiles, printable, S3Po, Sync } from "s3po"
 import { inTypedOrder } from "./filterOrder.js"
 import { formatS3, localFailure, type Location } from "./location.js"
-import { formatBytes, messageOf, type Output, shownFile } from "./output.js"
+import { messageOf, type Output, shownFile } from "./output.js"
+import { reportSummary } from "./uploadFlags.js"
 
 /** A directory-to-prefix transfer: a sync, or a recursive copy or move made of one. */
 export interface Transfer {
@@ -69,8 +70,11 @@ const describe = (bucket: string, localDir: string, action: Sync.SyncAction): st
   }
 }
 
-/** Runs a transfer with its lines, progress and summary printed; fails when any file failed. */
-export const runTransfer = (output: Output, transfer: Transfer) =>
+/**
+ * Runs a transfer with its lines and progress printed, and its summary with `--summarize` or
+ * `--json`; fails when any file failed.
+ */
+export const runTransfer = (output: Output, transfer: Transfer, summarize: boolean) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     const bucket = transfer.location.bucket
@@ -114,12 +118,7 @@ export const runTransfer = (output: Output, transfer: Transfer) =>
       ? yield* Sync.syncUp(transfer.localDir, transfer.location, options)
       : yield* Sync.syncDown(transfer.location, transfer.localDir, options)
     yield* output.done
-    yield* output.report(
-      `${dryRun ? "(dryrun) " : ""}${summary.copied} copied (${
-        formatBytes(summary.copiedBytes)
-      }), ${summary.deleted} deleted, ${summary.skipped} unchanged, ${summary.failed.length} failed`,
-      { summary: { ...summary, failed: summary.failed.length } }
-    )
+    yield* reportSummary(output, { summarize, dryRun }, summary)
     if (summary.failed.length > 0) {
       return yield* Effect.fail({
         message: `${summary.failed.length} of ${summary.copied + summary.failed.length} failed`

@@ -3,8 +3,8 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { ObjectAttributes, Sync, UploadFileOptions } from "s3po"
-import type { Output } from "./output.js"
+import type { CannedAcl, ObjectAttributes, Sync, UploadFileOptions } from "s3po"
+import { formatBytes, type Output } from "./output.js"
 
 // The flags `aws s3` users type on cp, mv, rm and sync, with aws's names and meanings, read into
 // the library's options: what an upload stores, dry runs, how a sync compares, what is printed.
@@ -46,7 +46,18 @@ export const parseMetadata = (
   return Effect.succeed(Object.fromEntries(entries))
 }
 
-/** What an upload stores (`cp`, `mv`, `sync` from local files): the object's attributes. */
+/** aws's `--acl` values for an object: all of S3's canned ACLs but the bucket's `log-delivery-write`. */
+const cannedAcls: ReadonlyArray<CannedAcl> = [
+  "private",
+  "public-read",
+  "public-read-write",
+  "authenticated-read",
+  "aws-exec-read",
+  "bucket-owner-read",
+  "bucket-owner-full-control"
+]
+
+/** What an upload or a copy stores (`cp`, `mv`, `sync`): the object's attributes. */
 export const uploadFlags = {
   contentType: text(
     "content-type",
@@ -66,6 +77,12 @@ export const uploadFlags = {
   storageClass: text(
     "storage-class",
     "STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, DEEP_ARCHIVE, GLACIER_IR"
+  ),
+  acl: Options.choice("acl", cannedAcls).pipe(
+    Options.withDescription(
+      "The canned ACL of every object written (public-read: anyone may GET it unsigned); aws's log-delivery-write is a bucket's"
+    ),
+    Options.optional
   )
 }
 
@@ -77,6 +94,7 @@ export interface UploadFlags {
   readonly contentEncoding: Option.Option<string>
   readonly metadata: Option.Option<Readonly<Record<string, string>>>
   readonly storageClass: Option.Option<string>
+  readonly acl: Option.Option<CannedAcl>
 }
 
 /** The attributes the flags give, and none of those not given (a copy keeps its source's). */
@@ -87,7 +105,8 @@ export const attributesOf = (flags: UploadFlags): ObjectAttributes => {
     contentDisposition: Option.getOrUndefined(flags.contentDisposition),
     contentEncoding: Option.getOrUndefined(flags.contentEncoding),
     metadata: Option.getOrUndefined(flags.metadata),
-    storageClass: Option.getOrUndefined(flags.storageClass)
+    storageClass: Option.getOrUndefined(flags.storageClass),
+    acl: Option.getOrUndefined(flags.acl)
   }
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
 }
@@ -159,14 +178,46 @@ export const outputFlags = {
   onlyShowErrors: Options.boolean("only-show-errors").pipe(
     Options.withDescription("Print only errors: no transfer lines, no progress")
   ),
-  noProgress: Options.boolean("no-progress").pipe(Options.withDescription("No progress bar"))
+  noProgress: Options.boolean("no-progress").pipe(Options.withDescription("No progress bar")),
+  summarize: Options.boolean("summarize").pipe(
+    Options.withDescription(
+      "End with a line of counts (copied, bytes, deleted, unchanged, failed), which aws does not print; --json always ends with them"
+    )
+  )
 }
 
 export interface OutputFlags {
   readonly quiet: boolean
   readonly onlyShowErrors: boolean
   readonly noProgress: boolean
+  readonly summarize: boolean
 }
+
+/**
+ * A transfer's last line: its counts, printed with `--summarize` (aws prints none), and always as
+ * the last record of `--json`.
+ */
+export const reportSummary = (
+  output: Output,
+  flags: { readonly summarize: boolean; readonly dryRun: boolean },
+  summary: {
+    readonly copied: number
+    readonly copiedBytes: number
+    readonly deleted: number
+    readonly skipped?: number
+    readonly failed: ReadonlyArray<unknown>
+  }
+): Effect.Effect<void> =>
+  flags.summarize || output.json
+    ? output.report(
+      `${flags.dryRun ? "(dryrun) " : ""}${summary.copied} copied (${
+        formatBytes(summary.copiedBytes)
+      }), ${summary.deleted} deleted, ${
+        summary.skipped === undefined ? "" : `${summary.skipped} unchanged, `
+      }${summary.failed.length} failed`,
+      { summary: { ...summary, failed: summary.failed.length } }
+    )
+    : Effect.void
 
 /**
  * The output with what the flags leave out: `--no-progress` the bar, `--only-show-errors` the bar

@@ -118,7 +118,10 @@ describe("keys, paths and messages on a terminal: escaped, and exact in --json",
     }
     const json = await cli.s3po("cp", "s3://bkt/in", "s3://bkt/again", "--recursive", "--json")
     assert.deepStrictEqual(
-      records(json.stdout).map((record) => [record.from.key, record.to.key]).sort(),
+      records(json.stdout).filter((record) => record.summary === undefined).map((record) => [
+        record.from.key,
+        record.to.key
+      ]).sort(),
       keys.map((key) => [key, key.replace("in/", "again/")]).sort()
     )
     await cli.mock(

@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import type { S3Po } from "s3po"
-import { CommandLine, orderedFilters, rulesTyped } from "../../src/internal/filterOrder.js"
+import { FilterRules, orderedFilters, readFilters } from "../../src/internal/filterOrder.js"
 import { makeCli, tempDir } from "./harness.js"
 
 const tree = ["a.txt", "b.log", "c.jpg", "sub/c.txt", "sub/d.log", "sub/deep/e.txt"]
@@ -121,26 +121,74 @@ describe("--include and --exclude, in the order typed", () => {
 })
 
 describe("filterOrder", () => {
-  it("reads the flags in the order typed, a value that looks like a flag included", () => {
-    assert.deepStrictEqual(
-      rulesTyped(["node", "s3po", "sync", "--include", "--exclude", "--exclude=a", "x", "--include"]),
-      [{ kind: "include", glob: "--exclude" }, { kind: "exclude", glob: "a" }]
-    )
+  it("reads the flags in the order typed, --flag GLOB and --flag=GLOB, up to --, on the commands that filter", () => {
+    const read = readFilters([
+      "node",
+      "s3po",
+      "sync",
+      "--include",
+      "*.txt",
+      "--exclude=--x",
+      "a",
+      "--exclude=",
+      "--",
+      "--include=b"
+    ])
+    assert.deepStrictEqual("rules" in read && read.rules, [
+      { kind: "include", glob: "*.txt" },
+      { kind: "exclude", glob: "--x" },
+      { kind: "exclude", glob: "" }
+    ])
+    assert.deepStrictEqual("argv" in read && read.argv.slice(3).map((token) => token.replace("\u0000", "<NUL>")), [
+      "--include",
+      "<NUL>glob:0",
+      "--exclude",
+      "<NUL>glob:1",
+      "a",
+      "--exclude",
+      "<NUL>glob:2",
+      "--",
+      "--include=b"
+    ])
+    const ls = ["node", "s3po", "ls", "--exclude=x"]
+    assert.deepStrictEqual(readFilters(ls), { argv: ls, rules: [] })
   })
 
-  it.effect("without the command line, or when it disagrees, excludes come before includes", () =>
+  it("a bare flag before something that starts with - is refused with the way to write it, as aws refuses it", () => {
+    assert.deepStrictEqual(readFilters(["node", "s3po", "cp", "a", "s3://b/", "--include", "--exclude", "x"]), {
+      problem: "--include needs a glob, and --exclude reads as the next flag: write a glob that starts with - as " +
+        "--include=--exclude"
+    })
+  })
+
+  it.effect("stand-ins are put back in the order typed; real globs (no run) are excludes then includes", () =>
     Effect.gen(function*() {
-      const parsed = { include: ["*.txt"], exclude: ["*"] }
-      assert.deepStrictEqual(yield* orderedFilters(parsed), [{ exclude: "*" }, { include: "*.txt" }])
-      const typed = ["s3po", "sync", "--include", "*.txt", "--exclude", "*"]
-      assert.deepStrictEqual(yield* Effect.provideService(orderedFilters(parsed), CommandLine, typed), [
+      const read = readFilters(["node", "s3po", "sync", "--include", "*.txt", "--exclude", "*"])
+      assert.isTrue("rules" in read)
+      if (!("rules" in read)) return
+      const parsed = { include: [read.argv[4]!], exclude: [read.argv[6]!] }
+      assert.deepStrictEqual(yield* Effect.provideService(orderedFilters(parsed), FilterRules, read.rules), [
         { include: "*.txt" },
         { exclude: "*" }
       ])
-      const other = ["s3po", "sync", "--include", "*.md", "--exclude", "*"]
-      assert.deepStrictEqual(yield* Effect.provideService(orderedFilters(parsed), CommandLine, other), [
-        { exclude: "*" },
-        { include: "*.txt" }
-      ])
+      const swapped = { include: parsed.exclude, exclude: parsed.include }
+      const refused = yield* Effect.flip(Effect.provideService(orderedFilters(swapped), FilterRules, read.rules))
+      assert.include(refused.message, "could not be read from the command line")
+      const real = { include: ["*.txt"], exclude: ["*"] }
+      assert.deepStrictEqual(yield* orderedFilters(real), [{ exclude: "*" }, { include: "*.txt" }])
     }))
+
+  it("the command line refuses an order it cannot read with exit 2, and takes --exclude=GLOB", async () => {
+    const { cli, root } = await setUp()
+    const refused = await cli.s3po("sync", root, "s3://bkt/x", "--exclude", "--include", "*.txt")
+    assert.strictEqual(refused.code, 2)
+    assert.include(refused.stderr.join("\n"), "--exclude=--include")
+    assert.deepStrictEqual(await cli.s3(keysBelow("x/")), [])
+    for (const [index, [flags, taken]] of examples.entries()) {
+      const joined = flags.flatMap((flag, at) => at % 2 === 0 ? [`${flag}=${flags[at + 1]}`] : [])
+      assert.isTrue((await cli.s3po("sync", root, `s3://bkt/eq${index}/`, ...joined)).ok, joined.join(" "))
+      assert.deepStrictEqual(await cli.s3(keysBelow(`eq${index}/`)), taken, joined.join(" "))
+    }
+    await cli.close()
+  })
 })
