@@ -226,9 +226,10 @@ describe("customer keys", () => {
         Effect.gen(function*() {
           const backend = failingWith(error)
           const request = { ...location, customerKey: keyGiven ? given : undefined }
-          const failure = yield* Effect.flip(
-            read === "get" ? backend.getObject(request) : backend.headObject(request)
-          )
+          const attempt: Effect.Effect<unknown, S3PoError> = read === "get"
+            ? backend.getObject(request)
+            : backend.headObject(request)
+          const failure = yield* Effect.flip(attempt)
           if (expected === undefined) {
             assert.strictEqual(failure, error)
           } else {
