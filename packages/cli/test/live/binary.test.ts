@@ -80,7 +80,7 @@ describe("the s3po binary on a real S3 server", () => {
     const listed = (await s3po("ls", `s3://${bucket}/tree/`, "--recursive", "--json")).stdout.trim().split("\n")
     assert.strictEqual(listed.length, 31)
     assert.include(listed.map((line) => JSON.parse(line).key), "tree/nested/deeper/f1.txt")
-    const again = await s3po("sync", path.join(root, "up"), `s3://${bucket}/tree`)
+    const again = await s3po("sync", path.join(root, "up"), `s3://${bucket}/tree`, "--summarize")
     assert.strictEqual(again.stdout.trim(), "0 copied (0 B), 0 deleted, 31 unchanged, 0 failed")
     const down = await s3po("sync", `s3://${bucket}/tree`, path.join(root, "down"))
     assert.strictEqual(down.code, 0, down.stderr)
@@ -115,7 +115,9 @@ describe("the s3po binary on a real S3 server", () => {
       await fs.writeFile(path.join(root, "bar", `part${index}`), randomBytes(4 * MiB))
     }
     // `script` runs the command in a pseudo terminal and copies what it shows.
-    const quoted = [...command, "sync", path.join(root, "bar"), `s3://${bucket}/bar`].map((arg) => `'${arg}'`).join(" ")
+    const quoted = [...command, "sync", path.join(root, "bar"), `s3://${bucket}/bar`, "--summarize"].map((arg) =>
+      `'${arg}'`
+    ).join(" ")
     const { stdout } = await run("script", ["-qfec", quoted, "/dev/null"], { env: environment(), cwd: packageDir })
     assert.include(stdout, "\u2588", "the bar is drawn")
     assert.include(stdout, "100% 16.0 MiB / 16.0 MiB")
