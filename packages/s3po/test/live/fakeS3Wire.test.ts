@@ -273,6 +273,44 @@ for (const [transport, makeBackend] of [["s3po", liveBackend], ["sdk", sdkBacken
         assert.strictEqual(headers["x-amz-server-side-encryption-customer-key-md5"], md5(destinationKey))
       }))
 
+    it.live("lifecycle rules with size filters go as AWS takes them (And), and come back whole", () =>
+      Effect.gen(function*() {
+        const rule = {
+          id: "sizes",
+          enabled: true,
+          filter: { prefix: "logs/", tags: { kind: "log" }, objectSizeGreaterThan: 10, objectSizeLessThan: 1000 },
+          noncurrentVersionExpiration: { noncurrentDays: 30, newerNoncurrentVersions: 3 }
+        }
+        yield* backend().putBucketLifecycle({
+          bucket,
+          rules: [rule, { id: "one", filter: { objectSizeLessThan: 5 }, expiration: { days: 1 } }]
+        })
+        const sent = only()
+        assert.strictEqual(sent.method, "PUT")
+        assert.isTrue(sent.query.has("lifecycle"))
+        const compact = sent.body.replace(/\s+/g, "")
+        assert.include(
+          compact,
+          "<Filter><And><Prefix>logs/</Prefix><Tag><Key>kind</Key><Value>log</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>1000</ObjectSizeLessThan></And></Filter>"
+        )
+        assert.include(compact, "<Filter><ObjectSizeLessThan>5</ObjectSizeLessThan></Filter>")
+        assert.include(
+          compact,
+          "<NoncurrentVersionExpiration><NoncurrentDays>30</NoncurrentDays><NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration>"
+        )
+        fake.answer = () => ({
+          status: 200,
+          body:
+            `<?xml version="1.0" encoding="UTF-8"?>\n<LifecycleConfiguration><Rule><ID>sizes</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>kind</Key><Value>log</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>1000</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>30</NoncurrentDays><NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>`
+        })
+        assert.deepStrictEqual(yield* backend().getBucketLifecycle({ bucket }), [rule])
+        fake.answer = () => ({
+          status: 404,
+          body: errorDocument("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist")
+        })
+        assert.deepStrictEqual(yield* backend().getBucketLifecycle({ bucket }), [])
+      }))
+
     it.live("UploadPartCopy sends the source's version and customer key, and the upload's key", () =>
       Effect.gen(function*() {
         fake.answer = () => ({
