@@ -302,9 +302,11 @@ export const backend = (
  * too: a write's checksum is checked against its bytes (a mismatch, S3's `BadDigest`, fails with
  * `ChecksumMismatch`) and kept, full-object or composite as a multipart upload declared it; an
  * object written without one gets S3's default (CRC64NVME); HEAD and GET answer it only in checksum
- * mode, and a ranged GET never. Injected faults become the typed errors `S3PoLive` produces for
- * the same failures and are retried by the same policy. Options it cannot take fail the layer with
- * a `ValidationError`.
+ * mode, and a ranged GET never. Versioning (the `null` version, delete markers), object lock,
+ * customer keys (SSE-C) and lifecycle rules follow AWS S3's documentation, also where Ceph RGW
+ * differs (the testing guide lists the rules and the differences). Injected faults become the
+ * typed errors `S3PoLive` produces for the same failures and are retried by the same policy.
+ * Options it cannot take fail the layer with a `ValidationError`.
  *
  * @example
  * ```ts

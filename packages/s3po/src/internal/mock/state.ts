@@ -565,10 +565,16 @@ const writeDetails = (
   found: BucketState,
   now: number
 ): Either.Either<VersionDetails | undefined, S3PoError> =>
-  Either.flatMap(
-    customerKeyMd5Of(operation, request),
-    (keyMd5) => versionDetails(operation, request, found, now, request, keyMd5)
-  )
+  // The common write: no key, no lock.
+  request.customerKey === undefined && found.objectLock === undefined && request.retention === undefined &&
+    request.legalHold === undefined
+    ? noDetails
+    : Either.flatMap(
+      customerKeyMd5Of(operation, request),
+      (keyMd5) => versionDetails(operation, request, found, now, request, keyMd5)
+    )
+
+const noDetails: Either.Either<VersionDetails | undefined, S3PoError> = Either.right(undefined)
 
 /** The object with a new version's details; a single-part SSE-C object's ETag is not its MD5. */
 const withVersionDetails = (object: StoredObject, added: VersionDetails | undefined): StoredObject => {
