@@ -55,12 +55,12 @@ const optional = internal.optionalField
  * @since 0.1.0
  * @category errors
  */
-export class NoSuchKey extends Schema.TaggedError<NoSuchKey>()("NoSuchKey", {
+export class NoSuchKey extends internal.lazyTaggedError<NoSuchKey>()("NoSuchKey", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -75,13 +75,13 @@ export class NoSuchKey extends Schema.TaggedError<NoSuchKey>()("NoSuchKey", {
  * @since 0.1.0
  * @category errors
  */
-export class NoSuchBucket extends Schema.TaggedError<NoSuchBucket>()("NoSuchBucket", {
+export class NoSuchBucket extends internal.lazyTaggedError<NoSuchBucket>()("NoSuchBucket", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   /** The key the request was for, if any. */
   key: optional(Schema.String),
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -105,11 +105,11 @@ const accessDeniedHints: Record<string, string> = {
  * @since 0.2.0
  * @category errors
  */
-export class BucketNotEmpty extends Schema.TaggedError<BucketNotEmpty>()("BucketNotEmpty", {
+export class BucketNotEmpty extends internal.lazyTaggedError<BucketNotEmpty>()("BucketNotEmpty", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -130,13 +130,13 @@ export class BucketNotEmpty extends Schema.TaggedError<BucketNotEmpty>()("Bucket
  * @since 0.1.0
  * @category errors
  */
-export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+export class AccessDenied extends internal.lazyTaggedError<AccessDenied>()("AccessDenied", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: optional(Schema.String),
   code: Schema.String,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -154,11 +154,11 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
  * @since 0.1.0
  * @category errors
  */
-export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+export class ValidationError extends internal.lazyTaggedError<ValidationError>()("ValidationError", () => ({
   operation: Schema.String,
   field: Schema.String,
   reason: Schema.String
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -176,7 +176,7 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
  * @since 0.1.0
  * @category errors
  */
-export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()("PreconditionFailed", {
+export class PreconditionFailed extends internal.lazyTaggedError<PreconditionFailed>()("PreconditionFailed", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
@@ -184,7 +184,7 @@ export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()
   expectedETag: optional(Schema.String),
   condition: optional(Schema.String),
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -207,13 +207,13 @@ export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()
  * @since 0.2.0
  * @category errors
  */
-export class NotModified extends Schema.TaggedError<NotModified>()("NotModified", {
+export class NotModified extends internal.lazyTaggedError<NotModified>()("NotModified", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   etag: optional(Schema.String),
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -229,7 +229,7 @@ export class NotModified extends Schema.TaggedError<NotModified>()("NotModified"
  * @since 0.1.0
  * @category errors
  */
-export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
+export class Throttled extends internal.lazyTaggedError<Throttled>()("Throttled", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: optional(Schema.String),
@@ -237,7 +237,7 @@ export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
   code: Schema.String,
   retryAfter: optional(Schema.Duration),
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -254,7 +254,7 @@ export class Throttled extends Schema.TaggedError<Throttled>()("Throttled", {
  * @since 0.1.0
  * @category errors
  */
-export class S3ServiceError extends Schema.TaggedError<S3ServiceError>()("S3ServiceError", {
+export class S3ServiceError extends internal.lazyTaggedError<S3ServiceError>()("S3ServiceError", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: optional(Schema.String),
@@ -263,7 +263,7 @@ export class S3ServiceError extends Schema.TaggedError<S3ServiceError>()("S3Serv
   detail: Schema.String,
   retryable: Schema.Boolean,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -283,14 +283,14 @@ export class S3ServiceError extends Schema.TaggedError<S3ServiceError>()("S3Serv
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+export class TransportError extends internal.lazyTaggedError<TransportError>()("TransportError", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: optional(Schema.String),
   reason: Schema.String,
   retryable: Schema.Boolean,
   cause: optional(Schema.Defect)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -305,12 +305,12 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  * @since 0.1.0
  * @category errors
  */
-export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalFileError", {
+export class LocalFileError extends internal.lazyTaggedError<LocalFileError>()("LocalFileError", () => ({
   operation: Schema.String,
   path: Schema.String,
   reason: Schema.String,
   cause: optional(Schema.Defect)
-}) {
+})) {
   /** @since 0.2.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -346,11 +346,11 @@ export type UnsafeKey = internalUnsafeKey.UnsafeKey
  * @since 0.3.0
  * @category errors
  */
-export class BrokenListing extends Schema.TaggedError<BrokenListing>()("BrokenListing", {
+export class BrokenListing extends internal.lazyTaggedError<BrokenListing>()("BrokenListing", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   reason: Schema.String
-}) {
+})) {
   /** @since 0.3.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -371,7 +371,7 @@ export class BrokenListing extends Schema.TaggedError<BrokenListing>()("BrokenLi
  * @since 0.4.0
  * @category errors
  */
-export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("ChecksumMismatch", {
+export class ChecksumMismatch extends internal.lazyTaggedError<ChecksumMismatch>()("ChecksumMismatch", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
@@ -380,7 +380,7 @@ export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("Ch
   actual: Schema.String,
   /** The server's request id, when the server refused the bytes it received (`BadDigest`). */
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.4.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -403,14 +403,14 @@ export class ChecksumMismatch extends Schema.TaggedError<ChecksumMismatch>()("Ch
  * @since 0.5.0
  * @category errors
  */
-export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("InvalidDocument", {
+export class InvalidDocument extends internal.lazyTaggedError<InvalidDocument>()("InvalidDocument", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   stage: Schema.Literal("json", "decode", "encode"),
   reason: Schema.String,
   etag: optional(Schema.String)
-}) {
+})) {
   /** @since 0.5.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -432,12 +432,12 @@ export class InvalidDocument extends Schema.TaggedError<InvalidDocument>()("Inva
  * @since 0.5.0
  * @category errors
  */
-export class UpdateConflict extends Schema.TaggedError<UpdateConflict>()("UpdateConflict", {
+export class UpdateConflict extends internal.lazyTaggedError<UpdateConflict>()("UpdateConflict", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   attempts: Schema.Number
-}) {
+})) {
   /** @since 0.5.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -459,14 +459,14 @@ export class UpdateConflict extends Schema.TaggedError<UpdateConflict>()("Update
  * @since 0.7.0
  * @category errors
  */
-export class ObjectLocked extends Schema.TaggedError<ObjectLocked>()("ObjectLocked", {
+export class ObjectLocked extends internal.lazyTaggedError<ObjectLocked>()("ObjectLocked", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   versionId: Schema.String,
   reason: Schema.String,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.7.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -489,7 +489,7 @@ export class ObjectLocked extends Schema.TaggedError<ObjectLocked>()("ObjectLock
  * @since 0.7.0
  * @category errors
  */
-export class CustomerKeyMismatch extends Schema.TaggedError<CustomerKeyMismatch>()("CustomerKeyMismatch", {
+export class CustomerKeyMismatch extends internal.lazyTaggedError<CustomerKeyMismatch>()("CustomerKeyMismatch", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
@@ -497,7 +497,7 @@ export class CustomerKeyMismatch extends Schema.TaggedError<CustomerKeyMismatch>
   status: Schema.Number,
   code: Schema.String,
   requestId: optional(Schema.String)
-}) {
+})) {
   /** @since 0.7.0 */
   readonly [TypeId]: TypeId = TypeId
 
@@ -562,7 +562,7 @@ export type S3PoError =
  * @since 0.5.0
  * @category schemas
  */
-export const S3PoError = Schema.Union(
+export const S3PoError = internal.lazyUnion(() => [
   NoSuchKey,
   NoSuchBucket,
   BucketNotEmpty,
@@ -580,7 +580,7 @@ export const S3PoError = Schema.Union(
   UpdateConflict,
   CustomerKeyMismatch,
   ObjectLocked
-)
+])
 
 /**
  * Whether an error is transient and worth another attempt: throttling, 5xx, timeouts, dropped

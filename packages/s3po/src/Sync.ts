@@ -5,8 +5,8 @@
  * @since 0.3.0
  */
 import type * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import * as internalErrorClass from "./internal/core/errorClass.js"
 import * as internalFilters from "./internal/sync/filters.js"
 import type * as model from "./internal/sync/model.js"
 import * as internalPrefixSync from "./internal/sync/prefixSync.js"
@@ -136,7 +136,7 @@ export type SyncError = model.SyncError
  * @since 0.5.0
  * @category schemas
  */
-export const SyncError = Schema.Union(S3PoError, UnsafeKey)
+export const SyncError = internalErrorClass.lazyUnion(() => [S3PoError, UnsafeKey])
 
 /**
  * One step of a sync's plan, for a path below the directory or prefix (`relative`).

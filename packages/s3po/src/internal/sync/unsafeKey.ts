@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import { TypeId, where } from "../core/errorClass.js"
+import { lazyTaggedError, TypeId, where } from "../core/errorClass.js"
 import { printable } from "../core/printable.js"
 
 /**
@@ -7,12 +7,12 @@ import { printable } from "../core/printable.js"
  * a NUL byte, ...): the object is left where it is and nothing is written for it. Only a sync
  * (`Sync.syncDown`) fails with it.
  */
-export class UnsafeKey extends Schema.TaggedError<UnsafeKey>()("UnsafeKey", {
+export class UnsafeKey extends lazyTaggedError<UnsafeKey>()("UnsafeKey", () => ({
   operation: Schema.String,
   bucket: Schema.String,
   key: Schema.String,
   reason: Schema.String
-}) {
+})) {
   readonly [TypeId]: typeof TypeId = TypeId
 
   override get message(): string {
