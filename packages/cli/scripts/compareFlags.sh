@@ -4,7 +4,10 @@
 # content types guessed per extension, --content-type, --no-guess-mime-type, --cache-control,
 # --content-disposition, --content-encoding, --metadata (k=v and JSON), --storage-class, --dryrun on
 # cp/mv/rm, sync --size-only / --exact-timestamps, --quiet / --only-show-errors, --endpoint-url,
-# presign --expires-in. Not part of the test suite (test/unit/flags.test.ts asserts what this found).
+# presign --expires-in, --acl (as an unsigned GET sees each object), filters on a copy of one file,
+# --flag=value, a bare --exclude before a glob that starts with -, no summary after a sync, ls
+# --human-readable --summarize. Not part of the test suite (test/unit/flags.test.ts and
+# parity.test.ts, test/live/parity.test.ts assert what this found).
 #
 #   source /tmp/s3po-test-env.sh     # or S3PO_ENDPOINT and AWS_* for any server
 #   bash packages/cli/scripts/compareFlags.sh [--keep]
@@ -142,11 +145,11 @@ touch -d "1 hour" "$site/index.html"
 for flags in "" "--size-only" "--exact-timestamps"; do
   # shellcheck disable=SC2086
   report "sync up --dryrun $flags" "$(aws s3 sync site "s3://$run-aws/sync/" --dryrun $flags | sed "s/$run-aws/B/" | sort)" \
-    "$(s3po sync site "s3://$run-s3po/sync/" --dryrun $flags | grep -v copied | sed "s/$run-s3po/B/" | sort)"
+    "$(s3po sync site "s3://$run-s3po/sync/" --dryrun $flags | sed "s/$run-s3po/B/" | sort)"
   # shellcheck disable=SC2086
   report "sync down --dryrun $flags" \
     "$(aws s3 sync "s3://$run-aws/sync/" down-aws --dryrun $flags | sed "s/$run-aws/B/;s/down-aws/D/" | sort)" \
-    "$(s3po sync "s3://$run-s3po/sync/" down-s3po --dryrun $flags | grep -v copied | sed "s/$run-s3po/B/;s/down-s3po/D/" | sort)"
+    "$(s3po sync "s3://$run-s3po/sync/" down-s3po --dryrun $flags | sed "s/$run-s3po/B/;s/down-s3po/D/" | sort)"
 done
 
 # What is printed with --quiet and --only-show-errors, and how each exits.
@@ -165,6 +168,47 @@ aws_code=$?
 s3po cp site/README "s3://$run-s3po/q/m" --metadata novalue >/dev/null 2>&1
 s3po_code=$?
 report "--metadata novalue: exit kind" "$(kind aws $aws_code)" "$(kind s3po $s3po_code)"
+
+# --acl: what an unsigned GET of each object is answered (public-read 200, private and none 403).
+anonymous() { curl -s -o /dev/null -w '%{http_code}' "$endpoint/$1/$2"; }
+for tool in aws s3po; do
+  cmd=$tool
+  [ "$tool" == "aws" ] && cmd="aws s3"
+  $cmd cp site/notes.txt "s3://$run-$tool/acl/public.txt" --acl public-read >/dev/null
+  $cmd cp site/notes.txt "s3://$run-$tool/acl/private.txt" --acl=private >/dev/null
+  $cmd cp site/notes.txt "s3://$run-$tool/acl/none.txt" >/dev/null
+  $cmd cp "s3://$run-$tool/acl/none.txt" "s3://$run-$tool/acl/copied.txt" --acl public-read >/dev/null
+  $cmd cp "s3://$run-$tool/acl/public.txt" "s3://$run-$tool/acl/copied-without.txt" >/dev/null
+  $cmd sync site "s3://$run-$tool/acl/sync/" --acl public-read >/dev/null
+done
+for key in public.txt private.txt none.txt copied.txt copied-without.txt sync/index.html; do
+  report "--acl: unsigned GET of acl/$key" "$(anonymous "$run-aws" "acl/$key")" "$(anonymous "$run-s3po" "acl/$key")"
+done
+
+# Filters on a copy of one file, and --flag=value: lines and exit codes.
+for args in "cp site/notes.txt s3://BUCKET/one/ --exclude *" "cp site/notes.txt s3://BUCKET/one/ --exclude=* --include=notes.txt" \
+  "cp site/notes.txt s3://BUCKET/one/ --exclude=-x" "mv site/README s3://BUCKET/one/ --exclude *.txt --exclude R*"; do
+  # shellcheck disable=SC2086
+  aws_lines=$(set -f; aws s3 ${args//BUCKET/$run-aws} --no-progress 2>&1; echo "exit $(kind aws $?)")
+  # shellcheck disable=SC2086
+  s3po_lines=$(set -f; s3po ${args//BUCKET/$run-s3po} --no-progress 2>&1; echo "exit $(kind s3po $?)")
+  report "$args" "${aws_lines//$run-aws/BUCKET}" "${s3po_lines//$run-s3po/BUCKET}"
+done
+aws s3 cp site/notes.txt "s3://$run-aws/one/" --exclude -x >/dev/null 2>&1
+aws_code=$?
+s3po cp site/notes.txt "s3://$run-s3po/one/" --exclude -x >/dev/null 2>&1
+s3po_code=$?
+report "--exclude -x (a glob that reads as a flag): exit kind" "$(kind aws $aws_code)" "$(kind s3po $s3po_code)"
+
+# ls --human-readable --summarize of the same objects (times left out), and of an empty prefix.
+times() { sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}/TIME/'; }
+for flags in "--human-readable --summarize" "--summarize --recursive" "--human-readable --recursive"; do
+  # shellcheck disable=SC2086
+  report "ls $flags" "$(aws s3 ls "s3://$run-aws/attrs/tree/" $flags | times)" \
+    "$(s3po ls "s3://$run-s3po/attrs/tree/" $flags | sed "s/$run-s3po/$run-aws/" | times)"
+done
+report "ls --summarize of nothing, and its exit code" "$(aws s3 ls "s3://$run-aws/none/" --summarize; echo "exit $?")" \
+  "$(s3po ls "s3://$run-s3po/none/" --summarize; echo "exit $?")"
 
 # presign --expires-in: the URL's lifetime.
 expires() { sed -n 's/.*[?&]X-Amz-Expires=\([0-9]*\).*/\1/p'; }

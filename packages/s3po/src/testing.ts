@@ -61,8 +61,9 @@ import * as S3PoMock from "./S3PoMock.js"
  * - `storageClasses`: the storage classes besides `STANDARD` that the store keeps and names back
  *   (`[]` for none). A class it does not know must be refused with a 400 either way.
  * - `serverSideEncryption`: whether `serverSideEncryption: { type: "AES256" }` is stored and named
- *   back by `head`; when `false`, the store must refuse it with 400 `InvalidRequest` (as Ceph RGW
- *   does over plain HTTP), never drop it silently.
+ *   back by `head`; when `false`, the store refuses it with 400 `InvalidRequest` (as Ceph RGW does
+ *   over plain HTTP by default), or stores the object plain and `head` names no encryption (Ceph RGW
+ *   16 once `rgw crypt require ssl = false`, which customer keys over plain HTTP need).
  * - `conditionalWrites`: whether `ifNoneMatch: "*"` (create only) and `ifMatch` (compare and swap)
  *   hold on PutObject, CopyObject and CompleteMultipartUpload, atomically: of 20 writers racing
  *   for one key, one wins.

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import { S3PoBackend } from "s3po"
 import {
   awsS3Capabilities,
   cephRgwCapabilities,
@@ -44,4 +45,13 @@ customerKeysSuite("S3PoLive customer keys (SSE-C)", liveLayer(), {
   capabilities,
   fetch: (url, init) => Effect.promise(() => fetch(url, init))
 })
-lifecycleSuite("S3PoLive lifecycle rules", liveLayer(), { capabilities })
+// The live primitives through a call log, which shows that rules refused send no request.
+const lifecycleLog = Effect.runSync(S3PoBackend.makeCallLog())
+lifecycleSuite(
+  "S3PoLive lifecycle rules",
+  S3PoBackend.layer(S3PoBackend.withCallLog(liveBackend(), lifecycleLog)),
+  {
+    capabilities,
+    requestsSent: Effect.map(lifecycleLog.counts, (counts) => counts.total)
+  }
+)

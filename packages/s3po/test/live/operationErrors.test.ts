@@ -49,15 +49,17 @@ for (const transport of ["s3po", "sdk"] as const) {
         yield* s3.deleteBucket(bucket)
       }).pipe(Effect.provide(layerLive(liveOptions({ transport })))))
 
-    it.live("an answer outside an operation's errors (412 to a DeleteObject) is an S3ServiceError", () =>
+    it.live("an answer outside an operation's errors (412 to a GetObjectTagging) is an S3ServiceError", () =>
       Effect.gen(function*() {
         const s3 = yield* S3Po
         const bucket = uniqueBucket(`errors-412-${transport}`)
         yield* s3.createBucket(bucket)
         proxy.setPlan((request) =>
-          request.method === "DELETE" && request.path.endsWith("/k") ? "preconditionFailed412" : "pass"
+          request.method === "GET" && request.path.endsWith("/k") && request.query.includes("tagging")
+            ? "preconditionFailed412"
+            : "pass"
         )
-        const error = yield* Effect.flip(s3.delete(bucket, "k")).pipe(
+        const error = yield* Effect.flip(s3.getTags(bucket, "k")).pipe(
           Effect.ensuring(Effect.sync(() => proxy.setPlan(() => "pass")))
         )
         assert.instanceOf(error, S3ServiceError)

@@ -14,8 +14,10 @@ const headerValues = (customerKey: CustomerKey) => {
 
 const prefix = "x-amz-server-side-encryption-customer-"
 
+const noHeaders: Readonly<Record<string, string>> = Object.freeze({})
+
 const headersWith = (name: string, customerKey: CustomerKey | undefined): Record<string, string> => {
-  if (customerKey === undefined) return {}
+  if (customerKey === undefined) return noHeaders
   const { algorithm, key, keyMd5 } = headerValues(customerKey)
   return { [`${name}algorithm`]: algorithm, [`${name}key`]: key, [`${name}key-md5`]: keyMd5 }
 }

@@ -21,7 +21,6 @@ import {
   infoOf,
   type LiveClient,
   lockContentMd5,
-  lockHeaders,
   type ObjectOutput,
   payloadHashOfChecksum,
   quotedETag,
@@ -154,6 +153,22 @@ const readHeaders = (request: ReadConditions & { readonly checksumMode?: boolean
     "x-amz-checksum-mode": request.checksumMode === true ? "ENABLED" : undefined
   })
 
+const noHeaders: Readonly<Record<string, string>> = Object.freeze({})
+
+/**
+ * A retention and a legal hold given to the version a PUT creates, as S3's headers, with the
+ * Content-MD5 S3 asks of such a write when it carries no checksum.
+ */
+const lockHeaders = (request: PutObjectRequest): Record<string, string> => {
+  if (request.retention === undefined && request.legalHold === undefined) return noHeaders
+  return defined({
+    "x-amz-object-lock-mode": request.retention?.mode,
+    "x-amz-object-lock-retain-until-date": request.retention?.retainUntil.toISOString(),
+    "x-amz-object-lock-legal-hold": request.legalHold === undefined ? undefined : request.legalHold ? "ON" : "OFF",
+    "content-md5": lockContentMd5(request)
+  })
+}
+
 /** Bodies from this size are hashed for their signature off the event loop. */
 const hashOffLoopBytes = 256 * 1024
 
@@ -195,7 +210,6 @@ export const putObject = (live: LiveClient, lean: Lean): Primitive<"putObject"> 
                 "if-match": request.ifMatch === undefined ? undefined : unquoted(request.ifMatch)
               }),
               ...checksumHeaders(request.checksum),
-              ...defined({ "content-md5": lockContentMd5(request) }),
               ...lockHeaders(request),
               ...customerKeyHeaders(request.customerKey)
             },

@@ -214,15 +214,6 @@ export const deleteResultOf = (output: ObjectOutput): DeleteObjectResult => ({
 export const versionQuery = (versionId: string | undefined): Readonly<Record<string, string>> | undefined =>
   versionId === undefined ? undefined : { versionId }
 
-/** A retention and a legal hold given to the version a write creates, as S3's headers. */
-export const lockHeaders = (lock: LockOnWrite): Record<string, string> => ({
-  ...(lock.retention === undefined ? {} : {
-    "x-amz-object-lock-mode": lock.retention.mode,
-    "x-amz-object-lock-retain-until-date": lock.retention.retainUntil.toISOString()
-  }),
-  ...(lock.legalHold === undefined ? {} : { "x-amz-object-lock-legal-hold": lock.legalHold ? "ON" : "OFF" })
-})
-
 /**
  * The Content-MD5 S3 asks of a PutObject that sets a retention or legal hold, when the write carries
  * no checksum of its own (with one, S3 takes that).
