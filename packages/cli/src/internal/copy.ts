@@ -12,6 +12,7 @@ import { entryAt, removeSource } from "./removeSource.js"
 import { copyStreaming } from "./stream.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 import * as UploadFlags from "./uploadFlags.js"
+import { formatVersion, type VersionIdFlag, versionIdFlag, versionIdOf } from "./versionFlag.js"
 
 type Mode = "copy" | "move"
 
@@ -41,12 +42,22 @@ const takenAlone = (source: Location, typed: FilterFlags) =>
         (taken) => taken(source._tag === "Local" ? path.basename(source.path) : baseName(source.key))
       ))
 
-/** One file or object; with `--dryrun`, only its line. */
-const copyOne = (output: Output, mode: Mode, source: Location, destination: Location, flags: TransferFlags) =>
+/** One file or object (`versionId`: one version of it); with `--dryrun`, only its line. */
+const copyOne = (
+  output: Output,
+  mode: Mode,
+  source: Location,
+  destination: Location,
+  flags: TransferFlags,
+  versionId: string | undefined
+) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     const files = yield* LocalFiles.LocalFiles
     if (flags.dryrun) output = UploadFlags.dryRunLines(output)
+    if (versionId !== undefined && source._tag !== "S3") {
+      return yield* usageError("--version-id names a version to read: the source must be s3://bucket/key")
+    }
     if (source._tag === "Local" && destination._tag === "S3") {
       const key = keyInto(destination.key, source.path)
       const moved = mode === "move" && !flags.dryrun ? yield* entryAt(source.path) : Option.none()
@@ -71,41 +82,37 @@ const copyOne = (output: Output, mode: Mode, source: Location, destination: Loca
     }
     if (source._tag === "S3" && destination._tag === "Local") {
       const target = yield* pathInto(destination.path, source.key)
-      if (flags.dryrun) {
-        const line = `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)}`
-        return yield* output.report(`${line} to ${printable(shownPath(target))}`, {
-          action: "Download",
-          key: source.key,
-          path: target
-        })
+      const line = `${mode === "copy" ? "download" : "move"}: ${
+        formatVersion(source.bucket, source.key, versionId)
+      } to ${printable(shownPath(target))}`
+      const fields = {
+        action: "Download",
+        key: source.key,
+        ...(versionId === undefined ? {} : { versionId }),
+        path: target
       }
+      if (flags.dryrun) return yield* output.report(line, fields)
       yield* Effect.mapError(files.makeDirectory(path.dirname(target)), localFailure(path.dirname(target)))
       const result = yield* s3.downloadFile(source.bucket, source.key, target, {
+        versionId,
         onProgress: oneFileProgress(output)
       })
       if (mode === "move") yield* s3.delete(source.bucket, source.key)
-      return yield* output.report(
-        `${mode === "copy" ? "download" : "move"}: ${formatS3(source.bucket, source.key)} to ${
-          printable(shownPath(target))
-        }`,
-        {
-          action: "Download",
-          key: source.key,
-          path: target,
-          size: result.size
-        }
-      )
+      return yield* output.report(line, { ...fields, size: result.size })
     }
     if (source._tag === "S3" && destination._tag === "S3") {
       const to = { bucket: destination.bucket, key: keyInto(destination.key, source.key) }
       const from = { bucket: source.bucket, key: source.key }
       const attributes = UploadFlags.attributesOf(flags)
-      if (!flags.dryrun) yield* mode === "copy" ? s3.copy(from, to, attributes) : s3.move(from, to, attributes)
-      return yield* output.report(`${mode}: ${formatS3(from.bucket, from.key)} to ${formatS3(to.bucket, to.key)}`, {
-        action: "Copy",
-        from,
-        to
-      })
+      if (!flags.dryrun) {
+        yield* mode === "copy"
+          ? s3.copy(from, to, { ...attributes, sourceVersionId: versionId })
+          : s3.move(from, to, attributes)
+      }
+      return yield* output.report(
+        `${mode}: ${formatVersion(from.bucket, from.key, versionId)} to ${formatS3(to.bucket, to.key)}`,
+        { action: "Copy", from: versionId === undefined ? from : { ...from, versionId }, to }
+      )
     }
     return yield* usageError("one side must be s3://bucket/key")
   })
@@ -163,14 +170,15 @@ const copyCommand = (mode: Mode) =>
     readonly include: ReadonlyArray<string>
     readonly exclude: ReadonlyArray<string>
     readonly expectedSize?: Option.Option<number>
-  }
+  } & Partial<VersionIdFlag>
 ) =>
   withS3(options, (shown) => {
     const output = UploadFlags.quieted(shown, options)
+    const versionId = versionIdOf(options)
     if (options.source === "-" || options.destination === "-") {
       const expectedSize = options.expectedSize === undefined ? undefined : Option.getOrUndefined(options.expectedSize)
       return mode === "copy" && !options.recursive
-        ? copyStreaming(output, options.source, options.destination, expectedSize)
+        ? copyStreaming(output, options.source, options.destination, expectedSize, versionId)
         : usageError("- (stdin or stdout) is copied by cp alone, without --recursive")
     }
     const source = parseLocation(options.source)
@@ -178,9 +186,10 @@ const copyCommand = (mode: Mode) =>
     if (!options.recursive) {
       return Effect.flatMap(
         takenAlone(source, options),
-        (taken) => taken ? copyOne(output, mode, source, destination, options) : Effect.void
+        (taken) => taken ? copyOne(output, mode, source, destination, options, versionId) : Effect.void
       )
     }
+    if (versionId !== undefined) return usageError("--version-id names a version of one object: not with --recursive")
     const concurrency = Option.getOrElse(options.concurrency, () => 16)
     const syncOptions: Sync.SyncOptions = {
       ...UploadFlags.uploadOptionsOf(options),
@@ -213,9 +222,13 @@ const copyConfig = {
 
 type TransferFlags = UploadFlags.UploadFlags & { readonly dryrun: boolean }
 
-/** `s3po cp SRC DST [--recursive]`: local to S3, S3 to local, S3 to S3 (server-side). */
+/**
+ * `s3po cp SRC DST [--recursive] [--version-id ID]`: local to S3, S3 to local, S3 to S3
+ * (server-side); `--version-id` copies one version of an object (to a file, stdout or a key).
+ */
 export const cp = Command.make("cp", {
   ...copyConfig,
+  ...versionIdFlag,
   expectedSize: Options.integer("expected-size").pipe(
     Options.withDescription("Bytes to expect on stdin (cp - s3://...): parts grow so that up to 5 TiB fit"),
     Options.optional

@@ -9,6 +9,7 @@ import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.j
 import { folder, formatS3, parseLocation } from "./location.js"
 import { type Output } from "./output.js"
 import * as UploadFlags from "./uploadFlags.js"
+import { formatVersion, versionIdFlag, versionIdOf } from "./versionFlag.js"
 
 const s3Location = (text: string) => {
   const location = parseLocation(text)
@@ -52,7 +53,10 @@ const deleteBelow = (output: Output, bucket: string, prefix: string, typed: Filt
     return deleted
   })
 
-/** `s3po rm s3://bucket/key [--recursive]`. */
+/**
+ * `s3po rm s3://bucket/key [--recursive] [--version-id ID]`. Without a version id, a versioned
+ * bucket keeps the object's versions under a delete marker; with one, that version is gone for good.
+ */
 export const rm = Command.make("rm", {
   ...common,
   target: Args.text({ name: "s3://bucket/key" }),
@@ -60,6 +64,7 @@ export const rm = Command.make("rm", {
     Options.withAlias("r"),
     Options.withDescription("Every key below the prefix")
   ),
+  ...versionIdFlag,
   ...filterOptions,
   ...UploadFlags.dryrunFlag,
   ...UploadFlags.outputFlags
@@ -70,9 +75,19 @@ export const rm = Command.make("rm", {
       const output = options.dryrun ? UploadFlags.dryRunLines(quiet) : quiet
       const s3 = yield* S3Po
       const { bucket, key } = yield* s3Location(options.target)
+      const versionId = versionIdOf(options)
       if (!options.recursive) {
-        if (!options.dryrun) yield* s3.delete(bucket, key)
-        return yield* output.report(`delete: ${formatS3(bucket, key)}`, { action: "DeleteObject", bucket, key })
+        const result = options.dryrun ? undefined : yield* s3.delete(bucket, key, { versionId })
+        return yield* output.report(`delete: ${formatVersion(bucket, key, versionId)}`, {
+          action: "DeleteObject",
+          bucket,
+          key,
+          // In a versioned bucket: the version deleted, or the delete marker laid.
+          ...(result?.versionId === undefined ? {} : { deleteMarker: result.deleteMarker, versionId: result.versionId })
+        })
+      }
+      if (versionId !== undefined) {
+        return yield* usageError("--version-id names a version of one object: not with --recursive")
       }
       const prefix = folder(key)
       const deleted = yield* deleteBelow(output, bucket, prefix, options, options.dryrun)

@@ -7,6 +7,7 @@ import { S3Po } from "s3po"
 import { common, usageError, withS3 } from "./common.js"
 import { parseLocation } from "./location.js"
 import type { Output } from "./output.js"
+import { versionIdFlag, versionIdOf } from "./versionFlag.js"
 
 /**
  * Where `-` reads and writes: the process's stdin and stdout, or (in tests) any Node streams.
@@ -99,11 +100,11 @@ const writeTo = <E, R>(
  * object as it is read and holds its last chunk back until the check passes. Nothing else is
  * printed on stdout.
  */
-export const downloadToStdout = (bucket: string, key: string) =>
+export const downloadToStdout = (bucket: string, key: string, versionId: string | undefined) =>
   Effect.gen(function*() {
     const s3 = yield* S3Po
     const { stdout } = yield* StandardStreams
-    yield* writeTo(stdout, s3.downloadStream(bucket, key))
+    yield* writeTo(stdout, s3.downloadStream(bucket, key, { versionId }))
   })
 
 /**
@@ -141,15 +142,15 @@ export const uploadFromStdin = (output: Output, bucket: string, key: string, exp
     yield* output.record({ action: "Upload", path: "-", bucket, key, size: result.size, etag: result.etag })
   })
 
-/** `s3po cat s3://bucket/key`: the object's bytes on stdout. */
+/** `s3po cat s3://bucket/key [--version-id ID]`: the object's bytes on stdout. */
 export const cat = Command.make(
   "cat",
-  { ...common, target: Args.text({ name: "s3://bucket/key" }) },
+  { ...common, target: Args.text({ name: "s3://bucket/key" }), ...versionIdFlag },
   (options) =>
     withS3(options, () => {
       const location = parseLocation(options.target)
       return location._tag === "S3" && location.bucket !== "" && location.key !== ""
-        ? downloadToStdout(location.bucket, location.key)
+        ? downloadToStdout(location.bucket, location.key, versionIdOf(options))
         : usageError(`${options.target}: expected s3://bucket/key`)
     })
 ).pipe(
@@ -163,15 +164,17 @@ export const copyStreaming = (
   output: Output,
   source: string,
   destination: string,
-  expectedSize: number | undefined
+  expectedSize: number | undefined,
+  versionId: string | undefined
 ) => {
   const from = parseLocation(source)
   const to = parseLocation(destination)
+  if (source === "-" && versionId !== undefined) return usageError("--version-id names a version to read: not of stdin")
   if (source === "-" && to._tag === "S3" && to.bucket !== "" && to.key !== "" && !to.key.endsWith("/")) {
     return uploadFromStdin(output, to.bucket, to.key, expectedSize)
   }
   if (destination === "-" && from._tag === "S3" && from.bucket !== "" && from.key !== "") {
-    return downloadToStdout(from.bucket, from.key)
+    return downloadToStdout(from.bucket, from.key, versionId)
   }
   return usageError(
     source === "-"

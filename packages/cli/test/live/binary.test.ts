@@ -1,45 +1,13 @@
-import { afterAll, assert, beforeAll, describe, inject, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import type { S3Server } from "../../../s3po/test/setup/s3Server.js"
+import { binary, environment, packageDir, s3po } from "./binary.js"
 
 const run = promisify(execFile)
-const packageDir = path.join(import.meta.dirname, "..", "..")
-/** The bundle `pnpm test` builds first: what users run. */
-const command = [process.execPath, path.join(packageDir, "dist", "s3po.js")]
-
-const environment = () => {
-  // The library's setup declares `s3Server` to its own copy of vitest; pnpm gives this package
-  // another (its peers differ), which does not see the declaration.
-  const server = inject("s3Server" as never) as S3Server
-  return {
-    ...process.env,
-    S3PO_ENDPOINT: server.endpoint,
-    AWS_REGION: server.region,
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
-  }
-}
-
-/** Runs the `s3po` binary: its output and exit code. */
-const s3po = async (...args: ReadonlyArray<string>) => {
-  try {
-    const { stdout, stderr } = await run(command[0]!, [...command.slice(1), ...args], {
-      env: environment(),
-      cwd: packageDir,
-      maxBuffer: 64 * 1024 * 1024
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
 
 const MiB = 1024 * 1024
 const bucket = `s3po-cli-${process.pid}-${Date.now().toString(36)}`
@@ -115,9 +83,9 @@ describe("the s3po binary on a real S3 server", () => {
       await fs.writeFile(path.join(root, "bar", `part${index}`), randomBytes(4 * MiB))
     }
     // `script` runs the command in a pseudo terminal and copies what it shows.
-    const quoted = [...command, "sync", path.join(root, "bar"), `s3://${bucket}/bar`, "--summarize"].map((arg) =>
-      `'${arg}'`
-    ).join(" ")
+    const quoted = [process.execPath, binary, "sync", path.join(root, "bar"), `s3://${bucket}/bar`, "--summarize"].map((
+      arg
+    ) => `'${arg}'`).join(" ")
     const { stdout } = await run("script", ["-qfec", quoted, "/dev/null"], { env: environment(), cwd: packageDir })
     assert.include(stdout, "\u2588", "the bar is drawn")
     assert.include(stdout, "100% 16.0 MiB / 16.0 MiB")

@@ -3,41 +3,11 @@
  * (scripts/compareFlags.sh): canned ACLs as an unsigned GET sees them, and `ls --human-readable
  * --summarize` line for line as aws printed it.
  */
-import { afterAll, assert, beforeAll, describe, inject, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { promisify } from "node:util"
-import type { S3Server } from "../../../s3po/test/setup/s3Server.js"
-
-const run = promisify(execFile)
-const packageDir = path.join(import.meta.dirname, "..", "..")
-const command = [process.execPath, path.join(packageDir, "dist", "s3po.js")]
-
-// The library's setup declares `s3Server` to its own copy of vitest (see binary.test.ts).
-const server = () => inject("s3Server" as never) as S3Server
-
-const s3po = async (...args: ReadonlyArray<string>) => {
-  const s3 = server()
-  try {
-    const { stdout, stderr } = await run(command[0]!, [...command.slice(1), ...args], {
-      env: {
-        ...process.env,
-        S3PO_ENDPOINT: s3.endpoint,
-        AWS_REGION: s3.region,
-        AWS_ACCESS_KEY_ID: s3.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
-      },
-      cwd: packageDir
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { s3po, server } from "./binary.js"
 
 /** What anyone on the network gets for the object: an unsigned GET's status. */
 const anonymousStatus = async (key: string) => {

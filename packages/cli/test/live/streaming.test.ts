@@ -1,26 +1,10 @@
-import { afterAll, assert, beforeAll, describe, inject, it } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import * as path from "node:path"
-import type { S3Server } from "../../../s3po/test/setup/s3Server.js"
+import { binary, environment, packageDir } from "./binary.js"
 
-const packageDir = path.join(import.meta.dirname, "..", "..")
-/** The bundle `pnpm test` builds first: what users run. */
-const binary = path.join(packageDir, "dist", "s3po.js")
 const MiB = 1024 * 1024
 const bucket = `s3po-cli-stream-${process.pid}-${Date.now().toString(36)}`
-
-const environment = () => {
-  const server = inject("s3Server" as never) as S3Server
-  return {
-    ...process.env,
-    S3PO_ENDPOINT: server.endpoint,
-    AWS_REGION: server.region,
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true"
-  }
-}
 
 /** Runs a shell pipeline with `$S3PO` standing for the binary: its exit code (pipefail), stdout bytes and stderr. */
 const pipeline = (script: string, stdin?: Uint8Array) =>

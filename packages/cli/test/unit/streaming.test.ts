@@ -89,6 +89,25 @@ describe("cat and cp s3://bucket/key -", () => {
     }
   })
 
+  it("--version-id writes that version, multipart-sized too, not the latest", async () => {
+    const { s3, s3po } = cli()
+    const old = randomBytes(12 * MiB + 7)
+    const versionId = await s3((s3) =>
+      Effect.gen(function*() {
+        yield* s3.setBucketVersioning("bkt", "Enabled")
+        const written = yield* s3.upload("bkt", "v.bin", old, { partSize: 5 * MiB })
+        yield* s3.upload("bkt", "v.bin", "latest")
+        return written.versionId!
+      })
+    )
+    for (const args of [["cat", "s3://bkt/v.bin"], ["cp", "s3://bkt/v.bin", "-"]]) {
+      const out = collector()
+      const result = await s3po({ stdout: out.stream }, ...args, "--version-id", versionId)
+      assert.isTrue(result.ok, result.stderr.join("\n"))
+      assert.isTrue(out.bytes().equals(old), `${args[0]}: not the version asked for`)
+    }
+  })
+
   it("a reader that does not take the bytes holds the command back: nothing is gathered elsewhere", async () => {
     const { s3, s3po } = cli()
     const body = randomBytes(20 * MiB)
