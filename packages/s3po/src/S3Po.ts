@@ -147,6 +147,22 @@ export type CannedAcl =
   | "bucket-owner-full-control"
 
 /**
+ * Every canned ACL of an object, as `acl` takes them (a command line's choices, a form's options).
+ *
+ * @since 0.7.0
+ * @category models
+ */
+export const cannedAcls: ReadonlyArray<CannedAcl> = [
+  "private",
+  "public-read",
+  "public-read-write",
+  "authenticated-read",
+  "aws-exec-read",
+  "bucket-owner-read",
+  "bucket-owner-full-control"
+]
+
+/**
  * What an object is stored with besides its bytes. The HTTP attributes (`cacheControl`,
  * `contentDisposition`, ...) are what S3 answers a GET with, so what a browser served the object
  * sees. Header values must be printable US-ASCII.

@@ -3,7 +3,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { CannedAcl, ObjectAttributes, Sync, UploadFileOptions } from "s3po"
+import { type CannedAcl, cannedAcls, type ObjectAttributes, type Sync, type UploadFileOptions } from "s3po"
 import { formatBytes, type Output } from "./output.js"
 
 // The flags `aws s3` users type on cp, mv, rm and sync, with aws's names and meanings, read into
@@ -45,17 +45,6 @@ export const parseMetadata = (
   }
   return Effect.succeed(Object.fromEntries(entries))
 }
-
-/** aws's `--acl` values for an object: all of S3's canned ACLs but the bucket's `log-delivery-write`. */
-const cannedAcls: ReadonlyArray<CannedAcl> = [
-  "private",
-  "public-read",
-  "public-read-write",
-  "authenticated-read",
-  "aws-exec-read",
-  "bucket-owner-read",
-  "bucket-owner-full-control"
-]
 
 /** What an upload or a copy stores (`cp`, `mv`, `sync`): the object's attributes. */
 export const uploadFlags = {

@@ -1,35 +1,28 @@
-import { afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
+import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { layerMock } from "s3po"
-import { makeCli, tempDir } from "./harness.js"
+import { inTempWorkingDir, makeCli } from "./harness.js"
 
 // What each line should be is what aws-cli 2.9 printed for the same command against Ceph RGW
 // (packages/cli/scripts/compareWithAws.sh runs both again where aws is installed).
 
-const workingDir = process.cwd()
 const timeZone = process.env.TZ
-let here: string
-
-beforeEach(async () => {
-  here = await tempDir()
-  process.chdir(here)
-})
+const here = inTempWorkingDir()
 
 afterEach(() => {
-  process.chdir(workingDir)
   if (timeZone === undefined) delete process.env.TZ
   else process.env.TZ = timeZone
 })
 
 /** `a.txt`, `sub/b.txt` below `site/` in the working directory, and `c.txt` beside it. */
 const tree = async () => {
-  await fs.mkdir(path.join(here, "site", "sub"), { recursive: true })
-  await fs.writeFile(path.join(here, "site", "a.txt"), "a\n")
-  await fs.writeFile(path.join(here, "site", "sub", "b.txt"), "b\n")
-  await fs.writeFile(path.join(here, "c.txt"), "c\n")
+  await fs.mkdir(path.join(here(), "site", "sub"), { recursive: true })
+  await fs.writeFile(path.join(here(), "site", "a.txt"), "a\n")
+  await fs.writeFile(path.join(here(), "site", "sub", "b.txt"), "b\n")
+  await fs.writeFile(path.join(here(), "c.txt"), "c\n")
 }
 
 /** A transfer's file lines (its summary left out), in order of name: files are copied at once. */
@@ -50,7 +43,7 @@ describe("output as aws s3 prints it", () => {
     }
     assert.deepStrictEqual(await lines("cp", "c.txt", "s3://bkt/"), ["upload: ./c.txt to s3://bkt/c.txt"])
     assert.deepStrictEqual(await lines("cp", "./c.txt", "s3://bkt/x/"), ["upload: ./c.txt to s3://bkt/x/c.txt"])
-    assert.deepStrictEqual(await lines("cp", path.join(here, "c.txt"), "s3://bkt/y/"), [
+    assert.deepStrictEqual(await lines("cp", path.join(here(), "c.txt"), "s3://bkt/y/"), [
       "upload: ./c.txt to s3://bkt/y/c.txt"
     ])
     assert.deepStrictEqual(fileLines(await lines("cp", "site", "s3://bkt/site", "--recursive")), [
@@ -72,16 +65,16 @@ describe("output as aws s3 prints it", () => {
     assert.deepStrictEqual(await lines("cp", "s3://bkt/c.txt", "."), ["download: s3://bkt/c.txt to ./c.txt"])
     assert.deepStrictEqual(await lines("cp", "s3://bkt/c.txt", "./dl/"), ["download: s3://bkt/c.txt to dl/c.txt"])
     assert.deepStrictEqual(await lines("cp", "s3://bkt/c.txt", "dl2.txt"), ["download: s3://bkt/c.txt to ./dl2.txt"])
-    assert.deepStrictEqual(await lines("cp", "s3://bkt/c.txt", path.join(path.dirname(here), "elsewhere-h")), [
+    assert.deepStrictEqual(await lines("cp", "s3://bkt/c.txt", path.join(path.dirname(here()), "elsewhere-h")), [
       "download: s3://bkt/c.txt to ../elsewhere-h"
     ])
     assert.deepStrictEqual(await lines("mv", "c.txt", "s3://bkt/m/"), ["move: ./c.txt to s3://bkt/m/c.txt"])
-    process.chdir(path.join(here, "site"))
+    process.chdir(path.join(here(), "site"))
     assert.deepStrictEqual(await lines("cp", "../dl2.txt", "s3://bkt/"), ["upload: ../dl2.txt to s3://bkt/dl2.txt"])
     // --json keeps the paths the library gives, exact.
     const [record] = (await lines("cp", "a.txt", "s3://bkt/j/", "--json")).map((line) => JSON.parse(line))
     assert.strictEqual(record.path, "a.txt")
-    await fs.rm(path.join(here, "elsewhere-h"), { force: true })
+    await fs.rm(path.join(here(), "elsewhere-h"), { force: true })
     await cli.close()
   })
 

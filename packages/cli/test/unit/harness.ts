@@ -1,4 +1,5 @@
 import { NodeContext } from "@effect/platform-node"
+import { afterEach, beforeEach } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -40,3 +41,18 @@ export const makeCli = async <R = never>(store: Layer.Layer<S3Po | R, unknown> =
 }
 
 export const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), "s3po-cli-"))
+
+/**
+ * Runs each test of the file in a fresh temporary directory, the working directory during the test
+ * (transfer lines show local paths relative to it); `here()` is that directory.
+ */
+export const inTempWorkingDir = () => {
+  const workingDir = process.cwd()
+  let here = ""
+  beforeEach(async () => {
+    here = await tempDir()
+    process.chdir(here)
+  })
+  afterEach(() => process.chdir(workingDir))
+  return () => here
+}

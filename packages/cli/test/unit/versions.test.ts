@@ -1,23 +1,13 @@
-import { afterEach, assert, beforeEach, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { layerMock } from "s3po"
-import { makeCli, tempDir } from "./harness.js"
+import { inTempWorkingDir, makeCli } from "./harness.js"
 
-const workingDir = process.cwd()
-let here: string
+const here = inTempWorkingDir()
 
-beforeEach(async () => {
-  here = await tempDir()
-  process.chdir(here)
-})
-
-afterEach(() => {
-  process.chdir(workingDir)
-})
-
-const exists = (file: string) => fs.stat(path.join(here, file)).then(() => true, () => false)
+const exists = (file: string) => fs.stat(path.join(here(), file)).then(() => true, () => false)
 
 /** A line of `ls --versions` without its time, which the mock's clock sets. */
 const untimed = (line: string) => line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /, "")
@@ -112,7 +102,7 @@ describe("versions from the command line", () => {
     const copied = await cli.s3po("cp", "--version-id", ids.first, "s3://bkt/notes.txt", "old.txt")
     assert.strictEqual(copied.code, 0, copied.stderr.join("\n"))
     assert.deepStrictEqual(copied.stdout, [`download: s3://bkt/notes.txt (version ${ids.first}) to ./old.txt`])
-    assert.strictEqual(await fs.readFile(path.join(here, "old.txt"), "utf8"), "first\n")
+    assert.strictEqual(await fs.readFile(path.join(here(), "old.txt"), "utf8"), "first\n")
 
     const inS3 = await cli.s3po("cp", "s3://bkt/notes.txt", "s3://bkt/restored.txt", `--version-id=${ids.second}`)
     assert.deepStrictEqual(inS3.stdout, [`copy: s3://bkt/notes.txt (version ${ids.second}) to s3://bkt/restored.txt`])
@@ -161,7 +151,7 @@ describe("versions from the command line", () => {
 
   it("--version-id where it cannot apply is a usage error (2), and nothing is touched", async () => {
     const { cli, ids } = await versionedStore()
-    await fs.writeFile(path.join(here, "f.txt"), "f")
+    await fs.writeFile(path.join(here(), "f.txt"), "f")
     for (
       const args of [
         ["rm", "--recursive", "s3://bkt/", "--version-id", ids.first],

@@ -38,19 +38,23 @@ const booleanProblem = (operation: string, field: string, value: unknown): Probl
     ? undefined
     : new ValidationError({ operation, field, reason: `must be true or false, got ${shown(value)}` })
 
+/** A retention's mode, one S3 knows. */
+const modeProblem = (operation: string, field: string, retention: object): Problem => {
+  const mode: unknown = Reflect.get(retention, "mode")
+  return retentionModes.has(mode) ? undefined : new ValidationError({
+    operation,
+    field: `${field}.mode`,
+    reason: `must be "GOVERNANCE" or "COMPLIANCE", got ${shown(mode)}`
+  })
+}
+
 /** A retention: a mode S3 knows, and a valid date. */
 export const retentionProblem = (operation: string, retention: unknown, field = "retention"): Problem => {
   if (!isObject(retention)) {
     return new ValidationError({ operation, field, reason: `must be { mode, retainUntil }, got ${shown(retention)}` })
   }
-  const mode: unknown = Reflect.get(retention, "mode")
-  if (!retentionModes.has(mode)) {
-    return new ValidationError({
-      operation,
-      field: `${field}.mode`,
-      reason: `must be "GOVERNANCE" or "COMPLIANCE", got ${shown(mode)}`
-    })
-  }
+  const mode = modeProblem(operation, field, retention)
+  if (mode !== undefined) return mode
   const until: unknown = Reflect.get(retention, "retainUntil")
   return until instanceof Date && !Number.isNaN(until.getTime())
     ? undefined
@@ -79,14 +83,8 @@ const defaultRetentionProblem = (operation: string, retention: unknown): Problem
       reason: `must be { mode, days } or { mode, years }, got ${shown(retention)}`
     })
   }
-  const mode: unknown = Reflect.get(retention, "mode")
-  if (!retentionModes.has(mode)) {
-    return new ValidationError({
-      operation,
-      field: `${field}.mode`,
-      reason: `must be "GOVERNANCE" or "COMPLIANCE", got ${shown(mode)}`
-    })
-  }
+  const mode = modeProblem(operation, field, retention)
+  if (mode !== undefined) return mode
   const days: unknown = Reflect.get(retention, "days")
   const years: unknown = Reflect.get(retention, "years")
   if ((days === undefined) === (years === undefined)) {

@@ -1,7 +1,13 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { CannedAcl, DownloadRange, ObjectAttributes, ReadConditions, WriteConditions } from "../../S3Po.js"
+import {
+  cannedAcls,
+  type DownloadRange,
+  type ObjectAttributes,
+  type ReadConditions,
+  type WriteConditions
+} from "../../S3Po.js"
 import { ValidationError } from "../../S3PoError.js"
 import { isConditional } from "./conditions.js"
 import { isInternalName, reservedPrefix, writeIdBytes } from "./internalMetadata.js"
@@ -334,24 +340,16 @@ const serverSideEncryption = (operation: string, sse: ObjectAttributes["serverSi
   return invalid(operation, "serverSideEncryption", `type must be "AES256" or "aws:kms"`)
 }
 
-const cannedAcls: ReadonlySet<string> = new Set<CannedAcl>([
-  "private",
-  "public-read",
-  "public-read-write",
-  "authenticated-read",
-  "aws-exec-read",
-  "bucket-owner-read",
-  "bucket-owner-full-control"
-])
+const knownAcls: ReadonlySet<string> = new Set(cannedAcls)
 
 /** One of S3's canned ACLs for an object (`log-delivery-write` is a bucket's alone). */
 const cannedAcl = (operation: string, acl: string | undefined): Problem =>
-  acl === undefined || cannedAcls.has(acl)
+  acl === undefined || knownAcls.has(acl)
     ? undefined
     : invalid(
       operation,
       "acl",
-      `${JSON.stringify(acl)} is not an object's canned ACL: one of ${[...cannedAcls].join(", ")}`
+      `${JSON.stringify(acl)} is not an object's canned ACL: one of ${cannedAcls.join(", ")}`
     )
 
 /** What an upload or a copy sets on its object: every header value sendable, tags within S3's limits. */
