@@ -74,6 +74,21 @@ export interface Requests {
   readonly deleteBucketLifecycle: BucketRequest
 }
 
+/** The requests of versions, object lock and lifecycle rules, which not every backend had at first. */
+export type GovernanceOperation =
+  | "getBucketVersioning"
+  | "putBucketVersioning"
+  | "listVersionsPage"
+  | "getObjectLockConfiguration"
+  | "putObjectLockConfiguration"
+  | "getObjectRetention"
+  | "putObjectRetention"
+  | "getObjectLegalHold"
+  | "putObjectLegalHold"
+  | "getBucketLifecycle"
+  | "putBucketLifecycle"
+  | "deleteBucketLifecycle"
+
 /** What each request answers. */
 export interface Responses {
   readonly listBuckets: BucketsPage

@@ -1,7 +1,13 @@
 import * as Effect from "effect/Effect"
 import type { DeleteManyResult, ListedObject, ObjectInfo, PendingUpload } from "../../S3Po.js"
 import type { S3PoError } from "../../S3PoError.js"
-import { type Backend, type CopySource, type GetObjectResponse, mapBackend } from "./backend.js"
+import {
+  type Backend,
+  type CopySource,
+  type GetObjectResponse,
+  type GovernanceOperation,
+  mapBackend
+} from "./backend.js"
 import type { Presigner } from "./presign.js"
 
 /**
@@ -100,7 +106,7 @@ const versioned = (
   backend: Backend,
   join: (key: string) => string,
   strip: (key: string) => string
-): Pick<Backend, VersionedOperation> => ({
+): Pick<Backend, GovernanceOperation> => ({
   getBucketVersioning: backend.getBucketVersioning,
   putBucketVersioning: backend.putBucketVersioning,
   listVersionsPage: (request) =>
@@ -128,17 +134,3 @@ const versioned = (
   putBucketLifecycle: backend.putBucketLifecycle,
   deleteBucketLifecycle: backend.deleteBucketLifecycle
 })
-
-type VersionedOperation =
-  | "getBucketVersioning"
-  | "putBucketVersioning"
-  | "listVersionsPage"
-  | "getObjectLockConfiguration"
-  | "putObjectLockConfiguration"
-  | "getObjectRetention"
-  | "putObjectRetention"
-  | "getObjectLegalHold"
-  | "putObjectLegalHold"
-  | "getBucketLifecycle"
-  | "putBucketLifecycle"
-  | "deleteBucketLifecycle"

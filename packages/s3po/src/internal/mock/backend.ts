@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import type { S3PoError } from "../../S3PoError.js"
-import type { Backend } from "../core/backend.js"
+import type { Backend, GovernanceOperation } from "../core/backend.js"
 import { md5Hex } from "../core/etag.js"
 import * as State from "./state.js"
 import { detailsOf, Slabs, StoredObject } from "./storedObject.js"
@@ -89,21 +89,7 @@ const governance = (
   read: <A>(f: (current: State.MockState) => State.Read<A>) => Effect.Effect<A, S3PoError>,
   write: <A>(f: (current: State.MockState) => State.Write<A>) => Effect.Effect<A, S3PoError>,
   atNow: <A, E>(f: (now: number) => Effect.Effect<A, E>) => Effect.Effect<A, E>
-): Pick<
-  Backend,
-  | "getBucketVersioning"
-  | "putBucketVersioning"
-  | "listVersionsPage"
-  | "getObjectLockConfiguration"
-  | "putObjectLockConfiguration"
-  | "getObjectRetention"
-  | "putObjectRetention"
-  | "getObjectLegalHold"
-  | "putObjectLegalHold"
-  | "getBucketLifecycle"
-  | "putBucketLifecycle"
-  | "deleteBucketLifecycle"
-> => ({
+): Pick<Backend, GovernanceOperation> => ({
   getBucketVersioning: (request) => read((current) => State.getBucketVersioning(current, request)),
   putBucketVersioning: (request) => write((current) => State.putBucketVersioning(current, request)),
   listVersionsPage: (request) => read((current) => State.listVersionsPage(current, request)),
