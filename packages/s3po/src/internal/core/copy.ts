@@ -152,7 +152,7 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
         const inPlace = from.bucket === to.bucket && from.key === to.key
         const tags = options.tags ??
           (inPlace || replace ? nonEmpty(yield* retried.getObjectTagging(from)) : undefined)
-        const { etag } = yield* retried.copyObject({
+        const copied = yield* retried.copyObject({
           ...to,
           ...conditions,
           source,
@@ -165,7 +165,8 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
           )
         )
         yield* ensureTags(retried, to, tags)
-        return { etag, size: info.size, parts: 0 }
+        const result = { etag: copied.etag, size: info.size, parts: 0 }
+        return copied.versionId === undefined ? result : { ...result, versionId: copied.versionId }
       }
       const tags = options.tags ?? (yield* retried.getObjectTagging(from))
       const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)

@@ -115,15 +115,21 @@ interface KeyedRead {
   readonly anyKeySent: boolean
 }
 
-/** `effect`, its failures that mean a wrong or missing key on the object it reads failing as `CustomerKeyMismatch`. */
-const mismatchesOf = <A>(effect: Effect.Effect<A, S3PoError>, read: KeyedRead): Effect.Effect<A, S3PoError> =>
-  Effect.catchAll(
-    effect,
-    (error) =>
-      Effect.fail(
-        isMismatch(error, read.given) && (read.given || !read.anyKeySent) ? mismatch(error, read, read.given) : error
-      )
-  )
+/**
+ * `effect`, its failures that mean a wrong or missing key on the object it reads failing as
+ * `CustomerKeyMismatch`. What the request read is worked out only when it fails.
+ */
+const mismatchesOf = <A, Request>(
+  effect: Effect.Effect<A, S3PoError>,
+  request: Request,
+  readOf: (request: Request) => KeyedRead
+): Effect.Effect<A, S3PoError> =>
+  Effect.catchAll(effect, (error) => {
+    const read = readOf(request)
+    return Effect.fail(
+      isMismatch(error, read.given) && (read.given || !read.anyKeySent) ? mismatch(error, read, read.given) : error
+    )
+  })
 
 const readOf = (request: { readonly bucket: string; readonly key: string; readonly customerKey?: unknown }) => ({
   bucket: request.bucket,
@@ -147,8 +153,8 @@ const sourceReadOf = (request: CopyObjectRequest | UploadPartCopyRequest) => ({
  */
 export const withMismatches = (backend: Backend): Backend => ({
   ...backend,
-  getObject: (request) => mismatchesOf(backend.getObject(request), readOf(request)),
-  headObject: (request) => mismatchesOf(backend.headObject(request), readOf(request)),
-  copyObject: (request) => mismatchesOf(backend.copyObject(request), sourceReadOf(request)),
-  uploadPartCopy: (request) => mismatchesOf(backend.uploadPartCopy(request), sourceReadOf(request))
+  getObject: (request) => mismatchesOf(backend.getObject(request), request, readOf),
+  headObject: (request) => mismatchesOf(backend.headObject(request), request, readOf),
+  copyObject: (request) => mismatchesOf(backend.copyObject(request), request, sourceReadOf),
+  uploadPartCopy: (request) => mismatchesOf(backend.uploadPartCopy(request), request, sourceReadOf)
 })

@@ -211,7 +211,12 @@ const updateJson = (store: DocumentStore) =>
             })
           )
         )
-        if (Either.isRight(written)) return { value: next, previous, etag: written.right.etag, attempts }
+        if (Either.isRight(written)) {
+          const { etag, versionId } = written.right
+          return versionId === undefined
+            ? { value: next, previous, etag, attempts }
+            : { value: next, previous, etag, versionId, attempts }
+        }
         if (!isConflict(written.left)) return yield* Effect.fail(written.left)
         conflict = written.left
       }

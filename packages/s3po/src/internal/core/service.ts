@@ -33,7 +33,7 @@ import { withStoredInfo } from "./storedInfo.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
-import { lockedWrite, versionedWrite, withWriteVersions } from "./versionedWrites.js"
+import { lockedWrite, withWriteLocks } from "./versionedWrites.js"
 import * as Versions from "./versions.js"
 
 export interface ServiceOptions {
@@ -255,11 +255,7 @@ const readOperations = (
         Download.openScoped(downloads, "getStream", bucket, key, downloadOptions),
         (opened) => ({ info: userInfo(opened.info), stream: opened.stream })
       ).pipe(traced("getStream", bucket, key)),
-    ...documents,
-    putJson: (bucket, key, schema, value, putOptions) =>
-      versionedWrite(undefined, documents.putJson(bucket, key, schema, value, putOptions)),
-    updateJson: (bucket, key, schema, f, updateOptions) =>
-      versionedWrite(undefined, documents.updateJson(bucket, key, schema, f, updateOptions))
+    ...documents
   }
 }
 
@@ -278,8 +274,8 @@ export const make = (backend: Backend, options: ServiceOptions): S3Po.Service =>
     putObject: knowingOwnWrite(singleAttempt.putObject, headRetried),
     copyObject: knowingOwnCopy(singleAttempt.copyObject, headRetried)
   }, options.retry)
-  // Writes take the caller's lock and tell the version they wrote (`versionedWrites.ts`).
-  const writing = withWriteVersions(retried)
+  // Writes send the caller's lock with the request that creates their version (`versionedWrites.ts`).
+  const writing = withWriteLocks(retried)
   const upload = Upload.make(writing, { ...options.multipart, ...options.integrity })
   const downloads: Download.Downloads = {
     singleAttempt,

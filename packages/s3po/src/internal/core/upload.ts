@@ -120,9 +120,21 @@ export const echoedChecksum = (
   )
 }
 
-/** An upload's result, with the checksum the server keeps when it keeps one. */
-const resultOf = (etag: string, size: number, parts: number, checksum: Checksum | undefined): UploadResult =>
-  checksum === undefined ? { etag, size, parts } : { etag, size, parts, checksum }
+/**
+ * An upload's result, with the checksum the server keeps when it keeps one, and the version written
+ * where the bucket's versioning gives one.
+ */
+const resultOf = (
+  written: { readonly etag: string; readonly versionId?: string | undefined },
+  size: number,
+  parts: number,
+  checksum: Checksum | undefined
+): UploadResult => {
+  const result: UploadResult = checksum === undefined
+    ? { etag: written.etag, size, parts }
+    : { etag: written.etag, size, parts, checksum }
+  return written.versionId === undefined ? result : { ...result, versionId: written.versionId }
+}
 
 /** A body to upload, read as parts into the upload's buffers, and its size when it is known up front. */
 export interface Source<E, R> {
@@ -190,7 +202,7 @@ const putChecked = (backend: Backend, request: PutObjectRequest): Effect.Effect<
   Effect.flatMap(backend.putObject(request), (written) =>
     Effect.map(
       echoedChecksum("PutObject", request, request.checksum, written),
-      (echoed) => resultOf(written.etag, request.body.length, 0, echoed)
+      (echoed) => resultOf(written, request.body.length, 0, echoed)
     ))
 
 /**
@@ -336,7 +348,7 @@ export const multipartUpload = <E, R>(
           Effect.flatMap((written) =>
             Effect.map(
               echoedChecksum("CompleteMultipartUpload", location, checksum, written),
-              (echoed) => resultOf(written.etag, size, parts.length, echoed)
+              (echoed) => resultOf(written, size, parts.length, echoed)
             )
           )
         ))
@@ -384,7 +396,7 @@ const completeOrFindCompleted = (
         (upload) => upload.uploadId === request.uploadId
       ))
       if (Option.isSome(stillPending)) return yield* error
-      return info.checksum === undefined ? { etag: info.etag } : { etag: info.etag, checksum: info.checksum }
+      return { etag: info.etag, checksum: info.checksum, versionId: info.versionId }
     }).pipe(Effect.catchAll(() => Effect.fail(error))))
 
 /**
