@@ -12,7 +12,7 @@ import { entryAt, removeSource } from "./removeSource.js"
 import { copyStreaming } from "./stream.js"
 import { runTransfer, transferBetween } from "./transfer.js"
 import * as UploadFlags from "./uploadFlags.js"
-import { formatVersion, type VersionIdFlag, versionIdFlag, versionIdOf } from "./versionFlag.js"
+import { formatVersion, type VersionIdFlag, versionIdFlag, versionIdOf, versionIdWithRecursive } from "./versionFlag.js"
 
 type Mode = "copy" | "move"
 
@@ -189,7 +189,7 @@ const copyCommand = (mode: Mode) =>
         (taken) => taken ? copyOne(output, mode, source, destination, options, versionId) : Effect.void
       )
     }
-    if (versionId !== undefined) return usageError("--version-id names a version of one object: not with --recursive")
+    if (versionId !== undefined) return versionIdWithRecursive()
     const concurrency = Option.getOrElse(options.concurrency, () => 16)
     const syncOptions: Sync.SyncOptions = {
       ...UploadFlags.uploadOptionsOf(options),

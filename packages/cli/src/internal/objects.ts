@@ -9,7 +9,7 @@ import { type FilterFlags, filterOptions, orderedFilters } from "./filterOrder.j
 import { folder, formatS3, parseLocation } from "./location.js"
 import { type Output } from "./output.js"
 import * as UploadFlags from "./uploadFlags.js"
-import { formatVersion, versionIdFlag, versionIdOf } from "./versionFlag.js"
+import { formatVersion, versionIdFlag, versionIdOf, versionIdWithRecursive } from "./versionFlag.js"
 
 const s3Location = (text: string) => {
   const location = parseLocation(text)
@@ -87,7 +87,7 @@ export const rm = Command.make("rm", {
         })
       }
       if (versionId !== undefined) {
-        return yield* usageError("--version-id names a version of one object: not with --recursive")
+        return yield* versionIdWithRecursive()
       }
       const prefix = folder(key)
       const deleted = yield* deleteBelow(output, bucket, prefix, options, options.dryrun)

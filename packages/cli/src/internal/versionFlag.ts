@@ -1,6 +1,7 @@
 import { Options } from "@effect/cli"
 import * as Option from "effect/Option"
 import { printable } from "s3po"
+import { usageError } from "./common.js"
 import { formatS3 } from "./location.js"
 
 /**
@@ -25,3 +26,7 @@ export const versionIdOf = (flags: Partial<VersionIdFlag>): string | undefined =
 /** An object, or one version of it, as a line shows it: `s3://bucket/key (version ID)`. */
 export const formatVersion = (bucket: string, key: string, versionId: string | undefined) =>
   versionId === undefined ? formatS3(bucket, key) : `${formatS3(bucket, key)} (version ${printable(versionId)})`
+
+/** `--version-id` given with `--recursive`, which it cannot go with: a usage error. */
+export const versionIdWithRecursive = () =>
+  usageError("--version-id names a version of one object: not with --recursive")

@@ -20,6 +20,7 @@ import { lockProblem, versionIdProblem } from "./locks.js"
 import { recordedPartSize, withRecord } from "./partSizeRecord.js"
 import { type IntegrityDefaults, type MultipartDefaults, multipartUpload, planPartSize } from "./upload.js"
 import * as Validate from "./validation.js"
+import { withVersionOf } from "./versionedWrites.js"
 
 type Metadata = Readonly<Record<string, string>>
 
@@ -165,8 +166,7 @@ export const copy = (retried: Backend, defaults: MultipartDefaults & Pick<Integr
           )
         )
         yield* ensureTags(retried, to, tags)
-        const result = { etag: copied.etag, size: info.size, parts: 0 }
-        return copied.versionId === undefined ? result : { ...result, versionId: copied.versionId }
+        return withVersionOf({ etag: copied.etag, size: info.size, parts: 0 }, copied)
       }
       const tags = options.tags ?? (yield* retried.getObjectTagging(from))
       const partSize = planPartSize(options.partSize ?? defaults.partSize, info.size)

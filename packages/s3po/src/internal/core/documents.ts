@@ -29,6 +29,7 @@ import type { Unnarrowed } from "./operationErrors.js"
 import { traced } from "./tracing.js"
 import * as Upload from "./upload.js"
 import * as Validate from "./validation.js"
+import { withVersionOf } from "./versionedWrites.js"
 
 /**
  * JSON documents kept in S3, typed by an Effect `Schema`: read with the version they came from,
@@ -212,10 +213,7 @@ const updateJson = (store: DocumentStore) =>
           )
         )
         if (Either.isRight(written)) {
-          const { etag, versionId } = written.right
-          return versionId === undefined
-            ? { value: next, previous, etag, attempts }
-            : { value: next, previous, etag, versionId, attempts }
+          return withVersionOf({ value: next, previous, etag: written.right.etag, attempts }, written.right)
         }
         if (!isConflict(written.left)) return yield* Effect.fail(written.left)
         conflict = written.left

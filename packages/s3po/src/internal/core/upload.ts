@@ -35,6 +35,7 @@ import { maxParts, MiB } from "./limits.js"
 import * as Listing from "./listing.js"
 import { withoutRecord, withRecord } from "./partSizeRecord.js"
 import * as Validate from "./validation.js"
+import { withVersionOf } from "./versionedWrites.js"
 
 export interface MultipartDefaults {
   readonly multipartThreshold: number
@@ -129,12 +130,11 @@ const resultOf = (
   size: number,
   parts: number,
   checksum: Checksum | undefined
-): UploadResult => {
-  const result: UploadResult = checksum === undefined
-    ? { etag: written.etag, size, parts }
-    : { etag: written.etag, size, parts, checksum }
-  return written.versionId === undefined ? result : { ...result, versionId: written.versionId }
-}
+): UploadResult =>
+  withVersionOf(
+    checksum === undefined ? { etag: written.etag, size, parts } : { etag: written.etag, size, parts, checksum },
+    written
+  )
 
 /** A body to upload, read as parts into the upload's buffers, and its size when it is known up front. */
 export interface Source<E, R> {

@@ -29,6 +29,13 @@ export const withWriteLocks = (backend: Backend): Backend => ({
     Effect.flatMap(FiberRef.get(currentLock), (lock) => backend.copyObject(withLock(request, lock)))
 })
 
+/** A write's result, with the version its answer named (none in an unversioned bucket). */
+export const withVersionOf = <A extends object>(
+  result: A,
+  answer: { readonly versionId?: string | undefined }
+): A & { readonly versionId?: string } =>
+  answer.versionId === undefined ? result : { ...result, versionId: answer.versionId }
+
 /** A write with the caller's lock, checked before any request. */
 export const lockedWrite = <A, E, R>(
   operation: string,

@@ -14,7 +14,8 @@ const headerValues = (customerKey: CustomerKey) => {
 
 const prefix = "x-amz-server-side-encryption-customer-"
 
-const noHeaders: Readonly<Record<string, string>> = Object.freeze({})
+/** No headers: what a request without a key (or a lock) adds, allocated once. */
+export const noHeaders: Readonly<Record<string, string>> = Object.freeze({})
 
 const headersWith = (name: string, customerKey: CustomerKey | undefined): Record<string, string> => {
   if (customerKey === undefined) return noHeaders

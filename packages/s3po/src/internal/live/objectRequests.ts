@@ -13,7 +13,7 @@ import type {
 import { headerOf } from "../core/checksums.js"
 import { unquoted } from "../core/conditions.js"
 import { sha256Hex } from "../core/etag.js"
-import { customerKeyHeaders } from "./customerKeyHeaders.js"
+import { customerKeyHeaders, noHeaders } from "./customerKeyHeaders.js"
 import type { Endpoint, Endpoints } from "./endpoints.js"
 import {
   deleteContext,
@@ -152,8 +152,6 @@ const readHeaders = (request: ReadConditions & { readonly checksumMode?: boolean
     "if-unmodified-since": request.ifUnmodifiedSince?.toUTCString(),
     "x-amz-checksum-mode": request.checksumMode === true ? "ENABLED" : undefined
   })
-
-const noHeaders: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * A retention and a legal hold given to the version a PUT creates, as S3's headers, with the
