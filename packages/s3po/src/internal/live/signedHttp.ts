@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { LookupFunction } from "node:net"
 import { Readable } from "node:stream"
-import { buildConnector, type Dispatcher, Pool } from "undici"
+import type { buildConnector, Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
 import { encodeQuery } from "../core/presign.js"
@@ -201,29 +201,35 @@ const maxSkewMillis = 5 * 60_000
 
 const millisOf = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
+/** undici, loaded for the first request: a program that sends none (an `ls`) loads none of it. */
+let loadingUndici: Promise<typeof import("undici")> | undefined
+const loadUndici = () => loadingUndici ??= import("undici")
+
+/** Connects within the budget, which is given back when the connection closes. */
+const budgetedConnect = (
+  connector: buildConnector.connector,
+  budget: ConnectionBudget.ConnectionBudget
+): buildConnector.connector =>
+(connectOptions, callback) =>
+  budget.take((allowed) => {
+    if (!allowed) return callback(new Error("the layer is closed"), null)
+    connector(connectOptions, (error, socket) => {
+      if (error !== null) {
+        budget.close()
+        return callback(error, null)
+      }
+      socket.once("close", budget.close)
+      callback(null, socket)
+    })
+  })
+
 /**
  * The connection pool of each origin, made on first use. Their connections are opened within the
  * budget, and a pool left idle is closed when a connection waits for room.
  */
 const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudget) => {
   const pools = new Map<string, Pool>()
-  const connector = buildConnector({
-    ...(options.connectTimeout === undefined ? {} : { timeout: millisOf(options.connectTimeout) }),
-    ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
-    ...(options.lookup === undefined ? {} : { lookup: options.lookup })
-  })
-  const connect: buildConnector.connector = (connectOptions, callback) =>
-    budget.take((allowed) => {
-      if (!allowed) return callback(new Error("the layer is closed"), null)
-      connector(connectOptions, (error, socket) => {
-        if (error !== null) {
-          budget.close()
-          return callback(error, null)
-        }
-        socket.once("close", budget.close)
-        callback(null, socket)
-      })
-    })
+  let connect: buildConnector.connector | undefined
   budget.closesIdle(() => {
     for (const [origin, pool] of pools) {
       const stats = pool.stats
@@ -235,21 +241,31 @@ const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudg
     }
     return false
   })
+  const open = async (endpoint: Endpoint): Promise<Pool> => {
+    const undici = await loadUndici()
+    const opened = pools.get(endpoint.origin)
+    if (opened !== undefined) return opened
+    connect ??= budgetedConnect(
+      undici.buildConnector({
+        ...(options.connectTimeout === undefined ? {} : { timeout: millisOf(options.connectTimeout) }),
+        ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
+        ...(options.lookup === undefined ? {} : { lookup: options.lookup })
+      }),
+      budget
+    )
+    const pool = new undici.Pool(endpoint.origin, {
+      connections: options.connections,
+      pipelining: 1,
+      ...(options.headersTimeout === undefined ? {} : { headersTimeout: millisOf(options.headersTimeout) }),
+      ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: millisOf(options.bodyTimeout) }),
+      connect
+    })
+    pools.set(endpoint.origin, pool)
+    return pool
+  }
   return {
-    of: (endpoint: Endpoint): Pool => {
-      let pool = pools.get(endpoint.origin)
-      if (pool === undefined) {
-        pool = new Pool(endpoint.origin, {
-          connections: options.connections,
-          pipelining: 1,
-          ...(options.headersTimeout === undefined ? {} : { headersTimeout: millisOf(options.headersTimeout) }),
-          ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: millisOf(options.bodyTimeout) }),
-          connect
-        })
-        pools.set(endpoint.origin, pool)
-      }
-      return pool
-    },
+    /** The origin's pool, at once when it is open. */
+    of: (endpoint: Endpoint): Pool | Promise<Pool> => pools.get(endpoint.origin) ?? open(endpoint),
     close: () => Promise.all(Array.from(pools.values(), (pool) => pool.destroy())).then(() => pools.clear())
   }
 }
@@ -298,7 +314,7 @@ const bodyText = (body: ReadBody | Readable): string =>
  */
 const send = async (
   client: S3Client,
-  pool: Pool,
+  pool: Pool | Promise<Pool>,
   context: RequestContext,
   endpoint: Endpoint,
   request: ObjectHttpRequest,
@@ -308,10 +324,11 @@ const send = async (
 ): Promise<Answer | S3PoError> => {
   const clockOffset = client.config.systemClockOffset
   const signed = await sign(endpoint, request, clockOffset)
+  const dispatcher = pool instanceof Promise ? await pool : pool
   const answer = await new Promise<Answer>((resolve, reject) => {
     const exchange = new Exchange(request.method === "GET", errorBodyMillis, resolve, reject)
     onExchange(exchange)
-    pool.dispatch({
+    dispatcher.dispatch({
       method: request.method,
       path: request.query === undefined ? signed.path : `${signed.path}?${encodeQuery(request.query)}`,
       headers: signed.headers,
@@ -329,7 +346,7 @@ const send = async (
     !Number.isNaN(date) && Math.abs(date - (Date.now() + clockOffset)) >= maxSkewMillis
   ) {
     client.config.systemClockOffset = date - Date.now()
-    return send(client, pool, context, endpoint, request, errorBodyMillis, onExchange, true)
+    return send(client, dispatcher, context, endpoint, request, errorBodyMillis, onExchange, true)
   }
   return fromErrorAnswer(context, {
     status: answer.status,
