@@ -546,7 +546,7 @@ const syncScale = async () => {
   }
 }
 
-/** The command line's start-up (`startup.ts`): `--version`, `--help`, a one-object `ls`, beside `node -e 0` and aws. */
+/** The command line's start-up (`startup.ts`): `--version`, `--help`, a one-object `ls`, beside `node -e 0`, the bare `ls` and aws. */
 const startup = async () => {
   const measured = await measureStartup(root, quick ? 5 : 15, log)
   results.startup = measured.figures

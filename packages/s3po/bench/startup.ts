@@ -1,8 +1,10 @@
 /**
  * How long the bundled `s3po` command line takes to start and finish: `--version`, `--help`, and an
  * `ls` of a bucket holding one object on the benchmark fixture, each run as a user runs it (a new
- * process, its output read to the end). Beside them, what no command line can beat, `node -e 0`,
- * and `aws --version` and `aws s3 ls` where aws is installed. The commands take turns, in rotating
+ * process, its output read to the end). Beside them, what no command line can beat, `node -e 0`;
+ * what no `ls` on the command line's stack can beat, the bare listing of the CLI's
+ * `bench/bareLs.ts` (one `@effect/cli` command around the SDK's `ListObjectsV2`, bundled and cached
+ * as s3po is); and `aws --version` and `aws s3 ls` where aws is installed. The commands take turns, in rotating
  * order, so that a neighbour's load spreads over all of them; each figure is a median.
  *
  * `S3PO_BENCH_NODE=<node binary>` runs s3po and the floor on another Node (22.1 and later have the
@@ -11,6 +13,7 @@
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { promisify } from "node:util"
 import { credentials, rawClient } from "./clients.js"
 import { startFixture } from "./fixtureProcess.js"
@@ -18,6 +21,14 @@ import { median, round } from "./measure.js"
 import { buildCli } from "./syncTools.js"
 
 const run = promisify(execFile)
+
+/** Builds the CLI's bare listing (`packages/cli/bench/bareLs.ts`); the path of its entry. */
+const buildBareLs = async (repositoryRoot: string) => {
+  const { stdout } = await run(process.execPath, [
+    path.join(repositoryRoot, "packages", "cli", "scripts", "buildBareLs.mjs")
+  ])
+  return stdout.trim()
+}
 const bucket = "startup"
 
 interface Command {
@@ -46,6 +57,7 @@ export const measureStartup = async (repositoryRoot: string, runs: number, log: 
   const node = process.env.S3PO_BENCH_NODE ?? process.execPath
   const { stdout: nodeVersion } = await run(node, ["--version"])
   const cli = await buildCli(repositoryRoot)
+  const bareLs = await buildBareLs(repositoryRoot)
   const aws = await awsCommand()
   const fixture = await startFixture()
   try {
@@ -67,6 +79,7 @@ export const measureStartup = async (repositoryRoot: string, runs: number, log: 
       version: { label: "s3po --version", argv: [node, cli, "--version"] },
       help: { label: "s3po --help", argv: [node, cli, "--help"] },
       ls: { label: "s3po ls (one object)", argv: [node, cli, "ls", `s3://${bucket}/`] },
+      bareLs: { label: "bare ls (@effect/cli + SDK)", argv: [node, bareLs, "ls", `s3://${bucket}/`] },
       ...(aws === undefined ? {} : {
         awsVersion: { label: "aws --version", argv: [aws, "--version"] },
         awsLs: {
@@ -95,16 +108,24 @@ export const measureStartup = async (repositoryRoot: string, runs: number, log: 
     log(`startup: ${JSON.stringify(figures)}`)
     const floor = medianOf("node")
     const besideAws = (name: string) => aws === undefined ? "" : `; ${commands[name]!.label} ${medianOf(name)} s`
-    const rows: Array<[string, string, string, string]> = [
-      ["version", "awsVersion"],
-      ["help", "awsVersion"],
-      ["ls", "awsLs"]
-    ].map(([name, awsName]) => [
-      `start-up: ${commands[name!]!.label}, ${nodeVersion.trim()}`,
-      `${medianOf(name!)} s`,
-      `node -e 0 ${floor} s${besideAws(awsName!)}`,
-      `${round(medianOf(name!) / floor, 2)}× node -e 0`
-    ])
+    /** A row of the table: `name`'s median beside `node -e 0`, the commands `besides` and aws's `awsName`. */
+    const row = (
+      name: string,
+      awsName: string,
+      besides: ReadonlyArray<string> = []
+    ): [string, string, string, string] => {
+      const baselines: Array<[string, number]> = [
+        ["node -e 0", floor],
+        ...besides.map((other): [string, number] => [commands[other]!.label, medianOf(other)])
+      ]
+      return [
+        `start-up: ${commands[name]!.label}, ${nodeVersion.trim()}`,
+        `${medianOf(name)} s`,
+        baselines.map(([label, seconds]) => `${label} ${seconds} s`).join("; ") + besideAws(awsName),
+        baselines.map(([label, seconds]) => `${round(medianOf(name) / seconds, 2)}× ${label}`).join(", ")
+      ]
+    }
+    const rows = [row("version", "awsVersion"), row("help", "awsVersion"), row("ls", "awsLs", ["bareLs"])]
     return { figures, rows }
   } finally {
     await fixture.stop()

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { LookupFunction } from "node:net"
 import { Readable } from "node:stream"
+import type * as Undici from "undici"
 import type { buildConnector, Dispatcher, Pool } from "undici"
 import { isS3PoError, type S3PoError } from "../../S3PoError.js"
 import { fromErrorAnswer, type RequestContext } from "../core/classify.js"
@@ -202,7 +203,7 @@ const maxSkewMillis = 5 * 60_000
 const millisOf = (duration: Duration.DurationInput) => Math.round(Duration.toMillis(Duration.decode(duration)))
 
 /** undici, loaded for the first request: a program that sends none (an `ls`) loads none of it. */
-let loadingUndici: Promise<typeof import("undici")> | undefined
+let loadingUndici: Promise<typeof Undici> | undefined
 const loadUndici = () => loadingUndici ??= import("undici")
 
 /** Connects within the budget, which is given back when the connection closes. */
