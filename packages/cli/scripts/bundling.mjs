@@ -2,6 +2,7 @@
 // bare listing the start-up benchmark measures it against (scripts/buildBareLs.mjs), alike.
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import * as path from "node:path"
 
 // @effect/cli parses option files in YAML, TOML and INI with three libraries that the command line
@@ -52,6 +53,28 @@ export const undiciParts = {
   }
 }
 
+// The SDK tells its default logger from one it is given by the class's name (`logger.constructor.name
+// === "NoOpLogger"`), which minifying renames: that class keeps its name. A bundle of the SDK in
+// which the class was not found fails to build, rather than take its logger for a real one.
+export const sdkLoggerName = {
+  name: "sdk-logger-name",
+  setup(build) {
+    let named = false
+    build.onLoad({ filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/].*[\\/]NoOpLogger\.js$/ }, async (args) => {
+      const contents = await readFile(args.path, "utf8")
+      if (!/^export class NoOpLogger\b/m.test(contents)) return undefined
+      named = true
+      return { contents: `${contents}\nObject.defineProperty(NoOpLogger, "name", { value: "NoOpLogger" })\n`, loader: "js" }
+    })
+    build.onEnd((result) => {
+      const bundlesSdk = Object.keys(result.metafile?.inputs ?? {}).some((input) => /@smithy[\\/]core[\\/]/.test(input))
+      return bundlesSdk && !named
+        ? { errors: [{ text: "the SDK's class NoOpLogger was not found to keep its name: see sdkLoggerName" }] }
+        : undefined
+    })
+  }
+}
+
 /** esbuild's options for a program bundled as one CommonJS file, run with the code cache (src/codeCache.ts). */
 export const programOptions = (entryPoint, outfile) => ({
   bundle: true,
@@ -69,11 +92,12 @@ export const programOptions = (entryPoint, outfile) => ({
   // may not be, go to a .LEGAL.txt beside it.
   charset: "ascii",
   legalComments: "external",
-  // 1.6 MB instead of 3.6: every start reads the bundle and makes a string of it, at about 10 ms a
-  // megabyte here. Names are kept, for the stacks of a bug report and the classes' names.
+  // 1.5 MB instead of 3.6: every start reads the bundle and makes a string of it, at about 10 ms a
+  // megabyte here. Without esbuild's keepNames, which sets the name of each of thousands of functions
+  // as it is made, some on every call: 25 ms of an `ls` (0.333 -> 0.307 s). The price is minified
+  // names in the stack of a defect; no output of s3po's takes a name from a class or function.
   minify: true,
-  keepNames: true,
-  plugins: [unusedFileParsers, undiciParts]
+  plugins: [unusedFileParsers, undiciParts, sdkLoggerName]
 })
 
 /**
