@@ -64,7 +64,10 @@ export const sdkLoggerName = {
       const contents = await readFile(args.path, "utf8")
       if (!/^export class NoOpLogger\b/m.test(contents)) return undefined
       named = true
-      return { contents: `${contents}\nObject.defineProperty(NoOpLogger, "name", { value: "NoOpLogger" })\n`, loader: "js" }
+      return {
+        contents: `${contents}\nObject.defineProperty(NoOpLogger, "name", { value: "NoOpLogger" })\n`,
+        loader: "js"
+      }
     })
     build.onEnd((result) => {
       const bundlesSdk = Object.keys(result.metafile?.inputs ?? {}).some((input) => /@smithy[\\/]core[\\/]/.test(input))
