@@ -22,9 +22,9 @@ export const unusedFileParsers = {
   }
 }
 
-// s3po's live layer takes `Pool` and `buildConnector` from undici, whose index loads all of undici
-// besides (fetch, cookies, mocks, caches), and with its fetch Node's own copy of undici: a third of
-// the start-up of an `ls`. The command line takes the two from their own modules, and gives the
+// s3po's live layer takes `Pool` and `buildConnector` from undici (with its first object request),
+// whose index loads all of undici besides (fetch, cookies, mocks, caches), and with its fetch Node's
+// own copy of undici: it was a third of the start-up of an `ls`. The command line takes the two from their own modules, and gives the
 // dispatchers the methods undici's index gives them.
 export const undiciParts = {
   name: "undici-parts",
