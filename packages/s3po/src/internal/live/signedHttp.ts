@@ -231,6 +231,7 @@ const budgetedConnect = (
 const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudget) => {
   const pools = new Map<string, Pool>()
   let connect: buildConnector.connector | undefined
+  let closed = false
   budget.closesIdle(() => {
     for (const [origin, pool] of pools) {
       const stats = pool.stats
@@ -244,6 +245,7 @@ const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudg
   })
   const open = async (endpoint: Endpoint): Promise<Pool> => {
     const undici = await loadUndici()
+    if (closed) throw new Error("the layer is closed")
     const opened = pools.get(endpoint.origin)
     if (opened !== undefined) return opened
     connect ??= budgetedConnect(
@@ -267,7 +269,10 @@ const makePools = (options: HttpOptions, budget: ConnectionBudget.ConnectionBudg
   return {
     /** The origin's pool, at once when it is open. */
     of: (endpoint: Endpoint): Pool | Promise<Pool> => pools.get(endpoint.origin) ?? open(endpoint),
-    close: () => Promise.all(Array.from(pools.values(), (pool) => pool.destroy())).then(() => pools.clear())
+    close: () => {
+      closed = true
+      return Promise.all(Array.from(pools.values(), (pool) => pool.destroy())).then(() => pools.clear())
+    }
   }
 }
 
