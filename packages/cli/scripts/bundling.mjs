@@ -78,15 +78,20 @@ export const sdkLoggerName = {
   }
 }
 
-/** esbuild's options for a program bundled as one CommonJS file, run with the code cache (src/codeCache.ts). */
-export const programOptions = (entryPoint, outfile) => ({
+/** What every bundle of the command line is: one file for Node 20 and later, with its inputs listed. */
+const bundleOf = (entryPoint, outfile) => ({
   bundle: true,
   platform: "node",
   target: "node20",
   metafile: true,
   logLevel: "warning",
   entryPoints: [entryPoint],
-  outfile,
+  outfile
+})
+
+/** esbuild's options for a program bundled as one CommonJS file, run with the code cache (src/codeCache.ts). */
+export const programOptions = (entryPoint, outfile) => ({
+  ...bundleOf(entryPoint, outfile),
   format: "cjs",
   mainFields: ["module", "main"],
   // `import()` as `require`: a script run from the code cache has no loader for modules.
@@ -115,13 +120,7 @@ export const bundleId = (file) => {
 
 /** esbuild's options for the small ES module entry that runs a program bundle, told its build id. */
 export const entryOptions = (entryPoint, outfile, id) => ({
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  metafile: true,
-  logLevel: "warning",
-  entryPoints: [entryPoint],
-  outfile,
+  ...bundleOf(entryPoint, outfile),
   format: "esm",
   define: { S3PO_MAIN_ID: JSON.stringify(id) }
 })
