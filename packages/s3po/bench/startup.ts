@@ -4,8 +4,8 @@
  * process, its output read to the end). Beside them, what no command line can beat, `node -e 0`;
  * what no `ls` on the command line's stack can beat, the bare listing of the CLI's
  * `bench/bareLs.ts` (one `@effect/cli` command around the SDK's `ListObjectsV2`, bundled and cached
- * as s3po is); and `aws --version` and `aws s3 ls` where aws is installed. The commands take turns, in rotating
- * order, so that a neighbour's load spreads over all of them; each figure is a median.
+ * as s3po is); and `aws --version` and `aws s3 ls` where aws is installed. The commands take turns,
+ * in rotating order, so that a neighbour's load spreads over all of them; each figure is a median.
  *
  * `S3PO_BENCH_NODE=<node binary>` runs s3po and the floor on another Node (22.1 and later have the
  * compile cache the command line turns on; the first, warm-up, run fills it).
@@ -29,6 +29,7 @@ const buildBareLs = async (repositoryRoot: string) => {
   ])
   return stdout.trim()
 }
+
 const bucket = "startup"
 
 interface Command {
