@@ -18,8 +18,9 @@ const vm: typeof Vm = nodeRequire("node:vm")
 
 /**
  * Where the cache of `bundle` goes: beside it, and else in the user's cache directory (a global
- * install's directory is seldom writable by the user). `id` names the bundle's build: V8 checks a
- * cache against its source's length only, so a cache never outlives the build it was made for.
+ * install's directory is seldom writable by the user). `id` names the bundle's build, and the V8
+ * flags the run set: V8 checks a cache against its source's length only, so a cache never outlives
+ * the build it was made for, and it rejects one made under other flags.
  */
 const cacheFilesOf = (bundle: string, id: string): Array<string> => {
   const name = `${path.basename(bundle)}.${id}.${process.version}-${process.arch}.cache`
@@ -54,7 +55,7 @@ const writeCache = (files: ReadonlyArray<string>, data: Buffer): void => {
 }
 
 /**
- * Runs the CommonJS file `bundle` (as `require` would) with the code cache made for build `id`.
+ * Runs the CommonJS file `bundle` (as `require` would) with the code cache made for build and flags `id`.
  * `NODE_DISABLE_COMPILE_CACHE` turns the cache off, as it does Node's.
  */
 export const runWithCodeCache = (bundle: string, id: string): void => {

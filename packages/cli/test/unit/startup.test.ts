@@ -74,6 +74,29 @@ describe("start-up: the entry answers --version and --help without loading the c
     assert.deepStrictEqual(caches(), [cache])
   })
 
+  it("sync, cp, mv and rm run with their own heap setting, from a code cache of their own: alternating, neither is written again", async () => {
+    const caches = () => fs.readdirSync(dist).filter((file) => file.startsWith("main.cjs.") && file.endsWith(".cache"))
+    for (const cache of caches()) fs.rmSync(path.join(dist, cache))
+    const presign = () =>
+      run(process.execPath, [path.join(dist, "s3po.js"), "presign", "s3://b/k"], { env: signingEnv })
+    // A usage error: the command line is loaded, and the run's code saved, before it finds no arguments.
+    const cp = () =>
+      run(process.execPath, [path.join(dist, "s3po.js"), "cp"], { env: signingEnv }).then(
+        () => assert.fail("cp without arguments succeeded"),
+        (error: { code?: number }) => assert.strictEqual(error.code, 2)
+      )
+    await presign()
+    await cp()
+    const made = caches()
+    assert.strictEqual(made.length, 2, made.join(", "))
+    assert.sameMembers(made.map((file) => file.includes("-heap100.")), [false, true])
+    const written = made.map((file) => fs.statSync(path.join(dist, file)).mtimeMs)
+    await presign()
+    await cp()
+    await presign()
+    assert.deepStrictEqual(made.map((file) => fs.statSync(path.join(dist, file)).mtimeMs), written)
+  })
+
   // Signing needs no server: the bundle's own load order is what is tried (a constant read before its
   // module ran once made every presign die in the bundle, while the sources passed).
   it("the bundle presigns: the live layer, the argument checks and the signer load and run", async () => {
