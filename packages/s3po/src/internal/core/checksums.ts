@@ -52,16 +52,23 @@ const update32 = (table: Int32Array, c: number, bytes: Uint8Array): number => {
   return c
 }
 
-const crc32Tables = slicingTables32(0xedb88320)
-const crc32cTables = slicingTables32(0x82f63b78)
+/** What `make` makes, made on first use: the CRC tables when a hasher first needs them, not as s3po loads. */
+const onFirstUse = <A>(make: () => A): () => A => {
+  let made: A | undefined
+  return () => made ??= make()
+}
+
+const crc32Tables = onFirstUse(() => slicingTables32(0xedb88320))
+const crc32cTables = onFirstUse(() => slicingTables32(0x82f63b78))
 
 /** CRC-32 in JavaScript, for a Node without `zlib.crc32` (before 20.15): about a quarter of its speed. */
 export const crc32SoftwareHasher = (): Hasher => {
+  const table = crc32Tables()
   let register = -1
   return {
     algorithm: "CRC32",
     update: (bytes) => {
-      register = update32(crc32Tables, register, bytes)
+      register = update32(table, register, bytes)
     },
     digest: () => bigEndian32(~register)
   }
@@ -80,11 +87,12 @@ const crc32Hasher = (native: (data: Uint8Array, value?: number) => number): Hash
 
 /** CRC-32C (Castagnoli) in JavaScript, where WebAssembly is not (`node --jitless`). */
 export const crc32cSoftwareHasher = (): Hasher => {
+  const table = crc32cTables()
   let register = -1
   return {
     algorithm: "CRC32C",
     update: (bytes) => {
-      register = update32(crc32cTables, register, bytes)
+      register = update32(table, register, bytes)
     },
     digest: () => bigEndian32(~register)
   }
@@ -95,7 +103,7 @@ export const crc32cSoftwareHasher = (): Hasher => {
  * as two 32-bit halves: JavaScript's bitwise operators work on 32 bits, and BigInt is an
  * allocation per operation.
  */
-const crc64Tables = (() => {
+const crc64Tables = onFirstUse(() => {
   const high = new Int32Array(8 * 256)
   const low = new Int32Array(8 * 256)
   for (let n = 0; n < 256; n++) {
@@ -120,11 +128,11 @@ const crc64Tables = (() => {
     low[at] = ((l >>> 8) | (h << 24)) ^ low[l & 0xff]!
   }
   return { high, low }
-})()
+})
 
 /** CRC-64/NVME in JavaScript, where WebAssembly is not (`node --jitless`). */
 export const crc64nvmeSoftwareHasher = (): Hasher => {
-  const { high, low } = crc64Tables
+  const { high, low } = crc64Tables()
   let registerHigh = -1
   let registerLow = -1
   return {
@@ -207,11 +215,12 @@ const loadCrcWasm = (): CrcWasm | undefined => {
     }
     const words = new Int32Array(memory.buffer)
     // Each i64 entry little-endian: its low half first.
-    for (let at = 0; at < crc64Tables.low.length; at++) {
-      words[2 * at] = crc64Tables.low[at]!
-      words[2 * at + 1] = crc64Tables.high[at]!
+    const { high, low } = crc64Tables()
+    for (let at = 0; at < low.length; at++) {
+      words[2 * at] = low[at]!
+      words[2 * at + 1] = high[at]!
     }
-    words.set(crc32cTables, 16384 / 4)
+    words.set(crc32cTables(), 16384 / 4)
     crcWasm = { input: new Uint8Array(memory.buffer), words, crc64nvme, crc32c }
   } catch {
     // Without WebAssembly (`--jitless`), the JavaScript hashers.
