@@ -54,12 +54,15 @@ describe("start-up: the entry answers --version and --help without loading the c
     assert.strictEqual(await s3po("s3po.js", "--version"), await s3po("main.cjs", "--version"))
   })
 
+  /** The code caches beside the bundle. */
+  const caches = () => fs.readdirSync(dist).filter((file) => file.startsWith("main.cjs.") && file.endsWith(".cache"))
+  /** A presign through the entry: the URL it prints, without its query. */
+  const presign = () =>
+    run(process.execPath, [path.join(dist, "s3po.js"), "presign", "s3://b/k"], { env: signingEnv })
+      .then(({ stdout }) => stdout.slice(0, stdout.indexOf("?")))
+
   it("a run saves the code it compiled beside the bundle, the next runs from it; a damaged cache is replaced", async () => {
-    const caches = () => fs.readdirSync(dist).filter((file) => file.startsWith("main.cjs.") && file.endsWith(".cache"))
     for (const cache of caches()) fs.rmSync(path.join(dist, cache))
-    const presign = () =>
-      run(process.execPath, [path.join(dist, "s3po.js"), "presign", "s3://b/k"], { env: signingEnv })
-        .then(({ stdout }) => stdout.slice(0, stdout.indexOf("?")))
     assert.strictEqual(await presign(), "http://127.0.0.1:9/b/k")
     const [cache] = caches()
     assert.isDefined(cache)
@@ -75,10 +78,7 @@ describe("start-up: the entry answers --version and --help without loading the c
   })
 
   it("sync, cp, mv and rm run with their own heap setting, from a code cache of their own: alternating, neither is written again", async () => {
-    const caches = () => fs.readdirSync(dist).filter((file) => file.startsWith("main.cjs.") && file.endsWith(".cache"))
     for (const cache of caches()) fs.rmSync(path.join(dist, cache))
-    const presign = () =>
-      run(process.execPath, [path.join(dist, "s3po.js"), "presign", "s3://b/k"], { env: signingEnv })
     // A usage error: the command line is loaded, and the run's code saved, before it finds no arguments.
     const cp = () =>
       run(process.execPath, [path.join(dist, "s3po.js"), "cp"], { env: signingEnv }).then(
